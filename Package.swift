@@ -1,0 +1,117 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "playhouse",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "playhouse", targets: ["playhouse"]),
+        .library(name: "PlayhouseRunner", targets: ["PlayhouseRunner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "PlayhouseCore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PlayhouseStore",
+            dependencies: [
+                "PlayhouseCore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PlayhouseRunner",
+            dependencies: [
+                "PlayhouseCore",
+                "PlayhouseStore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/callback_plugins")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PlayhouseServer",
+            dependencies: [
+                "PlayhouseCore",
+                "PlayhouseStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/public")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "playhouse",
+            dependencies: [
+                "PlayhouseCore",
+                "PlayhouseStore",
+                "PlayhouseRunner",
+                "PlayhouseServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PlayhouseTestSupport",
+            dependencies: [
+                "PlayhouseCore",
+                "PlayhouseStore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            path: "Tests/PlayhouseTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PlayhouseCoreTests",
+            dependencies: ["PlayhouseCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PlayhouseStoreTests",
+            dependencies: ["PlayhouseStore", "PlayhouseTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PlayhouseRunnerTests",
+            dependencies: ["PlayhouseRunner", "PlayhouseTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PlayhouseServerTests",
+            dependencies: [
+                "PlayhouseServer",
+                "PlayhouseRunner",
+                "PlayhouseTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,106 @@
+import Foundation
+
+/// Everything a launch asks for: what to run, against what, and how.
+public struct JobParameters: Sendable, Codable, Equatable {
+    /// A folder under the projects directory.
+    public var project: String
+    /// A playbook path inside the project.
+    public var playbook: String
+    /// The id of a stored inventory (a number) or a path inside the project.
+    public var inventory: String
+    public var extraVars: [String: JSONValue]?
+    public var limit: String?
+    public var tags: [String]?
+    public var skipTags: [String]?
+    public var check: Bool?
+    public var diff: Bool?
+    /// 0 to 4: how many `-v`.
+    public var verbosity: Int?
+    public var forks: Int?
+    /// Seconds before the run is stopped and the job ends `error`.
+    public var timeout: Double?
+    /// Extra environment variables for the dynamic inventory script and the run.
+    public var env: [String: String]?
+
+    public init(
+        project: String, playbook: String, inventory: String,
+        extraVars: [String: JSONValue]? = nil, limit: String? = nil, tags: [String]? = nil,
+        skipTags: [String]? = nil, check: Bool? = nil, diff: Bool? = nil, verbosity: Int? = nil,
+        forks: Int? = nil, timeout: Double? = nil, env: [String: String]? = nil
+    ) {
+        self.project = project
+        self.playbook = playbook
+        self.inventory = inventory
+        self.extraVars = extraVars
+        self.limit = limit
+        self.tags = tags
+        self.skipTags = skipTags
+        self.check = check
+        self.diff = diff
+        self.verbosity = verbosity
+        self.forks = forks
+        self.timeout = timeout
+        self.env = env
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case project, playbook, inventory
+        case extraVars = "extra_vars"
+        case limit, tags
+        case skipTags = "skip_tags"
+        case check, diff, verbosity, forks, timeout, env
+    }
+
+    /// The id of a stored inventory, when `inventory` names one.
+    public var storedInventoryID: Int64? {
+        guard !inventory.isEmpty, inventory.allSatisfy(\.isNumber) else { return nil }
+        return Int64(inventory)
+    }
+
+    /// Checks what can be checked without touching the disk; the error names the field.
+    public func validate() throws(ValidationError) {
+        for (field, value) in [("project", project), ("playbook", playbook), ("inventory", inventory)]
+        where value.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("\(field) is required")
+        }
+        if let verbosity, !(0...4).contains(verbosity) {
+            throw ValidationError("verbosity must be between 0 and 4, got \(verbosity)")
+        }
+        if let forks, !(1...500).contains(forks) {
+            throw ValidationError("forks must be between 1 and 500, got \(forks)")
+        }
+        if let timeout, !(timeout > 0 && timeout <= 7 * 24 * 3600) {
+            throw ValidationError("timeout must be a number of seconds above 0 and at most one week")
+        }
+        if let limit, limit.hasPrefix("@") {
+            throw ValidationError("limit must be a host pattern, not a file (@…)")
+        }
+        for tag in (tags ?? []) + (skipTags ?? []) where tag.isEmpty || tag.contains(",") {
+            throw ValidationError("tags must be non-empty names without commas, got \"\(tag)\"")
+        }
+        for name in (env ?? [:]).keys.sorted() where !Self.isValidEnvironmentName(name) {
+            throw ValidationError("env name \"\(name)\" is not valid: use capital letters, digits and _ (not first a digit)")
+        }
+        for name in (env ?? [:]).keys where name.hasPrefix("PLAYHOUSE_") || name.hasPrefix("ANSIBLE_CALLBACK") {
+            throw ValidationError("env name \"\(name)\" is reserved for Playhouse")
+        }
+    }
+
+    /// `[A-Z_][A-Z0-9_]*`
+    public static func isValidEnvironmentName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first else { return false }
+        func isUpper(_ scalar: Unicode.Scalar) -> Bool { ("A"..."Z").contains(scalar) || scalar == "_" }
+        return isUpper(first) && name.unicodeScalars.allSatisfy { isUpper($0) || ("0"..."9").contains($0) }
+    }
+}
+
+/// Input that cannot be accepted; the message says what to change.
+public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

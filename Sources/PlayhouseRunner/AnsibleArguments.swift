@@ -1,0 +1,71 @@
+import Foundation
+import PlayhouseCore
+
+/// The argv and environment of one `ansible-playbook` run.
+enum AnsibleArguments {
+    /// Writes the run's files (extra vars, inline inventory) into `directory` and returns
+    /// the arguments after the executable. Values never pass through a shell and options
+    /// are given as `--name=value`, so a value can never be read as another option.
+    static func prepare(_ request: PlaybookRunRequest, in directory: String) throws -> [String] {
+        var arguments: [String] = []
+        switch request.inventory {
+        case .path(let path):
+            arguments.append("--inventory=\(path)")
+        case .text(let text):
+            // A .yml name lets the YAML plugin try it; the INI plugin accepts any name.
+            let path = directory + "/inventory.yml"
+            try JobDirectory.write(text, to: path)
+            arguments.append("--inventory=\(path)")
+        case .script(let text):
+            let path = directory + "/inventory-script"
+            try JobDirectory.write(text, to: path, executable: true)
+            arguments.append("--inventory=\(path)")
+        }
+        let extraVarsPath = directory + "/extra-vars.json"
+        try JobDirectory.write(JSONValue.object(request.extraVars).jsonString(), to: extraVarsPath)
+        arguments.append("--extra-vars=@\(extraVarsPath)")
+        if let limit = request.limit, !limit.isEmpty { arguments.append("--limit=\(limit)") }
+        if !request.tags.isEmpty { arguments.append("--tags=\(request.tags.joined(separator: ","))") }
+        if !request.skipTags.isEmpty { arguments.append("--skip-tags=\(request.skipTags.joined(separator: ","))") }
+        if request.check { arguments.append("--check") }
+        if request.diff { arguments.append("--diff") }
+        if request.verbosity > 0 { arguments.append("-" + String(repeating: "v", count: min(request.verbosity, 4))) }
+        if let forks = request.forks { arguments.append("--forks=\(forks)") }
+        arguments.append(request.playbook)
+        return arguments
+    }
+
+    /// Variables of Playhouse's own process that a run may see: locale, time zone, the
+    /// user's SSH agent and the operator's Ansible settings. Nothing else leaks in.
+    static let inheritedNames: Set<String> = ["HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "SSH_AUTH_SOCK"]
+
+    static func environment(
+        _ request: PlaybookRunRequest, in directory: String, ansible: AnsibleInstallation, marker: String
+    ) -> [String: String] {
+        var environment: [String: String] = [:]
+        for (name, value) in ProcessInfo.processInfo.environment
+        where inheritedNames.contains(name) || name.hasPrefix("LC_") || name.hasPrefix("ANSIBLE_") {
+            environment[name] = value
+        }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        environment["PATH"] = ansible.binDirectory + ":" + path
+        for (name, value) in request.environment { environment[name] = value }
+        let callbackPaths = [ansible.callbackPluginDirectory, environment["ANSIBLE_CALLBACK_PLUGINS"]]
+        let enabled = [environment["ANSIBLE_CALLBACKS_ENABLED"], "playhouse"]
+        try? FileManager.default.createDirectory(atPath: directory + "/tmp", withIntermediateDirectories: true)
+        environment.merge([
+            "ANSIBLE_CALLBACK_PLUGINS": callbackPaths.compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ":"),
+            "ANSIBLE_CALLBACKS_ENABLED": enabled.compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ","),
+            "ANSIBLE_FORCE_COLOR": "1",
+            // An inventory Ansible cannot parse is an error, not an empty run.
+            "ANSIBLE_INVENTORY_UNPARSED_FAILED": "True",
+            "ANSIBLE_RETRY_FILES_ENABLED": "False",
+            "ANSIBLE_SSH_CONTROL_PATH_DIR": directory + "/cp",
+            "ANSIBLE_LOCAL_TEMP": directory + "/tmp",
+            "PYTHONUNBUFFERED": "1",
+            "PLAYHOUSE_EVENTS_PATH": directory + "/events.fifo",
+            ProcessSweep.variable: marker,
+        ]) { _, new in new }
+        return environment
+    }
+}

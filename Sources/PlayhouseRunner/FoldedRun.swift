@@ -1,0 +1,52 @@
+import Foundation
+import PlayhouseCore
+import Synchronization
+
+/// What a run has reported so far, shared by its readers: the next event number, the
+/// summary folded from the events, and the lines where Ansible reported an error.
+final class FoldedRun: Sendable {
+    private struct State {
+        var lastSeq = 0
+        var summary = JobSummary()
+        var errorLines: [String] = []
+        var malformedLines = 0
+    }
+
+    /// Enough lines after the first error line to find what it continues with.
+    private static let errorContext = 6
+    private let state = Mutex(State())
+    private let decoder = JSONDecoder()
+
+    /// Decodes one line of the event pipe, gives it the next number and folds it in.
+    func number(_ line: Substring) -> JobEvent? {
+        guard !line.isEmpty else { return nil }
+        guard let raw = try? JSONDecoder().decode(CallbackEvent.self, from: Data(line.utf8)) else {
+            state.withLock { $0.malformedLines += 1 }
+            return nil
+        }
+        return state.withLock { state in
+            state.lastSeq += 1
+            let event = raw.numbered(state.lastSeq)
+            state.summary.apply(event)
+            return event
+        }
+    }
+
+    /// Keeps the first error line of the output and the lines that follow it.
+    func record(output text: String) {
+        state.withLock { state in
+            guard state.errorLines.count < Self.errorContext else { return }
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                if state.errorLines.isEmpty {
+                    let plain = ANSI.strip(String(line)).trimmingCharacters(in: .whitespaces)
+                    if plain.hasPrefix("[ERROR]:") || plain.hasPrefix("ERROR!") { state.errorLines.append(plain) }
+                } else if state.errorLines.count < Self.errorContext {
+                    state.errorLines.append(ANSI.strip(String(line)))
+                }
+            }
+        }
+    }
+
+    var summary: JobSummary { state.withLock { $0.summary } }
+    var errorText: String { state.withLock { $0.errorLines.joined(separator: "\n") } }
+}

@@ -1,0 +1,78 @@
+import PlayhouseCore
+
+/// One run of `ansible-playbook`: what to run, against which inventory, with which options.
+public struct PlaybookRunRequest: Sendable {
+    /// Absolute path of the playbook.
+    public var playbook: String
+    /// Where to run from (the project folder): relative paths in the playbook start here.
+    public var workingDirectory: String
+    /// The inventory: an absolute path (file, folder or executable script), or inline
+    /// content written into the run's private directory.
+    public var inventory: InventorySource
+    public var extraVars: [String: JSONValue]
+    public var limit: String?
+    public var tags: [String]
+    public var skipTags: [String]
+    public var check: Bool
+    public var diff: Bool
+    public var verbosity: Int
+    public var forks: Int?
+    /// Stop the run (like a cancel) and end it `error` after this long.
+    public var timeout: Duration?
+    /// Extra environment for the run and its dynamic inventory script.
+    public var environment: [String: String]
+
+    public init(
+        playbook: String, workingDirectory: String, inventory: InventorySource,
+        extraVars: [String: JSONValue] = [:], limit: String? = nil, tags: [String] = [],
+        skipTags: [String] = [], check: Bool = false, diff: Bool = false, verbosity: Int = 0,
+        forks: Int? = nil, timeout: Duration? = nil, environment: [String: String] = [:]
+    ) {
+        self.playbook = playbook
+        self.workingDirectory = workingDirectory
+        self.inventory = inventory
+        self.extraVars = extraVars
+        self.limit = limit
+        self.tags = tags
+        self.skipTags = skipTags
+        self.check = check
+        self.diff = diff
+        self.verbosity = verbosity
+        self.forks = forks
+        self.timeout = timeout
+        self.environment = environment
+    }
+}
+
+/// Where the hosts come from.
+public enum InventorySource: Sendable, Equatable {
+    /// A file, folder or executable script on disk.
+    case path(String)
+    /// INI or YAML text.
+    case text(String)
+    /// An executable script (with its `#!` line), run with `--list`.
+    case script(String)
+}
+
+/// What a run reports while it goes.
+public enum RunUpdate: Sendable, Equatable {
+    /// An Ansible callback event, numbered from 1.
+    case event(JobEvent)
+    /// A piece of Ansible's stdout or stderr, exactly as printed (colours included).
+    case output(String)
+}
+
+/// How a run ended.
+public struct RunResult: Sendable, Equatable {
+    public var outcome: RunOutcome
+    /// `ansible-playbook`'s exit code; nil when it was killed by a signal.
+    public var exitCode: Int?
+    /// Progress and per-host counts folded from the events.
+    public var summary: JobSummary
+
+    public init(outcome: RunOutcome, exitCode: Int?, summary: JobSummary) {
+        self.outcome = outcome
+        self.exitCode = exitCode
+        self.summary = summary
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import Logging
+import PlayhouseCore
+import Subprocess
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// Runs `ansible-playbook` and reports its events and output as they happen.
+///
+/// Each run gets a private directory, its own process group and an event pipe; the child
+/// gets an argv (never a shell), the extra vars as a JSON file and a clean environment.
+/// A stop (cancel, timeout, shutdown) sends SIGINT, then SIGTERM, then SIGKILL to every
+/// process of the run while the output is read to the end, and nothing of the run is left
+/// when ``run(_:control:onUpdates:)`` returns.
+public struct PlaybookRunner: Sendable {
+    public var ansible: AnsibleInstallation
+    /// Where private run directories are made.
+    public var runsDirectory: String
+    /// How long each stop signal gets before the next, stronger one.
+    public var stopGrace: Duration
+    public var logger: Logger
+
+    public init(
+        ansible: AnsibleInstallation, runsDirectory: String = NSTemporaryDirectory() + "playhouse-runs",
+        stopGrace: Duration = .seconds(3), logger: Logger = Logger(label: "playhouse.runner")
+    ) {
+        self.ansible = ansible
+        self.runsDirectory = runsDirectory
+        self.stopGrace = stopGrace
+        self.logger = logger
+    }
+
+    /// Runs the playbook and iterates its updates; cancelling the iterating task stops the
+    /// run and cleans up after it. The stream ends with the run; its result is the last
+    /// update's companion: use ``run(_:control:onUpdates:)`` to get it.
+    public func updates(_ request: PlaybookRunRequest) -> AsyncThrowingStream<RunUpdate, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: RunUpdate.self)
+        let control = RunControl()
+        let task = Task {
+            do {
+                _ = try await run(request, control: control) { batch in
+                    for update in batch { continuation.yield(update) }
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { termination in
+            if case .cancelled = termination {
+                control.stop(.canceled)
+                task.cancel()
+            }
+        }
+        return stream
+    }
+
+    /// Runs the playbook to its end, handing batches of updates to `onUpdates` in order,
+    /// and returns how it ended. `control` stops it early.
+    ///
+    /// Errors thrown are failures to prepare or start the run; everything Ansible itself
+    /// reports (syntax errors, unreachable hosts) ends up in the result.
+    public func run(
+        _ request: PlaybookRunRequest, control: RunControl = RunControl(),
+        onUpdates: @escaping @Sendable ([RunUpdate]) async throws -> Void
+    ) async throws -> RunResult {
+        try await JobDirectory.with(in: runsDirectory) { directory in
+            try await run(request, in: directory, control: control, onUpdates: onUpdates)
+        }
+    }
+
+    private func run(
+        _ request: PlaybookRunRequest, in directory: String, control: RunControl,
+        onUpdates: @escaping @Sendable ([RunUpdate]) async throws -> Void
+    ) async throws -> RunResult {
+        let sweep = ProcessSweep()
+        let arguments = try AnsibleArguments.prepare(request, in: directory)
+        let environment = AnsibleArguments.environment(
+            request, in: directory, ansible: ansible, marker: sweep.marker)
+        let pipe = try EventPipe(path: directory + "/events.fifo")
+        let buffer = UpdateBuffer()
+        let folded = FoldedRun()
+
+        var options = PlatformOptions()
+        options.createSession = true
+        // The safety net when the Swift task itself is cancelled; a requested stop is
+        // handled below so the output is still read to the end.
+        options.teardownSequence = [
+            .send(signal: .interrupt, toProcessGroup: true, allowedDurationToNextStep: stopGrace),
+            .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: stopGrace),
+        ]
+        logger.debug("starting ansible-playbook", metadata: ["argv": .string(arguments.joined(separator: " "))])
+
+        let end: ProcessEnd
+        do {
+            let result = try await Subprocess.run(
+                .path(FilePath(ansible.playbookExecutable)),
+                arguments: Arguments(arguments),
+                environment: .custom(environment.reduce(into: [:]) { $0[.init(rawValue: $1.key)!] = $1.value }),
+                workingDirectory: FilePath(request.workingDirectory),
+                platformOptions: options,
+                input: .none,
+                output: .sequence,
+                error: .sequence
+            ) { execution in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        try await buffer.drain { batch in
+                            try await onUpdates(batch)
+                        }
+                    }
+                    let stopper = Task {
+                        guard let reason = await control.waitForStop() else { return }
+                        logger.info("stopping ansible-playbook", metadata: ["reason": "\(reason)"])
+                        try? execution.send(signal: .interrupt, toProcessGroup: true)
+                        if await sweep.waitUntilGone(limit: stopGrace) { return }
+                        try? execution.send(signal: .terminate, toProcessGroup: true)
+                        sweep.signal(SIGTERM)
+                        if await sweep.waitUntilGone(limit: stopGrace) { return }
+                        try? execution.send(signal: .kill, toProcessGroup: true)
+                        sweep.signal(SIGKILL)
+                    }
+                    let timer = Task {
+                        guard let timeout = request.timeout else { return }
+                        try await Task.sleep(for: timeout)
+                        control.stop(.timedOut(seconds: Double(timeout.components.seconds)))
+                    }
+                    defer {
+                        stopper.cancel()
+                        timer.cancel()
+                    }
+                    try await withThrowingTaskGroup(of: Void.self) { readers in
+                        readers.addTask {
+                            try await Self.readOutput(execution.standardOutput, into: buffer, log: folded)
+                        }
+                        readers.addTask {
+                            try await Self.readOutput(execution.standardError, into: buffer, log: folded)
+                        }
+                        readers.addTask {
+                            try await pipe.readLines { line in
+                                guard let event = folded.number(line) else { return }
+                                buffer.append(.event(event))
+                            }
+                        }
+                        // stdout and stderr reach EOF when every process holding them is
+                        // gone; only then may the event pipe end.
+                        try await readers.next()
+                        try await readers.next()
+                        pipe.closeWriter()
+                        try await readers.waitForAll()
+                    }
+                    buffer.finish()
+                    try await group.waitForAll()
+                }
+            }
+            switch result.terminationStatus {
+            case .exited(let code): end = .exited(Int(code))
+            case .signaled(let signal): end = .signaled(Int(signal))
+            }
+        } catch {
+            buffer.finish()
+            await sweep.terminateAll(grace: .seconds(1))
+            throw error
+        }
+        // ssh ControlPersist masters outlive ansible-playbook; they belong to this run.
+        await sweep.terminateAll(grace: .seconds(1))
+
+        let summary = folded.summary
+        let outcome = RunOutcome.decide(
+            end: end, summary: summary, stopReason: control.reason,
+            errorLine: AnsibleErrorLine.first(in: folded.errorText))
+        var exitCode: Int? = nil
+        if case .exited(let code) = end { exitCode = code }
+        return RunResult(outcome: outcome, exitCode: exitCode, summary: summary)
+    }
+
+    private static func readOutput(
+        _ sequence: SubprocessOutputSequence, into buffer: UpdateBuffer, log: FoldedRun
+    ) async throws {
+        var carry: [UInt8] = []
+        for try await chunk in sequence {
+            chunk.withUnsafeBytes { carry.append(contentsOf: $0) }
+            // Hand over whole lines so a UTF-8 character is never cut in two.
+            guard let lastNewline = carry.lastIndex(of: UInt8(ascii: "\n")) else { continue }
+            let text = String(decoding: carry[...lastNewline], as: UTF8.self)
+            carry.removeSubrange(...lastNewline)
+            log.record(output: text)
+            buffer.append(.output(text))
+        }
+        if !carry.isEmpty {
+            let text = String(decoding: carry, as: UTF8.self)
+            log.record(output: text)
+            buffer.append(.output(text))
+        }
+    }
+}

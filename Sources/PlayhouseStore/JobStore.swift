@@ -1,0 +1,118 @@
+import Foundation
+import PlayhouseCore
+import SQLKit
+
+extension Store {
+    /// Queues a new job; it is durable when this returns.
+    public func insertJob(_ parameters: JobParameters, now: Date = Date()) async throws -> Job {
+        let row = try await sql.raw("""
+            INSERT INTO jobs (status, project, playbook, inventory, parameters, created_at, summary)
+            VALUES (\(bind: JobStatus.queued.rawValue), \(bind: parameters.project), \(bind: parameters.playbook),
+                    \(bind: parameters.inventory), \(bind: StoreCoding.encode(parameters)),
+                    \(bind: now.timeIntervalSince1970), \(bind: StoreCoding.encode(JobSummary())))
+            RETURNING *
+            """).first()
+        guard let row else { throw StoreError(.invalid, "the database did not return the new job") }
+        notifications.post(.queue)
+        return try StoreCoding.job(from: row)
+    }
+
+    /// The job with this id, or nil.
+    public func job(_ id: Int64) async throws -> Job? {
+        try await sql.raw("SELECT * FROM jobs WHERE id = \(bind: id)").first().map(StoreCoding.job(from:))
+    }
+
+    /// Jobs newest first; `before` is the id where the previous page ended.
+    public func jobs(status: JobStatus? = nil, limit: Int = 50, before: Int64? = nil) async throws -> [Job] {
+        var query: SQLQueryString = "SELECT * FROM jobs WHERE 1 = 1"
+        if let status { query += " AND status = \(bind: status.rawValue)" }
+        if let before { query += " AND id < \(bind: before)" }
+        query += " ORDER BY id DESC LIMIT \(bind: limit)"
+        return try await sql.raw(query).all().map(StoreCoding.job(from:))
+    }
+
+    /// Takes the oldest queued job, marks it running for `worker` and returns it.
+    public func claimNextJob(worker: String, now: Date = Date()) async throws -> Job? {
+        guard let running = JobLifecycle.next(.queued, on: .claimed) else { return nil }
+        let pick: SQLQueryString =
+            switch dialect {
+            case .sqlite: "SELECT id FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1"
+            case .postgres: "SELECT id FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+            }
+        let row = try await sql.raw("""
+            UPDATE jobs SET status = \(bind: running.rawValue), started_at = \(bind: now.timeIntervalSince1970),
+                worker = \(bind: worker)
+            WHERE status = 'queued' AND id = (\(pick))
+            RETURNING *
+            """).first()
+        guard let row else { return nil }
+        let job = try StoreCoding.job(from: row)
+        notifications.post(.job(job.id))
+        return job
+    }
+
+    /// Records how a running job ended. Returns false when the job was not running
+    /// (ended meanwhile by someone else), in which case nothing changes.
+    @discardableResult
+    public func finishJob(
+        _ id: Int64, outcome: RunOutcome, exitCode: Int?, summary: JobSummary, now: Date = Date()
+    ) async throws -> Bool {
+        guard let status = JobLifecycle.next(.running, on: .finished(outcome.status)) else {
+            throw StoreError(.invalid, "\(outcome.status.rawValue) is not a final status")
+        }
+        var final = summary
+        final.finish()
+        let row = try await sql.raw("""
+            UPDATE jobs SET status = \(bind: status.rawValue), finished_at = \(bind: now.timeIntervalSince1970),
+                exit_code = \(bind: exitCode), error = \(bind: outcome.error), summary = \(bind: StoreCoding.encode(final))
+            WHERE id = \(bind: id) AND status = 'running'
+            RETURNING id
+            """).first()
+        notifications.post(.job(id))
+        notifications.post(.queue)
+        return row != nil
+    }
+
+    /// Asks for a job to stop. A queued job is canceled at once; a running one is flagged
+    /// and its worker told. Returns the job as it is now, or nil when there is no such job.
+    public func requestCancel(_ id: Int64, now: Date = Date()) async throws -> Job? {
+        guard let job = try await job(id) else { return nil }
+        switch JobLifecycle.next(job.status, on: .cancelRequested) {
+        case .canceled?:
+            var summary = job.summary
+            summary.finish()
+            try await sql.raw("""
+                UPDATE jobs SET status = 'canceled', finished_at = \(bind: now.timeIntervalSince1970),
+                    summary = \(bind: StoreCoding.encode(summary))
+                WHERE id = \(bind: id) AND status = 'queued'
+                """).run()
+        case .running?:
+            try await sql.raw("UPDATE jobs SET cancel_requested = 1 WHERE id = \(bind: id) AND status = 'running'").run()
+            notifications.post(.cancel(id))
+        default:
+            return job
+        }
+        notifications.post(.job(id))
+        if let current = try await self.job(id), current.status == .queued {
+            // Claimed between the read and the write: now running, so flag it.
+            return try await requestCancel(id, now: now)
+        }
+        return try await self.job(id)
+    }
+
+    /// Ends every job left `running` (by a server that stopped or crashed) as `error`
+    /// with `message`, and returns their ids.
+    @discardableResult
+    public func interruptRunningJobs(message: String, now: Date = Date()) async throws -> [Int64] {
+        let running = try await jobs(status: .running, limit: Int(Int32.max))
+        var ended: [Int64] = []
+        for job in running {
+            guard JobLifecycle.next(job.status, on: .interrupted) == .error else { continue }
+            if try await finishJob(job.id, outcome: RunOutcome(status: .error, error: message), exitCode: nil,
+                                   summary: job.summary, now: now) {
+                ended.append(job.id)
+            }
+        }
+        return ended
+    }
+}

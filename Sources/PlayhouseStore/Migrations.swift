@@ -1,0 +1,90 @@
+import SQLKit
+
+/// The schema, one numbered step at a time. Each step is plain SQL both backends accept,
+/// with `{id}` (an auto-increment primary key) and `{real}` (a double) filled in per dialect.
+enum Migrations {
+    static let steps: [String] = [
+        """
+        CREATE TABLE jobs (
+            id {id},
+            status TEXT NOT NULL,
+            project TEXT NOT NULL,
+            playbook TEXT NOT NULL,
+            inventory TEXT NOT NULL,
+            parameters TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            started_at {real},
+            finished_at {real},
+            exit_code INTEGER,
+            error TEXT,
+            summary TEXT NOT NULL,
+            cancel_requested INTEGER NOT NULL DEFAULT 0,
+            worker TEXT,
+            last_seq INTEGER NOT NULL DEFAULT 0
+        )
+        """,
+        "CREATE INDEX jobs_status_id ON jobs (status, id)",
+        """
+        CREATE TABLE job_events (
+            job_id BIGINT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            time {real} NOT NULL,
+            play TEXT,
+            task TEXT,
+            host TEXT,
+            changed INTEGER,
+            failed INTEGER,
+            message TEXT,
+            data TEXT,
+            PRIMARY KEY (job_id, seq)
+        )
+        """,
+        """
+        CREATE TABLE job_output (
+            job_id BIGINT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            chunk INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (job_id, chunk)
+        )
+        """,
+        """
+        CREATE TABLE inventories (
+            id {id},
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            content TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            updated_at {real} NOT NULL
+        )
+        """,
+    ]
+
+    static func render(_ step: String, for dialect: Store.Dialect) -> String {
+        let id: String
+        let real: String
+        switch dialect {
+        case .sqlite:
+            id = "INTEGER PRIMARY KEY AUTOINCREMENT"
+            real = "REAL"
+        case .postgres:
+            id = "BIGSERIAL PRIMARY KEY"
+            real = "DOUBLE PRECISION"
+        }
+        return step.replacingOccurrences(of: "{id}", with: id).replacingOccurrences(of: "{real}", with: real)
+    }
+}
+
+extension Store {
+    /// Applies the schema steps this database has not seen yet.
+    func migrate() async throws {
+        try await sql.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)").run()
+        let applied = try await sql.raw("SELECT version FROM schema_migrations")
+            .all(decodingColumn: "version", as: Int.self)
+        let done = Set(applied)
+        for (index, step) in Migrations.steps.enumerated() where !done.contains(index + 1) {
+            try await sql.raw(SQLQueryString(Migrations.render(step, for: dialect))).run()
+            try await sql.raw("INSERT INTO schema_migrations (version) VALUES (\(bind: index + 1))").run()
+        }
+    }
+}

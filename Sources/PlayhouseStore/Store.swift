@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import NIOPosix
+import PlayhouseCore
+import SQLKit
+import SQLiteKit
+
+/// Everything durable: jobs, their events and output, stored inventories.
+///
+/// One store API over SQL that both SQLite and PostgreSQL accept; only the schema's column
+/// types differ by ``Dialect``. Every write is a single statement, so no transaction has
+/// to span awaits.
+public final class Store: Sendable {
+    /// The SQL flavour behind the store.
+    public enum Dialect: Sendable {
+        case sqlite
+        case postgres
+    }
+
+    let sql: any SQLDatabase
+    let dialect: Dialect
+    private let closeConnection: @Sendable () async throws -> Void
+    /// Wakes whoever waits on a job, the queue or a cancel.
+    public let notifications: Notifications
+
+    init(
+        sql: any SQLDatabase, dialect: Dialect, notifications: Notifications,
+        close: @escaping @Sendable () async throws -> Void
+    ) {
+        self.sql = sql
+        self.dialect = dialect
+        self.notifications = notifications
+        self.closeConnection = close
+    }
+
+    /// Opens (and creates) the SQLite database at `path`, with its folder, and brings its
+    /// schema up to date.
+    public static func openSQLite(path: String, logger: Logger) async throws -> Store {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger).get()
+        let sql = connection.sql(queryLogLevel: nil)
+        // WAL lets readers (the API) go on while a runner writes events.
+        _ = try await connection.query("PRAGMA journal_mode=WAL").get()
+        _ = try await connection.query("PRAGMA synchronous=NORMAL").get()
+        _ = try await connection.query("PRAGMA busy_timeout=5000").get()
+        _ = try await connection.query("PRAGMA foreign_keys=ON").get()
+        let store = Store(sql: sql, dialect: .sqlite, notifications: Notifications()) {
+            try await connection.close().get()
+        }
+        try await store.migrate()
+        return store
+    }
+
+    /// Closes the database connection.
+    public func close() async throws {
+        try await closeConnection()
+    }
+}
+
+/// A store failure worth telling the caller about.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public enum Code: Sendable {
+        case notFound
+        case conflict
+        case invalid
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import PlayhouseCore
+import SQLKit
+
+/// JSON columns and row decoding shared by the store's queries.
+enum StoreCoding {
+    static func encode<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "null"
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+
+    static func date(_ row: any SQLRow, _ column: String) throws -> Date? {
+        try row.decode(column: column, as: Double?.self).map { Date(timeIntervalSince1970: $0) }
+    }
+
+    static func job(from row: any SQLRow) throws -> Job {
+        let statusText = try row.decode(column: "status", as: String.self)
+        guard let status = JobStatus(rawValue: statusText) else {
+            throw StoreError(.invalid, "job has unknown status \(statusText)")
+        }
+        return Job(
+            id: try row.decode(column: "id", as: Int64.self),
+            status: status,
+            parameters: try decode(JobParameters.self, row.decode(column: "parameters", as: String.self)),
+            createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0),
+            startedAt: try date(row, "started_at"),
+            finishedAt: try date(row, "finished_at"),
+            exitCode: try row.decode(column: "exit_code", as: Int?.self),
+            error: try row.decode(column: "error", as: String?.self),
+            summary: try decode(JobSummary.self, row.decode(column: "summary", as: String.self)),
+            cancelRequested: try row.decode(column: "cancel_requested", as: Int.self) != 0,
+            worker: try row.decode(column: "worker", as: String?.self))
+    }
+
+    static func event(from row: any SQLRow) throws -> JobEvent {
+        JobEvent(
+            seq: try row.decode(column: "seq", as: Int.self),
+            type: try row.decode(column: "type", as: String.self),
+            time: try row.decode(column: "time", as: Double.self),
+            play: try row.decode(column: "play", as: String?.self),
+            task: try row.decode(column: "task", as: String?.self),
+            host: try row.decode(column: "host", as: String?.self),
+            changed: try row.decode(column: "changed", as: Int?.self).map { $0 != 0 },
+            failed: try row.decode(column: "failed", as: Int?.self).map { $0 != 0 },
+            message: try row.decode(column: "message", as: String?.self),
+            data: try row.decode(column: "data", as: String?.self).flatMap(JSONValue.parse))
+    }
+
+    static func inventory(from row: any SQLRow) throws -> Inventory {
+        let kindText = try row.decode(column: "kind", as: String.self)
+        return Inventory(
+            id: try row.decode(column: "id", as: Int64.self),
+            name: try row.decode(column: "name", as: String.self),
+            kind: Inventory.Kind(rawValue: kindText) ?? .static,
+            content: try row.decode(column: "content", as: String.self),
+            createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0),
+            updatedAt: try date(row, "updated_at") ?? Date(timeIntervalSince1970: 0))
+    }
+}

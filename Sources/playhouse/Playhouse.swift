@@ -1,0 +1,1 @@
+@main struct Playhouse { static func main() {} }
