@@ -1,1 +1,11 @@
-@main struct Playhouse { static func main() {} }
+import ArgumentParser
+
+/// The `playhouse` command: the web server with its embedded workers, and tools around it.
+@main
+struct Playhouse: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "playhouse",
+        abstract: "A web console and job queue for Ansible.",
+        subcommands: [Serve.self, Run.self],
+        defaultSubcommand: Serve.self)
+}

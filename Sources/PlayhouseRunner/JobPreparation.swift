@@ -1,0 +1,38 @@
+import PlayhouseCore
+import PlayhouseStore
+
+/// Turns a stored job into a run request: resolves the project's paths (refusing any
+/// that leave the project) and loads a stored inventory.
+struct JobPreparation: Sendable {
+    let store: Store
+    let catalog: ProjectCatalog
+
+    func request(for job: Job) async throws -> PlaybookRunRequest {
+        let parameters = job.parameters
+        let directory = try catalog.directory(of: parameters.project)
+        let playbook = try catalog.resolve(parameters.playbook, in: parameters.project, field: "playbook")
+        let inventory: InventorySource
+        if let id = parameters.storedInventoryID {
+            guard let stored = try await store.inventory(id) else {
+                throw RunnerError("inventory \(id) does not exist (any more); launch again with an existing inventory")
+            }
+            inventory = stored.kind == .script ? .script(stored.content) : .text(stored.content)
+        } else {
+            inventory = .path(try catalog.resolve(parameters.inventory, in: parameters.project, field: "inventory"))
+        }
+        return PlaybookRunRequest(
+            playbook: playbook,
+            workingDirectory: directory,
+            inventory: inventory,
+            extraVars: parameters.extraVars ?? [:],
+            limit: parameters.limit,
+            tags: parameters.tags ?? [],
+            skipTags: parameters.skipTags ?? [],
+            check: parameters.check ?? false,
+            diff: parameters.diff ?? false,
+            verbosity: parameters.verbosity ?? 0,
+            forks: parameters.forks,
+            timeout: parameters.timeout.map { .milliseconds(Int64($0 * 1000)) },
+            environment: parameters.env ?? [:])
+    }
+}

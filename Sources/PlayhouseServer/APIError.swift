@@ -1,0 +1,71 @@
+import Foundation
+import Hummingbird
+import PlayhouseCore
+import PlayhouseStore
+
+/// An error the API returns as JSON: `{"error": "...", "detail": "..."}`.
+///
+/// `error` says what happened in a few words; `detail` what to do about it.
+public struct APIError: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var error: String
+    public var detail: String
+
+    public init(_ status: HTTPResponse.Status, _ error: String, detail: String = "") {
+        self.status = status
+        self.error = error
+        self.detail = detail
+    }
+
+    public var headers: HTTPFields { [.contentType: "application/json; charset=utf-8"] }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = ["error": error, "detail": detail]
+        let data = try JSONEncoder().encode(body)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func notFound(_ what: String) -> APIError {
+        APIError(.notFound, "\(what) not found", detail: "check the id; list them with GET on the collection")
+    }
+
+    static func invalid(_ error: ValidationError) -> APIError {
+        APIError(.badRequest, error.message, detail: "fix the request and send it again")
+    }
+}
+
+/// Turns every error into the API's JSON error shape, so no route answers with an empty
+/// or HTML error, and unexpected failures are logged and answered 500 without internals.
+struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as ValidationError {
+            throw APIError.invalid(error)
+        } catch let error as StoreError {
+            switch error.code {
+            case .notFound: throw APIError(.notFound, error.message)
+            case .conflict: throw APIError(.conflict, error.message, detail: "choose another name")
+            case .invalid: throw APIError(.badRequest, error.message)
+            }
+        } catch let error as HTTPError {
+            switch error.status {
+            case .notFound:
+                throw APIError(.notFound, "no such route: \(request.method) \(request.uri.path)", detail: "see the API in the README")
+            case .contentTooLarge:
+                throw APIError(.contentTooLarge, "request body too large", detail: "send at most \(ServerConfiguration.maxBodyBytes / 1024) KB")
+            case .methodNotAllowed:
+                throw APIError(.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path)")
+            default:
+                throw APIError(error.status, error.body ?? error.status.reasonPhrase)
+            }
+        } catch let error as any HTTPResponseError where error.status.code < 500 {
+            throw APIError(error.status, error.status.reasonPhrase)
+        } catch {
+            context.logger.error("request failed: \(error)")
+            throw APIError(.internalServerError, "internal error", detail: "the server log has the details")
+        }
+    }
+}

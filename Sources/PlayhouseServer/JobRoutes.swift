@@ -1,0 +1,143 @@
+import Foundation
+import Hummingbird
+import PlayhouseCore
+import PlayhouseStore
+
+/// `/api/v1/jobs`: launch, read, page through events, stream, log, cancel.
+struct JobRoutes: Sendable {
+    let dependencies: ServerDependencies
+    let configuration: ServerConfiguration
+
+    static let launchFields: Set<String> = [
+        "project", "playbook", "inventory", "extra_vars", "limit", "tags", "skip_tags", "check", "diff",
+        "verbosity", "forks", "timeout", "env",
+    ]
+
+    func add(to group: RouterGroup<BasicRequestContext>) {
+        group.post("jobs", use: launch)
+        group.get("jobs", use: list)
+        group.get("jobs/:id", use: show)
+        group.get("jobs/:id/events", use: events)
+        group.get("jobs/:id/stream", use: stream)
+        group.get("jobs/:id/stdout", use: stdout)
+        group.post("jobs/:id/cancel", use: cancel)
+    }
+
+    @Sendable func launch(_ request: Request, context: BasicRequestContext) async throws -> EditedResponse<JobResponse> {
+        let members = try await RequestBody.object(request, allowed: Self.launchFields)
+        let parameters = JobParameters(
+            project: try RequestBody.string(members, "project", required: true) ?? "",
+            playbook: try RequestBody.string(members, "playbook", required: true) ?? "",
+            inventory: try RequestBody.string(members, "inventory", required: true) ?? "",
+            extraVars: try RequestBody.extraVars(members, "extra_vars"),
+            limit: try RequestBody.string(members, "limit").flatMap { $0.isEmpty ? nil : $0 },
+            tags: try RequestBody.names(members, "tags"),
+            skipTags: try RequestBody.names(members, "skip_tags"),
+            check: try RequestBody.bool(members, "check"),
+            diff: try RequestBody.bool(members, "diff"),
+            verbosity: try RequestBody.int(members, "verbosity"),
+            forks: try RequestBody.int(members, "forks"),
+            timeout: try RequestBody.number(members, "timeout"),
+            env: try RequestBody.stringMap(members, "env"))
+        try parameters.validate()
+        let catalog = dependencies.catalog
+        _ = try catalog.resolve(parameters.playbook, in: parameters.project, field: "playbook")
+        if let id = parameters.storedInventoryID {
+            guard try await dependencies.store.inventory(id) != nil else {
+                throw APIError(.badRequest, "inventory \(id) does not exist", detail: "list inventories with GET /api/v1/inventories")
+            }
+        } else {
+            _ = try catalog.resolve(parameters.inventory, in: parameters.project, field: "inventory")
+        }
+        let job = try await dependencies.store.insertJob(parameters)
+        return EditedResponse(
+            status: .accepted, headers: [.location: "/api/v1/jobs/\(job.id)"], response: JobResponse(job))
+    }
+
+    @Sendable func list(_ request: Request, context: BasicRequestContext) async throws -> JobListResponse {
+        let query = request.uri.queryParameters
+        var status: JobStatus? = nil
+        if let text = query["status"].map(String.init), !text.isEmpty {
+            guard let value = JobStatus(rawValue: text) else {
+                throw APIError(.badRequest, "unknown status \"\(text)\"",
+                               detail: "use one of \(JobStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            status = value
+        }
+        let limit = try Self.integer(request, "limit", default: 50, range: 1...500)
+        let before = try query["before"].map { text -> Int64 in
+            guard let value = Int64(text), value > 0 else { throw APIError(.badRequest, "before must be a job id") }
+            return value
+        }
+        let jobs = try await dependencies.store.jobs(status: status, limit: limit, before: before)
+        return JobListResponse(jobs: jobs.map(JobResponse.init), nextBefore: jobs.count == limit ? jobs.last?.id : nil)
+    }
+
+    @Sendable func show(_ request: Request, context: BasicRequestContext) async throws -> JobResponse {
+        JobResponse(try await job(context))
+    }
+
+    @Sendable func events(_ request: Request, context: BasicRequestContext) async throws -> EventPageResponse {
+        let job = try await job(context)
+        let after = try Self.integer(request, "after", default: 0, range: 0...Int(Int32.max))
+        let limit = try Self.integer(request, "limit", default: 500, range: 1...5000)
+        let events = try await dependencies.store.events(of: job.id, after: after, limit: limit)
+        return EventPageResponse(events: events.map(EventResponse.init), nextAfter: events.last?.seq ?? after)
+    }
+
+    @Sendable func stream(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let job = try await job(context)
+        let header = request.headers[.init("Last-Event-ID")!].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let after = try header ?? Self.integer(request, "after", default: 0, range: 0...Int(Int32.max))
+        let stream = EventStream(store: dependencies.store, jobID: job.id, heartbeat: configuration.heartbeat)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/event-stream; charset=utf-8",
+                .cacheControl: "no-cache",
+                .init("X-Accel-Buffering")!: "no",
+            ],
+            body: ResponseBody { writer in
+                try await stream.write(after: after, to: &writer)
+            })
+    }
+
+    @Sendable func stdout(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let job = try await job(context)
+        var text = try await dependencies.store.output(of: job.id)
+        if request.uri.queryParameters["ansi"] == "0" { text = ANSI.strip(text) }
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    @Sendable func cancel(_ request: Request, context: BasicRequestContext) async throws -> EditedResponse<JobResponse> {
+        let id = try Self.id(context)
+        guard let job = try await dependencies.store.requestCancel(id) else { throw APIError.notFound("job \(id)") }
+        if job.status.isFinal && job.status != .canceled && !job.cancelRequested {
+            throw APIError(.conflict, "job \(id) has already ended (\(job.status.rawValue))", detail: "only queued or running jobs can be canceled")
+        }
+        return EditedResponse(status: .accepted, response: JobResponse(job))
+    }
+
+    private func job(_ context: BasicRequestContext) async throws -> Job {
+        let id = try Self.id(context)
+        guard let job = try await dependencies.store.job(id) else { throw APIError.notFound("job \(id)") }
+        return job
+    }
+
+    static func id(_ context: BasicRequestContext) throws -> Int64 {
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
+            throw APIError(.badRequest, "the id in the path must be a positive number")
+        }
+        return id
+    }
+
+    static func integer(_ request: Request, _ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = request.uri.queryParameters[Substring(key)].map(String.init), !text.isEmpty else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw APIError(.badRequest, "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+}

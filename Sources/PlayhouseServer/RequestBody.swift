@@ -1,0 +1,137 @@
+import Foundation
+import Hummingbird
+import PlayhouseCore
+import Yams
+
+/// Reading JSON request bodies strictly: a body that is not a JSON object, an unknown
+/// field or a field of the wrong type is a 400 that names the field.
+enum RequestBody {
+    static func object(_ request: Request, allowed: Set<String>) async throws -> [String: JSONValue] {
+        let buffer = try await request.body.collect(upTo: ServerConfiguration.maxBodyBytes)
+        guard buffer.readableBytes > 0 else {
+            throw APIError(.badRequest, "the request body is empty", detail: "send a JSON object")
+        }
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView)) else {
+            throw APIError(.badRequest, "the request body is not valid JSON", detail: "send a JSON object")
+        }
+        guard case .object(let members) = value else {
+            throw APIError(.badRequest, "the request body must be a JSON object")
+        }
+        if let unknown = members.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw APIError(
+                .badRequest, "unknown field \"\(unknown)\"",
+                detail: "known fields: \(allowed.sorted().joined(separator: ", "))")
+        }
+        return members
+    }
+
+    static func string(_ members: [String: JSONValue], _ key: String, required: Bool = false) throws -> String? {
+        switch members[key] {
+        case nil, .null?:
+            if required { throw APIError(.badRequest, "\(key) is required") }
+            return nil
+        case .string(let value)?: return value
+        case .number(let value)? where key == "inventory": return value.rounded() == value ? String(Int64(value)) : nil
+        default: throw typeError(key, "a string")
+        }
+    }
+
+    static func bool(_ members: [String: JSONValue], _ key: String) throws -> Bool? {
+        switch members[key] {
+        case nil, .null?: return nil
+        case .bool(let value)?: return value
+        default: throw typeError(key, "true or false")
+        }
+    }
+
+    static func int(_ members: [String: JSONValue], _ key: String) throws -> Int? {
+        switch members[key] {
+        case nil, .null?: return nil
+        case .number(let value)? where value.rounded() == value && abs(value) < 1e9: return Int(value)
+        default: throw typeError(key, "a whole number")
+        }
+    }
+
+    static func number(_ members: [String: JSONValue], _ key: String) throws -> Double? {
+        switch members[key] {
+        case nil, .null?: return nil
+        case .number(let value)?: return value
+        default: throw typeError(key, "a number of seconds")
+        }
+    }
+
+    /// A list of names, given as a JSON list or a comma-separated string.
+    static func names(_ members: [String: JSONValue], _ key: String) throws -> [String]? {
+        switch members[key] {
+        case nil, .null?: return nil
+        case .string(let text)?:
+            let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            return names.isEmpty ? nil : names
+        case .array(let items)?:
+            return try items.map { item in
+                guard case .string(let name) = item else { throw typeError(key, "a list of strings") }
+                return name
+            }
+        default: throw typeError(key, "a list of strings")
+        }
+    }
+
+    static func stringMap(_ members: [String: JSONValue], _ key: String) throws -> [String: String]? {
+        switch members[key] {
+        case nil, .null?: return nil
+        case .object(let values)?:
+            return try values.mapValues { value in
+                switch value {
+                case .string(let text): return text
+                case .number, .bool: return value.jsonString()
+                default: throw typeError(key, "an object of strings")
+                }
+            }
+        default: throw typeError(key, "an object of strings")
+        }
+    }
+
+    /// Extra vars: a JSON object, or YAML/JSON text holding a mapping.
+    static func extraVars(_ members: [String: JSONValue], _ key: String) throws -> [String: JSONValue]? {
+        switch members[key] {
+        case nil, .null?: return nil
+        case .object(let values)?: return values
+        case .string(let text)?:
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { return nil }
+            let parsed: Any?
+            do {
+                parsed = try Yams.load(yaml: trimmed)
+            } catch {
+                throw APIError(.badRequest, "\(key) is not valid YAML or JSON", detail: "\(error)")
+            }
+            guard let mapping = parsed.flatMap(Self.json(from:)), case .object(let values) = mapping else {
+                throw APIError(.badRequest, "\(key) must be a mapping of variable names to values")
+            }
+            return values
+        default: throw typeError(key, "an object, or YAML/JSON text of a mapping")
+        }
+    }
+
+    static func json(from value: Any) -> JSONValue? {
+        switch value {
+        case is NSNull: return .null
+        case let value as Bool: return .bool(value)
+        case let value as Int: return .number(Double(value))
+        case let value as Double: return .number(value)
+        case let value as String: return .string(value)
+        case let value as Date: return .string(Timestamp.format(value))
+        case let value as [Any]: return .array(value.compactMap(json(from:)))
+        case let value as [String: Any]: return .object(value.compactMapValues(json(from:)))
+        case let value as [AnyHashable: Any]:
+            return .object(Dictionary(uniqueKeysWithValues: value.compactMap { key, item in
+                json(from: item).map { ("\(key.base)", $0) }
+            }))
+        default: return .string("\(value)")
+        }
+    }
+
+    static func typeError(_ key: String, _ expected: String) -> APIError {
+        APIError(.badRequest, "\(key) must be \(expected)")
+    }
+}

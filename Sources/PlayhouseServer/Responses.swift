@@ -1,0 +1,189 @@
+import Foundation
+import Hummingbird
+import PlayhouseCore
+
+/// A job as the API shows it.
+struct JobResponse: ResponseEncodable, Sendable {
+    var id: Int64
+    var status: String
+    var project: String
+    var playbook: String
+    var inventory: String
+    var createdAt: String
+    var startedAt: String?
+    var finishedAt: String?
+    var exitCode: Int?
+    var error: String?
+    var progress: JobProgress
+    var hosts: [String: HostCounts]
+    var worker: String?
+    var cancelRequested: Bool
+    var limit: String?
+    var tags: [String]?
+    var skipTags: [String]?
+    var check: Bool
+    var diff: Bool
+    var verbosity: Int
+    var forks: Int?
+    var timeout: Double?
+    var extraVars: [String: JSONValue]
+    /// Names only: values may be tokens for an inventory source.
+    var envNames: [String]
+
+    init(_ job: Job) {
+        let parameters = job.parameters
+        id = job.id
+        status = job.status.rawValue
+        project = parameters.project
+        playbook = parameters.playbook
+        inventory = parameters.inventory
+        createdAt = Timestamp.format(job.createdAt)
+        startedAt = job.startedAt.map(Timestamp.format)
+        finishedAt = job.finishedAt.map(Timestamp.format)
+        exitCode = job.exitCode
+        error = job.error
+        var summary = job.summary
+        if job.status.isFinal { summary.finish() }
+        progress = summary.progress
+        hosts = summary.hosts
+        worker = job.worker
+        cancelRequested = job.cancelRequested
+        limit = parameters.limit
+        tags = parameters.tags
+        skipTags = parameters.skipTags
+        check = parameters.check ?? false
+        diff = parameters.diff ?? false
+        verbosity = parameters.verbosity ?? 0
+        forks = parameters.forks
+        timeout = parameters.timeout
+        extraVars = parameters.extraVars ?? [:]
+        envNames = (parameters.env ?? [:]).keys.sorted()
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, project, playbook, inventory
+        case createdAt = "created_at"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case exitCode = "exit_code"
+        case error, progress, hosts, worker
+        case cancelRequested = "cancel_requested"
+        case limit, tags
+        case skipTags = "skip_tags"
+        case check, diff, verbosity, forks, timeout
+        case extraVars = "extra_vars"
+        case envNames = "env_names"
+    }
+
+    // Always write the documented keys, null when unknown.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(status, forKey: .status)
+        try container.encode(project, forKey: .project)
+        try container.encode(playbook, forKey: .playbook)
+        try container.encode(inventory, forKey: .inventory)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+        try container.encode(exitCode, forKey: .exitCode)
+        try container.encode(error, forKey: .error)
+        try container.encode(progress, forKey: .progress)
+        try container.encode(hosts, forKey: .hosts)
+        try container.encode(worker, forKey: .worker)
+        try container.encode(cancelRequested, forKey: .cancelRequested)
+        try container.encode(limit, forKey: .limit)
+        try container.encode(tags, forKey: .tags)
+        try container.encode(skipTags, forKey: .skipTags)
+        try container.encode(check, forKey: .check)
+        try container.encode(diff, forKey: .diff)
+        try container.encode(verbosity, forKey: .verbosity)
+        try container.encode(forks, forKey: .forks)
+        try container.encode(timeout, forKey: .timeout)
+        try container.encode(extraVars, forKey: .extraVars)
+        try container.encode(envNames, forKey: .envNames)
+    }
+}
+
+/// A page of jobs, newest first.
+struct JobListResponse: ResponseEncodable, Sendable {
+    var jobs: [JobResponse]
+    /// Pass as `before` for the next page; null on the last page.
+    var nextBefore: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case jobs
+        case nextBefore = "next_before"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(jobs, forKey: .jobs)
+        try container.encode(nextBefore, forKey: .nextBefore)
+    }
+}
+
+/// An event as the API shows it: the documented keys, always present.
+struct EventResponse: Encodable, Sendable {
+    var event: JobEvent
+
+    enum CodingKeys: String, CodingKey {
+        case seq, type, time, play, task, host, changed, failed, message, data
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(event.seq, forKey: .seq)
+        try container.encode(event.type, forKey: .type)
+        try container.encode(Timestamp.format(Date(timeIntervalSince1970: event.time)), forKey: .time)
+        try container.encode(event.play, forKey: .play)
+        try container.encode(event.task, forKey: .task)
+        try container.encode(event.host, forKey: .host)
+        try container.encode(event.changed, forKey: .changed)
+        try container.encode(event.failed, forKey: .failed)
+        try container.encode(event.message, forKey: .message)
+        try container.encode(event.data, forKey: .data)
+    }
+}
+
+struct EventPageResponse: ResponseEncodable, Sendable {
+    var events: [EventResponse]
+    /// Pass as `after` for the next page: the last seq returned, or `after` when none.
+    var nextAfter: Int
+
+    enum CodingKeys: String, CodingKey {
+        case events
+        case nextAfter = "next_after"
+    }
+}
+
+struct InventoryResponse: ResponseEncodable, Sendable {
+    var id: Int64
+    var name: String
+    var kind: String
+    var content: String
+    var createdAt: String
+    var updatedAt: String
+
+    init(_ inventory: Inventory) {
+        id = inventory.id
+        name = inventory.name
+        kind = inventory.kind.rawValue
+        content = inventory.content
+        createdAt = Timestamp.format(inventory.createdAt)
+        updatedAt = Timestamp.format(inventory.updatedAt)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, kind, content
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}
+
+/// RFC 3339 timestamps with milliseconds, in UTC.
+enum Timestamp {
+    static func format(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}

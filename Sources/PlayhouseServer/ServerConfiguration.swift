@@ -1,0 +1,37 @@
+import PlayhouseCore
+import PlayhouseStore
+
+/// How the web server runs.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// How often an idle live stream sends a comment, so a departed client is noticed.
+    public var heartbeat: Duration
+
+    /// The largest request body accepted (stored inventories, extra vars).
+    public static let maxBodyBytes = 1024 * 1024
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, heartbeat: Duration = .seconds(15)) {
+        self.host = host
+        self.port = port
+        self.heartbeat = heartbeat
+    }
+}
+
+/// Lists the hosts an inventory resolves to (through `ansible-inventory --list`), with
+/// the given extra environment. Provided by the runner side, so the server never starts
+/// Ansible itself.
+public typealias InventoryHostResolver = @Sendable (_ inventory: Inventory, _ environment: [String: String]) async throws -> JSONValue
+
+/// What the server works with.
+public struct ServerDependencies: Sendable {
+    public var store: Store
+    public var catalog: ProjectCatalog
+    public var resolveHosts: InventoryHostResolver
+
+    public init(store: Store, catalog: ProjectCatalog, resolveHosts: @escaping InventoryHostResolver) {
+        self.store = store
+        self.catalog = catalog
+        self.resolveHosts = resolveHosts
+    }
+}
