@@ -94,6 +94,27 @@ public enum AnsibleErrorLine {
         return nil
     }
 
+    /// The first error line, completed with the cause Ansible gave in its warnings when
+    /// the error alone says nothing useful (no inventory parsed: which source, and why).
+    public static func explain(_ output: String) -> String? {
+        guard let error = first(in: output) else { return nil }
+        guard error.hasPrefix("No inventory was parsed") else { return error }
+        let lines = ANSI.strip(output).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        var causes: [String] = []
+        for (index, line) in lines.enumerated() {
+            if line.hasPrefix("[WARNING]: Failed to parse inventory with 'script' plugin:") {
+                causes.append(String(line.dropFirst("[WARNING]: Failed to parse inventory with 'script' plugin:".count))
+                    .trimmingCharacters(in: .whitespaces))
+            } else if line.hasPrefix("Standard error from inventory script:"), index + 1 < lines.count {
+                causes.append("its stderr: " + lines[index + 1])
+            } else if line.hasPrefix("[WARNING]: Unable to parse"), causes.isEmpty {
+                causes.append(String(line.dropFirst("[WARNING]: ".count)))
+            }
+            if causes.count >= 2 { break }
+        }
+        return causes.isEmpty ? error : error + " (" + causes.joined(separator: "; ") + ")"
+    }
+
     private static func message(of line: String) -> String? {
         for prefix in ["[ERROR]:", "ERROR!"] where line.hasPrefix(prefix) {
             let message = line.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)

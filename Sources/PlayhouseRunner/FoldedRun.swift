@@ -9,11 +9,14 @@ final class FoldedRun: Sendable {
         var lastSeq = 0
         var summary = JobSummary()
         var errorLines: [String] = []
+        var head = ""
+
         var malformedLines = 0
     }
 
     /// Enough lines after the first error line to find what it continues with.
     private static let errorContext = 6
+    private static let headBytes = 64 * 1024
     private let state = Mutex(State())
     private let decoder = JSONDecoder()
 
@@ -32,9 +35,11 @@ final class FoldedRun: Sendable {
         }
     }
 
-    /// Keeps the first error line of the output and the lines that follow it.
+    /// Keeps the start of the output (where inventory problems are told), and the first
+    /// error line with the lines that follow it.
     func record(output text: String) {
         state.withLock { state in
+            if state.head.utf8.count < Self.headBytes { state.head += text }
             guard state.errorLines.count < Self.errorContext else { return }
             for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
                 if state.errorLines.isEmpty {
@@ -48,5 +53,10 @@ final class FoldedRun: Sendable {
     }
 
     var summary: JobSummary { state.withLock { $0.summary } }
-    var errorText: String { state.withLock { $0.errorLines.joined(separator: "\n") } }
+    /// What Ansible said went wrong, if it said so.
+    var errorMessage: String? {
+        state.withLock { state in
+            AnsibleErrorLine.explain(state.head) ?? AnsibleErrorLine.first(in: state.errorLines.joined(separator: "\n"))
+        }
+    }
 }

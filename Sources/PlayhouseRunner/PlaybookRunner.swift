@@ -172,7 +172,7 @@ public struct PlaybookRunner: Sendable {
         let summary = folded.summary
         let outcome = RunOutcome.decide(
             end: end, summary: summary, stopReason: control.reason,
-            errorLine: AnsibleErrorLine.first(in: folded.errorText))
+            errorLine: folded.errorMessage)
         var exitCode: Int? = nil
         if case .exited(let code) = end { exitCode = code }
         return RunResult(outcome: outcome, exitCode: exitCode, summary: summary)

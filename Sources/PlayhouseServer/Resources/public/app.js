@@ -1,0 +1,1007 @@
+"use strict";
+
+// Playhouse browser front end. One page (index.html) serves every route; this script
+// picks the view from location.pathname. Every piece of server text goes into the page
+// through textContent (see el()), never innerHTML, and no inline style is written,
+// because the Content-Security-Policy forbids both inline script and inline style.
+
+const ACTIVE_STATUSES = new Set(["queued", "running"]);
+const FINAL_STATUSES = new Set(["successful", "failed", "error", "canceled"]);
+const COUNT_KEYS = ["ok", "changed", "failed", "unreachable", "skipped", "rescued", "ignored"];
+
+// EventSource only hands a named event to listeners registered for that exact name, so
+// every type the job page folds or renders has to be listed here.
+const EVENT_TYPES = [
+  "playbook_on_start", "playbook_on_play_start", "playbook_on_task_start",
+  "playbook_on_handler_task_start", "playbook_on_no_hosts_matched", "playbook_on_no_hosts_remaining",
+  "playbook_on_notify", "playbook_on_include", "playbook_on_stats",
+  "runner_on_start", "runner_on_ok", "runner_on_failed", "runner_on_skipped", "runner_on_unreachable",
+  "runner_item_on_ok", "runner_item_on_failed", "runner_item_on_skipped", "runner_retry",
+  "runner_on_async_ok", "runner_on_async_failed", "on_file_diff",
+];
+
+// Teardown of the current view (timers, streams), run before the next view renders.
+let teardown = null;
+
+// ---------------------------------------------------------------------------------------
+// Small helpers
+
+// Builds an element. Text goes through textContent so server data is never parsed as HTML.
+function el(tag, props, ...children) {
+  const node = document.createElement(tag);
+  let value;
+  for (const [key, raw] of Object.entries(props || {})) {
+    if (raw === null || raw === undefined || raw === false) continue;
+    if (key === "text") node.textContent = String(raw);
+    else if (key === "class") node.className = raw;
+    else if (key === "value") value = raw;
+    else if (key === "style") throw new Error("inline style is blocked by the CSP; use a class");
+    else node.setAttribute(key, raw === true ? "" : String(raw));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  // Set last: a select only accepts a value once its options exist.
+  if (value !== undefined) node.value = String(value);
+  return node;
+}
+
+function option(value, text) {
+  return el("option", { value, text: text === undefined ? value : text });
+}
+
+// Calls the JSON API; a non-2xx answer becomes an Error carrying the API's error and detail.
+async function api(method, path, body) {
+  const init = { method, headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const text = await response.text();
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = { error: text.slice(0, 300) }; }
+  }
+  if (!response.ok) {
+    const error = new Error((data && data.error) || `HTTP ${response.status}`);
+    error.status = response.status;
+    error.detail = (data && data.detail) || "";
+    throw error;
+  }
+  return data;
+}
+
+// Shows an API error ("error" in bold, then "detail") in a visible error box.
+function showError(box, error) {
+  box.replaceChildren(el("strong", { class: "error-title", text: error.message || String(error) }));
+  if (error.detail) box.append(el("span", { class: "error-detail", text: error.detail }));
+  box.hidden = false;
+}
+
+function hideError(box) {
+  box.hidden = true;
+  box.replaceChildren();
+}
+
+function formatTime(iso) {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+// Run time of a job: start to end, or start to now while it runs.
+function formatDuration(job) {
+  if (!job || !job.started_at) return "—";
+  const end = job.finished_at ? Date.parse(job.finished_at) : Date.now();
+  let seconds = Math.max(0, Math.round((end - Date.parse(job.started_at)) / 1000));
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  seconds %= 60;
+  if (hours) return `${hours}h ${String(minutes).padStart(2, "0")}m`;
+  if (minutes) return `${minutes}m ${String(seconds).padStart(2, "0")}s`;
+  return `${seconds}s`;
+}
+
+// A numeric inventory is the id of a stored inventory, anything else a project file.
+function inventoryLabel(inventory) {
+  return /^\d+$/.test(String(inventory)) ? `stored #${inventory}` : inventory;
+}
+
+function statusBadge(status, id) {
+  return el("span", { id, class: `badge status-${status}`, text: status });
+}
+
+// Keeps a scrolling box pinned to its end while the user has not scrolled up.
+function keepAtBottom(box, change) {
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  change();
+  if (atBottom) box.scrollTop = box.scrollHeight;
+}
+
+// ---------------------------------------------------------------------------------------
+// ANSI SGR colours → spans with classes (the log keeps Ansible's colours)
+
+// SGR first; then any other CSI, OSC or lone escape, which are dropped.
+const ANSI_PATTERN = /\x1b\[([0-9;]*)m|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
+
+function applySgr(state, params) {
+  const codes = params === "" ? [0] : params.split(";").map((part) => Number(part || 0));
+  for (let i = 0; i < codes.length; i += 1) {
+    const code = codes[i];
+    if (code === 0) { state.bold = false; state.fg = null; }
+    else if (code === 1) state.bold = true;
+    else if (code === 22) state.bold = false;
+    else if ((code >= 30 && code <= 37) || (code >= 90 && code <= 97)) state.fg = code;
+    else if (code === 39) state.fg = null;
+    // 256-colour and RGB forms carry arguments that are not codes of their own.
+    else if (code === 38 || code === 48) i += codes[i + 1] === 5 ? 2 : codes[i + 1] === 2 ? 4 : 0;
+  }
+}
+
+function ansiToFragment(text) {
+  const fragment = document.createDocumentFragment();
+  const state = { bold: false, fg: null };
+  let last = 0;
+  const pushText = (chunk) => {
+    if (!chunk) return;
+    const classes = [];
+    if (state.bold) classes.push("ansi-bold");
+    if (state.fg !== null) classes.push(`ansi-${state.fg}`);
+    fragment.append(classes.length ? el("span", { class: classes.join(" "), text: chunk }) : chunk);
+  };
+  text = text.replace(/\r\n/g, "\n");
+  for (const match of text.matchAll(ANSI_PATTERN)) {
+    pushText(text.slice(last, match.index));
+    if (match[1] !== undefined) applySgr(state, match[1]);
+    last = match.index + match[0].length;
+  }
+  pushText(text.slice(last));
+  return fragment;
+}
+
+// ---------------------------------------------------------------------------------------
+// Routing
+
+const ROUTES = [
+  [/^\/$/, renderJobList, "jobs"],
+  [/^\/launch\/?$/, renderLaunch, "launch"],
+  [/^\/jobs\/(\d+)\/?$/, renderJob, "jobs"],
+  [/^\/inventories\/?$/, renderInventories, "inventories"],
+];
+
+function route() {
+  if (teardown) teardown();
+  teardown = null;
+  const main = document.getElementById("app");
+  main.replaceChildren();
+  for (const [pattern, render, section] of ROUTES) {
+    const match = pattern.exec(location.pathname);
+    if (!match) continue;
+    markNav(section);
+    teardown = render(main, ...match.slice(1)) || null;
+    return;
+  }
+  markNav(null);
+  document.title = "Not found — Playhouse";
+  main.append(el("h1", { text: "Not found" }), el("p", {}, el("a", { href: "/", text: "Back to the jobs" })));
+}
+
+function markNav(section) {
+  for (const link of document.querySelectorAll("[data-nav]")) {
+    if (link.dataset.nav === section) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+function navigate(path) {
+  if (path !== location.pathname) history.pushState(null, "", path);
+  route();
+  window.scrollTo(0, 0);
+}
+
+// Same-origin links to our own routes change the view without a page load.
+function onLinkClick(event) {
+  if (event.defaultPrevented || event.button !== 0) return;
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const link = event.target.closest("a[href]");
+  if (!link || link.target || link.origin !== location.origin) return;
+  if (!ROUTES.some(([pattern]) => pattern.test(link.pathname))) return;
+  event.preventDefault();
+  navigate(link.pathname);
+}
+
+// ---------------------------------------------------------------------------------------
+// Page 1: job list
+
+function renderJobList(main) {
+  document.title = "Jobs — Playhouse";
+  const state = { before: null, pages: [], next: null, request: 0 };
+  const tbody = el("tbody");
+  const error = el("div", { class: "error", role: "alert", hidden: true });
+  const newer = el("button", { id: "newer", type: "button", class: "secondary", text: "Newer", hidden: true });
+  const older = el("button", { id: "older", type: "button", class: "secondary", text: "Older", disabled: true });
+  const headings = ["Job", "Status", "Project", "Playbook", "Inventory", "Created", "Duration", "Progress"];
+  main.append(
+    el("div", { class: "page-head" },
+      el("h1", { text: "Jobs" }),
+      el("a", { id: "launch-link", class: "button", href: "/launch", text: "Launch" })),
+    error,
+    el("div", { class: "table-wrap" },
+      el("table", { id: "jobs", class: "grid" },
+        el("thead", {}, el("tr", {}, headings.map((text) => el("th", { text })))), tbody)),
+    el("div", { class: "pager" }, newer, older));
+
+  async function refresh() {
+    // A later request wins: a slow answer for a page the user left is dropped.
+    const request = ++state.request;
+    const query = new URLSearchParams({ limit: "50" });
+    if (state.before) query.set("before", String(state.before));
+    try {
+      const data = await api("GET", `/api/v1/jobs?${query}`);
+      if (request !== state.request) return;
+      fillJobRows(tbody, data.jobs || []);
+      state.next = data.next_before;
+      older.disabled = !data.next_before;
+      newer.hidden = state.pages.length === 0;
+      hideError(error);
+    } catch (err) {
+      if (request === state.request) showError(error, err);
+    }
+  }
+
+  older.addEventListener("click", () => {
+    if (!state.next) return;
+    state.pages.push(state.before);
+    state.before = state.next;
+    refresh();
+  });
+  newer.addEventListener("click", () => {
+    state.before = state.pages.pop() || null;
+    refresh();
+  });
+
+  // Live list: poll every 2 s, but only while the tab is visible.
+  const onVisible = () => { if (!document.hidden) refresh(); };
+  const timer = setInterval(onVisible, 2000);
+  document.addEventListener("visibilitychange", onVisible);
+  refresh();
+  return () => {
+    clearInterval(timer);
+    document.removeEventListener("visibilitychange", onVisible);
+    state.request += 1;
+  };
+}
+
+function fillJobRows(tbody, jobs) {
+  if (!jobs.length) {
+    tbody.replaceChildren(el("tr", {}, el("td", { colspan: 8, class: "empty", text: "No jobs yet. Launch one." })));
+    return;
+  }
+  tbody.replaceChildren(...jobs.map(jobRow));
+}
+
+function jobRow(job) {
+  const percent = (job.progress && job.progress.percent) || 0;
+  return el("tr", { class: "job-row", "data-id": job.id },
+    el("td", {}, el("a", { href: `/jobs/${job.id}`, text: `#${job.id}` })),
+    el("td", {}, statusBadge(job.status)),
+    el("td", { text: job.project }),
+    el("td", { class: "mono", text: job.playbook }),
+    el("td", { class: "mono", text: inventoryLabel(job.inventory) }),
+    el("td", { class: "nowrap", text: formatTime(job.created_at) }),
+    el("td", { class: "nowrap", text: formatDuration(job) }),
+    el("td", { class: "nowrap" }, miniBar(percent), ` ${percent}%`));
+}
+
+function miniBar(percent) {
+  const fill = el("span", { class: "mini-bar-fill" });
+  fill.style.width = `${Math.max(0, Math.min(100, percent))}%`;
+  return el("span", { class: "mini-bar" }, fill);
+}
+
+// ---------------------------------------------------------------------------------------
+// Page 2: launch form
+
+function field(label, control, hint) {
+  return el("label", { class: "field", for: control.id },
+    el("span", { class: "field-label", text: label }), control,
+    hint ? el("span", { class: "hint", text: hint }) : null);
+}
+
+function renderLaunch(main) {
+  document.title = "Launch — Playhouse";
+  const f = {
+    project: el("select", { id: "project", name: "project", required: true }),
+    playbook: el("select", { id: "playbook", name: "playbook", required: true }),
+    inventory: el("select", { id: "inventory", name: "inventory", required: true }),
+    extraVars: el("textarea", { id: "extra-vars", rows: 4, spellcheck: "false", placeholder: "greeting: hello   (YAML or JSON)" }),
+    limit: el("input", { id: "limit", type: "text", placeholder: "host pattern, e.g. web*" }),
+    tags: el("input", { id: "tags", type: "text", placeholder: "tag1,tag2" }),
+    skipTags: el("input", { id: "skip-tags", type: "text", placeholder: "tag3" }),
+    check: el("input", { id: "check", type: "checkbox" }),
+    diff: el("input", { id: "diff", type: "checkbox" }),
+    verbosity: el("select", { id: "verbosity" },
+      [0, 1, 2, 3, 4].map((n) => option(String(n), n ? `${n} (-${"v".repeat(n)})` : "0 (normal)"))),
+    env: el("textarea", { id: "env", rows: 3, spellcheck: "false", placeholder: "NAME=value, one per line" }),
+  };
+  const submit = el("button", { id: "launch", type: "submit", text: "Launch" });
+  const error = el("div", { id: "launch-error", class: "error", role: "alert", hidden: true });
+  const form = el("form", { id: "launch-form", class: "form" },
+    el("div", { class: "form-grid" },
+      field("Project", f.project), field("Playbook", f.playbook), field("Inventory", f.inventory),
+      field("Limit", f.limit), field("Tags", f.tags, "comma separated"), field("Skip tags", f.skipTags, "comma separated"),
+      field("Verbosity", f.verbosity),
+      el("div", { class: "field checks" },
+        el("label", { class: "check" }, f.check, " Check mode (--check)"),
+        el("label", { class: "check" }, f.diff, " Show diffs (--diff)"))),
+    field("Extra vars", f.extraVars, "YAML or JSON mapping"),
+    field("Environment", f.env, "NAME=value per line; for inventory scripts and plugins"),
+    error,
+    el("div", { class: "actions" }, submit));
+  main.append(el("div", { class: "page-head" }, el("h1", { text: "Launch a playbook" })), form);
+
+  const state = { stored: [], alive: true };
+  f.project.addEventListener("change", () => loadPlaybooks(f, state, error));
+  form.addEventListener("submit", (event) => submitLaunch(event, f, submit, error));
+  loadProjects(f, state, error);
+  return () => { state.alive = false; };
+}
+
+async function loadProjects(f, state, error) {
+  try {
+    const [projects, stored] = await Promise.all([
+      api("GET", "/api/v1/projects"),
+      // Stored inventories are optional for the form: a failure leaves only project files.
+      api("GET", "/api/v1/inventories").catch(() => ({ inventories: [] })),
+    ]);
+    if (!state.alive) return;
+    state.stored = stored.inventories || [];
+    const names = (projects.projects || []).map((p) => p.name);
+    f.project.replaceChildren(...names.map((name) => option(name)));
+    if (names.includes("demo")) f.project.value = "demo";
+    await loadPlaybooks(f, state, error);
+  } catch (err) {
+    showError(error, err);
+  }
+}
+
+async function loadPlaybooks(f, state, error) {
+  const name = f.project.value;
+  let data = { playbooks: [], inventories: [] };
+  if (name) {
+    try {
+      data = await api("GET", `/api/v1/projects/${encodeURIComponent(name)}/playbooks`);
+    } catch (err) {
+      showError(error, err);
+    }
+  }
+  // The user may have picked another project while this one loaded.
+  if (!state.alive || f.project.value !== name) return;
+  f.playbook.replaceChildren(...(data.playbooks || []).map((p) => option(p)));
+  selectIfPresent(f.playbook, "progress.yml");
+  const groups = [];
+  if ((data.inventories || []).length) {
+    groups.push(el("optgroup", { label: "Project files" }, data.inventories.map((p) => option(p))));
+  }
+  if (state.stored.length) {
+    groups.push(el("optgroup", { label: "Stored inventories" },
+      state.stored.map((inv) => option(String(inv.id), `${inv.name} (stored)`))));
+  }
+  f.inventory.replaceChildren(...groups);
+  selectIfPresent(f.inventory, "inventory/local.ini");
+}
+
+function selectIfPresent(select, value) {
+  if ([...select.options].some((o) => o.value === value)) select.value = value;
+}
+
+// "NAME=value" lines → object; blank lines and # comments are skipped.
+function parseEnv(text) {
+  const env = {};
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (!line.trim() || line.trim().startsWith("#")) return;
+    const at = line.indexOf("=");
+    const name = at > 0 ? line.slice(0, at).trim() : "";
+    if (!name) throw new Error(`environment line ${index + 1} is not NAME=value`);
+    env[name] = line.slice(at + 1);
+  });
+  return env;
+}
+
+function launchBody(f) {
+  const body = {
+    project: f.project.value,
+    playbook: f.playbook.value,
+    inventory: f.inventory.value,
+    check: f.check.checked,
+    diff: f.diff.checked,
+    verbosity: Number(f.verbosity.value),
+  };
+  // Empty optional fields are left out so the server applies its defaults.
+  if (f.extraVars.value.trim()) body.extra_vars = f.extraVars.value;
+  if (f.limit.value.trim()) body.limit = f.limit.value.trim();
+  if (f.tags.value.trim()) body.tags = f.tags.value.trim();
+  if (f.skipTags.value.trim()) body.skip_tags = f.skipTags.value.trim();
+  const env = parseEnv(f.env.value);
+  if (Object.keys(env).length) body.env = env;
+  return body;
+}
+
+async function submitLaunch(event, f, submit, error) {
+  event.preventDefault();
+  hideError(error);
+  let body;
+  try {
+    body = launchBody(f);
+  } catch (err) {
+    showError(error, err);
+    return;
+  }
+  submit.disabled = true;
+  try {
+    const job = await api("POST", "/api/v1/jobs", body);
+    navigate(`/jobs/${job.id}`);
+  } catch (err) {
+    showError(error, err);
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Page 3: one job, live
+
+function renderJob(main, idText) {
+  const page = createJobPage(main, Number(idText));
+  loadJob(page).then((found) => { if (found && !page.closed) openStream(page); });
+  // The duration of a running job keeps moving even when no event arrives.
+  page.clock = setInterval(() => { if (page.job) page.refs.duration.textContent = formatDuration(page.job); }, 1000);
+  return () => closeJobPage(page);
+}
+
+function createJobPage(main, id) {
+  document.title = `Job #${id} — Playhouse`;
+  const meta = (label, key) => [el("dt", { text: label }), el("dd", { id: `job-${key}`, text: "—" })];
+  const refs = {
+    status: statusBadge("queued", "job-status"),
+    live: el("span", { id: "live", class: "live live-connecting", text: "connecting" }),
+    cancel: el("button", { id: "cancel", type: "button", class: "danger", text: "Cancel", disabled: true }),
+    actionError: el("div", { id: "action-error", class: "error", role: "alert", hidden: true }),
+    jobError: el("div", { id: "job-error", class: "error", role: "alert", hidden: true }),
+    bar: el("div", { class: "progress-bar" }),
+    label: el("span", { class: "progress-label", text: "0 / 0 (estimate)" }),
+    tasks: el("div", { id: "tasks", class: "tasks" }, el("p", { class: "empty", text: "Waiting for the first task…" })),
+    hosts: countTable("hosts"),
+    recap: el("div", { id: "recap", class: "recap", hidden: true }),
+    log: el("pre", { id: "log", class: "log" }),
+  };
+  const metaList = el("dl", { class: "meta" },
+    meta("Project", "project"), meta("Playbook", "playbook"), meta("Inventory", "inventory"),
+    meta("Created", "created"), meta("Started", "started"), meta("Finished", "finished"),
+    meta("Duration", "duration"), meta("Exit code", "exit"), meta("Options", "options"));
+  main.append(
+    el("div", { class: "page-head" },
+      el("h1", { text: `Job #${id}` }), refs.status, refs.live, el("span", { class: "spacer" }), refs.cancel),
+    refs.actionError, metaList, refs.jobError,
+    el("div", { id: "progress", class: "progress" }, refs.bar, refs.label),
+    el("div", { class: "columns" },
+      el("section", { class: "panel" }, el("h2", { text: "Tasks" }), refs.tasks),
+      el("section", { class: "panel" }, el("h2", { text: "Hosts" }), refs.hosts, refs.recap)),
+    el("section", { class: "panel" }, el("h2", { text: "Output" }), refs.log));
+  for (const key of ["project", "playbook", "inventory", "created", "started", "finished", "duration", "exit", "options"]) {
+    refs[key] = metaList.querySelector(`#job-${key}`);
+  }
+  const page = {
+    id, refs, job: null, ended: false, closed: false, lastSeq: 0, source: null, retry: 0, clock: 0,
+    summary: newSummary(), blocks: new Map(), lastBlock: null,
+    refresh: { timer: 0, busy: false, again: false, last: 0, logText: null },
+  };
+  refs.cancel.addEventListener("click", () => cancelJob(page));
+  renderHostTable(refs.hosts, {});
+  return page;
+}
+
+function closeJobPage(page) {
+  page.closed = true;
+  if (page.source) page.source.close();
+  clearTimeout(page.refresh.timer);
+  clearTimeout(page.retry);
+  clearInterval(page.clock);
+}
+
+async function loadJob(page) {
+  try {
+    const job = await api("GET", `/api/v1/jobs/${page.id}`);
+    if (page.closed) return false;
+    renderHeader(page, job);
+    // Until events arrive, the stored summary is the best progress there is.
+    if (page.lastSeq === 0) {
+      renderProgress(page, job.progress || {}, FINAL_STATUSES.has(job.status));
+      renderHostTable(page.refs.hosts, job.hosts || {});
+    }
+    return true;
+  } catch (err) {
+    showError(page.refs.actionError, err);
+    setLive(page, "offline", "not available");
+    return false;
+  }
+}
+
+function renderHeader(page, job) {
+  const r = page.refs;
+  page.job = job;
+  r.status.textContent = job.status;
+  r.status.className = `badge status-${job.status}`;
+  r.project.textContent = job.project;
+  r.playbook.textContent = job.playbook;
+  r.inventory.textContent = inventoryLabel(job.inventory);
+  r.created.textContent = formatTime(job.created_at);
+  r.started.textContent = formatTime(job.started_at);
+  r.finished.textContent = formatTime(job.finished_at);
+  r.duration.textContent = formatDuration(job);
+  r.exit.textContent = job.exit_code === null || job.exit_code === undefined ? "—" : String(job.exit_code);
+  r.options.textContent = jobOptions(job);
+  r.jobError.hidden = !job.error;
+  r.jobError.textContent = job.error || "";
+  // Cancel is offered only while it can still do something.
+  const active = ACTIVE_STATUSES.has(job.status);
+  r.cancel.disabled = !active || Boolean(job.cancel_requested);
+  r.cancel.textContent = active && job.cancel_requested ? "Cancel requested" : "Cancel";
+  document.title = `#${job.id} ${job.status} — Playhouse`;
+}
+
+function jobOptions(job) {
+  const parts = [];
+  if (job.limit) parts.push(`limit ${job.limit}`);
+  if (job.tags && job.tags.length) parts.push(`tags ${job.tags.join(",")}`);
+  if (job.skip_tags && job.skip_tags.length) parts.push(`skip ${job.skip_tags.join(",")}`);
+  if (job.check) parts.push("check");
+  if (job.diff) parts.push("diff");
+  if (job.verbosity) parts.push(`-${"v".repeat(job.verbosity)}`);
+  if (job.forks) parts.push(`forks ${job.forks}`);
+  if (job.timeout) parts.push(`timeout ${job.timeout}s`);
+  if (job.extra_vars && Object.keys(job.extra_vars).length) parts.push(`vars ${Object.keys(job.extra_vars).join(",")}`);
+  if (job.env_names && job.env_names.length) parts.push(`env ${job.env_names.join(",")}`);
+  if (job.worker) parts.push(`worker ${job.worker}`);
+  return parts.join(" · ") || "—";
+}
+
+function renderProgress(page, progress, final) {
+  const percent = final ? 100 : Math.max(0, Math.min(100, Number(progress.percent) || 0));
+  const done = progress.tasks_done || 0;
+  const total = progress.tasks_total || 0;
+  page.refs.bar.style.width = `${percent}%`;
+  const progressBox = page.refs.bar.parentElement;
+  progressBox.setAttribute("role", "progressbar");
+  progressBox.setAttribute("aria-valuenow", String(percent));
+  progressBox.dataset.percent = String(percent);
+  const current = progress.current_task ? ` — ${progress.current_task}` : "";
+  page.refs.label.textContent = `${done} / ${total} (estimate)${current}`;
+}
+
+function setLive(page, kind, text) {
+  page.refs.live.className = `live live-${kind}`;
+  page.refs.live.textContent = text || kind;
+}
+
+// The stream replays every event after `after` (or Last-Event-ID on its own reconnects),
+// then follows the job live, then sends `end` with the final job.
+function openStream(page) {
+  const source = new EventSource(`/api/v1/jobs/${page.id}/stream?after=${page.lastSeq}`);
+  page.source = source;
+  const onEvent = (message) => handleEvent(page, message);
+  for (const type of EVENT_TYPES) source.addEventListener(type, onEvent);
+  source.addEventListener("message", onEvent); // unnamed events, should the server send any
+  source.addEventListener("end", (message) => handleEnd(page, message));
+  source.onopen = () => { if (!page.ended) setLive(page, "live"); };
+  source.onerror = () => {
+    if (page.ended || page.closed) return;
+    if (source.readyState === EventSource.CLOSED) {
+      // The browser gave up (an HTTP error, say); try again ourselves from the last seq.
+      setLive(page, "offline", "offline, retrying");
+      page.retry = setTimeout(() => { if (!page.closed && !page.ended) openStream(page); }, 5000);
+    } else {
+      setLive(page, "reconnecting");
+    }
+  };
+}
+
+function handleEvent(page, message) {
+  let event;
+  try { event = JSON.parse(message.data); } catch { return; }
+  const seq = Number(event.seq !== undefined ? event.seq : message.lastEventId);
+  // A reconnect may replay what we already have: each seq is rendered once.
+  if (!(seq > page.lastSeq) || page.ended) return;
+  page.lastSeq = seq;
+  // Events only flow once the job runs; the header fetch below confirms it shortly.
+  if (page.job && page.job.status === "queued") renderHeader(page, { ...page.job, status: "running" });
+  foldEvent(page.summary, event);
+  renderEvent(page, event);
+  renderProgress(page, page.summary.progress, false);
+  renderHostTable(page.refs.hosts, page.summary.hosts);
+  if (event.type === "playbook_on_stats" && event.data && event.data.hosts) renderRecap(page, event.data.hosts);
+  scheduleRefresh(page);
+}
+
+function handleEnd(page, message) {
+  if (page.ended) return;
+  page.ended = true;
+  if (page.source) page.source.close(); // otherwise EventSource would reconnect forever
+  setLive(page, "ended", "ended");
+  let job = null;
+  try { job = JSON.parse(message.data); } catch { job = null; }
+  if (job) {
+    renderHeader(page, job);
+    renderProgress(page, job.progress || {}, true);
+    renderHostTable(page.refs.hosts, job.hosts || {});
+    if (Object.keys(job.hosts || {}).length) renderRecap(page, job.hosts);
+  } else {
+    loadJob(page);
+  }
+  // One last log read, now that the job has written everything.
+  clearTimeout(page.refresh.timer);
+  page.refresh.timer = 0;
+  runRefresh(page);
+}
+
+// Mirrors the server's JobSummary fold, so progress and counts move with each event.
+function newSummary() {
+  return {
+    started: 0, hosts: {},
+    progress: { tasks_done: 0, tasks_total: 0, percent: 0, current_play: null, current_task: null },
+  };
+}
+
+function foldEvent(summary, event) {
+  const p = summary.progress;
+  const count = (key) => {
+    if (!event.host) return;
+    const counts = summary.hosts[event.host] || (summary.hosts[event.host] = emptyCounts());
+    counts[key] += 1;
+  };
+  switch (event.type) {
+    case "playbook_on_start":
+      if (event.data && Number.isInteger(event.data.tasks_total)) p.tasks_total = event.data.tasks_total;
+      break;
+    case "playbook_on_play_start":
+      p.current_play = event.play;
+      p.current_task = null;
+      break;
+    case "playbook_on_task_start":
+    case "playbook_on_handler_task_start":
+      summary.started += 1;
+      p.tasks_done = summary.started - 1;
+      p.current_task = event.task;
+      p.current_play = event.play || p.current_play;
+      break;
+    case "runner_on_ok":
+      count("ok");
+      if (event.changed) count("changed");
+      break;
+    case "runner_on_failed":
+      count(event.data && event.data.ignore_errors === true ? "ignored" : "failed");
+      break;
+    case "runner_on_skipped": count("skipped"); break;
+    case "runner_on_unreachable": count("unreachable"); break;
+    case "playbook_on_stats":
+      if (event.data && event.data.hosts) summary.hosts = normalizeHosts(event.data.hosts);
+      p.tasks_done = summary.started;
+      p.current_task = null;
+      break;
+    default:
+      break;
+  }
+  p.tasks_total = Math.max(p.tasks_total, summary.started);
+  p.percent = p.tasks_total > 0 ? Math.min(99, Math.floor((p.tasks_done * 100) / p.tasks_total)) : 0;
+}
+
+function emptyCounts() {
+  return Object.fromEntries(COUNT_KEYS.map((key) => [key, 0]));
+}
+
+function normalizeHosts(hosts) {
+  const result = {};
+  for (const [host, counts] of Object.entries(hosts || {})) {
+    result[host] = Object.fromEntries(COUNT_KEYS.map((key) => [key, Number((counts || {})[key]) || 0]));
+  }
+  return result;
+}
+
+// Host result status as Ansible prints it; null for events that are not host results.
+function resultStatus(event) {
+  const ignored = Boolean(event.data && event.data.ignore_errors === true);
+  switch (event.type) {
+    case "runner_on_ok": case "runner_on_async_ok": case "runner_item_on_ok":
+      return event.changed ? "changed" : "ok";
+    case "runner_on_failed": case "runner_on_async_failed": case "runner_item_on_failed":
+      return ignored ? "ignored" : "failed";
+    case "runner_on_skipped": case "runner_item_on_skipped": return "skipped";
+    case "runner_on_unreachable": return "unreachable";
+    case "runner_retry": return "retry";
+    default: return null;
+  }
+}
+
+function renderEvent(page, event) {
+  switch (event.type) {
+    case "playbook_on_play_start":
+      appendToTasks(page, el("div", { class: "play", text: `PLAY ${event.play || ""}` }));
+      break;
+    case "playbook_on_task_start":
+    case "playbook_on_handler_task_start":
+      appendTaskBlock(page, event);
+      break;
+    case "playbook_on_no_hosts_matched":
+    case "playbook_on_no_hosts_remaining":
+      appendToTasks(page, el("div", { class: "note", text: event.message || event.type }));
+      break;
+    default:
+      if (resultStatus(event)) appendResult(page, event);
+  }
+}
+
+function appendToTasks(page, node) {
+  const box = page.refs.tasks;
+  const placeholder = box.querySelector(":scope > .empty");
+  if (placeholder) placeholder.remove();
+  keepAtBottom(box, () => box.append(node));
+}
+
+function appendTaskBlock(page, event) {
+  const handler = event.type === "playbook_on_handler_task_start";
+  const results = el("div", { class: "results" });
+  const block = el("div", { class: handler ? "task handler" : "task", "data-seq": event.seq },
+    el("div", { class: "task-head" },
+      event.play ? el("span", { class: "task-play", text: event.play }) : null,
+      handler ? el("span", { class: "tag", text: "handler" }) : null,
+      el("span", { class: "task-name", text: event.task || "(unnamed task)" })),
+    results);
+  block.results = results;
+  page.blocks.set(taskKey(event), block);
+  page.lastBlock = block;
+  appendToTasks(page, block);
+}
+
+function taskKey(event) {
+  return `${event.play || ""}\u0000${event.task || ""}`;
+}
+
+function appendResult(page, event) {
+  // Results name their task; with the free strategy they may follow a later task's start.
+  let block = page.blocks.get(taskKey(event)) || page.lastBlock;
+  if (!block) {
+    appendTaskBlock(page, { type: "playbook_on_task_start", play: event.play, task: event.task, seq: event.seq });
+    block = page.lastBlock;
+  }
+  const status = resultStatus(event);
+  const item = event.type.startsWith("runner_item_on_") || event.type === "runner_retry";
+  const label = item ? itemLabel(event) : null;
+  const line = el("div", { class: `result result-${status}${item ? " item" : ""}`, "data-host": event.host || "" },
+    el("span", { class: "result-status", text: status }),
+    el("span", { class: "result-host", text: event.host || "" }),
+    label ? el("span", { class: "result-item", text: `(item=${label})` }) : null,
+    event.message ? el("span", { class: "result-msg", text: event.message }) : null);
+  keepAtBottom(page.refs.tasks, () => block.results.append(line));
+  if (status === "failed" || status === "unreachable") block.classList.add("task-failed");
+}
+
+function itemLabel(event) {
+  const data = event.data || {};
+  const value = data._ansible_item_label !== undefined ? data._ansible_item_label : data.item;
+  if (value === undefined || value === null) return event.type === "runner_retry" ? `retry ${data.attempts || ""}`.trim() : "";
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+// Host × status table; used for the live counts (#hosts) and the recap (#recap).
+function countTable(id) {
+  return el("table", { id, class: "grid counts" },
+    el("thead", {}, el("tr", {}, el("th", { text: "Host" }), COUNT_KEYS.map((key) => el("th", { class: "num", text: key })))),
+    el("tbody"));
+}
+
+function countRow(host, counts, rowClass) {
+  return el("tr", { class: rowClass, "data-host": host },
+    el("th", { class: `host host-${hostState(counts)}`, text: host }),
+    COUNT_KEYS.map((key) => {
+      const value = Number(counts[key]) || 0;
+      return el("td", { class: value ? `num count-${key}` : "num zero", "data-key": key, text: String(value) });
+    }));
+}
+
+function hostState(counts) {
+  if (counts.failed || counts.unreachable) return "failed";
+  return counts.changed ? "changed" : "ok";
+}
+
+function renderHostTable(table, hosts) {
+  const names = Object.keys(hosts || {}).sort();
+  const rows = names.map((host) => countRow(host, hosts[host] || {}, "host-row"));
+  if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: 8, class: "empty", text: "No host results yet." })));
+  table.tBodies[0].replaceChildren(...rows);
+}
+
+function renderRecap(page, hosts) {
+  const table = countTable("recap-table");
+  const names = Object.keys(hosts || {}).sort();
+  table.tBodies[0].replaceChildren(...names.map((host) => countRow(host, hosts[host] || {}, "recap-row")));
+  page.refs.recap.replaceChildren(el("h2", { text: "Play recap" }), table);
+  page.refs.recap.hidden = false;
+}
+
+// Log (and header) refresh: at most once per 500 ms, never two reads at once.
+function scheduleRefresh(page) {
+  if (page.refresh.timer || page.closed) return;
+  const wait = Math.max(0, 500 - (Date.now() - page.refresh.last));
+  page.refresh.timer = setTimeout(() => {
+    page.refresh.timer = 0;
+    runRefresh(page);
+  }, wait);
+}
+
+async function runRefresh(page) {
+  const state = page.refresh;
+  if (state.busy) {
+    state.again = true;
+    return;
+  }
+  state.busy = true;
+  state.last = Date.now();
+  try {
+    await Promise.all([refreshLog(page), page.ended ? null : refreshHeader(page)]);
+  } finally {
+    state.busy = false;
+    if (state.again && !page.closed) {
+      state.again = false;
+      scheduleRefresh(page);
+    }
+  }
+}
+
+async function refreshLog(page) {
+  try {
+    const response = await fetch(`/api/v1/jobs/${page.id}/stdout`);
+    if (!response.ok || page.closed) return;
+    const text = await response.text();
+    if (text === page.refresh.logText) return;
+    page.refresh.logText = text;
+    const log = page.refs.log;
+    keepAtBottom(log, () => log.replaceChildren(ansiToFragment(text)));
+  } catch {
+    // A failed read is retried with the next batch of events or the end.
+  }
+}
+
+async function refreshHeader(page) {
+  try {
+    const job = await api("GET", `/api/v1/jobs/${page.id}`);
+    // The final job from `end` wins over an answer that was already on its way.
+    if (!page.closed && !page.ended) renderHeader(page, job);
+  } catch {
+    // The stream keeps going; the header catches up at the next refresh.
+  }
+}
+
+async function cancelJob(page) {
+  page.refs.cancel.disabled = true;
+  hideError(page.refs.actionError);
+  try {
+    const job = await api("POST", `/api/v1/jobs/${page.id}/cancel`);
+    if (!page.ended) renderHeader(page, job);
+  } catch (err) {
+    showError(page.refs.actionError, err);
+    if (page.job) renderHeader(page, page.job);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Page 4: stored inventories
+
+function renderInventories(main) {
+  document.title = "Inventories — Playhouse";
+  const tbody = el("tbody");
+  const error = el("div", { id: "inventory-error", class: "error", role: "alert", hidden: true });
+  const hostsBox = el("section", { id: "inventory-hosts-panel", class: "panel", hidden: true });
+  const name = el("input", { id: "inventory-name", type: "text", required: true, maxlength: 200 });
+  const kind = el("select", { id: "inventory-kind" }, option("static"), option("script"));
+  const content = el("textarea", { id: "inventory-content", rows: 8, spellcheck: "false", placeholder: "[web]\nweb1 ansible_host=10.0.0.5" });
+  const create = el("button", { id: "inventory-create", type: "submit", text: "Create" });
+  const form = el("form", { id: "inventory-form", class: "form" },
+    el("div", { class: "form-grid" }, field("Name", name), field("Kind", kind)),
+    field("Content", content, "INI/YAML for static; a #! script printing --list JSON for script"),
+    el("div", { class: "actions" }, create));
+  main.append(
+    el("div", { class: "page-head" }, el("h1", { text: "Inventories" })),
+    error,
+    el("div", { class: "table-wrap" },
+      el("table", { id: "inventories", class: "grid" },
+        el("thead", {}, el("tr", {}, ["ID", "Name", "Kind", "Updated", "Content", ""].map((text) => el("th", { text })))),
+        tbody)),
+    hostsBox,
+    el("section", { class: "panel" }, el("h2", { text: "New inventory" }), form));
+
+  const state = { alive: true };
+  const load = () => loadInventories(tbody, error, state);
+  kind.addEventListener("change", () => {
+    content.placeholder = kind.value === "script"
+      ? "#!/usr/bin/env python3\nimport json; print(json.dumps({\"all\": {\"hosts\": [\"h1\"]}}))"
+      : "[web]\nweb1 ansible_host=10.0.0.5";
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    hideError(error);
+    create.disabled = true;
+    try {
+      await api("POST", "/api/v1/inventories", { name: name.value, kind: kind.value, content: content.value });
+      form.reset();
+      await load();
+    } catch (err) {
+      showError(error, err);
+    } finally {
+      create.disabled = false;
+    }
+  });
+  tbody.addEventListener("click", (event) => onInventoryAction(event, { error, hostsBox, load }));
+  load();
+  return () => { state.alive = false; };
+}
+
+async function loadInventories(tbody, error, state) {
+  try {
+    const data = await api("GET", "/api/v1/inventories");
+    if (!state.alive) return;
+    const items = data.inventories || [];
+    tbody.replaceChildren(...items.map(inventoryRow));
+    if (!items.length) tbody.append(el("tr", {}, el("td", { colspan: 6, class: "empty", text: "No stored inventories." })));
+  } catch (err) {
+    showError(error, err);
+  }
+}
+
+function inventoryRow(inv) {
+  return el("tr", { class: "inventory-row", "data-id": inv.id },
+    el("td", { text: `#${inv.id}` }),
+    el("td", { class: "inventory-name", text: inv.name }),
+    el("td", {}, el("span", { class: "tag", text: inv.kind })),
+    el("td", { class: "nowrap", text: formatTime(inv.updated_at) }),
+    el("td", {}, el("details", {}, el("summary", { text: `${inv.content.split("\n").length} lines` }),
+      el("pre", { class: "code", text: inv.content }))),
+    el("td", { class: "nowrap" },
+      el("button", { type: "button", class: "secondary inventory-hosts-button", "data-action": "hosts", "data-id": inv.id, "data-name": inv.name, text: "Hosts" }),
+      " ",
+      el("button", { type: "button", class: "danger inventory-delete", "data-action": "delete", "data-id": inv.id, text: "Delete" })));
+}
+
+async function onInventoryAction(event, ctx) {
+  const button = event.target.closest("button[data-action]");
+  if (!button) return;
+  const id = button.dataset.id;
+  hideError(ctx.error);
+  button.disabled = true;
+  try {
+    if (button.dataset.action === "delete") {
+      await api("DELETE", `/api/v1/inventories/${id}`);
+      ctx.hostsBox.hidden = true;
+      await ctx.load();
+    } else {
+      const hosts = await api("GET", `/api/v1/inventories/${id}/hosts`);
+      ctx.hostsBox.replaceChildren(
+        el("h2", { text: `Hosts of ${button.dataset.name} (#${id})` }),
+        el("pre", { id: "inventory-hosts", class: "code", text: JSON.stringify(hosts, null, 2) }));
+      ctx.hostsBox.hidden = false;
+    }
+  } catch (err) {
+    showError(ctx.error, err);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Start
+
+document.addEventListener("click", onLinkClick);
+window.addEventListener("popstate", route);
+route();
