@@ -73,6 +73,7 @@ public struct ProjectCatalog: Sendable {
                 continue
             }
             guard name.hasSuffix(".yml") || name.hasSuffix(".yaml") else { continue }
+            guard (try? resolve(path, in: project, field: "playbook")) != nil else { continue }
             if Self.looksLikePlaybook(base + "/" + path) { found.append(path) }
         }
         return found.sorted()

@@ -33,9 +33,21 @@ public final class Store: Sendable {
         self.closeConnection = close
     }
 
-    /// Opens (and creates) the SQLite database at `path`, with its folder, and brings its
-    /// schema up to date.
-    public static func openSQLite(path: String, logger: Logger) async throws -> Store {
+    /// Opens (and creates) the SQLite database at `path` with its folder, brings its schema
+    /// up to date, hands the store to `body` and closes it when `body` returns or throws.
+    public static func withSQLite<T>(path: String, logger: Logger, _ body: (Store) async throws -> T) async throws -> T {
+        let store = try await openSQLite(path: path, logger: logger)
+        do {
+            let result = try await body(store)
+            try await store.close()
+            return result
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+
+    static func openSQLite(path: String, logger: Logger) async throws -> Store {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger).get()
@@ -48,12 +60,16 @@ public final class Store: Sendable {
         let store = Store(sql: sql, dialect: .sqlite, notifications: Notifications()) {
             try await connection.close().get()
         }
-        try await store.migrate()
+        do {
+            try await store.migrate()
+        } catch {
+            try? await store.close()
+            throw error
+        }
         return store
     }
 
-    /// Closes the database connection.
-    public func close() async throws {
+    func close() async throws {
         try await closeConnection()
     }
 }

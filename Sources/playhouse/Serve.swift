@@ -33,34 +33,30 @@ struct Serve: AsyncParsableCommand {
         let logger = common.logger("playhouse")
         let ansible = try AnsibleInstallation.locate(explicit: common.ansibleBin)
         let runsDirectory = CommonOptions.absolute(common.runsDir)
-        let store = try await Store.openSQLite(path: CommonOptions.absolute(common.database), logger: logger)
-        let interrupted = try await store.interruptRunningJobs(message: "interrupted: server stopped")
-        if !interrupted.isEmpty {
-            logger.warning("ended jobs left running by the last server", metadata: ["jobs": "\(interrupted)"])
-        }
-        let catalog = ProjectCatalog(root: CommonOptions.absolute(common.projects))
-        let runner = PlaybookRunner(ansible: ansible, runsDirectory: runsDirectory, logger: logger)
-        let resolver = InventoryResolver(ansible: ansible, runsDirectory: runsDirectory)
-        let dependencies = ServerDependencies(store: store, catalog: catalog) { inventory, environment in
-            try await resolver.resolve(inventory.kind == .script ? .script(inventory.content) : .text(inventory.content),
-                                       environment: environment)
-        }
-        let pool = WorkerPool(
-            store: store, catalog: catalog, runner: runner, capacity: workers,
-            name: "\(ProcessInfo.processInfo.hostName)-\(getpid())", logger: logger)
-        let app = buildApplication(
-            configuration: ServerConfiguration(host: host, port: port),
-            dependencies: dependencies, services: [pool], logger: logger)
-        logger.info("Playhouse serving", metadata: [
-            "url": "http://\(host):\(port)", "projects": .string(catalog.root),
-            "ansible": .string(ansible.binDirectory), "workers": "\(workers)",
-        ])
-        do {
+        try await Store.withSQLite(path: CommonOptions.absolute(common.database), logger: logger) { store in
+            let interrupted = try await store.interruptRunningJobs(message: "interrupted: server stopped")
+            if !interrupted.isEmpty {
+                logger.warning("ended jobs left running by the last server", metadata: ["jobs": "\(interrupted)"])
+            }
+            let catalog = ProjectCatalog(root: CommonOptions.absolute(common.projects))
+            let runner = PlaybookRunner(ansible: ansible, runsDirectory: runsDirectory, logger: logger)
+            let resolver = InventoryResolver(ansible: ansible, runsDirectory: runsDirectory)
+            let dependencies = ServerDependencies(store: store, catalog: catalog) { inventory, environment in
+                try await resolver.resolve(
+                    inventory.kind == .script ? .script(inventory.content) : .text(inventory.content),
+                    environment: environment)
+            }
+            let pool = WorkerPool(
+                store: store, catalog: catalog, runner: runner, capacity: workers,
+                name: "\(ProcessInfo.processInfo.hostName)-\(getpid())", logger: logger)
+            let app = buildApplication(
+                configuration: ServerConfiguration(host: host, port: port),
+                dependencies: dependencies, services: [pool], logger: logger)
+            logger.info("Playhouse serving", metadata: [
+                "url": "http://\(host):\(port)", "projects": .string(catalog.root),
+                "ansible": .string(ansible.binDirectory), "workers": "\(workers)",
+            ])
             try await app.runService()
-        } catch {
-            try? await store.close()
-            throw error
         }
-        try await store.close()
     }
 }

@@ -33,9 +33,9 @@ public enum TestPaths {
         return path
     }
 
-    /// A new SQLite store in its own folder.
-    public static func makeStore() async throws -> Store {
-        try await Store.openSQLite(path: try scratch("db") + "/playhouse.sqlite", logger: Logger(label: "test"))
+    /// A new SQLite store in its own folder, closed when `body` ends.
+    public static func withStore<T>(_ body: (Store) async throws -> T) async throws -> T {
+        try await Store.withSQLite(path: try scratch("db") + "/playhouse.sqlite", logger: Logger(label: "test"), body)
     }
 
     /// Writes `files` (relative path → content) into a new projects folder with one

@@ -1,0 +1,182 @@
+import Foundation
+import Logging
+import PlayhouseCore
+import PlayhouseStore
+import PlayhouseTestSupport
+import Testing
+
+@Suite struct JobStoreTests {
+    let parameters = JobParameters(project: "demo", playbook: "hello.yml", inventory: "inventory/local.ini")
+
+    @Test func jobsAreClaimedOldestFirstAndOnlyOnce() async throws {
+        try await TestPaths.withStore { store in
+            let first = try await store.insertJob(parameters)
+            let second = try await store.insertJob(parameters)
+            #expect(first.status == .queued)
+            let claimed = try await store.claimNextJob(worker: "w1")
+            #expect(claimed?.id == first.id)
+            #expect(claimed?.status == .running)
+            #expect(claimed?.worker == "w1")
+            #expect(claimed?.startedAt != nil)
+            #expect(try await store.claimNextJob(worker: "w2")?.id == second.id)
+            #expect(try await store.claimNextJob(worker: "w3") == nil)
+        }
+    }
+
+    @Test func concurrentClaimsNeverShareAJob() async throws {
+        try await TestPaths.withStore { store in
+            for _ in 0..<30 { _ = try await store.insertJob(parameters) }
+            let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for worker in 0..<6 {
+                    group.addTask {
+                        var mine: [Int64] = []
+                        while let job = try await store.claimNextJob(worker: "w\(worker)") { mine.append(job.id) }
+                        return mine
+                    }
+                }
+                return try await group.reduce(into: [Int64]()) { $0 += $1 }
+            }
+            #expect(claimed.count == 30)
+            #expect(Set(claimed).count == 30)
+        }
+    }
+
+    @Test func finishingRecordsTheOutcomeOnceAndCompletesProgress() async throws {
+        try await TestPaths.withStore { store in
+            let job = try await store.insertJob(parameters)
+            _ = try await store.claimNextJob(worker: "w")
+            var summary = JobSummary()
+            summary.apply(JobEvent(seq: 1, type: "playbook_on_start", time: 0, data: .object(["tasks_total": .number(4)])))
+            summary.apply(JobEvent(seq: 2, type: "playbook_on_task_start", time: 0, task: "t"))
+            #expect(try await store.finishJob(job.id, outcome: RunOutcome(status: .failed), exitCode: 2, summary: summary))
+            #expect(try await !store.finishJob(job.id, outcome: RunOutcome(status: .successful), exitCode: 0, summary: summary))
+            let stored = try #require(try await store.job(job.id))
+            #expect(stored.status == .failed)
+            #expect(stored.exitCode == 2)
+            #expect(stored.finishedAt != nil)
+            #expect(stored.summary.progress.percent == 100)
+        }
+    }
+
+    @Test func cancelEndsAQueuedJobAndFlagsARunningOne() async throws {
+        try await TestPaths.withStore { store in
+            let running = try await store.insertJob(parameters)
+            _ = try await store.claimNextJob(worker: "w")
+            let queued = try await store.insertJob(parameters)
+            let cancels = store.notifications.subscribe(.cancel(running.id))
+            #expect(try await store.requestCancel(queued.id)?.status == .canceled)
+            let flagged = try await store.requestCancel(running.id)
+            #expect(flagged?.status == .running)
+            #expect(flagged?.cancelRequested == true)
+            var iterator = cancels.makeAsyncIterator()
+            #expect(await iterator.next() != nil, "the worker is told")
+            #expect(try await store.requestCancel(999) == nil)
+        }
+    }
+
+    @Test func runningJobsAreEndedAtTheNextStartAndQueuedOnesSurvive() async throws {
+        let path = try TestPaths.scratch("restart") + "/playhouse.sqlite"
+        let logger = Logger(label: "test")
+        let (running, queued) = try await Store.withSQLite(path: path, logger: logger) { before in
+            let running = try await before.insertJob(parameters)
+            _ = try await before.claimNextJob(worker: "w")
+            return (running, try await before.insertJob(parameters))
+        }
+        try await Store.withSQLite(path: path, logger: logger) { after in
+        #expect(try await after.interruptRunningJobs(message: "interrupted: server stopped") == [running.id])
+        let ended = try #require(try await after.job(running.id))
+        #expect(ended.status == .error)
+        #expect(ended.error == "interrupted: server stopped")
+        #expect(try await after.job(queued.id)?.status == .queued)
+        #expect(try await after.claimNextJob(worker: "w2")?.id == queued.id)
+        }
+    }
+
+    @Test func listingIsNewestFirstAndPagesByID() async throws {
+        try await TestPaths.withStore { store in
+            var ids: [Int64] = []
+            for _ in 0..<5 { ids.append(try await store.insertJob(parameters).id) }
+            _ = try await store.claimNextJob(worker: "w")
+            let page = try await store.jobs(limit: 2)
+            #expect(page.map(\.id) == [ids[4], ids[3]])
+            #expect(try await store.jobs(limit: 2, before: ids[3]).map(\.id) == [ids[2], ids[1]])
+            #expect(try await store.jobs(status: .running).map(\.id) == [ids[0]])
+        }
+    }
+
+    @Test func eventsArePagedBySeqAndCarryTheirData() async throws {
+        try await TestPaths.withStore { store in
+            let job = try await store.insertJob(parameters)
+            let events = (1...1500).map {
+                JobEvent(seq: $0, type: "runner_on_ok", time: Double($0), play: "p", task: "t", host: "h\($0 % 3)",
+                         changed: $0 % 2 == 0, failed: false, message: "m\($0)", data: .object(["n": .number(Double($0))]))
+            }
+            try await store.appendEvents(Array(events[0..<1200]), to: job.id, summary: JobSummary())
+            try await store.appendEvents(Array(events[1200...]), to: job.id, summary: JobSummary())
+            let first = try await store.events(of: job.id, after: 0, limit: 1000)
+            #expect(first.count == 1000)
+            #expect(first.first == events[0])
+            let rest = try await store.events(of: job.id, after: 1000, limit: 1000)
+            #expect(rest.map(\.seq) == Array(1001...1500))
+            #expect(rest.last == events.last)
+        }
+    }
+
+    @Test func outputIsKeptInOrder() async throws {
+        try await TestPaths.withStore { store in
+            let job = try await store.insertJob(parameters)
+            try await store.appendOutput("\u{1B}[0;32mok\u{1B}[0m\n", chunk: 1, to: job.id)
+            try await store.appendOutput("PLAY RECAP\n", chunk: 2, to: job.id)
+            #expect(try await store.output(of: job.id) == "\u{1B}[0;32mok\u{1B}[0m\nPLAY RECAP\n")
+        }
+    }
+}
+
+@Suite struct InventoryStoreTests {
+    @Test func inventoriesAreCreatedUpdatedAndDeleted() async throws {
+        try await TestPaths.withStore { store in
+            let created = try await store.createInventory(name: "web", kind: .static, content: "[web]\nw1\n")
+            await #expect(throws: StoreError.self) {
+                try await store.createInventory(name: "web", kind: .static, content: "x")
+            }
+            let updated = try await store.updateInventory(created.id, name: "web", kind: .script, content: "#!/bin/sh\n")
+            #expect(updated?.kind == .script)
+            #expect(try await store.inventories().map(\.name) == ["web"])
+            #expect(try await store.deleteInventory(created.id))
+            #expect(try await !store.deleteInventory(created.id))
+            #expect(try await store.inventory(created.id) == nil)
+        }
+    }
+}
+
+@Suite struct ProjectCatalogTests {
+    @Test func pathsStayInsideTheProject() throws {
+        let projects = try TestPaths.makeProject("p", files: ["site.yml": "- hosts: all\n", "roles/r/tasks/main.yml": "- debug: {}\n"])
+        let outside = try TestPaths.scratch("outside")
+        try "- hosts: all\n".write(toFile: outside + "/evil.yml", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: projects + "/p/link.yml", withDestinationPath: outside + "/evil.yml")
+        try FileManager.default.createSymbolicLink(atPath: projects + "/p/out", withDestinationPath: outside)
+        let catalog = ProjectCatalog(root: projects)
+        #expect(try catalog.resolve("site.yml", in: "p", field: "playbook").hasSuffix("/p/site.yml"))
+        #expect(try catalog.resolve("not-yet.yml", in: "p", field: "playbook").hasSuffix("/p/not-yet.yml"))
+        for escape in ["../p/site.yml", "/etc/passwd", "link.yml", "out/evil.yml", "out/new.yml", "sub/../../x.yml", "-x.yml"] {
+            #expect(throws: ValidationError.self, "\(escape) must be refused") {
+                try catalog.resolve(escape, in: "p", field: "playbook")
+            }
+        }
+        #expect(throws: ValidationError.self) { try catalog.directory(of: "..") }
+        #expect(throws: ValidationError.self) { try catalog.directory(of: "missing") }
+        #expect(try catalog.playbooks(in: "p") == ["site.yml"])
+    }
+
+    @Test func theDemoProjectListsItsPlaybooksAndInventories() throws {
+        let catalog = ProjectCatalog(root: TestPaths.examples)
+        #expect(catalog.projects().contains("demo"))
+        let playbooks = try catalog.playbooks(in: "demo")
+        #expect(playbooks.contains("deploy-nginx.yml"))
+        #expect(playbooks.contains("progress.yml"))
+        let inventories = try catalog.inventoryFiles(in: "demo")
+        #expect(inventories.contains("inventory/local.ini"))
+        #expect(inventories.contains("inventory/cmdb.py"))
+    }
+}
