@@ -1,0 +1,117 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PlayhouseCore
+import PlayhouseRunner
+import PlayhouseServer
+import PlayhouseStore
+import PlayhouseTestSupport
+
+/// A live Playhouse (HTTP server and embedded workers over a fresh SQLite store), as
+/// `playhouse serve` builds it, for tests that talk to it over HTTP.
+enum ServerFixture {
+    static func with<T: Sendable>(
+        projects: String = TestPaths.examples, workers: Int = 2, databasePath: String? = nil,
+        _ test: @escaping @Sendable (any TestClientProtocol, Store) async throws -> T
+    ) async throws -> T {
+        let path = try databasePath ?? (TestPaths.scratch("db") + "/playhouse.sqlite")
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return try await Store.withSQLite(path: path, logger: logger) { store in
+            let ansible = AnsibleInstallation(binDirectory: TestPaths.ansibleBin)
+            let runs = try TestPaths.scratch("runs")
+            let resolver = InventoryResolver(ansible: ansible, runsDirectory: runs)
+            let catalog = ProjectCatalog(root: projects)
+            let dependencies = ServerDependencies(store: store, catalog: catalog) { inventory, environment in
+                try await resolver.resolve(
+                    inventory.kind == .script ? .script(inventory.content) : .text(inventory.content),
+                    environment: environment)
+            }
+            let pool = WorkerPool(
+                store: store, catalog: catalog,
+                runner: PlaybookRunner(ansible: ansible, runsDirectory: runs, stopGrace: .seconds(2), logger: logger),
+                capacity: workers, name: "test-worker", logger: logger)
+            let app = buildApplication(
+                configuration: ServerConfiguration(host: "127.0.0.1", port: 0, heartbeat: .milliseconds(500)),
+                dependencies: dependencies, services: [pool], logger: logger)
+            return try await app.test(.live) { client in try await test(client, store) }
+        }
+    }
+}
+
+extension TestClientProtocol {
+    /// Sends JSON (or raw text) and returns the status, headers and decoded JSON body.
+    func json(
+        _ method: HTTPRequest.Method, _ uri: String, body: String? = nil, headers: HTTPFields = [:]
+    ) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, json: JSONValue) {
+        var headers = headers
+        if body != nil { headers[.contentType] = "application/json" }
+        let response = try await execute(
+            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        let text = String(buffer: response.body)
+        return (response.status, response.headers, JSONValue.parse(text) ?? .string(text))
+    }
+
+    func text(_ uri: String, headers: HTTPFields = [:]) async throws -> (HTTPResponse.Status, HTTPFields, String) {
+        let response = try await execute(uri: uri, method: .get, headers: headers)
+        return (response.status, response.headers, String(buffer: response.body))
+    }
+
+    /// Launches and returns the new job's id (the test fails on anything but 202).
+    func launch(_ body: String) async throws -> Int64 {
+        let response = try await json(.post, "/api/v1/jobs", body: body)
+        guard response.status == .accepted, let id = response.json["id"]?.intValue else {
+            throw TestFailure("launch answered \(response.status): \(response.json.jsonString())")
+        }
+        return Int64(id)
+    }
+
+    /// Polls the job until it has ended and returns its JSON.
+    func waitForEnd(_ id: Int64, timeout: Duration = .seconds(90)) async throws -> JSONValue {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let job = try await json(.get, "/api/v1/jobs/\(id)").json
+            if let status = job["status"]?.stringValue, JobStatus(rawValue: status)?.isFinal == true { return job }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("job \(id) did not end within \(timeout)")
+    }
+
+    func waitForStatus(_ id: Int64, _ status: String, timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await json(.get, "/api/v1/jobs/\(id)").json["status"]?.stringValue == status { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("job \(id) never became \(status)")
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// One parsed Server-Sent Events message.
+struct SSEMessage: Equatable {
+    var id: Int?
+    var event: String
+    var data: String
+
+    /// Splits a whole SSE body into messages, skipping comments and the retry hint.
+    static func parse(_ text: String) -> [SSEMessage] {
+        text.components(separatedBy: "\n\n").compactMap { block in
+            var id: Int? = nil
+            var event = "message"
+            var data: [String] = []
+            for line in block.split(separator: "\n") {
+                if line.hasPrefix("id: ") { id = Int(line.dropFirst(4)) }
+                else if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
+                else if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
+            }
+            return data.isEmpty ? nil : SSEMessage(id: id, event: event, data: data.joined(separator: "\n"))
+        }
+    }
+}
