@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 SWIFT_BUILD_FLAGS ?=
 PORT ?= 8080
-TEST_PACKAGES := openssh-server chromium chromium-driver
+TEST_PACKAGES := openssh-server chromium chromium-driver curl
 
 .PHONY: run test build setup test-setup apt bench clean
 

@@ -111,6 +111,7 @@ let package = Package(
                 "PlayhouseRunner",
                 "PlayhouseTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: swiftSettings
         ),

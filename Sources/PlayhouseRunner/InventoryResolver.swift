@@ -27,7 +27,7 @@ public struct InventoryResolver: Sendable {
         try await JobDirectory.with(in: runsDirectory) { directory in
             var request = PlaybookRunRequest(playbook: "", workingDirectory: directory, inventory: source)
             request.environment = extra
-            let sweep = ProcessSweep()
+            let sweep = ProcessSweep(directory: directory)
             let inventoryArgument = try AnsibleArguments.prepare(request, in: directory)[0]
             var environment = AnsibleArguments.environment(request, in: directory, ansible: ansible, marker: sweep.marker)
             environment["ANSIBLE_FORCE_COLOR"] = "0"
@@ -63,7 +63,7 @@ public struct InventoryResolver: Sendable {
             let output = result.standardOutput
             guard result.terminationStatus.isSuccess, let json = JSONValue.parse(output) else {
                 let errors = ANSI.strip(result.standardError)
-                let message = AnsibleErrorLine.first(in: errors)
+                let message = AnsibleErrorLine.explain(errors)
                     ?? errors.split(separator: "\n").first.map(String.init)
                     ?? "ansible-inventory failed"
                 throw ValidationError(message)

@@ -77,7 +77,7 @@ public struct PlaybookRunner: Sendable {
         _ request: PlaybookRunRequest, in directory: String, control: RunControl,
         onUpdates: @escaping @Sendable ([RunUpdate]) async throws -> Void
     ) async throws -> RunResult {
-        let sweep = ProcessSweep()
+        let sweep = ProcessSweep(directory: directory)
         let arguments = try AnsibleArguments.prepare(request, in: directory)
         let environment = AnsibleArguments.environment(
             request, in: directory, ansible: ansible, marker: sweep.marker)

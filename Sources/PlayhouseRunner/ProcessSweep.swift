@@ -4,25 +4,33 @@ import Foundation
 ///
 /// Ansible's forked workers start their own sessions and `ssh` ControlPersist masters
 /// daemonize, so the process group does not reach them all. Every process of a run
-/// inherits the marker variable in its environment, so the marker finds them.
+/// inherits the marker variable in its environment, so the marker finds them; an `ssh`
+/// master overwrites its environment when it renames itself, but its new name holds its
+/// control socket, which lives in the run's private directory.
 struct ProcessSweep: Sendable {
     static let variable = "PLAYHOUSE_RUN_MARKER"
     let marker: String
+    /// The run's private directory.
+    let directory: String
 
-    init() {
+    init(directory: String) {
         marker = UUID().uuidString
+        self.directory = directory
     }
 
-    /// Live processes carrying the marker.
+    /// Live processes of the run.
     func processes() -> [pid_t] {
-        let needle = Array("\(Self.variable)=\(marker)\0".utf8)
+        let environment = Data("\(Self.variable)=\(marker)\0".utf8)
+        let path = Data((directory + "/").utf8)
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         var found: [pid_t] = []
         for entry in entries {
             guard let pid = pid_t(entry), pid != getpid() else { continue }
-            guard let environ = FileManager.default.contents(atPath: "/proc/\(entry)/environ"),
-                  !environ.isEmpty else { continue }
-            if environ.range(of: Data(needle)) != nil {
+            if let environ = FileManager.default.contents(atPath: "/proc/\(entry)/environ"),
+               environ.range(of: environment) != nil {
+                found.append(pid)
+            } else if let command = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                      command.range(of: path) != nil {
                 found.append(pid)
             }
         }

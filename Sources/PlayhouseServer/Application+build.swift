@@ -27,6 +27,6 @@ public func buildApplication(
     Application(
         router: buildRouter(configuration: configuration, dependencies: dependencies),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Playhouse"),
-        services: services,
+        services: [Heartbeat(notifications: dependencies.store.notifications, interval: configuration.heartbeat)] + services,
         logger: logger)
 }

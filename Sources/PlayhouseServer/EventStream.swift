@@ -7,60 +7,44 @@ import PlayhouseStore
 /// one as it is stored, then `event: end` with the final job, and the stream closes.
 ///
 /// The store is the source of truth: a wake-up only says "read again", so a client that
-/// reconnects with `Last-Event-ID` gets exactly the events it has not seen.
+/// reconnects with `Last-Event-ID` gets exactly the events it has not seen. The server's
+/// heartbeat ticks make an idle stream send a comment, so a departed client is noticed.
 struct EventStream: Sendable {
     let store: Store
     let jobID: Int64
-    let heartbeat: Duration
     static let pageSize = 500
 
-    private enum Wake: Sendable {
-        case data
-        case heartbeat
-    }
-
     func write(after start: Int, to writer: inout any ResponseBodyWriter) async throws {
-        let (wakes, wake) = AsyncStream.makeStream(of: Wake.self, bufferingPolicy: .bufferingNewest(4))
         // Subscribe before the first read, so nothing stored in between is missed.
-        let subscription = store.notifications.subscribe(.job(jobID))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await _ in subscription { wake.yield(.data) }
+        let wakes = store.notifications.subscribe(to: [.job(jobID), .heartbeat])
+        var iterator = wakes.makeAsyncIterator()
+        var after = start
+        try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
+        while true {
+            let events = try await store.events(of: jobID, after: after, limit: Self.pageSize)
+            if !events.isEmpty {
+                var buffer = ByteBuffer()
+                for event in events { buffer.writeString(Self.frame(event)) }
+                try await writer.write(buffer)
+                after = events.last?.seq ?? after
+                if events.count == Self.pageSize { continue }
             }
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: heartbeat)
-                    wake.yield(.heartbeat)
-                }
+            guard let job = try await store.job(jobID) else { return }
+            if job.status.isFinal {
+                // The runner stores its last events before it ends the job: one more read
+                // after seeing the end catches them.
+                let rest = try await store.events(of: jobID, after: after, limit: 1)
+                if !rest.isEmpty { continue }
+                try await writer.write(ByteBuffer(string: Self.endFrame(job)))
+                return
             }
-            defer { group.cancelAll() }
-            var after = start
-            var iterator = wakes.makeAsyncIterator()
-            try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
-            while true {
-                let events = try await store.events(of: jobID, after: after, limit: Self.pageSize)
-                if !events.isEmpty {
-                    var buffer = ByteBuffer()
-                    for event in events { buffer.writeString(Self.frame(event)) }
-                    try await writer.write(buffer)
-                    after = events.last?.seq ?? after
-                    if events.count == Self.pageSize { continue }
-                }
-                guard let job = try await store.job(jobID) else { return }
-                if job.status.isFinal {
-                    // The runner stores its last events before it ends the job: one more read
-                    // after seeing the end catches them.
-                    let rest = try await store.events(of: jobID, after: after, limit: Self.pageSize)
-                    if !rest.isEmpty { continue }
-                    try await writer.write(ByteBuffer(string: Self.endFrame(job)))
-                    return
-                }
-                switch await iterator.next() {
-                case .heartbeat?:
-                    try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
-                case .data?, nil:
-                    break
-                }
+            switch await iterator.next() {
+            case .heartbeat?:
+                try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+            case nil:
+                return
+            default:
+                break
             }
         }
     }

@@ -89,7 +89,7 @@ struct JobRoutes: Sendable {
         let job = try await job(context)
         let header = request.headers[.init("Last-Event-ID")!].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         let after = try header ?? Self.integer(request, "after", default: 0, range: 0...Int(Int32.max))
-        let stream = EventStream(store: dependencies.store, jobID: job.id, heartbeat: configuration.heartbeat)
+        let stream = EventStream(store: dependencies.store, jobID: job.id)
         return Response(
             status: .ok,
             headers: [

@@ -6,7 +6,6 @@
 // because the Content-Security-Policy forbids both inline script and inline style.
 
 const ACTIVE_STATUSES = new Set(["queued", "running"]);
-const FINAL_STATUSES = new Set(["successful", "failed", "error", "canceled"]);
 const COUNT_KEYS = ["ok", "changed", "failed", "unreachable", "skipped", "rescued", "ignored"];
 
 // EventSource only hands a named event to listeners registered for that exact name, so
@@ -369,27 +368,18 @@ async function loadProjects(f, state, error) {
 
 async function loadPlaybooks(f, state, error) {
   const name = f.project.value;
-  let data = { playbooks: [], inventories: [] };
-  if (name) {
-    try {
-      data = await api("GET", `/api/v1/projects/${encodeURIComponent(name)}/playbooks`);
-    } catch (err) {
-      showError(error, err);
-    }
-  }
+  const data = !name ? {} : await api("GET", `/api/v1/projects/${encodeURIComponent(name)}/playbooks`)
+    .catch((err) => { showError(error, err); return {}; });
   // The user may have picked another project while this one loaded.
   if (!state.alive || f.project.value !== name) return;
   f.playbook.replaceChildren(...(data.playbooks || []).map((p) => option(p)));
   selectIfPresent(f.playbook, "progress.yml");
-  const groups = [];
-  if ((data.inventories || []).length) {
-    groups.push(el("optgroup", { label: "Project files" }, data.inventories.map((p) => option(p))));
-  }
-  if (state.stored.length) {
-    groups.push(el("optgroup", { label: "Stored inventories" },
-      state.stored.map((inv) => option(String(inv.id), `${inv.name} (stored)`))));
-  }
-  f.inventory.replaceChildren(...groups);
+  // Project files by path, stored inventories by id (the API tells them apart by that).
+  const files = (data.inventories || []).map((p) => option(p));
+  const stored = state.stored.map((inv) => option(String(inv.id), `${inv.name} (stored)`));
+  f.inventory.replaceChildren(
+    files.length ? el("optgroup", { label: "Project files" }, files) : null,
+    stored.length ? el("optgroup", { label: "Stored inventories" }, stored) : null);
   selectIfPresent(f.inventory, "inventory/local.ini");
 }
 
@@ -411,19 +401,14 @@ function parseEnv(text) {
 }
 
 function launchBody(f) {
-  const body = {
-    project: f.project.value,
-    playbook: f.playbook.value,
-    inventory: f.inventory.value,
-    check: f.check.checked,
-    diff: f.diff.checked,
-    verbosity: Number(f.verbosity.value),
-  };
-  // Empty optional fields are left out so the server applies its defaults.
+  const body = { project: f.project.value, playbook: f.playbook.value, inventory: f.inventory.value,
+    check: f.check.checked, diff: f.diff.checked, verbosity: Number(f.verbosity.value) };
+  // Empty optional fields are left out so the server applies its defaults. Extra vars go
+  // as text: the server parses YAML or JSON and names the error.
   if (f.extraVars.value.trim()) body.extra_vars = f.extraVars.value;
-  if (f.limit.value.trim()) body.limit = f.limit.value.trim();
-  if (f.tags.value.trim()) body.tags = f.tags.value.trim();
-  if (f.skipTags.value.trim()) body.skip_tags = f.skipTags.value.trim();
+  for (const [key, input] of [["limit", f.limit], ["tags", f.tags], ["skip_tags", f.skipTags]]) {
+    if (input.value.trim()) body[key] = input.value.trim();
+  }
   const env = parseEnv(f.env.value);
   if (Object.keys(env).length) body.env = env;
   return body;
@@ -432,16 +417,9 @@ function launchBody(f) {
 async function submitLaunch(event, f, submit, error) {
   event.preventDefault();
   hideError(error);
-  let body;
-  try {
-    body = launchBody(f);
-  } catch (err) {
-    showError(error, err);
-    return;
-  }
   submit.disabled = true;
   try {
-    const job = await api("POST", "/api/v1/jobs", body);
+    const job = await api("POST", "/api/v1/jobs", launchBody(f)); // launchBody throws on a bad env line
     navigate(`/jobs/${job.id}`);
   } catch (err) {
     showError(error, err);
@@ -453,23 +431,32 @@ async function submitLaunch(event, f, submit, error) {
 // ---------------------------------------------------------------------------------------
 // Page 3: one job, live
 
+const META_FIELDS = [["Project", "project"], ["Playbook", "playbook"], ["Inventory", "inventory"],
+  ["Created", "created"], ["Started", "started"], ["Finished", "finished"], ["Duration", "duration"],
+  ["Exit code", "exit"], ["Options", "options"]];
+
 function renderJob(main, idText) {
   const page = createJobPage(main, Number(idText));
   loadJob(page).then((found) => { if (found && !page.closed) openStream(page); });
   // The duration of a running job keeps moving even when no event arrives.
   page.clock = setInterval(() => { if (page.job) page.refs.duration.textContent = formatDuration(page.job); }, 1000);
-  return () => closeJobPage(page);
+  return () => {
+    page.closed = true;
+    if (page.source) page.source.close();
+    clearTimeout(page.retry);
+    clearInterval(page.clock);
+  };
 }
 
 function createJobPage(main, id) {
   document.title = `Job #${id} — Playhouse`;
-  const meta = (label, key) => [el("dt", { text: label }), el("dd", { id: `job-${key}`, text: "—" })];
-  const refs = {
+  const r = {
     status: statusBadge("queued", "job-status"),
     live: el("span", { id: "live", class: "live live-connecting", text: "connecting" }),
     cancel: el("button", { id: "cancel", type: "button", class: "danger", text: "Cancel", disabled: true }),
     actionError: el("div", { id: "action-error", class: "error", role: "alert", hidden: true }),
     jobError: el("div", { id: "job-error", class: "error", role: "alert", hidden: true }),
+    progress: el("div", { id: "progress", class: "progress", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100 }),
     bar: el("div", { class: "progress-bar" }),
     label: el("span", { class: "progress-label", text: "0 / 0 (estimate)" }),
     tasks: el("div", { id: "tasks", class: "tasks" }, el("p", { class: "empty", text: "Waiting for the first task…" })),
@@ -477,38 +464,25 @@ function createJobPage(main, id) {
     recap: el("div", { id: "recap", class: "recap", hidden: true }),
     log: el("pre", { id: "log", class: "log" }),
   };
-  const metaList = el("dl", { class: "meta" },
-    meta("Project", "project"), meta("Playbook", "playbook"), meta("Inventory", "inventory"),
-    meta("Created", "created"), meta("Started", "started"), meta("Finished", "finished"),
-    meta("Duration", "duration"), meta("Exit code", "exit"), meta("Options", "options"));
+  r.progress.append(r.bar, r.label);
+  const meta = el("dl", { class: "meta" }, META_FIELDS.map(([label, key]) =>
+    el("div", {}, el("dt", { text: label }), r[key] = el("dd", { id: `job-${key}`, text: "—" }))));
   main.append(
-    el("div", { class: "page-head" },
-      el("h1", { text: `Job #${id}` }), refs.status, refs.live, el("span", { class: "spacer" }), refs.cancel),
-    refs.actionError, metaList, refs.jobError,
-    el("div", { id: "progress", class: "progress" }, refs.bar, refs.label),
+    el("div", { class: "page-head job-head" },
+      el("h1", { text: `Job #${id}` }), r.status, r.live, el("span", { class: "spacer" }), r.cancel),
+    r.actionError, meta, r.jobError, r.progress,
     el("div", { class: "columns" },
-      el("section", { class: "panel" }, el("h2", { text: "Tasks" }), refs.tasks),
-      el("section", { class: "panel" }, el("h2", { text: "Hosts" }), refs.hosts, refs.recap)),
-    el("section", { class: "panel" }, el("h2", { text: "Output" }), refs.log));
-  for (const key of ["project", "playbook", "inventory", "created", "started", "finished", "duration", "exit", "options"]) {
-    refs[key] = metaList.querySelector(`#job-${key}`);
-  }
+      el("section", { class: "panel" }, el("h2", { text: "Tasks" }), r.tasks),
+      el("section", { class: "panel" }, el("h2", { text: "Hosts" }), el("div", { class: "table-scroll" }, r.hosts), r.recap)),
+    el("section", { class: "panel" }, el("h2", { text: "Output" }), r.log));
   const page = {
-    id, refs, job: null, ended: false, closed: false, lastSeq: 0, source: null, retry: 0, clock: 0,
-    summary: newSummary(), blocks: new Map(), lastBlock: null,
-    refresh: { timer: 0, busy: false, again: false, last: 0, logText: null },
+    id, refs: r, job: null, ended: false, closed: false, lastSeq: 0, source: null, retry: 0, clock: 0,
+    summary: newSummary(), blocks: new Map(), lastBlock: null, frame: 0, pinTasks: null,
+    refresh: { pending: false, again: false, logText: null },
   };
-  refs.cancel.addEventListener("click", () => cancelJob(page));
-  renderHostTable(refs.hosts, {});
+  r.cancel.addEventListener("click", () => cancelJob(page));
+  renderHostTable(r.hosts, {});
   return page;
-}
-
-function closeJobPage(page) {
-  page.closed = true;
-  if (page.source) page.source.close();
-  clearTimeout(page.refresh.timer);
-  clearTimeout(page.retry);
-  clearInterval(page.clock);
 }
 
 async function loadJob(page) {
@@ -518,7 +492,7 @@ async function loadJob(page) {
     renderHeader(page, job);
     // Until events arrive, the stored summary is the best progress there is.
     if (page.lastSeq === 0) {
-      renderProgress(page, job.progress || {}, FINAL_STATUSES.has(job.status));
+      renderProgress(page, job.progress || {}, false);
       renderHostTable(page.refs.hosts, job.hosts || {});
     }
     return true;
@@ -543,8 +517,8 @@ function renderHeader(page, job) {
   r.duration.textContent = formatDuration(job);
   r.exit.textContent = job.exit_code === null || job.exit_code === undefined ? "—" : String(job.exit_code);
   r.options.textContent = jobOptions(job);
-  r.jobError.hidden = !job.error;
   r.jobError.textContent = job.error || "";
+  r.jobError.hidden = !job.error;
   // Cancel is offered only while it can still do something.
   const active = ACTIVE_STATUSES.has(job.status);
   r.cancel.disabled = !active || Boolean(job.cancel_requested);
@@ -553,32 +527,24 @@ function renderHeader(page, job) {
 }
 
 function jobOptions(job) {
-  const parts = [];
-  if (job.limit) parts.push(`limit ${job.limit}`);
-  if (job.tags && job.tags.length) parts.push(`tags ${job.tags.join(",")}`);
-  if (job.skip_tags && job.skip_tags.length) parts.push(`skip ${job.skip_tags.join(",")}`);
-  if (job.check) parts.push("check");
-  if (job.diff) parts.push("diff");
-  if (job.verbosity) parts.push(`-${"v".repeat(job.verbosity)}`);
-  if (job.forks) parts.push(`forks ${job.forks}`);
-  if (job.timeout) parts.push(`timeout ${job.timeout}s`);
-  if (job.extra_vars && Object.keys(job.extra_vars).length) parts.push(`vars ${Object.keys(job.extra_vars).join(",")}`);
-  if (job.env_names && job.env_names.length) parts.push(`env ${job.env_names.join(",")}`);
-  if (job.worker) parts.push(`worker ${job.worker}`);
-  return parts.join(" · ") || "—";
+  const list = (values) => (values && values.length ? values.join(",") : "");
+  const vars = list(Object.keys(job.extra_vars || {}));
+  return [
+    job.limit && `limit ${job.limit}`, list(job.tags) && `tags ${list(job.tags)}`,
+    list(job.skip_tags) && `skip ${list(job.skip_tags)}`, job.check && "check", job.diff && "diff",
+    job.verbosity && `-${"v".repeat(job.verbosity)}`, job.forks && `forks ${job.forks}`,
+    job.timeout && `timeout ${job.timeout}s`, vars && `vars ${vars}`,
+    list(job.env_names) && `env ${list(job.env_names)}`, job.worker && `worker ${job.worker}`,
+  ].filter(Boolean).join(" · ") || "—";
 }
 
 function renderProgress(page, progress, final) {
   const percent = final ? 100 : Math.max(0, Math.min(100, Number(progress.percent) || 0));
-  const done = progress.tasks_done || 0;
-  const total = progress.tasks_total || 0;
-  page.refs.bar.style.width = `${percent}%`;
-  const progressBox = page.refs.bar.parentElement;
-  progressBox.setAttribute("role", "progressbar");
-  progressBox.setAttribute("aria-valuenow", String(percent));
-  progressBox.dataset.percent = String(percent);
+  page.refs.bar.style.width = `${percent}%`; // CSSOM, which the CSP allows
+  page.refs.progress.setAttribute("aria-valuenow", String(percent));
+  page.refs.progress.dataset.percent = String(percent);
   const current = progress.current_task ? ` — ${progress.current_task}` : "";
-  page.refs.label.textContent = `${done} / ${total} (estimate)${current}`;
+  page.refs.label.textContent = `${progress.tasks_done || 0} / ${progress.tasks_total || 0} (estimate)${current}`;
 }
 
 function setLive(page, kind, text) {
@@ -598,13 +564,10 @@ function openStream(page) {
   source.onopen = () => { if (!page.ended) setLive(page, "live"); };
   source.onerror = () => {
     if (page.ended || page.closed) return;
-    if (source.readyState === EventSource.CLOSED) {
-      // The browser gave up (an HTTP error, say); try again ourselves from the last seq.
-      setLive(page, "offline", "offline, retrying");
-      page.retry = setTimeout(() => { if (!page.closed && !page.ended) openStream(page); }, 5000);
-    } else {
-      setLive(page, "reconnecting");
-    }
+    if (source.readyState !== EventSource.CLOSED) return setLive(page, "reconnecting");
+    // The browser gave up (an HTTP error, say); try again ourselves from the last seq.
+    setLive(page, "offline", "offline, retrying");
+    page.retry = setTimeout(() => { if (!page.closed && !page.ended) openStream(page); }, 5000);
   };
 }
 
@@ -615,108 +578,93 @@ function handleEvent(page, message) {
   // A reconnect may replay what we already have: each seq is rendered once.
   if (!(seq > page.lastSeq) || page.ended) return;
   page.lastSeq = seq;
-  // Events only flow once the job runs; the header fetch below confirms it shortly.
+  // Events only flow once the job runs; the header refresh below confirms it shortly.
   if (page.job && page.job.status === "queued") renderHeader(page, { ...page.job, status: "running" });
   foldEvent(page.summary, event);
   renderEvent(page, event);
-  renderProgress(page, page.summary.progress, false);
-  renderHostTable(page.refs.hosts, page.summary.hosts);
   if (event.type === "playbook_on_stats" && event.data && event.data.hosts) renderRecap(page, event.data.hosts);
+  scheduleFrame(page);
   scheduleRefresh(page);
+}
+
+// Progress, counts and scrolling are redrawn once per frame, not once per event, so a
+// replay of thousands of events does not force thousands of layouts.
+function scheduleFrame(page) {
+  if (page.frame) return;
+  page.frame = requestAnimationFrame(() => {
+    page.frame = 0;
+    if (page.pinTasks) page.refs.tasks.scrollTop = page.refs.tasks.scrollHeight;
+    page.pinTasks = null;
+    if (page.ended || page.closed) return; // the final job has the last word
+    renderProgress(page, page.summary.progress, false);
+    renderHostTable(page.refs.hosts, page.summary.hosts);
+  });
 }
 
 function handleEnd(page, message) {
   if (page.ended) return;
   page.ended = true;
   if (page.source) page.source.close(); // otherwise EventSource would reconnect forever
-  setLive(page, "ended", "ended");
+  setLive(page, "ended");
   let job = null;
   try { job = JSON.parse(message.data); } catch { job = null; }
-  if (job) {
-    renderHeader(page, job);
-    renderProgress(page, job.progress || {}, true);
-    renderHostTable(page.refs.hosts, job.hosts || {});
-    if (Object.keys(job.hosts || {}).length) renderRecap(page, job.hosts);
-  } else {
-    loadJob(page);
-  }
-  // One last log read, now that the job has written everything.
-  clearTimeout(page.refresh.timer);
-  page.refresh.timer = 0;
-  runRefresh(page);
+  if (!job) return void loadJob(page).then(() => scheduleRefresh(page, true));
+  renderHeader(page, job);
+  renderProgress(page, job.progress || {}, true);
+  renderHostTable(page.refs.hosts, job.hosts || {});
+  if (Object.keys(job.hosts || {}).length) renderRecap(page, job.hosts);
+  scheduleRefresh(page, true); // one last log read, now that everything is written
 }
 
 // Mirrors the server's JobSummary fold, so progress and counts move with each event.
 function newSummary() {
-  return {
-    started: 0, hosts: {},
-    progress: { tasks_done: 0, tasks_total: 0, percent: 0, current_play: null, current_task: null },
-  };
+  return { started: 0, hosts: {}, progress: { tasks_done: 0, tasks_total: 0, percent: 0, current_task: null } };
 }
 
 function foldEvent(summary, event) {
   const p = summary.progress;
   const count = (key) => {
     if (!event.host) return;
-    const counts = summary.hosts[event.host] || (summary.hosts[event.host] = emptyCounts());
-    counts[key] += 1;
+    (summary.hosts[event.host] || (summary.hosts[event.host] = normalizeCounts({})))[key] += 1;
   };
   switch (event.type) {
     case "playbook_on_start":
       if (event.data && Number.isInteger(event.data.tasks_total)) p.tasks_total = event.data.tasks_total;
       break;
-    case "playbook_on_play_start":
-      p.current_play = event.play;
-      p.current_task = null;
-      break;
-    case "playbook_on_task_start":
-    case "playbook_on_handler_task_start":
+    case "playbook_on_play_start": p.current_task = null; break;
+    case "playbook_on_task_start": case "playbook_on_handler_task_start":
       summary.started += 1;
       p.tasks_done = summary.started - 1;
       p.current_task = event.task;
-      p.current_play = event.play || p.current_play;
       break;
-    case "runner_on_ok":
-      count("ok");
-      if (event.changed) count("changed");
-      break;
-    case "runner_on_failed":
-      count(event.data && event.data.ignore_errors === true ? "ignored" : "failed");
-      break;
+    case "runner_on_ok": count("ok"); if (event.changed) count("changed"); break;
+    case "runner_on_failed": count(event.data && event.data.ignore_errors === true ? "ignored" : "failed"); break;
     case "runner_on_skipped": count("skipped"); break;
     case "runner_on_unreachable": count("unreachable"); break;
     case "playbook_on_stats":
-      if (event.data && event.data.hosts) summary.hosts = normalizeHosts(event.data.hosts);
+      if (event.data && event.data.hosts) {
+        summary.hosts = Object.fromEntries(Object.entries(event.data.hosts).map(([h, c]) => [h, normalizeCounts(c)]));
+      }
       p.tasks_done = summary.started;
       p.current_task = null;
       break;
-    default:
-      break;
+    default: break;
   }
   p.tasks_total = Math.max(p.tasks_total, summary.started);
   p.percent = p.tasks_total > 0 ? Math.min(99, Math.floor((p.tasks_done * 100) / p.tasks_total)) : 0;
 }
 
-function emptyCounts() {
-  return Object.fromEntries(COUNT_KEYS.map((key) => [key, 0]));
-}
-
-function normalizeHosts(hosts) {
-  const result = {};
-  for (const [host, counts] of Object.entries(hosts || {})) {
-    result[host] = Object.fromEntries(COUNT_KEYS.map((key) => [key, Number((counts || {})[key]) || 0]));
-  }
-  return result;
+function normalizeCounts(counts) {
+  return Object.fromEntries(COUNT_KEYS.map((key) => [key, Number((counts || {})[key]) || 0]));
 }
 
 // Host result status as Ansible prints it; null for events that are not host results.
 function resultStatus(event) {
-  const ignored = Boolean(event.data && event.data.ignore_errors === true);
   switch (event.type) {
     case "runner_on_ok": case "runner_on_async_ok": case "runner_item_on_ok":
       return event.changed ? "changed" : "ok";
     case "runner_on_failed": case "runner_on_async_failed": case "runner_item_on_failed":
-      return ignored ? "ignored" : "failed";
+      return event.data && event.data.ignore_errors === true ? "ignored" : "failed";
     case "runner_on_skipped": case "runner_item_on_skipped": return "skipped";
     case "runner_on_unreachable": return "unreachable";
     case "runner_retry": return "retry";
@@ -725,40 +673,31 @@ function resultStatus(event) {
 }
 
 function renderEvent(page, event) {
-  switch (event.type) {
-    case "playbook_on_play_start":
-      appendToTasks(page, el("div", { class: "play", text: `PLAY ${event.play || ""}` }));
-      break;
-    case "playbook_on_task_start":
-    case "playbook_on_handler_task_start":
-      appendTaskBlock(page, event);
-      break;
-    case "playbook_on_no_hosts_matched":
-    case "playbook_on_no_hosts_remaining":
-      appendToTasks(page, el("div", { class: "note", text: event.message || event.type }));
-      break;
-    default:
-      if (resultStatus(event)) appendResult(page, event);
-  }
+  const type = event.type;
+  if (type === "playbook_on_play_start") appendToTasks(page, el("div", { class: "play", text: `PLAY ${event.play || ""}` }));
+  else if (type === "playbook_on_task_start" || type === "playbook_on_handler_task_start") appendTaskBlock(page, event);
+  else if (type.startsWith("playbook_on_no_hosts")) appendToTasks(page, el("div", { class: "note", text: event.message || type }));
+  else if (resultStatus(event)) appendResult(page, event);
 }
 
-function appendToTasks(page, node) {
+// Appends under the task list (or a block of it), keeping the list pinned to its end
+// while the reader has not scrolled up. The pin is measured once per frame.
+function appendToTasks(page, node, parent) {
   const box = page.refs.tasks;
+  if (page.pinTasks === null) page.pinTasks = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
   const placeholder = box.querySelector(":scope > .empty");
   if (placeholder) placeholder.remove();
-  keepAtBottom(box, () => box.append(node));
+  (parent || box).append(node);
+  scheduleFrame(page);
 }
 
 function appendTaskBlock(page, event) {
   const handler = event.type === "playbook_on_handler_task_start";
-  const results = el("div", { class: "results" });
   const block = el("div", { class: handler ? "task handler" : "task", "data-seq": event.seq },
     el("div", { class: "task-head" },
       event.play ? el("span", { class: "task-play", text: event.play }) : null,
       handler ? el("span", { class: "tag", text: "handler" }) : null,
-      el("span", { class: "task-name", text: event.task || "(unnamed task)" })),
-    results);
-  block.results = results;
+      el("span", { class: "task-name", text: event.task || "(unnamed task)" })));
   page.blocks.set(taskKey(event), block);
   page.lastBlock = block;
   appendToTasks(page, block);
@@ -770,20 +709,16 @@ function taskKey(event) {
 
 function appendResult(page, event) {
   // Results name their task; with the free strategy they may follow a later task's start.
-  let block = page.blocks.get(taskKey(event)) || page.lastBlock;
-  if (!block) {
-    appendTaskBlock(page, { type: "playbook_on_task_start", play: event.play, task: event.task, seq: event.seq });
-    block = page.lastBlock;
-  }
+  if (!page.blocks.has(taskKey(event)) && !page.lastBlock) appendTaskBlock(page, { ...event, type: "playbook_on_task_start" });
+  const block = page.blocks.get(taskKey(event)) || page.lastBlock;
   const status = resultStatus(event);
   const item = event.type.startsWith("runner_item_on_") || event.type === "runner_retry";
-  const label = item ? itemLabel(event) : null;
-  const line = el("div", { class: `result result-${status}${item ? " item" : ""}`, "data-host": event.host || "" },
+  const label = item ? itemLabel(event) : "";
+  appendToTasks(page, el("div", { class: `result result-${status}${item ? " item" : ""}`, "data-host": event.host || "" },
     el("span", { class: "result-status", text: status }),
     el("span", { class: "result-host", text: event.host || "" }),
     label ? el("span", { class: "result-item", text: `(item=${label})` }) : null,
-    event.message ? el("span", { class: "result-msg", text: event.message }) : null);
-  keepAtBottom(page.refs.tasks, () => block.results.append(line));
+    event.message ? el("span", { class: "result-msg", text: event.message }) : null), block);
   if (status === "failed" || status === "unreachable") block.classList.add("task-failed");
 }
 
@@ -795,69 +730,47 @@ function itemLabel(event) {
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 
-// Host × status table; used for the live counts (#hosts) and the recap (#recap).
+// Host × status table: the live counts (#hosts) and the recap (#recap) share it.
 function countTable(id) {
   return el("table", { id, class: "grid counts" },
     el("thead", {}, el("tr", {}, el("th", { text: "Host" }), COUNT_KEYS.map((key) => el("th", { class: "num", text: key })))),
     el("tbody"));
 }
 
-function countRow(host, counts, rowClass) {
-  return el("tr", { class: rowClass, "data-host": host },
-    el("th", { class: `host host-${hostState(counts)}`, text: host }),
-    COUNT_KEYS.map((key) => {
-      const value = Number(counts[key]) || 0;
-      return el("td", { class: value ? `num count-${key}` : "num zero", "data-key": key, text: String(value) });
-    }));
-}
-
-function hostState(counts) {
-  if (counts.failed || counts.unreachable) return "failed";
-  return counts.changed ? "changed" : "ok";
+function countRows(hosts, rowClass) {
+  return Object.keys(hosts || {}).sort().map((host) => {
+    const counts = normalizeCounts(hosts[host]);
+    const state = counts.failed || counts.unreachable ? "failed" : counts.changed ? "changed" : "ok";
+    return el("tr", { class: rowClass, "data-host": host },
+      el("th", { class: `host host-${state}`, text: host }),
+      COUNT_KEYS.map((key) => el("td", { class: counts[key] ? `num count-${key}` : "num zero", "data-key": key, text: counts[key] })));
+  });
 }
 
 function renderHostTable(table, hosts) {
-  const names = Object.keys(hosts || {}).sort();
-  const rows = names.map((host) => countRow(host, hosts[host] || {}, "host-row"));
+  const rows = countRows(hosts, "host-row");
   if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: 8, class: "empty", text: "No host results yet." })));
   table.tBodies[0].replaceChildren(...rows);
 }
 
 function renderRecap(page, hosts) {
   const table = countTable("recap-table");
-  const names = Object.keys(hosts || {}).sort();
-  table.tBodies[0].replaceChildren(...names.map((host) => countRow(host, hosts[host] || {}, "recap-row")));
-  page.refs.recap.replaceChildren(el("h2", { text: "Play recap" }), table);
+  table.tBodies[0].replaceChildren(...countRows(hosts, "recap-row"));
+  page.refs.recap.replaceChildren(el("h2", { text: "Play recap" }), el("div", { class: "table-scroll" }, table));
   page.refs.recap.hidden = false;
 }
 
-// Log (and header) refresh: at most once per 500 ms, never two reads at once.
-function scheduleRefresh(page) {
-  if (page.refresh.timer || page.closed) return;
-  const wait = Math.max(0, 500 - (Date.now() - page.refresh.last));
-  page.refresh.timer = setTimeout(() => {
-    page.refresh.timer = 0;
-    runRefresh(page);
-  }, wait);
-}
-
-async function runRefresh(page) {
+// Log and header refresh after events: one read at a time, at most one per 500 ms;
+// events that come during a read earn exactly one more read after it.
+function scheduleRefresh(page, soon) {
   const state = page.refresh;
-  if (state.busy) {
-    state.again = true;
-    return;
-  }
-  state.busy = true;
-  state.last = Date.now();
-  try {
-    await Promise.all([refreshLog(page), page.ended ? null : refreshHeader(page)]);
-  } finally {
-    state.busy = false;
-    if (state.again && !page.closed) {
-      state.again = false;
-      scheduleRefresh(page);
-    }
-  }
+  if (state.pending) { state.again = true; return; }
+  state.pending = true;
+  setTimeout(async () => {
+    if (!page.closed) await Promise.all([refreshLog(page), page.ended ? null : refreshHeader(page)]);
+    state.pending = false;
+    if (state.again && !page.closed) { state.again = false; scheduleRefresh(page); }
+  }, soon ? 0 : 500);
 }
 
 async function refreshLog(page) {
@@ -880,7 +793,7 @@ async function refreshHeader(page) {
     // The final job from `end` wins over an answer that was already on its way.
     if (!page.closed && !page.ended) renderHeader(page, job);
   } catch {
-    // The stream keeps going; the header catches up at the next refresh.
+    // The stream goes on; the header catches up at the next refresh.
   }
 }
 
@@ -904,7 +817,7 @@ function renderInventories(main) {
   const tbody = el("tbody");
   const error = el("div", { id: "inventory-error", class: "error", role: "alert", hidden: true });
   const hostsBox = el("section", { id: "inventory-hosts-panel", class: "panel", hidden: true });
-  const name = el("input", { id: "inventory-name", type: "text", required: true, maxlength: 200 });
+  const name = el("input", { id: "inventory-name", type: "text", maxlength: 200 });
   const kind = el("select", { id: "inventory-kind" }, option("static"), option("script"));
   const content = el("textarea", { id: "inventory-content", rows: 8, spellcheck: "false", placeholder: "[web]\nweb1 ansible_host=10.0.0.5" });
   const create = el("button", { id: "inventory-create", type: "submit", text: "Create" });
@@ -924,11 +837,6 @@ function renderInventories(main) {
 
   const state = { alive: true };
   const load = () => loadInventories(tbody, error, state);
-  kind.addEventListener("change", () => {
-    content.placeholder = kind.value === "script"
-      ? "#!/usr/bin/env python3\nimport json; print(json.dumps({\"all\": {\"hosts\": [\"h1\"]}}))"
-      : "[web]\nweb1 ansible_host=10.0.0.5";
-  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     hideError(error);
@@ -966,7 +874,7 @@ function inventoryRow(inv) {
     el("td", { class: "inventory-name", text: inv.name }),
     el("td", {}, el("span", { class: "tag", text: inv.kind })),
     el("td", { class: "nowrap", text: formatTime(inv.updated_at) }),
-    el("td", {}, el("details", {}, el("summary", { text: `${inv.content.split("\n").length} lines` }),
+    el("td", {}, el("details", {}, el("summary", { text: `${inv.content.trimEnd().split("\n").length} lines` }),
       el("pre", { class: "code", text: inv.content }))),
     el("td", { class: "nowrap" },
       el("button", { type: "button", class: "secondary inventory-hosts-button", "data-action": "hosts", "data-id": inv.id, "data-name": inv.name, text: "Hosts" }),

@@ -1,0 +1,17 @@
+import PlayhouseStore
+import ServiceLifecycle
+
+/// Ticks the store's heartbeat channel for every live stream of this process at once.
+struct Heartbeat: Service {
+    let notifications: Notifications
+    let interval: Duration
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while true {
+                try await Task.sleep(for: interval)
+                notifications.post(.heartbeat)
+            }
+        }
+    }
+}

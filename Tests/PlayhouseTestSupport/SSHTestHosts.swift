@@ -1,0 +1,577 @@
+import Foundation
+import Subprocess
+import Synchronization
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// Real SSH hosts for tests: plain `sshd` processes on 127.0.0.1, one per host, each with
+/// its own port and host key, started and owned by the test.
+///
+/// Every host accepts the same generated client key for ``user``: a dedicated unprivileged
+/// user (`playhouse-test`, created once if missing) whose login shell reads no rc files, so
+/// an SSH command costs no `pyenv init` (FACTS). Only when that user cannot be made does
+/// it fall back to root. Nothing listens anywhere but 127.0.0.1.
+///
+/// Always ``stop()`` the hosts (``withSSHTestHosts(count:_:)`` does it in every path);
+/// `sshd` processes left by a test process that died are swept by the next ``start(count:)``.
+public final class SSHTestHosts: Sendable {
+    /// One SSH host: its inventory name and the port its `sshd` listens on (127.0.0.1).
+    public struct Host: Sendable, Equatable {
+        public let name: String
+        public let port: Int
+    }
+
+    /// The hosts, named `h1`, `h2`, …
+    public let hosts: [Host]
+    /// The client private key every host accepts (ed25519, no passphrase).
+    public let privateKeyPath: String
+    /// The remote user to log in as.
+    public let user: String
+    /// A Python 3 the remote user can run.
+    public let pythonInterpreter: String
+    /// The temporary folder holding keys, configs, pid files and logs; removed by ``stop()``.
+    public let directory: String
+
+    private let daemons: [SSHDaemon]
+    private let reservedSockets = Mutex<[Int32]>([])
+    private let stopped = Mutex(false)
+
+    /// The unprivileged test user the hosts log in as.
+    public static let testUserName = "playhouse-test"
+    static let sshdPath = "/usr/sbin/sshd"
+    static let sshKeygenPath = "/usr/bin/ssh-keygen"
+    static let directoryPrefix = "playhouse-sshd-"
+
+    private init(
+        hosts: [Host], privateKeyPath: String, user: String, pythonInterpreter: String,
+        directory: String, daemons: [SSHDaemon]
+    ) {
+        self.hosts = hosts
+        self.privateKeyPath = privateKeyPath
+        self.user = user
+        self.pythonInterpreter = pythonInterpreter
+        self.directory = directory
+        self.daemons = daemons
+    }
+
+    deinit {
+        for fd in reservedSockets.withLock({ $0 }) { close(fd) }
+    }
+
+    // MARK: Starting and stopping
+
+    /// Starts `count` `sshd` processes on free ports of 127.0.0.1 and returns once each one
+    /// answers with its SSH banner.
+    public static func start(count: Int) async throws -> SSHTestHosts {
+        precondition(count >= 0, "count must not be negative")
+        for tool in [sshdPath, sshKeygenPath] where !FileManager.default.isExecutableFile(atPath: tool) {
+            throw SSHTestHostsError(
+                "\(tool) is missing: the SSH tests need Debian's openssh-server; run `make test` "
+                    + "(it installs the test packages) or `apt-get install openssh-server`")
+        }
+        sweepLeftovers()
+        let python = try remotePython()
+        let user = await TestUser.ensure()
+        if getuid() == 0 {
+            // sshd refuses to start without its privilege separation folder.
+            try? FileManager.default.createDirectory(
+                atPath: "/run/sshd", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        }
+
+        let directory = NSTemporaryDirectory() + directoryPrefix + "\(getpid())-" + UUID().uuidString.prefix(8).lowercased()
+        // 0755: sshd reads authorized_keys with the user's rights.
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        var daemons: [SSHDaemon] = []
+        do {
+            let clientKey = directory + "/client_key"
+            try await keygen(clientKey, comment: "playhouse-test-client")
+            let authorizedKeys = directory + "/authorized_keys"
+            try FileManager.default.copyItem(atPath: clientKey + ".pub", toPath: authorizedKeys)
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: authorizedKeys)
+
+            var hosts: [Host] = []
+            for index in 0..<count {
+                let name = "h\(index + 1)"
+                let hostDirectory = directory + "/" + name
+                try FileManager.default.createDirectory(
+                    atPath: hostDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+                try await keygen(hostDirectory + "/host_key", comment: name)
+                let daemon = try await SSHDaemon.start(
+                    directory: hostDirectory, authorizedKeys: authorizedKeys, user: user)
+                daemons.append(daemon)
+                hosts.append(Host(name: name, port: daemon.port))
+            }
+            return SSHTestHosts(
+                hosts: hosts, privateKeyPath: clientKey, user: user, pythonInterpreter: python,
+                directory: directory, daemons: daemons)
+        } catch {
+            for daemon in daemons { await daemon.stop() }
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+    }
+
+    /// Stops every `sshd` (and the sessions it still serves) and removes the temporary
+    /// folder. Safe to call more than once.
+    public func stop() async {
+        let first = stopped.withLock { stopped -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for daemon in daemons { group.addTask { await daemon.stop() } }
+        }
+        for fd in reservedSockets.withLock({ fds in defer { fds = [] }; return fds }) { close(fd) }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    // MARK: Inventory
+
+    /// An INI inventory with every host in group `[ssh]`, plus `extraHosts` (name → port on
+    /// 127.0.0.1) and `extraLines` (whole host lines), all sharing the connection variables.
+    public func inventory(extraHosts: [String: Int] = [:], extraLines: [String] = []) -> String {
+        var lines = ["[ssh]"]
+        for host in hosts { lines.append(Self.hostLine(name: host.name, port: host.port)) }
+        for (name, port) in extraHosts.sorted(by: { $0.key < $1.key }) {
+            lines.append(Self.hostLine(name: name, port: port))
+        }
+        lines += extraLines
+        lines += [
+            "",
+            "[ssh:vars]",
+            "ansible_user=\(user)",
+            "ansible_ssh_private_key_file=\(privateKeyPath)",
+            "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'",
+            "ansible_python_interpreter=\(pythonInterpreter)",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// An inventory host line for a port of 127.0.0.1 where nothing listens: the port stays
+    /// bound (never listening) until ``stop()``, so a connection is always refused.
+    public func unreachableHost(name: String) throws -> String {
+        Self.hostLine(name: name, port: try unreachablePort())
+    }
+
+    /// A port of 127.0.0.1 where connections are refused until ``stop()``.
+    public func unreachablePort() throws -> Int {
+        let (fd, port) = try Self.bindLoopback()
+        reservedSockets.withLock { $0.append(fd) }
+        return port
+    }
+
+    static func hostLine(name: String, port: Int) -> String {
+        "\(name) ansible_host=127.0.0.1 ansible_port=\(port)"
+    }
+
+    // MARK: Probing
+
+    /// The SSH identification line of whatever listens on 127.0.0.1:`port`, or nil when
+    /// nothing answers like an SSH server within `timeout` seconds.
+    public static func sshBanner(port: Int, timeout: Double = 2) -> String? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var time = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+        var address = loopbackAddress(port: port)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return nil }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while !received.contains(UInt8(ascii: "\n")), received.count < 1024 {
+            let count = read(fd, &buffer, buffer.count)
+            guard count > 0 else { break }
+            received += buffer[..<count]
+        }
+        let line = String(decoding: received, as: UTF8.self)
+            .split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard let line, line.hasPrefix("SSH-") else { return nil }
+        return line
+    }
+
+    /// A socket bound to 127.0.0.1 on a free port (not listening) and that port.
+    static func bindLoopback() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw SSHTestHostsError("socket() failed: errno \(errno)") }
+        var address = loopbackAddress(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0 else {
+            close(fd)
+            throw SSHTestHostsError("bind() on 127.0.0.1 failed: errno \(errno)")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else {
+            close(fd)
+            throw SSHTestHostsError("getsockname() failed: errno \(errno)")
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    private static func loopbackAddress(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
+        return address
+    }
+
+    // MARK: Helpers
+
+    private static func keygen(_ path: String, comment: String) async throws {
+        let result = try await ToolRun.run(
+            sshKeygenPath, ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path])
+        guard result.succeeded else {
+            throw SSHTestHostsError("ssh-keygen failed for \(path): \(result.text)")
+        }
+    }
+
+    /// A Python 3 that any user can run (the pyenv one under /root is not readable by others).
+    private static func remotePython() throws -> String {
+        for candidate in ["/usr/bin/python3", "/usr/local/bin/python3"] {
+            var info = stat()
+            guard stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+            if info.st_mode & 0o001 != 0 { return candidate }
+        }
+        throw SSHTestHostsError(
+            "no python3 usable by every user in /usr/bin or /usr/local/bin; install python3 (Debian: apt-get install python3)")
+    }
+
+    /// Kills `sshd` processes and removes folders left by test processes that no longer exist.
+    private static func sweepLeftovers() {
+        let base = NSTemporaryDirectory() + directoryPrefix
+        func ownerIsGone(_ path: Substring) -> Bool {
+            guard let owner = path.split(separator: "-").first.flatMap({ pid_t($0) }), owner > 0 else { return false }
+            return kill(owner, 0) != 0 && errno == ESRCH
+        }
+        // The listener retitles itself "sshd: /usr/sbin/sshd -D -e -f <config> [listener] …".
+        for process in ProcessCheck.processes(containing: base) where process.command.contains("sshd") {
+            guard let range = process.command.range(of: base) else { continue }
+            if ownerIsGone(process.command[range.upperBound...]) { kill(process.pid, SIGKILL) }
+        }
+        let temporary = NSTemporaryDirectory()
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
+        where entry.hasPrefix(directoryPrefix) && ownerIsGone(entry.dropFirst(directoryPrefix.count)) {
+            try? FileManager.default.removeItem(atPath: temporary + entry)
+        }
+    }
+}
+
+/// Starts SSH test hosts, runs `body` with them and stops them however `body` ends.
+public func withSSHTestHosts<T>(
+    count: Int, isolation: isolated (any Actor)? = #isolation,
+    _ body: (SSHTestHosts) async throws -> T
+) async throws -> T {
+    let hosts = try await SSHTestHosts.start(count: count)
+    do {
+        let result = try await body(hosts)
+        await hosts.stop()
+        return result
+    } catch {
+        await hosts.stop()
+        throw error
+    }
+}
+
+/// Why the SSH test hosts could not be set up; the message says what to do.
+public struct SSHTestHostsError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+// MARK: - One sshd
+
+/// One `sshd -D -e` process owned by the test.
+private final class SSHDaemon: Sendable {
+    let pid: pid_t
+    let port: Int
+    private let release: AsyncStream<Void>.Continuation
+    private let process: Task<Void, Never>
+
+    private init(pid: pid_t, port: Int, release: AsyncStream<Void>.Continuation, process: Task<Void, Never>) {
+        self.pid = pid
+        self.port = port
+        self.release = release
+        self.process = process
+    }
+
+    /// Starts `sshd` on a free port, retrying with another port when the chosen one was
+    /// taken in between.
+    static func start(directory: String, authorizedKeys: String, user: String) async throws -> SSHDaemon {
+        var failures: [String] = []
+        attempts: for _ in 0..<4 {
+            let (fd, port) = try SSHTestHosts.bindLoopback()
+            close(fd)
+            let config = directory + "/sshd_config"
+            try configuration(directory: directory, port: port, authorizedKeys: authorizedKeys, user: user)
+                .write(toFile: config, atomically: true, encoding: .utf8)
+            let daemon = try await launch(config: config, log: directory + "/sshd.log", port: port)
+            switch await daemon.waitUntilReady(pidFile: directory + "/sshd.pid") {
+            case .ready:
+                return daemon
+            case .exited:
+                await daemon.stop()
+                let log = (try? String(contentsOfFile: directory + "/sshd.log", encoding: .utf8)) ?? ""
+                failures.append("port \(port): \(log.trimmingCharacters(in: .whitespacesAndNewlines))")
+                if !log.contains("Address already in use") { break attempts }
+            case .timedOut:
+                await daemon.stop()
+                let log = (try? String(contentsOfFile: directory + "/sshd.log", encoding: .utf8)) ?? ""
+                failures.append("port \(port): no SSH banner within 10 s. \(log)")
+            }
+        }
+        throw SSHTestHostsError("sshd did not start (\(directory)): " + failures.joined(separator: "; "))
+    }
+
+    static func configuration(directory: String, port: Int, authorizedKeys: String, user: String) -> String {
+        """
+        # Playhouse SSH test host; nothing but 127.0.0.1.
+        ListenAddress 127.0.0.1
+        Port \(port)
+        HostKey \(directory)/host_key
+        PidFile \(directory)/sshd.pid
+        AuthorizedKeysFile \(authorizedKeys)
+        AllowUsers \(user)
+        PubkeyAuthentication yes
+        PasswordAuthentication no
+        KbdInteractiveAuthentication no
+        PermitRootLogin prohibit-password
+        UsePAM no
+        StrictModes no
+        UseDNS no
+        PrintMotd no
+        PrintLastLog no
+        X11Forwarding no
+        AllowAgentForwarding no
+        MaxStartups 100
+        MaxSessions 100
+        Subsystem sftp internal-sftp
+        LogLevel ERROR
+
+        """
+    }
+
+    private static func launch(config: String, log: String, port: Int) async throws -> SSHDaemon {
+        let logFile = try FileDescriptor.open(
+            FilePath(log), .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite])
+        let (released, release) = AsyncStream.makeStream(of: Void.self)
+        let (started, reportStart) = AsyncStream.makeStream(of: Result<pid_t, SSHTestHostsError>.self)
+        let process = Task {
+            do {
+                _ = try await Subprocess.run(
+                    .path(FilePath(SSHTestHosts.sshdPath)),
+                    arguments: ["-D", "-e", "-f", config],
+                    input: .none,
+                    output: .discarded,
+                    error: .fileDescriptor(logFile, closeAfterSpawningProcess: true)
+                ) { execution in
+                    reportStart.yield(.success(execution.processIdentifier.value))
+                    reportStart.finish()
+                    for await _ in released {}
+                    try? execution.send(signal: .terminate)
+                }
+            } catch {
+                reportStart.yield(.failure(SSHTestHostsError("could not start \(SSHTestHosts.sshdPath): \(error)")))
+                reportStart.finish()
+            }
+        }
+        var outcome: Result<pid_t, SSHTestHostsError> = .failure(SSHTestHostsError("sshd did not start"))
+        for await result in started {
+            outcome = result
+            break
+        }
+        switch outcome {
+        case .success(let pid):
+            return SSHDaemon(pid: pid, port: port, release: release, process: process)
+        case .failure(let error):
+            release.finish()
+            await process.value
+            throw error
+        }
+    }
+
+    enum Readiness { case ready, exited, timedOut }
+
+    /// Ready once sshd wrote its pid file (it does after binding) and answers with a banner.
+    private func waitUntilReady(pidFile: String) async -> Readiness {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            guard SSHProcessTable.isRunning(pid) else { return .exited }
+            let written = (try? String(contentsOfFile: pidFile, encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if written == String(pid), SSHTestHosts.sshBanner(port: port, timeout: 1) != nil { return .ready }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return .timedOut
+    }
+
+    /// Stops the listener and every session process it started (they would otherwise keep
+    /// serving open connections, e.g. ssh ControlPersist masters).
+    func stop() async {
+        let sessions = SSHProcessTable.descendants(of: pid)
+        release.finish()
+        for child in sessions { kill(child, SIGTERM) }
+        let killer = Task {
+            try await Task.sleep(for: .seconds(3))
+            kill(pid, SIGKILL)
+        }
+        await process.value
+        killer.cancel()
+        let deadline = ContinuousClock.now + .seconds(2)
+        while ContinuousClock.now < deadline, sessions.contains(where: SSHProcessTable.isRunning) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        for child in sessions where SSHProcessTable.isRunning(child) { kill(child, SIGKILL) }
+    }
+}
+
+// MARK: - The test user
+
+private enum TestUser {
+    private static let known = Mutex<String?>(nil)
+
+    /// The user the hosts log in as: `playhouse-test` (created once if missing, under a
+    /// file lock so concurrent tests and test processes agree), else root.
+    static func ensure() async -> String {
+        if let user = known.withLock({ $0 }) { return user }
+        let user: String
+        if getuid() != 0 {
+            // Without root, sshd can only log in the user that runs it.
+            user = getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "root"
+        } else {
+            user = await withFileLock(NSTemporaryDirectory() + "playhouse-test-user.lock") {
+                await create(SSHTestHosts.testUserName) ? SSHTestHosts.testUserName : "root"
+            }
+        }
+        known.withLock { $0 = user }
+        return user
+    }
+
+    /// Makes `name` a login-able user (no password, not locked) with a home folder.
+    private static func create(_ name: String) async -> Bool {
+        if getpwnam(name) == nil {
+            let result = try? await ToolRun.run(
+                "/usr/sbin/useradd",
+                ["--create-home", "--shell", "/bin/sh", "--password", "*", "--comment", "Playhouse SSH tests", name])
+            // 9: the name is taken (someone else was faster).
+            guard let result, result.succeeded || result.exitCode == 9 else {
+                print("SSHTestHosts: could not create user \(name), falling back to root: \(result?.text ?? "useradd failed")")
+                return false
+            }
+        }
+        guard let entry = getpwnam(name) else { return false }
+        let uid = entry.pointee.pw_uid, gid = entry.pointee.pw_gid
+        let home = String(cString: entry.pointee.pw_dir)
+        // Without PAM, sshd refuses an account whose password starts with "!" (locked).
+        if shadowPassword(of: name)?.hasPrefix("!") == true {
+            let result = try? await ToolRun.run("/usr/sbin/usermod", ["--password", "*", name])
+            guard result?.succeeded == true else { return false }
+        }
+        // Ansible needs a writable home for ~/.ansible/tmp.
+        if !FileManager.default.fileExists(atPath: home) {
+            guard (try? FileManager.default.createDirectory(
+                atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])) != nil,
+                chown(home, uid, gid) == 0 else { return false }
+        }
+        return true
+    }
+
+    private static func shadowPassword(of name: String) -> String? {
+        guard let shadow = try? String(contentsOfFile: "/etc/shadow", encoding: .utf8) else { return nil }
+        for line in shadow.split(separator: "\n") {
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            if fields.count > 1, fields[0] == name { return String(fields[1]) }
+        }
+        return nil
+    }
+
+    /// Runs `body` holding an exclusive `flock` on `path` (polled, so no thread blocks).
+    private static func withFileLock<T>(_ path: String, _ body: () async -> T) async -> T {
+        let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return await body() }
+        defer { close(fd) }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        defer { flock(fd, LOCK_UN) }
+        return await body()
+    }
+}
+
+// MARK: - Small process helpers
+
+/// Runs a tool to its end and keeps what it printed.
+private enum ToolRun {
+    struct Result {
+        var exitCode: Int32?
+        var text: String
+        var succeeded: Bool { exitCode == 0 }
+    }
+
+    static func run(_ path: String, _ arguments: [String]) async throws -> Result {
+        let result = try await Subprocess.run(
+            .path(FilePath(path)), arguments: Arguments(arguments),
+            input: .none, output: .string(limit: 64 * 1024), error: .string(limit: 64 * 1024))
+        var code: Int32? = nil
+        if case .exited(let value) = result.terminationStatus { code = value }
+        let text = [result.standardOutput, result.standardError].compactMap { $0 }.joined()
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return Result(exitCode: code, text: text)
+    }
+}
+
+/// Reads /proc.
+private enum SSHProcessTable {
+    /// True while `pid` exists and is not a zombie.
+    static func isRunning(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let fields = fields(ofStat: stat) else { return false }
+        return fields.state != "Z" && fields.state != "X"
+    }
+
+    /// Every process below `pid` in the process tree.
+    static func descendants(of pid: pid_t) -> [pid_t] {
+        var children: [pid_t: [pid_t]] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let child = pid_t(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let fields = fields(ofStat: stat) else { continue }
+            children[fields.parent, default: []].append(child)
+        }
+        var found: [pid_t] = []
+        var queue = children[pid] ?? []
+        while let next = queue.popLast() {
+            found.append(next)
+            queue += children[next] ?? []
+        }
+        return found
+    }
+
+    /// State and parent from /proc/PID/stat (the name in parentheses may hold spaces).
+    private static func fields(ofStat stat: String) -> (state: Character, parent: pid_t)? {
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let rest = stat[stat.index(after: close)...].split(separator: " ")
+        guard rest.count > 1, let state = rest[0].first, let parent = pid_t(rest[1]) else { return nil }
+        return (state, parent)
+    }
+}
