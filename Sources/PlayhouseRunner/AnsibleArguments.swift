@@ -66,6 +66,7 @@ enum AnsibleArguments {
             "PLAYHOUSE_EVENTS_PATH": directory + "/events.fifo",
             ProcessSweep.variable: marker,
         ]) { _, new in new }
+        if let tag = request.jobTag { environment[ProcessSweep.jobVariable] = tag }
         return environment
     }
 }

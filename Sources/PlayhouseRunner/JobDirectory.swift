@@ -3,9 +3,11 @@ import Foundation
 /// A private folder (0700) for one run: the event pipe, the extra vars file, the inventory
 /// and Ansible's temporary files. It is removed when the run ends, whatever happens.
 enum JobDirectory {
+    static let prefix = "run-"
+
     static func with<T>(in parent: String, _ body: (String) async throws -> T) async throws -> T {
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        let path = parent + "/run-" + UUID().uuidString.lowercased().prefix(13)
+        let path = parent + "/" + prefix + UUID().uuidString.lowercased().prefix(13)
         try FileManager.default.createDirectory(
             atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         do {

@@ -6,6 +6,8 @@ import PlayhouseStore
 struct JobPreparation: Sendable {
     let store: Store
     let catalog: ProjectCatalog
+    /// The store's instance id: with the job id it tags the run's processes.
+    let instanceID: String
 
     func request(for job: Job) async throws -> PlaybookRunRequest {
         let parameters = job.parameters
@@ -33,6 +35,12 @@ struct JobPreparation: Sendable {
             verbosity: parameters.verbosity ?? 0,
             forks: parameters.forks,
             timeout: parameters.timeout.map { .milliseconds(Int64($0 * 1000)) },
-            environment: parameters.env ?? [:])
+            environment: parameters.env ?? [:],
+            jobTag: Self.tag(instanceID: instanceID, job: job.id))
+    }
+
+    /// What `PLAYHOUSE_JOB` holds for a job's processes.
+    static func tag(instanceID: String, job: Int64) -> String {
+        "\(instanceID)/\(job)"
     }
 }

@@ -21,12 +21,15 @@ public struct PlaybookRunRequest: Sendable {
     public var timeout: Duration?
     /// Extra environment for the run and its dynamic inventory script.
     public var environment: [String: String]
+    /// Names the run's processes (as `PLAYHOUSE_JOB` in their environment), so that
+    /// ``PlaybookRunner/cleanUpAfterCrash(jobTags:)`` can find them after a crash.
+    public var jobTag: String?
 
     public init(
         playbook: String, workingDirectory: String, inventory: InventorySource,
         extraVars: [String: JSONValue] = [:], limit: String? = nil, tags: [String] = [],
         skipTags: [String] = [], check: Bool = false, diff: Bool = false, verbosity: Int = 0,
-        forks: Int? = nil, timeout: Duration? = nil, environment: [String: String] = [:]
+        forks: Int? = nil, timeout: Duration? = nil, environment: [String: String] = [:], jobTag: String? = nil
     ) {
         self.playbook = playbook
         self.workingDirectory = workingDirectory
@@ -41,6 +44,7 @@ public struct PlaybookRunRequest: Sendable {
         self.forks = forks
         self.timeout = timeout
         self.environment = environment
+        self.jobTag = jobTag
     }
 }
 

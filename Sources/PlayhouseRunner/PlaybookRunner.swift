@@ -178,6 +178,27 @@ public struct PlaybookRunner: Sendable {
         return RunResult(outcome: outcome, exitCode: exitCode, summary: summary)
     }
 
+    /// Ends what a crashed Playhouse left running: every process of the given jobs (by
+    /// their ``PlaybookRunRequest/jobTag``), and every leftover run directory with the
+    /// processes that still use it. Call it once at start, before any run of this
+    /// runner begins: every run directory found then is a leftover.
+    public func cleanUpAfterCrash(jobTags: [String]) async {
+        for tag in jobTags {
+            await ProcessSweep.terminate(grace: stopGrace) {
+                ProcessSweep.processes(environment: "\(ProcessSweep.jobVariable)=\(tag)", commandLine: nil)
+            }
+        }
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: runsDirectory)) ?? []
+        for name in leftovers where name.hasPrefix(JobDirectory.prefix) {
+            let directory = runsDirectory + "/" + name
+            await ProcessSweep.terminate(grace: stopGrace) {
+                ProcessSweep.processes(environment: nil, commandLine: directory + "/")
+            }
+            try? FileManager.default.removeItem(atPath: directory)
+            logger.warning("removed a run directory left by a crash", metadata: ["directory": .string(directory)])
+        }
+    }
+
     private static func readOutput(
         _ sequence: SubprocessOutputSequence, into buffer: UpdateBuffer, log: FoldedRun
     ) async throws {

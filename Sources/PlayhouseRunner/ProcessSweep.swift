@@ -9,6 +9,7 @@ import Foundation
 /// control socket, which lives in the run's private directory.
 struct ProcessSweep: Sendable {
     static let variable = "PLAYHOUSE_RUN_MARKER"
+    static let jobVariable = "PLAYHOUSE_JOB"
     let marker: String
     /// The run's private directory.
     let directory: String
@@ -20,16 +21,22 @@ struct ProcessSweep: Sendable {
 
     /// Live processes of the run.
     func processes() -> [pid_t] {
-        let environment = Data("\(Self.variable)=\(marker)\0".utf8)
-        let path = Data((directory + "/").utf8)
+        Self.processes(environment: "\(Self.variable)=\(marker)", commandLine: directory + "/")
+    }
+
+    /// Live processes whose environment holds the entry `entry` (NAME=value) or
+    /// whose command line contains `commandLine`.
+    static func processes(environment entry: String?, commandLine: String?) -> [pid_t] {
+        let environment = entry.map { Data(($0 + "\0").utf8) }
+        let path = commandLine.map { Data($0.utf8) }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         var found: [pid_t] = []
         for entry in entries {
             guard let pid = pid_t(entry), pid != getpid() else { continue }
-            if let environ = FileManager.default.contents(atPath: "/proc/\(entry)/environ"),
+            if let environment, let environ = FileManager.default.contents(atPath: "/proc/\(entry)/environ"),
                environ.range(of: environment) != nil {
                 found.append(pid)
-            } else if let command = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+            } else if let path, let command = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
                       command.range(of: path) != nil {
                 found.append(pid)
             }
@@ -37,7 +44,7 @@ struct ProcessSweep: Sendable {
         return found
     }
 
-    /// Sends `signal` to every marked process; returns how many there were.
+    /// Sends `signal` to every process of the run; returns how many there were.
     @discardableResult
     func signal(_ signal: Int32) -> Int {
         let pids = processes()
@@ -45,15 +52,22 @@ struct ProcessSweep: Sendable {
         return pids.count
     }
 
-    /// SIGTERM to what is left, then SIGKILL after `grace`.
+    /// SIGTERM to what is left of the run, then SIGKILL after `grace`.
     func terminateAll(grace: Duration) async {
-        guard signal(SIGTERM) > 0 else { return }
+        await Self.terminate(grace: grace, processes)
+    }
+
+    /// SIGTERM to the processes `find` returns, then SIGKILL to those left after `grace`.
+    static func terminate(grace: Duration, _ find: () -> [pid_t]) async {
+        let pids = find()
+        guard !pids.isEmpty else { return }
+        for pid in pids { kill(pid, SIGTERM) }
         let deadline = ContinuousClock.now + grace
         while ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
-            if processes().isEmpty { return }
+            if find().isEmpty { return }
         }
-        signal(SIGKILL)
+        for pid in find() { kill(pid, SIGKILL) }
     }
 
     /// Waits until no marked process is left or `limit` passed; true when none is left.

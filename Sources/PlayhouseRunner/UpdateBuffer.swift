@@ -28,7 +28,8 @@ final class UpdateBuffer: Sendable {
         wake.finish()
     }
 
-    /// Calls `deliver` with each batch until the buffer is finished and empty.
+    /// Calls `deliver` with each batch until the buffer is finished and empty, or the
+    /// task is cancelled (then what has arrived is still delivered).
     func drain(_ deliver: ([RunUpdate]) async throws -> Void) async throws {
         var iterator = wakeups.makeAsyncIterator()
         while true {
@@ -37,8 +38,19 @@ final class UpdateBuffer: Sendable {
                 return (state.pending, state.finished)
             }
             if !batch.isEmpty { try await deliver(batch) }
-            if finished && batch.isEmpty { return }
-            if !finished, await iterator.next() == nil { continue }
+            if finished {
+                if batch.isEmpty { return }
+                continue
+            }
+            // nil: finished (read the rest on the next turn) or cancelled (no more waits).
+            if await iterator.next() == nil, Task.isCancelled {
+                let rest = state.withLock { state in
+                    defer { state.pending.removeAll() }
+                    return state.pending
+                }
+                if !rest.isEmpty { try await deliver(rest) }
+                return
+            }
         }
     }
 }

@@ -29,7 +29,15 @@ public struct WorkerPool: Service {
         self.logger = logger
     }
 
+    /// Stops what a crashed predecessor left running for `jobs` (ended as interrupted),
+    /// and removes its run directories. Call before ``run()``.
+    public func cleanUpAfterCrash(interrupted jobs: [Int64]) async throws {
+        let instanceID = try await store.instanceID()
+        await runner.cleanUpAfterCrash(jobTags: jobs.map { JobPreparation.tag(instanceID: instanceID, job: $0) })
+    }
+
     public func run() async throws {
+        let instanceID = try await store.instanceID()
         let wakeups = store.notifications.subscribe(.queue)
         let slots = Slots(capacity: capacity)
         store.notifications.post(.queue)
@@ -49,7 +57,7 @@ public struct WorkerPool: Service {
                             break
                         }
                         group.addTask {
-                            await execute(job)
+                            await execute(job, instanceID: instanceID)
                             slots.give()
                             store.notifications.post(.queue)
                         }
@@ -61,14 +69,15 @@ public struct WorkerPool: Service {
 
     /// Runs one claimed job to its end and records the outcome. Never throws: whatever
     /// goes wrong ends the job `error` with a message.
-    func execute(_ job: Job) async {
+    func execute(_ job: Job, instanceID: String) async {
         let logger = self.logger.with(job: job.id)
         logger.info("job started", metadata: ["playbook": .string(job.parameters.playbook)])
         let control = RunControl()
         let recorder = JobRecorder(jobID: job.id, store: store)
         let outcome: (RunOutcome, Int?, JobSummary)
         do {
-            let request = try await JobPreparation(store: store, catalog: catalog).request(for: job)
+            let preparation = JobPreparation(store: store, catalog: catalog, instanceID: instanceID)
+            let request = try await preparation.request(for: job)
             let result = try await withTaskCancellationHandler {
                 try await withThrowingTaskGroup(of: RunResult?.self) { group in
                     group.addTask {
@@ -104,7 +113,12 @@ public struct WorkerPool: Service {
             outcome = (RunOutcome(status: .error, error: message), nil, recorder.summary)
         }
         do {
-            try await store.finishJob(job.id, outcome: outcome.0, exitCode: outcome.1, summary: outcome.2)
+            // Recorded even when the pool is shutting down and this task is cancelled: an
+            // unrecorded end would leave the job `running` until the next start.
+            let store = self.store
+            _ = try await Task {
+                try await store.finishJob(job.id, outcome: outcome.0, exitCode: outcome.1, summary: outcome.2)
+            }.value
         } catch {
             logger.error("could not record the end of the job: \(error)")
         }

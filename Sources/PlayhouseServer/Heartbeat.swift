@@ -6,10 +6,10 @@ struct Heartbeat: Service {
     let notifications: Notifications
     let interval: Duration
 
-    func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while true {
-                try await Task.sleep(for: interval)
+    func run() async {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
                 notifications.post(.heartbeat)
             }
         }

@@ -58,6 +58,7 @@ enum Migrations {
             updated_at {real} NOT NULL
         )
         """,
+        "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ]
 
     static func render(_ step: String, for dialect: Store.Dialect) -> String {

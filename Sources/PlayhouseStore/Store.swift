@@ -69,6 +69,19 @@ public final class Store: Sendable {
         return store
     }
 
+    /// A random id this database got when it was created: it tells this installation's
+    /// processes apart from another's on the same machine.
+    public func instanceID() async throws -> String {
+        try await sql.raw("""
+            INSERT INTO settings (name, value) VALUES ('instance_id', \(bind: UUID().uuidString.lowercased()))
+            ON CONFLICT (name) DO NOTHING
+            """).run()
+        let id = try await sql.raw("SELECT value FROM settings WHERE name = 'instance_id'")
+            .first(decodingColumn: "value", as: String.self)
+        guard let id else { throw StoreError(.invalid, "the database has no instance id") }
+        return id
+    }
+
     func close() async throws {
         try await closeConnection()
     }

@@ -49,6 +49,7 @@ struct Serve: AsyncParsableCommand {
             let pool = WorkerPool(
                 store: store, catalog: catalog, runner: runner, capacity: workers,
                 name: "\(ProcessInfo.processInfo.hostName)-\(getpid())", logger: logger)
+            try await pool.cleanUpAfterCrash(interrupted: interrupted)
             let app = buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),
                 dependencies: dependencies, services: [pool], logger: logger)

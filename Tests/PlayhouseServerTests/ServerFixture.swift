@@ -142,6 +142,20 @@ enum RawHTTP {
         }
     }
 
+    /// One request with an optional JSON body; the server closes the connection after it.
+    static func request(port: Int, _ method: String, _ path: String, body: String? = nil) async throws -> (status: Int, json: JSONValue) {
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        if let body { request += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
+        request += "\r\n" + (body ?? "")
+        let text = try await exchange(port: port, request: request)
+        guard let split = text.range(of: "\r\n\r\n") else { throw TestFailure("no HTTP response: \(text)") }
+        let head = text[..<split.lowerBound]
+        let status = head.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        var payload = String(text[split.upperBound...])
+        if head.lowercased().contains("transfer-encoding: chunked") { payload = dechunk(payload) }
+        return (status, JSONValue.parse(payload) ?? .string(payload))
+    }
+
     private static func blockingExchange(port: Int, request: String) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket() failed") }

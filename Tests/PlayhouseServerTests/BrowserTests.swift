@@ -1,0 +1,263 @@
+import Foundation
+import PlayhouseCore
+import PlayhouseStore
+import PlayhouseTestSupport
+import Testing
+
+/// The page in a real browser: headless chromium, driven over WebDriver, against a live
+/// server with real workers and real ansible-playbook runs.
+@Suite(.serialized)
+struct BrowserTests {
+    static let demoTasks = ["Say hello", "Change something", "Skip on purpose", "Fail but carry on", "Loop over a few items"]
+    static let demoHosts: [JSONValue] = ["db1", "web1", "web2"].map(JSONValue.string)
+
+    /// What the job page shows, read in one go (the page re-renders while it streams).
+    static let jobPageState = """
+        const status = document.querySelector('#job-status');
+        const recap = document.querySelector('#recap');
+        return {
+          status: status ? status.textContent : '',
+          results: document.querySelectorAll('#tasks .result').length,
+          recap: !!recap && !recap.hidden,
+          recapHosts: [...document.querySelectorAll('#recap tr.recap-row')].map((row) => row.dataset.host).sort(),
+        };
+        """
+
+    @Test(.timeLimit(.minutes(4)))
+    func launchFromThePageAndWatchTheRecap() async throws {
+        try await ServerFixture.with { client, store in
+            guard let port = client.port else { throw TestFailure("the live test server has no port") }
+            try await withChromeSession { browser in
+                try await withDiagnostics(browser, "launch") {
+                    try await browser.open("http://127.0.0.1:\(port)/launch")
+                    try await browser.waitFor(#"#project option[value="demo"]"#)
+                    try await browser.waitFor(#"#playbook option[value="progress.yml"]"#)
+                    try await browser.waitFor(#"#inventory option[value="inventory/local.ini"]"#)
+                    let expected: JSONValue = .array(["demo", "progress.yml", "inventory/local.ini"].map(JSONValue.string))
+                    var selected: JSONValue = .null
+                    try await browser.waitUntil("the form to preselect demo, progress.yml and inventory/local.ini") {
+                        selected = try await browser.executeScript(
+                            "return ['#project', '#playbook', '#inventory'].map((s) => document.querySelector(s).value);")
+                        return selected == expected
+                    }
+                    #expect(selected == expected)
+
+                    try await browser.fill("#extra-vars", with: "pause_seconds: 1")
+                    try await browser.click("#launch")
+
+                    var id: Int64 = 0
+                    try await browser.waitUntil("the page to move to the new job", timeout: .seconds(15)) {
+                        guard let match = try await browser.currentPath().wholeMatch(of: /\/jobs\/(\d+)/) else { return false }
+                        id = Int64(match.1) ?? 0
+                        return id > 0
+                    }
+
+                    // Live: results show up while the job still runs, then the recap.
+                    var sawLiveResult = false
+                    var state: JSONValue = .null
+                    try await browser.waitUntil(
+                        "the job to end with a recap of web1, web2 and db1", timeout: .seconds(90), poll: .milliseconds(50)
+                    ) {
+                        state = try await browser.executeScript(Self.jobPageState)
+                        let status = state["status"]?.stringValue ?? ""
+                        if status == "running", (state["results"]?.intValue ?? 0) > 0 { sawLiveResult = true }
+                        return state["recap"] == .bool(true) && state["recapHosts"] == .array(Self.demoHosts)
+                            && !["", "queued", "running"].contains(status)
+                    }
+                    #expect(sawLiveResult, "a .result appeared while #job-status read running (last state \(state.jsonString()))")
+
+                    let recap = try await browser.find("#recap")
+                    #expect(try await browser.isDisplayed(recap))
+                    #expect(try await browser.findAll("#recap tr.recap-row").count == 3)
+                    #expect(try await browser.text(of: "#job-status") == "successful")
+                    let progress = try await browser.find("#progress")
+                    #expect(try await browser.attribute("data-percent", of: progress) == "100")
+                    #expect(try await browser.attribute("aria-valuenow", of: progress) == "100")
+
+                    let taskNames = try await browser.executeScript(
+                        "return [...document.querySelectorAll('#tasks .task-name')].map((n) => n.textContent);")
+                    for name in Self.demoTasks {
+                        #expect(taskNames.stringArray.contains(name), "#tasks shows \(name): \(taskNames.jsonString())")
+                    }
+                    let tasksText = try await browser.executeScript("return document.querySelector('#tasks').textContent;")
+                    for name in Self.demoTasks {
+                        #expect(tasksText.stringValue?.contains(name) == true)
+                    }
+                    let hostRows = try await browser.executeScript(
+                        "return [...document.querySelectorAll('#hosts tr.host-row')].map((r) => r.dataset.host).sort();")
+                    #expect(hostRows == .array(Self.demoHosts))
+
+                    // The recap counts, per host, as Ansible's PLAY RECAP has them.
+                    let counts = try await browser.executeScript("""
+                        const out = {};
+                        for (const row of document.querySelectorAll('#recap tr.recap-row')) {
+                          out[row.dataset.host] = Object.fromEntries(
+                            [...row.querySelectorAll('td[data-key]')].map((td) => [td.dataset.key, Number(td.textContent)]));
+                        }
+                        return out;
+                        """)
+                    for host in ["web1", "web2", "db1"] {
+                        let row = counts[host]
+                        #expect(row?["failed"] == .number(0), "\(host): \(counts.jsonString())")
+                        #expect(row?["unreachable"] == .number(0), "\(host): \(counts.jsonString())")
+                        #expect(row?["ignored"] == .number(1), "\(host): \(counts.jsonString())")
+                        #expect(row?["skipped"] == .number(1), "\(host): \(counts.jsonString())")
+                        #expect((row?["ok"]?.intValue ?? 0) >= 5, "\(host): \(counts.jsonString())")
+                    }
+
+                    // The log: the whole run, with Ansible's colours as spans.
+                    try await browser.waitUntil("#log to show PLAY RECAP", timeout: .seconds(20)) {
+                        try await browser.executeScript("return document.querySelector('#log').textContent;")
+                            .stringValue?.contains("PLAY RECAP") == true
+                    }
+                    let coloured = try await browser.findAll(#"#log span[class^="ansi-"]"#)
+                    #expect(!coloured.isEmpty, "the log keeps Ansible's colours")
+                    #expect(try await browser.text(of: "#log").contains("PLAY RECAP"))
+
+                    // The API and the store agree.
+                    let job = try await client.json(.get, "/api/v1/jobs/\(id)").json
+                    #expect(job["status"] == .string("successful"), "\(job.jsonString())")
+                    #expect(job["playbook"] == .string("progress.yml"))
+                    let stored = try await store.job(id)
+                    #expect(stored?.status == .successful)
+                    #expect(stored?.parameters.project == "demo")
+                    #expect(stored?.parameters.inventory == "inventory/local.ini")
+                    #expect(stored?.parameters.extraVars?["pause_seconds"] == .number(1), "the form sent the extra vars")
+
+                    let console = try await browser.browserLog().filter { $0.level == "SEVERE" }
+                    #expect(console.isEmpty, "browser console errors: \(console)")
+
+                    if ProcessInfo.processInfo.environment["PLAYHOUSE_SCREENSHOT"] == "1" {
+                        try await Self.saveScreenshot(browser)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func cancelFromThePage() async throws {
+        let projects = try TestPaths.makeProject("p", files: [
+            "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: Sleep a while\n      ansible.builtin.command: sleep 81\n",
+            "hosts.ini": TestPaths.localInventory(["a"]),
+        ])
+        try await ServerFixture.with(projects: projects) { client, store in
+            guard let port = client.port else { throw TestFailure("the live test server has no port") }
+            let id = try await client.launch(#"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
+            try await withChromeSession { browser in
+                try await withDiagnostics(browser, "cancel") {
+                    try await browser.open("http://127.0.0.1:\(port)/jobs/\(id)")
+                    try await browser.waitUntil("#job-status to read running", timeout: .seconds(60)) {
+                        try await browser.text(of: "#job-status") == "running"
+                    }
+                    #expect(await ProcessCheck.waitFor("sleep 81"), "the task runs")
+                    try await browser.waitUntil("the running task to show", timeout: .seconds(30)) {
+                        try await browser.executeScript("return document.querySelector('#tasks').textContent;")
+                            .stringValue?.contains("Sleep a while") == true
+                    }
+
+                    try await browser.click("#cancel", timeout: .seconds(15))
+                    try await browser.waitUntil("#job-status to read canceled", timeout: .seconds(30)) {
+                        try await browser.text(of: "#job-status") == "canceled"
+                    }
+                    #expect(ProcessCheck.processes(containing: "sleep 81").isEmpty, "cancel leaves no process")
+                    #expect(ProcessCheck.processes(containing: projects + "/p/sleep.yml").isEmpty)
+                    let button = try await browser.find("#cancel")
+                    #expect(try await browser.isEnabled(button) == false, "nothing left to cancel")
+
+                    let job = try await client.json(.get, "/api/v1/jobs/\(id)").json
+                    #expect(job["status"] == .string("canceled"), "\(job.jsonString())")
+                    #expect(try await store.job(id)?.status == .canceled)
+                }
+            }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func launchErrorIsShownOnThePage() async throws {
+        try await ServerFixture.with { client, _ in
+            guard let port = client.port else { throw TestFailure("the live test server has no port") }
+            try await withChromeSession { browser in
+                try await withDiagnostics(browser, "launch-error") {
+                    try await browser.open("http://127.0.0.1:\(port)/launch")
+                    // Once the playbooks are in, nothing replaces the options any more.
+                    try await browser.waitUntil("the form to preselect progress.yml") {
+                        try await browser.executeScript("return document.querySelector('#playbook').value;") == .string("progress.yml")
+                    }
+                    let error = try await browser.find("#launch-error")
+                    #expect(try await browser.isDisplayed(error) == false)
+
+                    // No select offers a path out of the project; a tampered page can still send one.
+                    try await browser.executeScript("""
+                        const select = document.querySelector('#playbook');
+                        const option = document.createElement('option');
+                        option.value = option.textContent = arguments[0];
+                        select.append(option);
+                        """, args: [.string("../../etc/passwd")])
+                    try await browser.select(value: "../../etc/passwd", in: "#playbook")
+                    try await browser.click("#launch")
+
+                    let shown = try await browser.waitFor("#launch-error", timeout: .seconds(15), visible: true)
+                    let message = try await browser.text(of: shown)
+                    #expect(message.contains("leaves the project"), "#launch-error says: \(message)")
+                    #expect(try await browser.currentPath() == "/launch")
+                    #expect(try await browser.find("#launch-form") != nil as WebElement?)
+
+                    let jobs = try await client.json(.get, "/api/v1/jobs").json
+                    #expect(jobs["jobs"] == .array([]), "no job was created: \(jobs.jsonString())")
+                }
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Writes the finished job page to docs/job-page.png (the README shows it).
+    static func saveScreenshot(_ browser: WebDriverSession) async throws {
+        // Let the last log read and the fonts settle, and start the tasks list at its top.
+        try await browser.executeScript("""
+            document.querySelector('#tasks').scrollTop = 0;
+            document.querySelector('#log').scrollTop = 0;
+            if (document.activeElement) document.activeElement.blur();
+            """)
+        try await browser.waitUntil("fonts to load") {
+            try await browser.executeScript("return document.fonts.status;") == .string("loaded")
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let png = try await browser.fullPageScreenshot(maxHeight: 2600)
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
+        let docs = TestPaths.root + "/docs"
+        try FileManager.default.createDirectory(atPath: docs, withIntermediateDirectories: true)
+        try png.write(to: URL(fileURLWithPath: docs + "/job-page.png"))
+        print("BrowserTests: wrote \(docs)/job-page.png (\(png.count) bytes)")
+    }
+}
+
+/// Runs `body`; when it throws, keeps a screenshot, the HTML and the console of the page
+/// in a scratch folder and says where, then rethrows.
+func withDiagnostics<T>(
+    _ browser: WebDriverSession, _ name: String,
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: () async throws -> T
+) async throws -> T {
+    do {
+        return try await body()
+    } catch {
+        let directory = (try? TestPaths.scratch("browser-\(name)")) ?? NSTemporaryDirectory()
+        if let png = try? await browser.screenshot() { try? png.write(to: URL(fileURLWithPath: directory + "/page.png")) }
+        if let html = try? await browser.pageSource() {
+            try? html.write(toFile: directory + "/page.html", atomically: true, encoding: .utf8)
+        }
+        let console = ((try? await browser.browserLog()) ?? []).map { "\($0.level) \($0.message)" }
+        let url = (try? await browser.currentURL()) ?? "?"
+        print("BrowserTests.\(name) failed at \(url): page.png and page.html in \(directory); console: \(console)")
+        throw error
+    }
+}
+
+extension JSONValue {
+    fileprivate var stringArray: [String] {
+        if case .array(let items) = self { return items.compactMap(\.stringValue) }
+        return []
+    }
+}

@@ -1,0 +1,671 @@
+import Foundation
+import PlayhouseCore
+import Subprocess
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+// A small W3C WebDriver client for the page tests: Debian's `chromedriver` drives a
+// headless `chromium`, both started and owned by the test (see ``withChromeSession(_:)``).
+//
+// Every wait polls with `Task.sleep` and every WebDriver call is a short async URLSession
+// request, so no test thread ever blocks in the cooperative pool.
+
+/// Why a WebDriver command (or setting the browser up) failed.
+public struct WebDriverError: Error, Sendable, CustomStringConvertible {
+    /// The W3C error code (`no such element`, `stale element reference`, …), nil for our own errors.
+    public var code: String?
+    public var message: String
+
+    public init(_ message: String, code: String? = nil) {
+        self.message = message
+        self.code = code
+    }
+
+    public var description: String { code.map { "\($0): \(message)" } ?? message }
+
+    /// True for the errors a poll should ride out: the element is not (or no longer) there.
+    public var isTransient: Bool {
+        code == "no such element" || code == "stale element reference" || code == "element not interactable"
+            || code == "element click intercepted"
+    }
+}
+
+/// A reference to an element of the current page.
+public struct WebElement: Sendable, Hashable, CustomStringConvertible {
+    /// The key W3C WebDriver uses for element references in JSON.
+    public static let referenceKey = "element-6066-11e4-a52e-4f735466cecf"
+
+    public let id: String
+    public init(id: String) { self.id = id }
+
+    /// The element as a script argument (`arguments[i]` is the DOM element).
+    public var json: JSONValue { .object([Self.referenceKey: .string(id)]) }
+
+    public var description: String { "element \(id)" }
+
+    init?(_ value: JSONValue) {
+        guard let id = value[Self.referenceKey]?.stringValue else { return nil }
+        self.id = id
+    }
+}
+
+// MARK: - Starting the browser
+
+/// Starts `chromedriver` on a free loopback port and a headless `chromium` session, runs
+/// `body` with it, and always ends the session, stops `chromedriver` and makes sure no
+/// `chromium` process it started is left (throwing if one survives even SIGKILL).
+public func withChromeSession<T>(
+    isolation: isolated (any Actor)? = #isolation,
+    windowWidth: Int = 1280, windowHeight: Int = 1000,
+    _ body: (WebDriverSession) async throws -> T
+) async throws -> T {
+    let browser = try await ChromeBrowser.start(windowWidth: windowWidth, windowHeight: windowHeight)
+    let outcome: Result<T, any Error>
+    do {
+        outcome = .success(try await body(browser.session))
+    } catch {
+        outcome = .failure(error)
+    }
+    // An unstructured task: cleanup still runs (and its requests still go out) when the
+    // test's task was cancelled.
+    let leftovers = await Task { await browser.close() }.value
+    let value = try outcome.get()
+    if !leftovers.isEmpty {
+        throw WebDriverError("chromium processes survived the session: " + leftovers.joined(separator: "; "))
+    }
+    return value
+}
+
+/// One `chromedriver` process with its session, the temporary folder (user data dir and
+/// the driver's log) and the processes it started.
+final class ChromeBrowser: Sendable {
+    static let chromiumPath = "/usr/bin/chromium"
+    static let chromedriverPath = "/usr/bin/chromedriver"
+    static let directoryPrefix = "playhouse-chrome-"
+
+    let session: WebDriverSession
+    let driver: ChromeDriverProcess
+    let directory: String
+    let userDataDirectory: String
+
+    private init(session: WebDriverSession, driver: ChromeDriverProcess, directory: String, userDataDirectory: String) {
+        self.session = session
+        self.driver = driver
+        self.directory = directory
+        self.userDataDirectory = userDataDirectory
+    }
+
+    static func start(windowWidth: Int, windowHeight: Int) async throws -> ChromeBrowser {
+        for tool in [chromiumPath, chromedriverPath] where !FileManager.default.isExecutableFile(atPath: tool) {
+            throw WebDriverError(
+                "\(tool) is missing: the page tests need Debian's chromium; "
+                    + "run `make test` (installs chromium and chromium-driver)")
+        }
+        sweepLeftovers()
+        let directory = NSTemporaryDirectory() + directoryPrefix + "\(getpid())-" + UUID().uuidString.prefix(8).lowercased()
+        let userData = directory + "/user-data"
+        try FileManager.default.createDirectory(atPath: userData, withIntermediateDirectories: true)
+
+        let http = WebDriverHTTP()
+        var driver: ChromeDriverProcess? = nil
+        do {
+            let started = try await ChromeDriverProcess.start(log: directory + "/chromedriver.log", http: http)
+            driver = started
+            let arguments: [String] = [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--user-data-dir=\(userData)", "--window-size=\(windowWidth),\(windowHeight)",
+                "--no-first-run", "--no-default-browser-check", "--no-proxy-server",
+                "--disable-extensions", "--disable-background-networking", "--disable-sync",
+                "--disable-component-update", "--hide-scrollbars", "--force-device-scale-factor=1",
+            ]
+            let capabilities: JSONValue = .object([
+                "capabilities": .object([
+                    "alwaysMatch": .object([
+                        "browserName": .string("chrome"),
+                        "pageLoadStrategy": .string("normal"),
+                        "timeouts": .object([
+                            "implicit": .number(0), "pageLoad": .number(30_000), "script": .number(30_000),
+                        ]),
+                        "goog:chromeOptions": .object([
+                            "binary": .string(chromiumPath),
+                            "args": .array(arguments.map(JSONValue.string)),
+                        ]),
+                        "goog:loggingPrefs": .object(["browser": .string("ALL")]),
+                    ])
+                ])
+            ])
+            let base = "http://127.0.0.1:\(started.port)"
+            let created: JSONValue
+            do {
+                created = try await http.send("POST", base + "/session", capabilities, timeout: 60)
+            } catch {
+                throw WebDriverError("chromedriver could not start chromium: \(error)\n" + started.logTail())
+            }
+            guard let id = created["sessionId"]?.stringValue else {
+                throw WebDriverError("chromedriver answered no session id: \(created.jsonString())")
+            }
+            let session = WebDriverSession(id: id, base: base + "/session/" + id, http: http)
+            return ChromeBrowser(session: session, driver: started, directory: directory, userDataDirectory: userData)
+        } catch {
+            if let driver {
+                let tree = ChromeProcessTable.descendants(of: driver.pid)
+                await driver.stop()
+                _ = await Self.reap(tree: tree, userDataDirectory: userData)
+            }
+            http.close()
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+    }
+
+    /// Ends the session, stops chromedriver and kills what chromium left. Returns the
+    /// processes that could not be ended (normally none).
+    func close() async -> [String] {
+        // Taken before anything stops: once chromedriver is gone its children are orphans.
+        let tree = ChromeProcessTable.descendants(of: driver.pid)
+        _ = try? await session.http.send("DELETE", session.base, nil, timeout: 20)
+        await driver.stop()
+        let leftovers = await Self.reap(tree: tree, userDataDirectory: userDataDirectory)
+        session.http.close()
+        try? FileManager.default.removeItem(atPath: directory)
+        return leftovers
+    }
+
+    /// Waits for the browser's processes to end, SIGKILLs what is left, and returns what
+    /// survived even that.
+    static func reap(tree: [pid_t], userDataDirectory: String) async -> [String] {
+        func alive() -> [(pid: pid_t, command: String)] {
+            var found: [pid_t: String] = [:]
+            for pid in tree where ChromeProcessTable.isRunning(pid) {
+                found[pid] = ChromeProcessTable.commandLine(pid) ?? "?"
+            }
+            for process in ProcessCheck.processes(containing: userDataDirectory) where ChromeProcessTable.isRunning(process.pid) {
+                found[process.pid] = process.command
+            }
+            return found.map { ($0.key, $0.value) }
+        }
+        var deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline, !alive().isEmpty {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        let survivors = alive()
+        guard !survivors.isEmpty else { return [] }
+        for process in survivors { kill(process.pid, SIGKILL) }
+        deadline = ContinuousClock.now + .seconds(3)
+        while ContinuousClock.now < deadline, !alive().isEmpty {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return alive().map { "\($0.pid) \($0.command.prefix(200))" }
+    }
+
+    /// Kills browsers and drivers left by test processes that no longer exist, and removes
+    /// their folders.
+    private static func sweepLeftovers() {
+        let base = NSTemporaryDirectory() + directoryPrefix
+        func ownerIsGone(_ path: Substring) -> Bool {
+            guard let owner = path.split(separator: "-").first.flatMap({ pid_t($0) }), owner > 0 else { return false }
+            return kill(owner, 0) != 0 && errno == ESRCH
+        }
+        for process in ProcessCheck.processes(containing: base) {
+            guard let range = process.command.range(of: base) else { continue }
+            if ownerIsGone(process.command[range.upperBound...]) { kill(process.pid, SIGKILL) }
+        }
+        let temporary = NSTemporaryDirectory()
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
+        where entry.hasPrefix(directoryPrefix) && ownerIsGone(entry.dropFirst(directoryPrefix.count)) {
+            try? FileManager.default.removeItem(atPath: temporary + entry)
+        }
+    }
+}
+
+/// A `chromedriver --port=N` process, run through swift-subprocess until ``stop()``.
+final class ChromeDriverProcess: Sendable {
+    let pid: pid_t
+    let port: Int
+    let logPath: String
+    private let release: AsyncStream<Void>.Continuation
+    private let process: Task<Void, Never>
+
+    private init(pid: pid_t, port: Int, logPath: String, release: AsyncStream<Void>.Continuation, process: Task<Void, Never>) {
+        self.pid = pid
+        self.port = port
+        self.logPath = logPath
+        self.release = release
+        self.process = process
+    }
+
+    /// Starts chromedriver on a free port of 127.0.0.1 and returns once `GET /status`
+    /// says it is ready; another port is tried when the chosen one was taken meanwhile.
+    static func start(log: String, http: WebDriverHTTP) async throws -> ChromeDriverProcess {
+        var failures: [String] = []
+        for _ in 0..<3 {
+            let port = try freeLoopbackPort()
+            let driver = try await launch(port: port, log: log)
+            let deadline = ContinuousClock.now + .seconds(20)
+            var ready = false
+            var lastAnswer = "no answer"
+            while ContinuousClock.now < deadline, ChromeProcessTable.isRunning(driver.pid) {
+                do {
+                    let status = try await http.send("GET", "http://127.0.0.1:\(port)/status", nil, timeout: 2)
+                    if case .bool(true) = status["ready"] ?? .null { ready = true; break }
+                    lastAnswer = status.jsonString()
+                } catch {
+                    lastAnswer = "\(error)"
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            if ready { return driver }
+            let exited = !ChromeProcessTable.isRunning(driver.pid)
+            await driver.stop()
+            failures.append("port \(port): \(exited ? "chromedriver exited" : "not ready within 20 s") (\(lastAnswer)) \(driver.logTail())")
+            if !exited { break }
+        }
+        throw WebDriverError("chromedriver did not start: " + failures.joined(separator: "; "))
+    }
+
+    private static func launch(port: Int, log: String) async throws -> ChromeDriverProcess {
+        let (released, release) = AsyncStream.makeStream(of: Void.self)
+        let (started, reportStart) = AsyncStream.makeStream(of: Result<pid_t, WebDriverError>.self)
+        let process = Task {
+            do {
+                _ = try await Subprocess.run(
+                    .path(FilePath(ChromeBrowser.chromedriverPath)),
+                    arguments: ["--port=\(port)", "--log-path=\(log)"],
+                    input: .none,
+                    output: .discarded,
+                    error: .discarded
+                ) { execution in
+                    reportStart.yield(.success(execution.processIdentifier.value))
+                    reportStart.finish()
+                    for await _ in released {}
+                    try? execution.send(signal: .terminate)
+                }
+            } catch {
+                reportStart.yield(.failure(WebDriverError("could not start \(ChromeBrowser.chromedriverPath): \(error)")))
+                reportStart.finish()
+            }
+        }
+        var outcome: Result<pid_t, WebDriverError> = .failure(WebDriverError("chromedriver did not start"))
+        for await result in started {
+            outcome = result
+            break
+        }
+        switch outcome {
+        case .success(let pid):
+            return ChromeDriverProcess(pid: pid, port: port, logPath: log, release: release, process: process)
+        case .failure(let error):
+            release.finish()
+            await process.value
+            throw error
+        }
+    }
+
+    /// SIGTERM, then SIGKILL after 5 s; returns once the process has ended.
+    func stop() async {
+        release.finish()
+        let pid = self.pid
+        let killer = Task {
+            try await Task.sleep(for: .seconds(5))
+            kill(pid, SIGKILL)
+        }
+        await process.value
+        killer.cancel()
+    }
+
+    /// The end of chromedriver's log, for error messages.
+    func logTail(_ count: Int = 1500) -> String {
+        guard let text = try? String(contentsOfFile: logPath, encoding: .utf8), !text.isEmpty else { return "" }
+        return "chromedriver log: …" + text.suffix(count)
+    }
+
+    /// A port of 127.0.0.1 that was free a moment ago.
+    static func freeLoopbackPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw WebDriverError("socket() failed: errno \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw WebDriverError("bind() on 127.0.0.1 failed: errno \(errno)") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { throw WebDriverError("getsockname() failed: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+// MARK: - HTTP
+
+/// JSON over HTTP to chromedriver, with FoundationNetworking's URLSession (async: no
+/// thread waits while a command runs).
+struct WebDriverHTTP: Sendable {
+    private let urlSession: URLSession
+
+    init() {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.connectionProxyDictionary = [:]
+        configuration.timeoutIntervalForRequest = 120
+        configuration.timeoutIntervalForResource = 300
+        configuration.httpMaximumConnectionsPerHost = 4
+        urlSession = URLSession(configuration: configuration)
+    }
+
+    /// Sends one command and returns its `value`; a WebDriver error answer throws.
+    func send(_ method: String, _ url: String, _ body: JSONValue?, timeout: TimeInterval = 60) async throws -> JSONValue {
+        guard let target = URL(string: url) else { throw WebDriverError("bad WebDriver URL \(url)") }
+        var request = URLRequest(url: target)
+        request.httpMethod = method
+        request.timeoutInterval = timeout
+        if let body {
+            request.httpBody = Data(body.jsonString().utf8)
+            request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await urlSession.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let json = try? JSONDecoder().decode(JSONValue.self, from: data)
+        let value = json?["value"] ?? .null
+        if status >= 400 || value["error"]?.stringValue != nil {
+            let message = value["message"]?.stringValue ?? String(decoding: data.prefix(500), as: UTF8.self)
+            throw WebDriverError(
+                "\(method) \(target.path) → HTTP \(status): \(message.prefix(800))",
+                code: value["error"]?.stringValue ?? "http \(status)")
+        }
+        return value
+    }
+
+    func close() {
+        urlSession.invalidateAndCancel()
+    }
+}
+
+// MARK: - The session
+
+/// One browser session. Elements are found with CSS selectors.
+public final class WebDriverSession: Sendable {
+    public let id: String
+    /// `http://127.0.0.1:PORT/session/ID`
+    let base: String
+    let http: WebDriverHTTP
+
+    init(id: String, base: String, http: WebDriverHTTP) {
+        self.id = id
+        self.base = base
+        self.http = http
+    }
+
+    @discardableResult
+    private func command(_ method: String, _ path: String, _ body: JSONValue? = nil, timeout: TimeInterval = 60) async throws -> JSONValue {
+        try await http.send(method, base + path, method == "POST" ? (body ?? .object([:])) : body, timeout: timeout)
+    }
+
+    // MARK: Navigation
+
+    /// Loads `url` and returns once the page has loaded.
+    public func open(_ url: String) async throws {
+        try await command("POST", "/url", .object(["url": .string(url)]))
+    }
+
+    /// The address the page shows now (pushState included).
+    public func currentURL() async throws -> String {
+        try await command("GET", "/url").stringValue ?? ""
+    }
+
+    /// The path of ``currentURL()``.
+    public func currentPath() async throws -> String {
+        URL(string: try await currentURL())?.path ?? ""
+    }
+
+    public func title() async throws -> String {
+        try await command("GET", "/title").stringValue ?? ""
+    }
+
+    public func refresh() async throws {
+        try await command("POST", "/refresh")
+    }
+
+    // MARK: Elements
+
+    /// The first element matching `css`; throws `no such element` when there is none.
+    public func find(_ css: String) async throws -> WebElement {
+        let value = try await command("POST", "/element", .object(["using": .string("css selector"), "value": .string(css)]))
+        guard let element = WebElement(value) else { throw WebDriverError("no element reference for \(css): \(value.jsonString())") }
+        return element
+    }
+
+    /// Every element matching `css`, possibly none.
+    public func findAll(_ css: String) async throws -> [WebElement] {
+        let value = try await command("POST", "/elements", .object(["using": .string("css selector"), "value": .string(css)]))
+        guard case .array(let items) = value else { return [] }
+        return items.compactMap(WebElement.init)
+    }
+
+    /// Polls until an element matches `css` (and, with `visible`, is displayed).
+    @discardableResult
+    public func waitFor(_ css: String, timeout: Duration = .seconds(10), visible: Bool = false) async throws -> WebElement {
+        var found: WebElement? = nil
+        try await waitUntil("\(css) to appear\(visible ? " visible" : "")", timeout: timeout) {
+            let element = try await self.find(css)
+            if visible, !(try await self.isDisplayed(element)) { return false }
+            found = element
+            return true
+        }
+        return found!
+    }
+
+    public func click(_ element: WebElement) async throws {
+        try await command("POST", "/element/\(element.id)/click")
+    }
+
+    /// Waits for a displayed element matching `css` and clicks it.
+    public func click(_ css: String, timeout: Duration = .seconds(10)) async throws {
+        try await waitUntil("\(css) to be clickable", timeout: timeout) {
+            let element = try await self.find(css)
+            guard try await self.isDisplayed(element), try await self.isEnabled(element) else { return false }
+            try await self.click(element)
+            return true
+        }
+    }
+
+    /// The element's rendered text, as a user sees it.
+    public func text(of element: WebElement) async throws -> String {
+        try await command("GET", "/element/\(element.id)/text").stringValue ?? ""
+    }
+
+    public func text(of css: String) async throws -> String {
+        try await text(of: try await find(css))
+    }
+
+    /// An attribute's value, or nil when the element has none.
+    public func attribute(_ name: String, of element: WebElement) async throws -> String? {
+        try await command("GET", "/element/\(element.id)/attribute/\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)").stringValue
+    }
+
+    /// A DOM property (`value`, `checked`, …).
+    public func property(_ name: String, of element: WebElement) async throws -> JSONValue {
+        try await command("GET", "/element/\(element.id)/property/\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)")
+    }
+
+    public func isDisplayed(_ element: WebElement) async throws -> Bool {
+        if case .bool(let shown) = try await command("GET", "/element/\(element.id)/displayed") { return shown }
+        return false
+    }
+
+    public func isEnabled(_ element: WebElement) async throws -> Bool {
+        if case .bool(let enabled) = try await command("GET", "/element/\(element.id)/enabled") { return enabled }
+        return false
+    }
+
+    public func clear(_ element: WebElement) async throws {
+        try await command("POST", "/element/\(element.id)/clear")
+    }
+
+    /// Types `text` into the element as keystrokes.
+    public func type(_ text: String, into element: WebElement) async throws {
+        try await command("POST", "/element/\(element.id)/value", .object(["text": .string(text)]))
+    }
+
+    /// Clears a field and types `text` into it.
+    public func fill(_ css: String, with text: String) async throws {
+        let element = try await waitFor(css, visible: true)
+        try await clear(element)
+        try await type(text, into: element)
+    }
+
+    /// Picks the option with `value` of the `<select>` at `selectCSS` by clicking it, as a
+    /// user does (which fires `change`), and checks the select took it.
+    public func select(value: String, in selectCSS: String, timeout: Duration = .seconds(10)) async throws {
+        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let option = try await waitFor("\(selectCSS) option[value=\"\(escaped)\"]", timeout: timeout)
+        try await click(option)
+        let now = try await executeScript(
+            "const s = document.querySelector(arguments[0]); return s ? s.value : null;", args: [.string(selectCSS)])
+        guard now.stringValue == value else {
+            throw WebDriverError("\(selectCSS) shows \(now.jsonString()) after clicking the option \(value)")
+        }
+    }
+
+    // MARK: Scripts, screenshots, logs
+
+    /// Runs `script` as a function body in the page (`arguments[i]` are `args`; pass
+    /// ``WebElement/json`` for elements) and returns what it returns.
+    @discardableResult
+    public func executeScript(_ script: String, args: [JSONValue] = []) async throws -> JSONValue {
+        try await command("POST", "/execute/sync", .object(["script": .string(script), "args": .array(args)]))
+    }
+
+    /// The visible viewport as PNG.
+    public func screenshot() async throws -> Data {
+        guard let base64 = try await command("GET", "/screenshot").stringValue,
+              let png = Data(base64Encoded: base64, options: .ignoreUnknownCharacters) else {
+            throw WebDriverError("the screenshot answer is not base64")
+        }
+        return png
+    }
+
+    /// The whole page as PNG: the window grows to the page's height (at most `maxHeight`)
+    /// for the shot and gets its size back afterwards.
+    public func fullPageScreenshot(maxHeight: Int = 4000) async throws -> Data {
+        let original = try await windowRect()
+        var height = original.height
+        // Boxes sized in vh grow with the window, so measure again until the page fits.
+        for _ in 0..<4 {
+            let sizes = try await executeScript("""
+                const d = document.documentElement;
+                return [Math.max(d.scrollHeight, document.body.scrollHeight), window.innerHeight, window.outerHeight];
+                """)
+            guard case .array(let values) = sizes, values.count == 3,
+                  let page = values[0].intValue, let inner = values[1].intValue, let outer = values[2].intValue else { break }
+            if page <= inner || height >= maxHeight { break }
+            height = min(maxHeight, page + max(0, outer - inner))
+            try await setWindowSize(width: original.width, height: height)
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        try await executeScript("window.scrollTo(0, 0);")
+        let png = try await screenshot()
+        if height != original.height { try await setWindowSize(width: original.width, height: original.height) }
+        return png
+    }
+
+    public func windowRect() async throws -> (width: Int, height: Int) {
+        let rect = try await command("GET", "/window/rect")
+        return (rect["width"]?.intValue ?? 0, rect["height"]?.intValue ?? 0)
+    }
+
+    public func setWindowSize(width: Int, height: Int) async throws {
+        try await command("POST", "/window/rect", .object(["width": .number(Double(width)), "height": .number(Double(height))]))
+    }
+
+    /// The browser console since the last call (level and message), e.g. CSP violations
+    /// and script errors, which the page shows nowhere else.
+    public func browserLog() async throws -> [(level: String, message: String)] {
+        let value = try await command("POST", "/se/log", .object(["type": .string("browser")]))
+        guard case .array(let entries) = value else { return [] }
+        return entries.map { ($0["level"]?.stringValue ?? "", $0["message"]?.stringValue ?? "") }
+    }
+
+    /// The page's HTML as it is now.
+    public func pageSource() async throws -> String {
+        try await command("GET", "/source").stringValue ?? ""
+    }
+
+    // MARK: Waiting
+
+    /// Polls `condition` until it holds; throws after `timeout`. A condition that throws
+    /// "no such element" or "stale element reference" (the page re-rendered) counts as
+    /// not yet; any other error ends the wait.
+    public func waitUntil(
+        _ what: String, timeout: Duration = .seconds(10), poll: Duration = .milliseconds(100),
+        isolation: isolated (any Actor)? = #isolation,
+        _ condition: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var lastError: WebDriverError? = nil
+        while true {
+            do {
+                if try await condition() { return }
+                lastError = nil
+            } catch let error as WebDriverError where error.isTransient {
+                lastError = error
+            }
+            if ContinuousClock.now >= deadline { break }
+            try await Task.sleep(for: poll)
+        }
+        throw WebDriverError(
+            "timed out after \(timeout) waiting for \(what)" + (lastError.map { " (last: \($0))" } ?? ""))
+    }
+}
+
+// MARK: - /proc
+
+enum ChromeProcessTable {
+    /// True while `pid` exists and is not a zombie.
+    static func isRunning(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let fields = fields(ofStat: stat) else { return false }
+        return fields.state != "Z" && fields.state != "X"
+    }
+
+    static func commandLine(_ pid: pid_t) -> String? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }
+        return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+    }
+
+    /// Every process below `pid` in the process tree.
+    static func descendants(of pid: pid_t) -> [pid_t] {
+        var children: [pid_t: [pid_t]] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let child = pid_t(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let fields = fields(ofStat: stat) else { continue }
+            children[fields.parent, default: []].append(child)
+        }
+        var found: [pid_t] = []
+        var queue = children[pid] ?? []
+        while let next = queue.popLast() {
+            found.append(next)
+            queue += children[next] ?? []
+        }
+        return found
+    }
+
+    private static func fields(ofStat stat: String) -> (state: Character, parent: pid_t)? {
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let rest = stat[stat.index(after: close)...].split(separator: " ")
+        guard rest.count > 1, let state = rest[0].first, let parent = pid_t(rest[1]) else { return nil }
+        return (state, parent)
+    }
+}
