@@ -113,45 +113,40 @@ public struct PlaybookRunner: Sendable {
                             try await onUpdates(batch)
                         }
                     }
-                    let stopper = Task {
-                        guard let reason = await control.waitForStop() else { return }
-                        logger.info("stopping ansible-playbook", metadata: ["reason": "\(reason)"])
-                        try? execution.send(signal: .interrupt, toProcessGroup: true)
-                        if await sweep.waitUntilGone(limit: stopGrace) { return }
-                        try? execution.send(signal: .terminate, toProcessGroup: true)
-                        sweep.signal(SIGTERM)
-                        if await sweep.waitUntilGone(limit: stopGrace) { return }
-                        try? execution.send(signal: .kill, toProcessGroup: true)
-                        sweep.signal(SIGKILL)
-                    }
-                    let timer = Task {
-                        guard let timeout = request.timeout else { return }
-                        try await Task.sleep(for: timeout)
-                        control.stop(.timedOut(seconds: Double(timeout.components.seconds)))
-                    }
-                    defer {
-                        stopper.cancel()
-                        timer.cancel()
-                    }
-                    try await withThrowingTaskGroup(of: Void.self) { readers in
-                        readers.addTask {
-                            try await Self.readOutput(execution.standardOutput, into: buffer, log: folded)
+                    try await withThrowingTaskGroup(of: Void.self) { watchers in
+                        watchers.addTask {
+                            guard let reason = await control.waitForStop() else { return }
+                            await stop(execution, sweep: sweep, reason: reason)
                         }
-                        readers.addTask {
-                            try await Self.readOutput(execution.standardError, into: buffer, log: folded)
-                        }
-                        readers.addTask {
-                            try await pipe.readLines { line in
-                                guard let event = folded.number(line) else { return }
-                                buffer.append(.event(event))
+                        if let timeout = request.timeout {
+                            watchers.addTask {
+                                try? await Task.sleep(for: timeout)
+                                if !Task.isCancelled {
+                                    control.stop(.timedOut(seconds: Double(timeout.components.seconds)))
+                                }
                             }
                         }
-                        // stdout and stderr reach EOF when every process holding them is
-                        // gone; only then may the event pipe end.
-                        try await readers.next()
-                        try await readers.next()
-                        pipe.closeWriter()
-                        try await readers.waitForAll()
+                        try await withThrowingTaskGroup(of: Void.self) { readers in
+                            readers.addTask {
+                                try await Self.readOutput(execution.standardOutput, into: buffer, log: folded)
+                            }
+                            readers.addTask {
+                                try await Self.readOutput(execution.standardError, into: buffer, log: folded)
+                            }
+                            readers.addTask {
+                                try await pipe.readLines { line in
+                                    guard let event = folded.number(line) else { return }
+                                    buffer.append(.event(event))
+                                }
+                            }
+                            // stdout and stderr reach EOF when every process holding them is
+                            // gone; only then may the event pipe end.
+                            try await readers.next()
+                            try await readers.next()
+                            pipe.closeWriter()
+                            try await readers.waitForAll()
+                        }
+                        watchers.cancelAll()
                     }
                     buffer.finish()
                     try await group.waitForAll()
@@ -197,6 +192,19 @@ public struct PlaybookRunner: Sendable {
             try? FileManager.default.removeItem(atPath: directory)
             logger.warning("removed a run directory left by a crash", metadata: ["directory": .string(directory)])
         }
+    }
+
+    /// Stops a run: SIGINT to its process group, then SIGTERM, then SIGKILL to every
+    /// process of the run, each after `stopGrace` if processes are left.
+    private func stop(_ execution: Execution<NoInput, SequenceOutput, SequenceOutput>, sweep: ProcessSweep, reason: StopReason) async {
+        logger.info("stopping ansible-playbook", metadata: ["reason": "\(reason)"])
+        try? execution.send(signal: .interrupt, toProcessGroup: true)
+        if await sweep.waitUntilGone(limit: stopGrace) { return }
+        try? execution.send(signal: .terminate, toProcessGroup: true)
+        sweep.signal(SIGTERM)
+        if await sweep.waitUntilGone(limit: stopGrace) { return }
+        try? execution.send(signal: .kill, toProcessGroup: true)
+        sweep.signal(SIGKILL)
     }
 
     private static func readOutput(

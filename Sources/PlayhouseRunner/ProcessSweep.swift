@@ -63,17 +63,18 @@ struct ProcessSweep: Sendable {
         guard !pids.isEmpty else { return }
         for pid in pids { kill(pid, SIGTERM) }
         let deadline = ContinuousClock.now + grace
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
             if find().isEmpty { return }
         }
         for pid in find() { kill(pid, SIGKILL) }
     }
 
-    /// Waits until no marked process is left or `limit` passed; true when none is left.
+    /// Waits until no process of the run is left, `limit` passed or the task is
+    /// cancelled; true when none is left.
     func waitUntilGone(limit: Duration) async -> Bool {
         let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline, !Task.isCancelled {
             if processes().isEmpty { return true }
             try? await Task.sleep(for: .milliseconds(50))
         }
