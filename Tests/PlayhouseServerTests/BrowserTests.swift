@@ -30,9 +30,9 @@ struct BrowserTests {
             try await withChromeSession { browser in
                 try await withDiagnostics(browser, "launch") {
                     try await browser.open("http://127.0.0.1:\(port)/launch")
-                    try await browser.waitFor(#"#project option[value="demo"]"#)
-                    try await browser.waitFor(#"#playbook option[value="progress.yml"]"#)
-                    try await browser.waitFor(#"#inventory option[value="inventory/local.ini"]"#)
+                    try await browser.waitFor(#"#project option[value="demo"]"#, timeout: .seconds(30))
+                    try await browser.waitFor(#"#playbook option[value="progress.yml"]"#, timeout: .seconds(30))
+                    try await browser.waitFor(#"#inventory option[value="inventory/local.ini"]"#, timeout: .seconds(30))
                     let expected: JSONValue = .array(["demo", "progress.yml", "inventory/local.ini"].map(JSONValue.string))
                     var selected: JSONValue = .null
                     try await browser.waitUntil("the form to preselect demo, progress.yml and inventory/local.ini") {
@@ -168,6 +168,8 @@ struct BrowserTests {
                     let job = try await client.json(.get, "/api/v1/jobs/\(id)").json
                     #expect(job["status"] == .string("canceled"), "\(job.jsonString())")
                     #expect(try await store.job(id)?.status == .canceled)
+                    let console = try await browser.browserLog().filter { $0.level == "SEVERE" }
+                    #expect(console.isEmpty, "browser console errors: \(console)")
                 }
             }
         }
@@ -181,7 +183,7 @@ struct BrowserTests {
                 try await withDiagnostics(browser, "launch-error") {
                     try await browser.open("http://127.0.0.1:\(port)/launch")
                     // Once the playbooks are in, nothing replaces the options any more.
-                    try await browser.waitUntil("the form to preselect progress.yml") {
+                    try await browser.waitUntil("the form to preselect progress.yml", timeout: .seconds(30)) {
                         try await browser.executeScript("return document.querySelector('#playbook').value;") == .string("progress.yml")
                     }
                     let error = try await browser.find("#launch-error")
@@ -201,8 +203,12 @@ struct BrowserTests {
                     let message = try await browser.text(of: shown)
                     #expect(message.contains("leaves the project"), "#launch-error says: \(message)")
                     #expect(try await browser.currentPath() == "/launch")
-                    #expect(try await browser.find("#launch-form") != nil as WebElement?)
+                    _ = try await browser.find("#launch-form") // the form stays, with what was typed
 
+                    // The one console error is the browser noting the 400 it got from the API.
+                    let console = try await browser.browserLog().filter { $0.level == "SEVERE" }
+                    #expect(console.count == 1 && console.allSatisfy { $0.message.contains("/api/v1/jobs") && $0.message.contains("400") },
+                            "browser console: \(console)")
                     let jobs = try await client.json(.get, "/api/v1/jobs").json
                     #expect(jobs["jobs"] == .array([]), "no job was created: \(jobs.jsonString())")
                 }
@@ -223,8 +229,10 @@ struct BrowserTests {
         try await browser.waitUntil("fonts to load") {
             try await browser.executeScript("return document.fonts.status;") == .string("loaded")
         }
+        // Tall enough for the whole task list; the log box scrolls within the page.
+        try await browser.setWindowSize(width: 1280, height: 1400)
         try await Task.sleep(for: .milliseconds(500))
-        let png = try await browser.fullPageScreenshot(maxHeight: 2600)
+        let png = try await browser.fullPageScreenshot()
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
         let docs = TestPaths.root + "/docs"
         try FileManager.default.createDirectory(atPath: docs, withIntermediateDirectories: true)

@@ -2,8 +2,8 @@ import Foundation
 import PlayhouseCore
 import Subprocess
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
+#if canImport(Glibc)
+import Glibc
 #endif
 
 #if canImport(System)
@@ -15,8 +15,9 @@ import SystemPackage
 // A small W3C WebDriver client for the page tests: Debian's `chromedriver` drives a
 // headless `chromium`, both started and owned by the test (see ``withChromeSession(_:)``).
 //
-// Every wait polls with `Task.sleep` and every WebDriver call is a short async URLSession
-// request, so no test thread ever blocks in the cooperative pool.
+// Every wait polls with `Task.sleep`, and every WebDriver call does its blocking socket
+// work on a thread of its own (see ``WebDriverHTTP``), so nothing blocks the cooperative
+// thread pool.
 
 /// Why a WebDriver command (or setting the browser up) failed.
 public struct WebDriverError: Error, Sendable, CustomStringConvertible {
@@ -160,7 +161,6 @@ final class ChromeBrowser: Sendable {
                 await driver.stop()
                 _ = await Self.reap(tree: tree, userDataDirectory: userData)
             }
-            http.close()
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }
@@ -174,7 +174,6 @@ final class ChromeBrowser: Sendable {
         _ = try? await session.http.send("DELETE", session.base, nil, timeout: 20)
         await driver.stop()
         let leftovers = await Self.reap(tree: tree, userDataDirectory: userDataDirectory)
-        session.http.close()
         try? FileManager.default.removeItem(atPath: directory)
         return leftovers
     }
@@ -350,45 +349,139 @@ final class ChromeDriverProcess: Sendable {
 
 // MARK: - HTTP
 
-/// JSON over HTTP to chromedriver, with FoundationNetworking's URLSession (async: no
-/// thread waits while a command runs).
+/// JSON over HTTP/1.1 to chromedriver on 127.0.0.1.
+///
+/// Not URLSession: FoundationNetworking (swift-corelibs-foundation before PR #5527) fails
+/// every answer whose header lines have no space after the colon ("Failed writing
+/// header"), and chromedriver writes exactly those (`Content-Length:250`). So each command
+/// is a one-shot socket exchange on its own thread: the blocking reads never hold a
+/// thread of the cooperative pool, and a socket timeout bounds every command.
 struct WebDriverHTTP: Sendable {
-    private let urlSession: URLSession
-
-    init() {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.connectionProxyDictionary = [:]
-        configuration.timeoutIntervalForRequest = 120
-        configuration.timeoutIntervalForResource = 300
-        configuration.httpMaximumConnectionsPerHost = 4
-        urlSession = URLSession(configuration: configuration)
-    }
+    init() {}
 
     /// Sends one command and returns its `value`; a WebDriver error answer throws.
     func send(_ method: String, _ url: String, _ body: JSONValue?, timeout: TimeInterval = 60) async throws -> JSONValue {
-        guard let target = URL(string: url) else { throw WebDriverError("bad WebDriver URL \(url)") }
-        var request = URLRequest(url: target)
-        request.httpMethod = method
-        request.timeoutInterval = timeout
-        if let body {
-            request.httpBody = Data(body.jsonString().utf8)
-            request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
+        guard url.hasPrefix("http://127.0.0.1:") else { throw WebDriverError("not a loopback WebDriver URL: \(url)") }
+        let rest = url.dropFirst("http://127.0.0.1:".count)
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        guard let port = Int(rest[..<slash]) else { throw WebDriverError("no port in \(url)") }
+        let path = slash < rest.endIndex ? String(rest[slash...]) : "/"
+        let payload = body.map { Array($0.jsonString().utf8) } ?? []
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAccept: application/json\r\nConnection: close\r\n"
+        if body != nil || method == "POST" {
+            head += "Content-Type: application/json; charset=utf-8\r\nContent-Length: \(payload.count)\r\n"
         }
-        let (data, response) = try await urlSession.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        let json = try? JSONDecoder().decode(JSONValue.self, from: data)
+        let request = Array((head + "\r\n").utf8) + payload
+        let (status, data) = try await Self.exchange(port: port, request: request, timeout: timeout)
+        let json = try? JSONDecoder().decode(JSONValue.self, from: Data(data))
         let value = json?["value"] ?? .null
         if status >= 400 || value["error"]?.stringValue != nil {
             let message = value["message"]?.stringValue ?? String(decoding: data.prefix(500), as: UTF8.self)
             throw WebDriverError(
-                "\(method) \(target.path) → HTTP \(status): \(message.prefix(800))",
+                "\(method) \(path) → HTTP \(status): \(message.prefix(800))",
                 code: value["error"]?.stringValue ?? "http \(status)")
         }
         return value
     }
 
-    func close() {
-        urlSession.invalidateAndCancel()
+    private static func exchange(port: Int, request: [UInt8], timeout: TimeInterval) async throws -> (Int, [UInt8]) {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try blockingExchange(port: port, request: request, timeout: timeout) })
+            }
+            thread.start()
+        }
+    }
+
+    private static func blockingExchange(port: Int, request: [UInt8], timeout: TimeInterval) throws -> (Int, [UInt8]) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw WebDriverError("socket() failed: errno \(errno)") }
+        defer { Glibc.close(fd) }
+        let seconds = max(1, timeout)
+        var time = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            throw WebDriverError("connect to 127.0.0.1:\(port) failed: errno \(errno)", code: "connection failed")
+        }
+        var sent = 0
+        while sent < request.count {
+            let count = request[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw WebDriverError("send to 127.0.0.1:\(port) failed: errno \(errno)", code: "connection failed") }
+            sent += count
+        }
+
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var headerEnd: Int? = nil
+        var status = 0
+        var contentLength: Int? = nil
+        var chunked = false
+        while true {
+            if let headerEnd {
+                let body = received.count - headerEnd
+                if let contentLength, body >= contentLength { break }
+                if chunked, received.suffix(5).elementsEqual("0\r\n\r\n".utf8) { break }
+            }
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count < 0, errno == EINTR { continue }
+            if count < 0 {
+                throw WebDriverError(
+                    "no answer from chromedriver within \(Int(seconds)) s (errno \(errno))", code: "timeout")
+            }
+            if count == 0 { break }
+            received += buffer[0..<count]
+            if headerEnd == nil, let end = Self.range(of: [13, 10, 13, 10], in: received) {
+                headerEnd = end
+                let lines = String(decoding: received[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
+                status = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+                for line in lines.dropFirst() {
+                    guard let colon = line.firstIndex(of: ":") else { continue }
+                    let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+                    let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    if name == "content-length" { contentLength = Int(value) }
+                    if name == "transfer-encoding", value.lowercased().contains("chunked") { chunked = true }
+                }
+            }
+        }
+        guard let headerEnd else {
+            throw WebDriverError("chromedriver closed the connection without an answer", code: "connection failed")
+        }
+        var body = Array(received[headerEnd...])
+        if let contentLength, body.count > contentLength { body = Array(body[0..<contentLength]) }
+        if chunked { body = dechunk(body) }
+        return (status, body)
+    }
+
+    /// The index just past the first occurrence of `needle`.
+    private static func range(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        for start in 0...(bytes.count - needle.count) where bytes[start..<start + needle.count].elementsEqual(needle) {
+            return start + needle.count
+        }
+        return nil
+    }
+
+    private static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
+        var rest = bytes[...]
+        var payload: [UInt8] = []
+        while let lineEnd = rest.firstIndex(of: 13),
+              let size = Int(String(decoding: rest[rest.startIndex..<lineEnd], as: UTF8.self)
+                .split(separator: ";").first.map(String.init) ?? "", radix: 16), size > 0 {
+            let start = lineEnd + 2
+            guard start + size <= rest.endIndex else { break }
+            payload += rest[start..<start + size]
+            rest = rest[min(rest.endIndex, start + size + 2)...]
+        }
+        return payload
     }
 }
 
@@ -556,28 +649,37 @@ public final class WebDriverSession: Sendable {
         return png
     }
 
-    /// The whole page as PNG: the window grows to the page's height (at most `maxHeight`)
-    /// for the shot and gets its size back afterwards.
-    public func fullPageScreenshot(maxHeight: Int = 4000) async throws -> Data {
-        let original = try await windowRect()
-        var height = original.height
-        // Boxes sized in vh grow with the window, so measure again until the page fits.
-        for _ in 0..<4 {
-            let sizes = try await executeScript("""
-                const d = document.documentElement;
-                return [Math.max(d.scrollHeight, document.body.scrollHeight), window.innerHeight, window.outerHeight];
-                """)
-            guard case .array(let values) = sizes, values.count == 3,
-                  let page = values[0].intValue, let inner = values[1].intValue, let outer = values[2].intValue else { break }
-            if page <= inner || height >= maxHeight { break }
-            height = min(maxHeight, page + max(0, outer - inner))
-            try await setWindowSize(width: original.width, height: height)
-            try? await Task.sleep(for: .milliseconds(200))
+    /// The whole page as PNG, below the fold included, laid out at the current window
+    /// size (so boxes sized in vh keep their size). Uses Chrome's DevTools command
+    /// `Page.captureScreenshot` through chromedriver.
+    public func fullPageScreenshot(maxHeight: Int = 6000) async throws -> Data {
+        let size = try await executeScript("""
+            const d = document.documentElement;
+            return [Math.max(d.scrollWidth, d.clientWidth), Math.max(d.scrollHeight, document.body.scrollHeight)];
+            """)
+        guard case .array(let values) = size, values.count == 2,
+              let width = values[0].intValue, let height = values[1].intValue else {
+            throw WebDriverError("could not measure the page: \(size.jsonString())")
         }
         try await executeScript("window.scrollTo(0, 0);")
-        let png = try await screenshot()
-        if height != original.height { try await setWindowSize(width: original.width, height: original.height) }
+        let clip: JSONValue = .object([
+            "x": .number(0), "y": .number(0), "width": .number(Double(width)),
+            "height": .number(Double(min(height, maxHeight))), "scale": .number(1),
+        ])
+        let shot = try await devTools("Page.captureScreenshot", [
+            "format": .string("png"), "captureBeyondViewport": .bool(true), "clip": clip,
+        ])
+        guard let base64 = shot["data"]?.stringValue,
+              let png = Data(base64Encoded: base64, options: .ignoreUnknownCharacters) else {
+            throw WebDriverError("Page.captureScreenshot answered no image")
+        }
         return png
+    }
+
+    /// Runs a Chrome DevTools Protocol command (chromedriver's `goog/cdp/execute`).
+    @discardableResult
+    public func devTools(_ command: String, _ parameters: [String: JSONValue] = [:]) async throws -> JSONValue {
+        try await self.command("POST", "/goog/cdp/execute", .object(["cmd": .string(command), "params": .object(parameters)]))
     }
 
     public func windowRect() async throws -> (width: Int, height: Int) {
