@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 SWIFT_BUILD_FLAGS ?=
 PORT ?= 8080
-TEST_PACKAGES := openssh-server chromium chromium-driver curl
+TEST_PACKAGES := openssh-server chromium chromium-driver curl postgresql
 
 .PHONY: run test build setup test-setup apt bench clean
 
@@ -26,7 +26,8 @@ $(VENV)/.ansible-$(ANSIBLE_CORE):
 	$(VENV)/bin/pip install --quiet ansible-core==$(ANSIBLE_CORE)
 	touch $@
 
-# Debian packages the tests need: sshd for the SSH test hosts, chromium for the page test.
+# Debian packages the tests need: sshd for the SSH test hosts, chromium for the page test,
+# PostgreSQL binaries for the store tests (each test starts its own server).
 test-setup: setup
 	@missing=""; \
 	for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -32,7 +32,7 @@ extension Store {
             UPDATE jobs SET last_seq = \(bind: last.seq), summary = \(bind: StoreCoding.encode(summary))
             WHERE id = \(bind: jobID)
             """).run()
-        notifications.post(.job(jobID))
+        await announce(.job(jobID))
     }
 
     /// A job's events after `seq`, in order, at most `limit`.
@@ -48,7 +48,7 @@ extension Store {
         try await sql.raw("""
             INSERT INTO job_output (job_id, chunk, text) VALUES (\(bind: jobID), \(bind: chunk), \(bind: text))
             """).run()
-        notifications.post(.job(jobID))
+        await announce(.job(jobID))
     }
 
     /// The job's whole log so far.

@@ -13,7 +13,7 @@ extension Store {
             RETURNING *
             """).first()
         guard let row else { throw StoreError(.invalid, "the database did not return the new job") }
-        notifications.post(.queue)
+        await announce(.queue)
         return try StoreCoding.job(from: row)
     }
 
@@ -47,7 +47,7 @@ extension Store {
             """).first()
         guard let row else { return nil }
         let job = try StoreCoding.job(from: row)
-        notifications.post(.job(job.id))
+        await announce(.job(job.id))
         return job
     }
 
@@ -68,8 +68,8 @@ extension Store {
             WHERE id = \(bind: id) AND status = 'running'
             RETURNING id
             """).first()
-        notifications.post(.job(id))
-        notifications.post(.queue)
+        await announce(.job(id))
+        await announce(.queue)
         return row != nil
     }
 
@@ -88,11 +88,11 @@ extension Store {
                 """).run()
         case .running?:
             try await sql.raw("UPDATE jobs SET cancel_requested = 1 WHERE id = \(bind: id) AND status = 'running'").run()
-            notifications.post(.cancel(id))
+            await announce(.cancel(id))
         default:
             return job
         }
-        notifications.post(.job(id))
+        await announce(.job(id))
         if let current = try await self.job(id), current.status == .queued {
             // Claimed between the read and the write: now running, so flag it.
             return try await requestCancel(id, now: now)

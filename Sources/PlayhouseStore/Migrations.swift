@@ -79,6 +79,10 @@ enum Migrations {
 extension Store {
     /// Applies the schema steps this database has not seen yet.
     func migrate() async throws {
+        try await migrate(on: sql)
+    }
+
+    func migrate(on sql: any SQLDatabase) async throws {
         try await sql.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)").run()
         let applied = try await sql.raw("SELECT version FROM schema_migrations")
             .all(decodingColumn: "version", as: Int.self)

@@ -8,8 +8,8 @@ import Testing
 @Suite struct JobStoreTests {
     let parameters = JobParameters(project: "demo", playbook: "hello.yml", inventory: "inventory/local.ini")
 
-    @Test func jobsAreClaimedOldestFirstAndOnlyOnce() async throws {
-        try await TestPaths.withStore { store in
+    @Test(arguments: TestBackend.allCases) func jobsAreClaimedOldestFirstAndOnlyOnce(backend: TestBackend) async throws {
+        try await TestPaths.withStore(backend) { store in
             let first = try await store.insertJob(parameters)
             let second = try await store.insertJob(parameters)
             #expect(first.status == .queued)
@@ -23,8 +23,8 @@ import Testing
         }
     }
 
-    @Test func concurrentClaimsNeverShareAJob() async throws {
-        try await TestPaths.withStore { store in
+    @Test(arguments: TestBackend.allCases) func concurrentClaimsNeverShareAJob(backend: TestBackend) async throws {
+        try await TestPaths.withStore(backend) { store in
             for _ in 0..<30 { _ = try await store.insertJob(parameters) }
             let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
                 for worker in 0..<6 {
@@ -41,8 +41,8 @@ import Testing
         }
     }
 
-    @Test func finishingRecordsTheOutcomeOnceAndCompletesProgress() async throws {
-        try await TestPaths.withStore { store in
+    @Test(arguments: TestBackend.allCases) func finishingRecordsTheOutcomeOnceAndCompletesProgress(backend: TestBackend) async throws {
+        try await TestPaths.withStore(backend) { store in
             let job = try await store.insertJob(parameters)
             _ = try await store.claimNextJob(worker: "w")
             var summary = JobSummary()
@@ -58,8 +58,8 @@ import Testing
         }
     }
 
-    @Test func cancelEndsAQueuedJobAndFlagsARunningOne() async throws {
-        try await TestPaths.withStore { store in
+    @Test(arguments: TestBackend.allCases) func cancelEndsAQueuedJobAndFlagsARunningOne(backend: TestBackend) async throws {
+        try await TestPaths.withStore(backend) { store in
             let running = try await store.insertJob(parameters)
             _ = try await store.claimNextJob(worker: "w")
             let queued = try await store.insertJob(parameters)
@@ -92,8 +92,8 @@ import Testing
         }
     }
 
-    @Test func listingIsNewestFirstAndPagesByID() async throws {
-        try await TestPaths.withStore { store in
+    @Test(arguments: TestBackend.allCases) func listingIsNewestFirstAndPagesByID(backend: TestBackend) async throws {
+        try await TestPaths.withStore(backend) { store in
             var ids: [Int64] = []
             for _ in 0..<5 { ids.append(try await store.insertJob(parameters).id) }
             _ = try await store.claimNextJob(worker: "w")
@@ -104,8 +104,8 @@ import Testing
         }
     }
 
-    @Test func eventsArePagedBySeqAndCarryTheirData() async throws {
-        try await TestPaths.withStore { store in
+    @Test(arguments: TestBackend.allCases) func eventsArePagedBySeqAndCarryTheirData(backend: TestBackend) async throws {
+        try await TestPaths.withStore(backend) { store in
             let job = try await store.insertJob(parameters)
             let events = (1...1500).map {
                 JobEvent(seq: $0, type: "runner_on_ok", time: Double($0), play: "p", task: "t", host: "h\($0 % 3)",
@@ -122,8 +122,8 @@ import Testing
         }
     }
 
-    @Test func outputIsKeptInOrder() async throws {
-        try await TestPaths.withStore { store in
+    @Test(arguments: TestBackend.allCases) func outputIsKeptInOrder(backend: TestBackend) async throws {
+        try await TestPaths.withStore(backend) { store in
             let job = try await store.insertJob(parameters)
             try await store.appendOutput("\u{1B}[0;32mok\u{1B}[0m\n", chunk: 1, to: job.id)
             try await store.appendOutput("PLAY RECAP\n", chunk: 2, to: job.id)
@@ -133,8 +133,8 @@ import Testing
 }
 
 @Suite struct InventoryStoreTests {
-    @Test func inventoriesAreCreatedUpdatedAndDeleted() async throws {
-        try await TestPaths.withStore { store in
+    @Test(arguments: TestBackend.allCases) func inventoriesAreCreatedUpdatedAndDeleted(backend: TestBackend) async throws {
+        try await TestPaths.withStore(backend) { store in
             let created = try await store.createInventory(name: "web", kind: .static, content: "[web]\nw1\n")
             await #expect(throws: StoreError.self) {
                 try await store.createInventory(name: "web", kind: .static, content: "x")

@@ -33,9 +33,16 @@ public enum TestPaths {
         return path
     }
 
-    /// A new SQLite store in its own folder, closed when `body` ends.
-    public static func withStore<T>(_ body: (Store) async throws -> T) async throws -> T {
-        try await Store.withSQLite(path: try scratch("db") + "/playhouse.sqlite", logger: Logger(label: "test"), body)
+    /// A new empty store, closed (and its PostgreSQL server stopped) when `body` ends.
+    public static func withStore<T>(_ backend: TestBackend = .sqlite, _ body: (Store) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite:
+            return try await Store.withSQLite(path: try scratch("db") + "/playhouse.sqlite", logger: Logger(label: "test"), body)
+        case .postgres:
+            return try await TestPostgres.with { url in
+                try await Store.withPostgres(url: url, logger: Logger(label: "test"), body)
+            }
+        }
     }
 
     /// Writes `files` (relative path → content) into a new projects folder with one
@@ -61,4 +68,10 @@ public enum TestPaths {
                               "ansible_python_interpreter=\"{{ ansible_playbook_python }}\""])
             .joined(separator: "\n") + "\n"
     }
+}
+
+/// The databases the store tests run against.
+public enum TestBackend: String, Sendable, CaseIterable {
+    case sqlite
+    case postgres
 }

@@ -1,0 +1,93 @@
+import Foundation
+import Subprocess
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// A throwaway PostgreSQL server from the machine's binaries (Debian's postgresql), in a
+/// temporary folder, on a free loopback port, for one test. `initdb` refuses to run as
+/// root, so the server runs as `nobody`.
+public enum TestPostgres {
+    /// Starts a server, hands its URL to `body`, and stops and removes it afterwards.
+    public static func with<T>(
+        isolation: isolated (any Actor)? = #isolation, _ body: (String) async throws -> T
+    ) async throws -> T {
+        let bin = try binDirectory()
+        let folder = NSTemporaryDirectory() + "playhouse-pg-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: folder + "/data", withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder)
+        _ = try await run("/usr/bin/chown", ["-R", "nobody:nogroup", folder])
+        let port = freePort()
+        do {
+            try await asNobody(bin + "/initdb", ["-D", folder + "/data", "--no-sync", "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+            try await asNobody(bin + "/pg_ctl", [
+                "-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "30", "start",
+                "-o", "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200",
+            ])
+        } catch {
+            try? FileManager.default.removeItem(atPath: folder)
+            throw error
+        }
+        do {
+            let result = try await body("postgres://postgres@127.0.0.1:\(port)/postgres")
+            await stop(bin: bin, folder: folder)
+            return result
+        } catch {
+            await stop(bin: bin, folder: folder)
+            throw error
+        }
+    }
+
+    private static func stop(bin: String, folder: String) async {
+        try? await asNobody(bin + "/pg_ctl", ["-D", folder + "/data", "-m", "immediate", "-w", "stop"])
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    static func binDirectory() throws -> String {
+        let candidates = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
+            .sorted { (Int($0) ?? 0) > (Int($1) ?? 0) }
+            .map { "/usr/lib/postgresql/\($0)/bin" }
+        guard let bin = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0 + "/initdb") }) else {
+            throw TestPostgresError("PostgreSQL's initdb was not found under /usr/lib/postgresql: run `make test` (installs postgresql)")
+        }
+        return bin
+    }
+
+    private static func asNobody(_ executable: String, _ arguments: [String]) async throws {
+        let output = try await run("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", executable] + arguments)
+        guard output.ok else {
+            throw TestPostgresError("\(executable) failed: \(output.text)")
+        }
+    }
+
+    private static func run(_ executable: String, _ arguments: [String]) async throws -> (ok: Bool, text: String) {
+        let result = try await Subprocess.run(
+            .path(FilePath(executable)), arguments: Arguments(arguments), workingDirectory: "/tmp",
+            output: .string(limit: 1024 * 1024), error: .string(limit: 1024 * 1024))
+        return (result.terminationStatus.isSuccess, result.standardOutput + result.standardError)
+    }
+
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+public struct TestPostgresError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
