@@ -10,7 +10,11 @@ public enum ProcessEnd: Sendable, Equatable {
 public enum StopReason: Sendable, Equatable {
     case canceled
     case timedOut(seconds: Double)
-    case shutdown
+    /// The process running the job is stopping; the message says which ("interrupted:
+    /// server stopped").
+    case shutdown(String)
+    /// The job was ended elsewhere while this process still ran it (its lease expired).
+    case lost
 }
 
 /// The final status of a run and the message that explains it.
@@ -36,8 +40,10 @@ public struct RunOutcome: Sendable, Equatable {
             return RunOutcome(status: .canceled)
         case .timedOut(let seconds)?:
             return RunOutcome(status: .error, error: "timed out after \(Self.format(seconds: seconds))")
-        case .shutdown?:
-            return RunOutcome(status: .error, error: "interrupted: server stopped")
+        case .shutdown(let message)?:
+            return RunOutcome(status: .error, error: message)
+        case .lost?:
+            return RunOutcome(status: .error, error: "worker lost")
         case nil:
             break
         }

@@ -5,27 +5,59 @@ import PlayhouseStore
 import ServiceLifecycle
 import Synchronization
 
+/// How a worker pool runs.
+public struct WorkerPoolConfiguration: Sendable {
+    /// The worker's name in the store and on jobs; unique across the fleet.
+    public var name: String
+    /// The machine it runs on, for people to read.
+    public var host: String
+    /// Jobs run at once.
+    public var capacity: Int
+    /// How often the pool renews its running jobs' leases.
+    public var heartbeat: Duration
+    /// On graceful shutdown, how long running jobs may go on before they are stopped.
+    public var drainTimeout: Duration
+    /// How jobs stopped by a shutdown end.
+    public var shutdownMessage: String
+
+    public init(
+        name: String, host: String = ProcessInfo.processInfo.hostName, capacity: Int,
+        heartbeat: Duration = .seconds(5), drainTimeout: Duration = .zero,
+        shutdownMessage: String = "interrupted: server stopped"
+    ) {
+        self.name = name
+        self.host = host
+        self.capacity = max(1, capacity)
+        self.heartbeat = heartbeat
+        self.drainTimeout = drainTimeout
+        self.shutdownMessage = shutdownMessage
+    }
+}
+
 /// Runs queued jobs, up to `capacity` at once, oldest first.
 ///
 /// It wakes when a job is queued or a slot frees up, claims jobs from the store, runs
 /// them, stores their events and output in batches as they come, and records how they
-/// ended. A cancel for a running job reaches it through the store's notifications. On
-/// graceful shutdown it stops claiming and stops its running jobs, which end `error`
-/// ("interrupted: server stopped").
+/// ended. While jobs run it renews their leases; a job that was ended elsewhere meanwhile
+/// (its lease expired) is stopped. A cancel reaches a running job through the store's
+/// notifications. On graceful shutdown it stops claiming, lets running jobs go on for the
+/// drain timeout, then stops them; cancellation stops them at once.
 public struct WorkerPool: Service {
     public let store: Store
     public let catalog: ProjectCatalog
     public let runner: PlaybookRunner
-    public let capacity: Int
-    public let name: String
+    public let configuration: WorkerPoolConfiguration
     public let logger: Logger
+    private let running = RunningJobs()
 
-    public init(store: Store, catalog: ProjectCatalog, runner: PlaybookRunner, capacity: Int, name: String, logger: Logger) {
+    public init(
+        store: Store, catalog: ProjectCatalog, runner: PlaybookRunner, configuration: WorkerPoolConfiguration,
+        logger: Logger
+    ) {
         self.store = store
         self.catalog = catalog
         self.runner = runner
-        self.capacity = max(1, capacity)
-        self.name = name
+        self.configuration = configuration
         self.logger = logger
     }
 
@@ -38,31 +70,77 @@ public struct WorkerPool: Service {
 
     public func run() async throws {
         let instanceID = try await store.instanceID()
+        try await store.registerWorker(name: configuration.name, host: configuration.host, capacity: configuration.capacity)
+        let draining = Flag()
+        let notifications = store.notifications
+        await withTaskGroup(of: Void.self) { background in
+            background.addTask { await heartbeats(draining: draining) }
+            await withGracefulShutdownHandler {
+                await runJobs(instanceID: instanceID, draining: draining)
+            } onGracefulShutdown: {
+                draining.set()
+                notifications.post(.queue)
+            }
+            background.cancelAll()
+        }
+        let store = self.store
+        let name = configuration.name
+        _ = try? await Task { try await store.stopWorker(name: name) }.value
+    }
+
+    /// Claims and runs jobs until draining or cancelled, then waits for the running ones.
+    private func runJobs(instanceID: String, draining: Flag) async {
         let wakeups = store.notifications.subscribe(.queue)
-        let slots = Slots(capacity: capacity)
+        let slots = Slots(capacity: configuration.capacity)
         store.notifications.post(.queue)
-        await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                for await _ in wakeups {
-                    while !Task.isCancelled, slots.take() {
-                        let job: Job?
-                        do {
-                            job = try await store.claimNextJob(worker: name)
-                        } catch {
-                            logger.error("could not claim a job: \(error)")
-                            job = nil
-                        }
-                        guard let job else {
-                            slots.give()
-                            break
-                        }
-                        group.addTask {
-                            await execute(job, instanceID: instanceID)
-                            slots.give()
-                            store.notifications.post(.queue)
-                        }
+        await withDiscardingTaskGroup { group in
+            for await _ in wakeups {
+                if draining.isSet { break }
+                while !Task.isCancelled, !draining.isSet, slots.take() {
+                    let job: Job?
+                    do {
+                        job = try await store.claimNextJob(worker: configuration.name)
+                    } catch {
+                        logger.error("could not claim a job: \(error)")
+                        job = nil
+                    }
+                    guard let job else {
+                        slots.give()
+                        break
+                    }
+                    group.addTask {
+                        await execute(job, instanceID: instanceID)
+                        slots.give()
+                        store.notifications.post(.queue)
                     }
                 }
+            }
+            guard !Task.isCancelled, !running.isEmpty else { return }
+            logger.info("draining: waiting for running jobs", metadata: ["timeout": "\(configuration.drainTimeout)"])
+            group.addTask {
+                let deadline = ContinuousClock.now + configuration.drainTimeout
+                while !running.isEmpty, ContinuousClock.now < deadline, !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+                running.stopAll(.shutdown(configuration.shutdownMessage))
+            }
+        }
+    }
+
+    /// Renews the leases of the running jobs until cancelled, and stops any job that is
+    /// no longer this worker's.
+    private func heartbeats(draining: Flag) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.heartbeat)
+            do {
+                let owned = try await store.heartbeat(
+                    worker: configuration.name, state: draining.isSet ? .draining : .active)
+                for (id, control) in running.all where !owned.contains(id) {
+                    logger.warning("job was ended elsewhere; stopping it", metadata: ["job": "\(id)"])
+                    control.stop(.lost)
+                }
+            } catch {
+                if !Task.isCancelled { logger.warning("could not send a heartbeat: \(error)") }
             }
         }
     }
@@ -73,7 +151,10 @@ public struct WorkerPool: Service {
         let logger = self.logger.with(job: job.id)
         logger.info("job started", metadata: ["playbook": .string(job.parameters.playbook)])
         let control = RunControl()
+        running.add(job.id, control)
+        defer { running.remove(job.id) }
         let recorder = JobRecorder(jobID: job.id, store: store)
+        let shutdown = StopReason.shutdown(configuration.shutdownMessage)
         let outcome: (RunOutcome, Int?, JobSummary)
         do {
             let preparation = JobPreparation(store: store, catalog: catalog, instanceID: instanceID)
@@ -100,7 +181,7 @@ public struct WorkerPool: Service {
                     throw CancellationError()
                 }
             } onCancel: {
-                control.stop(.shutdown)
+                control.stop(shutdown)
             }
             outcome = (result.outcome, result.exitCode, result.summary)
         } catch let error as ValidationError {
@@ -108,17 +189,18 @@ public struct WorkerPool: Service {
         } catch let error as RunnerError {
             outcome = (RunOutcome(status: .error, error: error.message), nil, recorder.summary)
         } catch {
-            let message = Task.isCancelled || control.reason == .shutdown
-                ? "interrupted: server stopped" : "the run failed: \(error)"
+            let message = Task.isCancelled || control.reason == shutdown
+                ? configuration.shutdownMessage : "the run failed: \(error)"
             outcome = (RunOutcome(status: .error, error: message), nil, recorder.summary)
         }
         do {
             // Recorded even when the pool is shutting down and this task is cancelled: an
-            // unrecorded end would leave the job `running` until the next start.
+            // unrecorded end would leave the job `running` until its lease expires.
             let store = self.store
-            _ = try await Task {
+            let recorded = try await Task {
                 try await store.finishJob(job.id, outcome: outcome.0, exitCode: outcome.1, summary: outcome.2)
             }.value
+            if !recorded { logger.warning("the job had already been ended elsewhere (lost or canceled)") }
         } catch {
             logger.error("could not record the end of the job: \(error)")
         }
@@ -126,6 +208,37 @@ public struct WorkerPool: Service {
             "status": .string(outcome.0.status.rawValue), "error": .string(outcome.0.error ?? ""),
         ])
     }
+}
+
+/// The runs in progress, so a heartbeat or a drain can stop them.
+final class RunningJobs: Sendable {
+    private let controls = Mutex<[Int64: RunControl]>([:])
+
+    func add(_ id: Int64, _ control: RunControl) {
+        controls.withLock { $0[id] = control }
+    }
+
+    func remove(_ id: Int64) {
+        _ = controls.withLock { $0.removeValue(forKey: id) }
+    }
+
+    var all: [(Int64, RunControl)] { controls.withLock { $0.map { ($0.key, $0.value) } } }
+    var isEmpty: Bool { controls.withLock { $0.isEmpty } }
+
+    func stopAll(_ reason: StopReason) {
+        for (_, control) in all { control.stop(reason) }
+    }
+}
+
+/// A one-way switch: set once, read anywhere.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+
+    func set() {
+        value.withLock { $0 = true }
+    }
+
+    var isSet: Bool { value.withLock { $0 } }
 }
 
 /// How many more jobs may run at once.

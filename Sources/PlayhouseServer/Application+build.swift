@@ -15,6 +15,7 @@ public func buildRouter(
     JobRoutes(dependencies: dependencies, configuration: configuration).add(to: api)
     InventoryRoutes(dependencies: dependencies).add(to: api)
     ProjectRoutes(dependencies: dependencies).add(to: api)
+    WorkerRoutes(dependencies: dependencies).add(to: api)
     Pages().add(to: router)
     return router
 }

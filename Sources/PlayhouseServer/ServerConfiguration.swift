@@ -28,10 +28,16 @@ public struct ServerDependencies: Sendable {
     public var store: Store
     public var catalog: ProjectCatalog
     public var resolveHosts: InventoryHostResolver
+    /// How long a worker may go without a heartbeat before it shows as lost.
+    public var lease: Duration
 
-    public init(store: Store, catalog: ProjectCatalog, resolveHosts: @escaping InventoryHostResolver) {
+    public init(
+        store: Store, catalog: ProjectCatalog, lease: Duration = .seconds(30),
+        resolveHosts: @escaping InventoryHostResolver
+    ) {
         self.store = store
         self.catalog = catalog
+        self.lease = lease
         self.resolveHosts = resolveHosts
     }
 }

@@ -41,7 +41,7 @@ extension Store {
             }
         let row = try await sql.raw("""
             UPDATE jobs SET status = \(bind: running.rawValue), started_at = \(bind: now.timeIntervalSince1970),
-                worker = \(bind: worker)
+                heartbeat_at = \(bind: now.timeIntervalSince1970), worker = \(bind: worker)
             WHERE status = 'queued' AND id = (\(pick))
             RETURNING *
             """).first()
@@ -100,13 +100,13 @@ extension Store {
         return try await self.job(id)
     }
 
-    /// Ends every job left `running` (by a server that stopped or crashed) as `error`
-    /// with `message`, and returns their ids.
+    /// Ends every job left `running` (by a server that stopped or crashed), or only those
+    /// of `worker`, as `error` with `message`, and returns their ids.
     @discardableResult
-    public func interruptRunningJobs(message: String, now: Date = Date()) async throws -> [Int64] {
+    public func interruptRunningJobs(message: String, worker: String? = nil, now: Date = Date()) async throws -> [Int64] {
         let running = try await jobs(status: .running, limit: Int(Int32.max))
         var ended: [Int64] = []
-        for job in running {
+        for job in running where worker == nil || job.worker == worker {
             guard JobLifecycle.next(job.status, on: .interrupted) == .error else { continue }
             if try await finishJob(job.id, outcome: RunOutcome(status: .error, error: message), exitCode: nil,
                                    summary: job.summary, now: now) {

@@ -59,6 +59,17 @@ enum Migrations {
         )
         """,
         "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "ALTER TABLE jobs ADD COLUMN heartbeat_at {real}",
+        """
+        CREATE TABLE workers (
+            name TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            capacity INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            started_at {real} NOT NULL,
+            last_heartbeat {real} NOT NULL
+        )
+        """,
     ]
 
     static func render(_ step: String, for dialect: Store.Dialect) -> String {

@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PlayhouseRunner
+import PlayhouseStore
 
-/// Options every command that touches jobs shares.
+/// Options every command that runs jobs shares.
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: "SQLite database file (env PLAYHOUSE_DATABASE).")
+    @Option(name: .long, help: "SQLite file, or postgres://user:password@host:5432/db (env PLAYHOUSE_DATABASE).")
     var database: String = ProcessInfo.processInfo.environment["PLAYHOUSE_DATABASE"] ?? "var/playhouse.sqlite"
 
     @Option(name: .long, help: "Folder of projects; each subfolder is a project (env PLAYHOUSE_PROJECTS).")
@@ -13,11 +15,23 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Folder holding ansible-playbook (env PLAYHOUSE_ANSIBLE_BIN; default ./.venv/bin, then PATH).")
     var ansibleBin: String = ProcessInfo.processInfo.environment["PLAYHOUSE_ANSIBLE_BIN"] ?? ""
 
-    @Option(name: .long, help: "Folder for private run directories (env PLAYHOUSE_RUNS_DIR).")
+    @Option(name: .long, help: "Folder for private run directories, one per process (env PLAYHOUSE_RUNS_DIR).")
     var runsDir: String = ProcessInfo.processInfo.environment["PLAYHOUSE_RUNS_DIR"] ?? "var/runs"
+
+    @Option(name: .long, help: "Seconds without a heartbeat before a running job ends 'worker lost' (env PLAYHOUSE_WORKER_LOST_AFTER).")
+    var workerLostAfter: Double = ProcessInfo.processInfo.environment["PLAYHOUSE_WORKER_LOST_AFTER"].flatMap(Double.init) ?? 30
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error (env PLAYHOUSE_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["PLAYHOUSE_LOG_LEVEL"] ?? "info"
+
+    func validate() throws {
+        guard workerLostAfter >= 1 else { throw ArgumentParser.ValidationError("--worker-lost-after must be at least 1 second") }
+    }
+
+    var usesPostgres: Bool { database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") }
+
+    /// How long a job may go without a heartbeat; heartbeats come four times as often.
+    var lease: Duration { .milliseconds(Int64(workerLostAfter * 1000)) }
 
     func logger(_ label: String) -> Logger {
         var logger = Logger(label: label)
@@ -25,9 +39,30 @@ struct CommonOptions: ParsableArguments {
         return logger
     }
 
+    /// Opens the database `--database` names, for as long as `body` runs.
+    func withStore<T>(logger: Logger, _ body: (Store) async throws -> T) async throws -> T {
+        if usesPostgres {
+            return try await Store.withPostgres(url: database, logger: logger, body)
+        }
+        return try await Store.withSQLite(path: Self.absolute(database), logger: logger, body)
+    }
+
+    func runner(logger: Logger) throws -> PlaybookRunner {
+        PlaybookRunner(
+            ansible: try AnsibleInstallation.locate(explicit: ansibleBin),
+            runsDirectory: Self.absolute(runsDir), logger: logger)
+    }
+
+    var catalog: ProjectCatalog { ProjectCatalog(root: Self.absolute(projects)) }
+
     /// Absolute form of a path given relative to the working directory.
     static func absolute(_ path: String) -> String {
         URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             .standardizedFileURL.path
+    }
+
+    /// `host-pid`: unique per process, readable.
+    static var defaultWorkerName: String {
+        "\(ProcessInfo.processInfo.hostName)-\(getpid())"
     }
 }

@@ -8,7 +8,7 @@ import PlayhouseServer
 import PlayhouseStore
 import ServiceLifecycle
 
-/// `playhouse serve`: the web page, the API and the embedded workers.
+/// `playhouse serve`: the web page, the API and (unless `--workers 0`) embedded workers.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the web page and API, and run jobs.")
 
@@ -18,7 +18,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on (env PLAYHOUSE_PORT).")
     var port: Int = ProcessInfo.processInfo.environment["PLAYHOUSE_PORT"].flatMap(Int.init) ?? 8080
 
-    @Option(name: .long, help: "Jobs run at once; default the number of cores (env PLAYHOUSE_WORKERS).")
+    @Option(name: .long, help: "Jobs run at once in this process; 0 serves only the web and API (env PLAYHOUSE_WORKERS).")
     var workers: Int = ProcessInfo.processInfo.environment["PLAYHOUSE_WORKERS"].flatMap(Int.init)
         ?? ProcessInfo.processInfo.activeProcessorCount
 
@@ -26,36 +26,47 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ArgumentParser.ValidationError("--port must be 1 to 65535") }
-        guard workers >= 1 else { throw ArgumentParser.ValidationError("--workers must be at least 1") }
+        guard workers >= 0 else { throw ArgumentParser.ValidationError("--workers must be 0 or more") }
     }
 
     func run() async throws {
         let logger = common.logger("playhouse")
-        let ansible = try AnsibleInstallation.locate(explicit: common.ansibleBin)
-        let runsDirectory = CommonOptions.absolute(common.runsDir)
-        try await Store.withSQLite(path: CommonOptions.absolute(common.database), logger: logger) { store in
-            let interrupted = try await store.interruptRunningJobs(message: "interrupted: server stopped")
-            if !interrupted.isEmpty {
-                logger.warning("ended jobs left running by the last server", metadata: ["jobs": "\(interrupted)"])
+        let runner = try common.runner(logger: logger)
+        let catalog = common.catalog
+        try await common.withStore(logger: logger) { store in
+            var services: [any Service] = [LeaseReaper(store: store, lease: common.lease, logger: logger)]
+            if workers > 0 {
+                let pool = WorkerPool(
+                    store: store, catalog: catalog, runner: runner,
+                    configuration: WorkerPoolConfiguration(
+                        name: CommonOptions.defaultWorkerName, capacity: workers, heartbeat: common.lease / 4),
+                    logger: logger)
+                if !common.usesPostgres {
+                    // SQLite means this process is the only worker: whatever is still
+                    // running was left by the previous server.
+                    let interrupted = try await store.interruptRunningJobs(message: "interrupted: server stopped")
+                    if !interrupted.isEmpty {
+                        logger.warning("ended jobs left running by the last server", metadata: ["jobs": "\(interrupted)"])
+                    }
+                    try await pool.cleanUpAfterCrash(interrupted: interrupted)
+                }
+                services.append(pool)
+            } else if !common.usesPostgres {
+                logger.warning("--workers 0 with SQLite: nothing runs the jobs; use PostgreSQL and `playhouse worker`")
             }
-            let catalog = ProjectCatalog(root: CommonOptions.absolute(common.projects))
-            let runner = PlaybookRunner(ansible: ansible, runsDirectory: runsDirectory, logger: logger)
-            let resolver = InventoryResolver(ansible: ansible, runsDirectory: runsDirectory)
-            let dependencies = ServerDependencies(store: store, catalog: catalog) { inventory, environment in
+            let resolver = InventoryResolver(ansible: runner.ansible, runsDirectory: runner.runsDirectory)
+            let dependencies = ServerDependencies(store: store, catalog: catalog, lease: common.lease) { inventory, environment in
                 try await resolver.resolve(
                     inventory.kind == .script ? .script(inventory.content) : .text(inventory.content),
                     environment: environment)
             }
-            let pool = WorkerPool(
-                store: store, catalog: catalog, runner: runner, capacity: workers,
-                name: "\(ProcessInfo.processInfo.hostName)-\(getpid())", logger: logger)
-            try await pool.cleanUpAfterCrash(interrupted: interrupted)
             let app = buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),
-                dependencies: dependencies, services: [pool], logger: logger)
+                dependencies: dependencies, services: services, logger: logger)
             logger.info("Playhouse serving", metadata: [
                 "url": "http://\(host):\(port)", "projects": .string(catalog.root),
-                "ansible": .string(ansible.binDirectory), "workers": "\(workers)",
+                "ansible": .string(runner.ansible.binDirectory), "workers": "\(workers)",
+                "database": .string(common.usesPostgres ? "postgres" : common.database),
             ])
             try await app.runService()
         }

@@ -43,7 +43,7 @@ import Testing
         #expect(RunOutcome.decide(end: .exited(99), summary: summary, stopReason: .canceled, errorLine: nil) == RunOutcome(status: .canceled))
         #expect(RunOutcome.decide(end: .signaled(9), summary: summary, stopReason: .timedOut(seconds: 90), errorLine: nil)
             == RunOutcome(status: .error, error: "timed out after 90s"))
-        #expect(RunOutcome.decide(end: .exited(0), summary: summary, stopReason: .shutdown, errorLine: nil)
+        #expect(RunOutcome.decide(end: .exited(0), summary: summary, stopReason: .shutdown("interrupted: server stopped"), errorLine: nil)
             == RunOutcome(status: .error, error: "interrupted: server stopped"))
     }
 

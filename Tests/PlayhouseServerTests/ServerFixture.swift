@@ -32,7 +32,7 @@ enum ServerFixture {
             let pool = WorkerPool(
                 store: store, catalog: catalog,
                 runner: PlaybookRunner(ansible: ansible, runsDirectory: runs, stopGrace: .seconds(2), logger: logger),
-                capacity: workers, name: "test-worker", logger: logger)
+                configuration: WorkerPoolConfiguration(name: "test-worker", capacity: workers), logger: logger)
             let app = buildApplication(
                 configuration: ServerConfiguration(host: "127.0.0.1", port: 0, heartbeat: .milliseconds(500)),
                 dependencies: dependencies, services: [pool], logger: logger)

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PlayhouseRunner
+import PlayhouseStore
+import ServiceLifecycle
+
+/// `playhouse worker`: runs jobs from a shared PostgreSQL database, without a web server.
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run queued jobs from a shared PostgreSQL database.",
+        discussion: """
+            SIGTERM (or a first Ctrl-C) drains: no new jobs are claimed, running ones get --drain-timeout \
+            to finish and are then stopped. A second Ctrl-C stops everything at once.
+            """)
+
+    @Option(name: .long, help: "Name of this worker, unique in the fleet (env PLAYHOUSE_WORKER_NAME; default host-pid).")
+    var name: String = ProcessInfo.processInfo.environment["PLAYHOUSE_WORKER_NAME"] ?? CommonOptions.defaultWorkerName
+
+    @Option(name: .long, help: "Jobs run at once (env PLAYHOUSE_CAPACITY; default the number of cores).")
+    var capacity: Int = ProcessInfo.processInfo.environment["PLAYHOUSE_CAPACITY"].flatMap(Int.init)
+        ?? ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .long, help: "Seconds running jobs may go on after SIGTERM before they are stopped (env PLAYHOUSE_DRAIN_TIMEOUT).")
+    var drainTimeout: Double = ProcessInfo.processInfo.environment["PLAYHOUSE_DRAIN_TIMEOUT"].flatMap(Double.init) ?? 300
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard common.usesPostgres else {
+            throw ArgumentParser.ValidationError("workers share a PostgreSQL database: pass --database postgres://… (or PLAYHOUSE_DATABASE)")
+        }
+        guard capacity >= 1 else { throw ArgumentParser.ValidationError("--capacity must be at least 1") }
+        guard drainTimeout >= 0 else { throw ArgumentParser.ValidationError("--drain-timeout must be 0 or more seconds") }
+        guard !name.isEmpty, name.count <= 200 else { throw ArgumentParser.ValidationError("--name must be 1 to 200 characters") }
+    }
+
+    func run() async throws {
+        var logger = common.logger("playhouse.worker")
+        logger[metadataKey: "worker"] = "\(name)"
+        let runner = try common.runner(logger: logger)
+        let catalog = common.catalog
+        try await common.withStore(logger: logger) { store in
+            // A worker that comes back under its name ends what it ran before it went away.
+            let interrupted = try await store.interruptRunningJobs(message: "interrupted: worker restarted", worker: name)
+            let pool = WorkerPool(
+                store: store, catalog: catalog, runner: runner,
+                configuration: WorkerPoolConfiguration(
+                    name: name, capacity: capacity, heartbeat: common.lease / 4,
+                    drainTimeout: .milliseconds(Int64(drainTimeout * 1000)),
+                    shutdownMessage: "interrupted: worker stopped"),
+                logger: logger)
+            try await pool.cleanUpAfterCrash(interrupted: interrupted)
+            let group = ServiceGroup(configuration: .init(
+                services: [
+                    .init(service: pool),
+                    .init(service: LeaseReaper(store: store, lease: common.lease, logger: logger)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                cancellationSignals: [.sigint],
+                logger: logger))
+            logger.info("worker running", metadata: [
+                "capacity": "\(capacity)", "projects": .string(catalog.root), "ansible": .string(runner.ansible.binDirectory),
+            ])
+            try await group.run()
+        }
+    }
+}
