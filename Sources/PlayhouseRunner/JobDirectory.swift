@@ -4,6 +4,8 @@ import Foundation
 /// and Ansible's temporary files. It is removed when the run ends, whatever happens.
 enum JobDirectory {
     static let prefix = "run-"
+    /// The file in a run directory holding the run's job tag.
+    static let tagFile = "job-tag"
 
     static func with<T>(in parent: String, _ body: (String) async throws -> T) async throws -> T {
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)

@@ -78,6 +78,10 @@ public struct PlaybookRunner: Sendable {
         onUpdates: @escaping @Sendable ([RunUpdate]) async throws -> Void
     ) async throws -> RunResult {
         let sweep = ProcessSweep(directory: directory)
+        if let tag = request.jobTag {
+            // Lets a later start find this run's processes by tag, should this process die.
+            try JobDirectory.write(tag, to: directory + "/" + JobDirectory.tagFile)
+        }
         let arguments = try AnsibleArguments.prepare(request, in: directory)
         let environment = AnsibleArguments.environment(
             request, in: directory, ansible: ansible, marker: sweep.marker)
@@ -175,7 +179,7 @@ public struct PlaybookRunner: Sendable {
 
     /// Ends what a crashed Playhouse left running: every process of the given jobs (by
     /// their ``PlaybookRunRequest/jobTag``), and every leftover run directory with the
-    /// processes that still use it. Call it once at start, before any run of this
+    /// processes of its run. Call it once at start, before any run of this
     /// runner begins: every run directory found then is a leftover.
     public func cleanUpAfterCrash(jobTags: [String]) async {
         for tag in jobTags {
@@ -186,8 +190,10 @@ public struct PlaybookRunner: Sendable {
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: runsDirectory)) ?? []
         for name in leftovers where name.hasPrefix(JobDirectory.prefix) {
             let directory = runsDirectory + "/" + name
+            let tag = try? String(contentsOfFile: directory + "/" + JobDirectory.tagFile, encoding: .utf8)
             await ProcessSweep.terminate(grace: stopGrace) {
-                ProcessSweep.processes(environment: nil, commandLine: directory + "/")
+                ProcessSweep.processes(
+                    environment: tag.map { "\(ProcessSweep.jobVariable)=\($0)" }, commandLine: directory + "/")
             }
             try? FileManager.default.removeItem(atPath: directory)
             logger.warning("removed a run directory left by a crash", metadata: ["directory": .string(directory)])

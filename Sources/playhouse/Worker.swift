@@ -4,6 +4,7 @@ import Logging
 import PlayhouseRunner
 import PlayhouseStore
 import ServiceLifecycle
+import UnixSignals
 
 /// `playhouse worker`: runs jobs from a shared PostgreSQL database, without a web server.
 struct Worker: AsyncParsableCommand {
@@ -56,13 +57,41 @@ struct Worker: AsyncParsableCommand {
                     .init(service: pool),
                     .init(service: LeaseReaper(store: store, lease: common.lease, logger: logger)),
                 ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                cancellationSignals: [.sigint],
+                gracefulShutdownSignals: [.sigterm],
                 logger: logger))
             logger.info("worker running", metadata: [
                 "capacity": "\(capacity)", "projects": .string(catalog.root), "ansible": .string(runner.ansible.binDirectory),
             ])
-            try await group.run()
+            try await Self.run(group, logger: logger)
+        }
+    }
+
+    /// Runs the group until it ends. A first Ctrl-C drains like SIGTERM; a second one
+    /// cancels everything at once.
+    static func run(_ group: ServiceGroup, logger: Logger) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return true
+            }
+            tasks.addTask {
+                var interrupts = 0
+                for await _ in await UnixSignalsSequence(trapping: .sigint) {
+                    interrupts += 1
+                    if interrupts == 1 {
+                        logger.notice("draining: running jobs may finish; press Ctrl-C again to stop them now")
+                        await group.triggerGracefulShutdown()
+                    } else {
+                        logger.notice("stopping now")
+                        return false
+                    }
+                }
+                return false
+            }
+            while let groupEnded = try await tasks.next() {
+                tasks.cancelAll()
+                if groupEnded { break }
+            }
         }
     }
 }

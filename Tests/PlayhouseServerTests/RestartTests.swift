@@ -5,27 +5,6 @@ import Testing
 
 /// The real `playhouse serve` binary, killed and started again over the same database.
 @Suite struct RestartTests {
-    /// `playhouse` is built next to the test bundle.
-    static var binary: String {
-        URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent().path + "/playhouse"
-    }
-
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     func status(_ port: Int, _ id: Int) async throws -> JSONValue {
         try await RawHTTP.request(port: port, "GET", "/api/v1/jobs/\(id)").json
     }
@@ -39,9 +18,9 @@ import Testing
         ])
         let database = scratch + "/playhouse.sqlite"
         let runs = scratch + "/runs"
-        let port = Self.freePort()
-        let first = try ServeProcess(port: port, database: database, projects: projects, runs: runs, log: scratch + "/serve.log")
-        try await first.waitUntilHealthy()
+        let port = TestPostgres.freePort()
+        let first = try PlayhouseProcess.serve(port: port, database: database, projects: projects, runs: runs, log: scratch + "/serve.log")
+        try await PlayhouseProcess.waitUntilHealthy(port: port)
         let long = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: #"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
         let queued = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: #"{"project":"p","playbook":"hello.yml","inventory":"hosts.ini"}"#)
         #expect(long.status == 202)
@@ -55,8 +34,8 @@ import Testing
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: runs)
         #expect(leftovers.count == 1)
 
-        let second = try ServeProcess(port: port, database: database, projects: projects, runs: runs, log: scratch + "/serve.log")
-        try await second.waitUntilHealthy()
+        let second = try PlayhouseProcess.serve(port: port, database: database, projects: projects, runs: runs, log: scratch + "/serve.log")
+        try await PlayhouseProcess.waitUntilHealthy(port: port)
         let interrupted = try await status(port, longID)
         #expect(interrupted["status"] == .string("error"))
         #expect(interrupted["error"] == .string("interrupted: server stopped"))
@@ -84,9 +63,9 @@ import Testing
             "hosts.ini": TestPaths.localInventory(["a"]),
         ])
         let database = scratch + "/playhouse.sqlite"
-        let port = Self.freePort()
-        let server = try ServeProcess(port: port, database: database, projects: projects, runs: scratch + "/runs", log: scratch + "/serve.log")
-        try await server.waitUntilHealthy()
+        let port = TestPostgres.freePort()
+        let server = try PlayhouseProcess.serve(port: port, database: database, projects: projects, runs: scratch + "/runs", log: scratch + "/serve.log")
+        try await PlayhouseProcess.waitUntilHealthy(port: port)
         let job = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: #"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
         let id = try #require(job.json["id"]?.intValue)
         #expect(await ProcessCheck.waitFor("sleep 92"))
@@ -95,56 +74,13 @@ import Testing
         #expect(ProcessCheck.processes(containing: "sleep 92").isEmpty)
         let log = try String(contentsOfFile: scratch + "/serve.log", encoding: .utf8)
         #expect(log.contains("error=interrupted: server stopped job=\(id) status=error"))
-        let again = try ServeProcess(port: port, database: database, projects: projects, runs: scratch + "/runs", log: scratch + "/serve.log")
-        try await again.waitUntilHealthy()
+        let again = try PlayhouseProcess.serve(port: port, database: database, projects: projects, runs: scratch + "/runs", log: scratch + "/serve.log")
+        try await PlayhouseProcess.waitUntilHealthy(port: port)
         let ended = try await status(port, id)
         await again.stop()
         let restartLog = try String(contentsOfFile: scratch + "/serve.log", encoding: .utf8)
         #expect(!restartLog.contains("ended jobs left running"), "the stopping server recorded the end itself")
         #expect(ended["status"] == .string("error"))
         #expect(ended["error"] == .string("interrupted: server stopped"))
-    }
-}
-
-/// `playhouse serve` as a child process of the test.
-final class ServeProcess {
-    let process = Process()
-    let port: Int
-
-    init(port: Int, database: String, projects: String, runs: String, log: String) throws {
-        self.port = port
-        process.executableURL = URL(fileURLWithPath: RestartTests.binary)
-        process.arguments = [
-            "serve", "--port", "\(port)", "--database", database, "--projects", projects,
-            "--runs-dir", runs, "--workers", "1", "--ansible-bin", TestPaths.ansibleBin,
-        ]
-        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-    }
-
-    func waitUntilHealthy() async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if let health = try? await RawHTTP.request(port: port, "GET", "/api/v1/health"), health.status == 200 { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestFailure("playhouse serve did not answer on port \(port)")
-    }
-
-    func crash() async {
-        kill(process.processIdentifier, SIGKILL)
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-    }
-
-    func stop() async {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        let deadline = ContinuousClock.now + .seconds(15)
-        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { await crash() }
     }
 }

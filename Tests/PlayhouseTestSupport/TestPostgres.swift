@@ -70,7 +70,8 @@ public enum TestPostgres {
         return (result.terminationStatus.isSuccess, result.standardOutput + result.standardError)
     }
 
-    static func freePort() -> Int {
+    /// A loopback port nothing listens on right now.
+    public static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

@@ -1,0 +1,59 @@
+import Foundation
+import PlayhouseTestSupport
+
+/// The real `playhouse` binary (built next to the test bundle) as a child process.
+final class PlayhouseProcess {
+    let process = Process()
+    let log: String
+
+    static var binary: String {
+        URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent().path + "/playhouse"
+    }
+
+    init(_ arguments: [String], log: String) throws {
+        self.log = log
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments + ["--ansible-bin", TestPaths.ansibleBin]
+        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    /// `playhouse serve` with one embedded worker.
+    static func serve(
+        port: Int, database: String, projects: String, runs: String, log: String, extra: [String] = ["--workers", "1"]
+    ) throws -> PlayhouseProcess {
+        try PlayhouseProcess(
+            ["serve", "--port", "\(port)", "--database", database, "--projects", projects, "--runs-dir", runs] + extra,
+            log: log)
+    }
+
+    static func waitUntilHealthy(port: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let health = try? await RawHTTP.request(port: port, "GET", "/api/v1/health"), health.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("playhouse serve did not answer on port \(port)")
+    }
+
+    /// kill -9, and wait until it is gone.
+    func crash() async {
+        kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    /// `signal` (SIGTERM: graceful), then SIGKILL if it is still there after `grace`.
+    func stop(_ signal: Int32 = SIGTERM, grace: Duration = .seconds(15)) async {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, signal)
+        let deadline = ContinuousClock.now + grace
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { await crash() }
+    }
+
+    var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+}
