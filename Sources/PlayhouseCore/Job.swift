@@ -15,11 +15,16 @@ public struct Job: Sendable, Equatable {
     public var cancelRequested: Bool
     /// The name of the worker that ran the job.
     public var worker: String?
+    /// The sliced job this one is a slice of.
+    public var parentID: Int64?
+    /// How many slices this job was split into; 0 for a job that runs itself.
+    public var sliceCount: Int
 
     public init(
         id: Int64, status: JobStatus, parameters: JobParameters, createdAt: Date,
         startedAt: Date? = nil, finishedAt: Date? = nil, exitCode: Int? = nil, error: String? = nil,
-        summary: JobSummary = JobSummary(), cancelRequested: Bool = false, worker: String? = nil
+        summary: JobSummary = JobSummary(), cancelRequested: Bool = false, worker: String? = nil,
+        parentID: Int64? = nil, sliceCount: Int = 0
     ) {
         self.id = id
         self.status = status
@@ -32,6 +37,8 @@ public struct Job: Sendable, Equatable {
         self.summary = summary
         self.cancelRequested = cancelRequested
         self.worker = worker
+        self.parentID = parentID
+        self.sliceCount = sliceCount
     }
 }
 
@@ -56,5 +63,48 @@ public struct Inventory: Sendable, Equatable, Codable {
         self.content = content
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+    }
+}
+
+/// Where a launch's hosts come from, resolved on disk.
+public enum InventoryReference: Sendable, Equatable {
+    /// A stored inventory.
+    case stored(Inventory)
+    /// A file, folder or script inside a project (absolute path).
+    case file(String)
+}
+
+/// Reading Ansible's inventory JSON (`ansible-inventory --list`).
+public enum InventoryHosts {
+    /// Every host named in the inventory, in first-seen order.
+    public static func names(in inventory: JSONValue) -> [String] {
+        guard case .object(let groups) = inventory else { return [] }
+        var seen: Set<String> = []
+        var names: [String] = []
+        func add(_ name: String) {
+            if seen.insert(name).inserted { names.append(name) }
+        }
+        for group in groups.keys.sorted() where group != "_meta" {
+            if case .array(let hosts)? = groups[group]?["hosts"] {
+                for case .string(let host) in hosts { add(host) }
+            }
+        }
+        if case .object(let hostvars)? = inventory["_meta"]?["hostvars"] {
+            for host in hostvars.keys.sorted() { add(host) }
+        }
+        return names
+    }
+
+    /// `hosts` in `count` groups of consecutive hosts, as even as can be; never an empty group.
+    public static func slices(_ hosts: [String], count: Int) -> [[String]] {
+        let count = max(1, min(count, hosts.count))
+        var groups: [[String]] = []
+        var start = 0
+        for index in 0..<count {
+            let size = hosts.count / count + (index < hosts.count % count ? 1 : 0)
+            groups.append(Array(hosts[start..<start + size]))
+            start += size
+        }
+        return groups
     }
 }

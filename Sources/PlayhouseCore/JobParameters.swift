@@ -21,12 +21,14 @@ public struct JobParameters: Sendable, Codable, Equatable {
     public var timeout: Double?
     /// Extra environment variables for the dynamic inventory script and the run.
     public var env: [String: String]?
+    /// Split the inventory's hosts into this many jobs that run in parallel.
+    public var slices: Int?
 
     public init(
         project: String, playbook: String, inventory: String,
         extraVars: [String: JSONValue]? = nil, limit: String? = nil, tags: [String]? = nil,
         skipTags: [String]? = nil, check: Bool? = nil, diff: Bool? = nil, verbosity: Int? = nil,
-        forks: Int? = nil, timeout: Double? = nil, env: [String: String]? = nil
+        forks: Int? = nil, timeout: Double? = nil, env: [String: String]? = nil, slices: Int? = nil
     ) {
         self.project = project
         self.playbook = playbook
@@ -41,6 +43,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
         self.forks = forks
         self.timeout = timeout
         self.env = env
+        self.slices = slices
     }
 
     enum CodingKeys: String, CodingKey {
@@ -48,7 +51,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
         case extraVars = "extra_vars"
         case limit, tags
         case skipTags = "skip_tags"
-        case check, diff, verbosity, forks, timeout, env
+        case check, diff, verbosity, forks, timeout, env, slices
     }
 
     /// The id of a stored inventory, when `inventory` names one.
@@ -71,6 +74,9 @@ public struct JobParameters: Sendable, Codable, Equatable {
         }
         if let timeout, !(timeout > 0 && timeout <= 7 * 24 * 3600) {
             throw ValidationError("timeout must be a number of seconds above 0 and at most one week")
+        }
+        if let slices, !(1...100).contains(slices) {
+            throw ValidationError("slices must be between 1 and 100, got \(slices)")
         }
         if let limit, limit.hasPrefix("@") {
             throw ValidationError("limit must be a host pattern, not a file (@…)")

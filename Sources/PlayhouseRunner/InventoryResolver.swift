@@ -21,9 +21,19 @@ public struct InventoryResolver: Sendable {
         self.timeout = timeout
     }
 
+    /// Resolves a launch's inventory reference.
+    public func resolve(_ reference: InventoryReference, environment: [String: String], limit: String?) async throws -> JSONValue {
+        let source: InventorySource
+        switch reference {
+        case .stored(let inventory): source = inventory.kind == .script ? .script(inventory.content) : .text(inventory.content)
+        case .file(let path): source = .path(path)
+        }
+        return try await resolve(source, environment: environment, limit: limit)
+    }
+
     /// The inventory's groups and hosts; a ``ValidationError`` with Ansible's message when
     /// it cannot be parsed (a script that fails, text that is neither INI nor YAML).
-    public func resolve(_ source: InventorySource, environment extra: [String: String]) async throws -> JSONValue {
+    public func resolve(_ source: InventorySource, environment extra: [String: String], limit: String? = nil) async throws -> JSONValue {
         try await JobDirectory.with(in: runsDirectory) { directory in
             var request = PlaybookRunRequest(playbook: "", workingDirectory: directory, inventory: source)
             request.environment = extra
@@ -35,14 +45,15 @@ public struct InventoryResolver: Sendable {
             var options = PlatformOptions()
             options.createSession = true
             options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(1))]
-            let limit = timeout
+            let patience = timeout
+            let hostPattern = limit
             let childEnvironment = environment
             let platformOptions = options
             let result = try await withThrowingTaskGroup(of: ExecutionResult<Void, StringOutput<UTF8>, StringOutput<UTF8>>?.self) { group in
                 group.addTask {
                     try await Subprocess.run(
                         .path(FilePath(ansible.inventoryExecutable)),
-                        arguments: ["--list", inventoryArgument],
+                        arguments: Arguments(["--list", inventoryArgument] + (hostPattern.map { ["--limit=\($0)"] } ?? [])),
                         environment: .custom(childEnvironment.reduce(into: [:]) { $0[.init(rawValue: $1.key)!] = $1.value }),
                         workingDirectory: FilePath(directory),
                         platformOptions: platformOptions,
@@ -50,12 +61,12 @@ public struct InventoryResolver: Sendable {
                         error: .string(limit: 1024 * 1024))
                 }
                 group.addTask {
-                    try await Task.sleep(for: limit)
+                    try await Task.sleep(for: patience)
                     return nil
                 }
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let result = first else {
-                    throw ValidationError("ansible-inventory did not answer within \(limit)")
+                    throw ValidationError("ansible-inventory did not answer within \(patience)")
                 }
                 return result
             }

@@ -139,6 +139,8 @@ public struct WorkerPool: Service {
                     logger.warning("job was ended elsewhere; stopping it", metadata: ["job": "\(id)"])
                     control.stop(.lost)
                 }
+                // The slow poll behind the queue's notifications, should one be missed.
+                store.notifications.post(.queue)
             } catch {
                 if !Task.isCancelled { logger.warning("could not send a heartbeat: \(error)") }
             }

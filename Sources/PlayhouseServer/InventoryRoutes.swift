@@ -66,7 +66,7 @@ struct InventoryRoutes: Sendable {
         }
         let resolved: JSONValue
         do {
-            resolved = try await dependencies.resolveHosts(inventory, environment)
+            resolved = try await dependencies.resolveHosts(.stored(inventory), environment, nil)
         } catch let error as ValidationError {
             throw APIError(.unprocessableContent, "the inventory could not be resolved", detail: error.message)
         }

@@ -10,7 +10,7 @@ struct JobRoutes: Sendable {
 
     static let launchFields: Set<String> = [
         "project", "playbook", "inventory", "extra_vars", "limit", "tags", "skip_tags", "check", "diff",
-        "verbosity", "forks", "timeout", "env",
+        "verbosity", "forks", "timeout", "env", "slices",
     ]
 
     func add(to group: RouterGroup<BasicRequestContext>) {
@@ -38,20 +38,47 @@ struct JobRoutes: Sendable {
             verbosity: try RequestBody.int(members, "verbosity"),
             forks: try RequestBody.int(members, "forks"),
             timeout: try RequestBody.number(members, "timeout"),
-            env: try RequestBody.stringMap(members, "env"))
+            env: try RequestBody.stringMap(members, "env"),
+            slices: try RequestBody.int(members, "slices"))
         try parameters.validate()
         let catalog = dependencies.catalog
         _ = try catalog.resolve(parameters.playbook, in: parameters.project, field: "playbook")
+        let inventory: InventoryReference
         if let id = parameters.storedInventoryID {
-            guard try await dependencies.store.inventory(id) != nil else {
+            guard let stored = try await dependencies.store.inventory(id) else {
                 throw APIError(.badRequest, "inventory \(id) does not exist", detail: "list inventories with GET /api/v1/inventories")
             }
+            inventory = .stored(stored)
         } else {
-            _ = try catalog.resolve(parameters.inventory, in: parameters.project, field: "inventory")
+            inventory = .file(try catalog.resolve(parameters.inventory, in: parameters.project, field: "inventory"))
+        }
+        if let slices = parameters.slices, slices > 1 {
+            let (parent, children) = try await launchSliced(parameters, inventory: inventory, slices: slices)
+            return EditedResponse(
+                status: .accepted, headers: [.location: "/api/v1/jobs/\(parent.id)"],
+                response: JobResponse(parent, slices: children.map(\.id)))
         }
         let job = try await dependencies.store.insertJob(parameters)
         return EditedResponse(
             status: .accepted, headers: [.location: "/api/v1/jobs/\(job.id)"], response: JobResponse(job))
+    }
+
+    /// Splits the hosts the launch would run against into `slices` groups and queues a
+    /// job per group under one parent.
+    private func launchSliced(
+        _ parameters: JobParameters, inventory: InventoryReference, slices: Int
+    ) async throws -> (Job, [Job]) {
+        let resolved: JSONValue
+        do {
+            resolved = try await dependencies.resolveHosts(inventory, parameters.env ?? [:], parameters.limit)
+        } catch let error as ValidationError {
+            throw APIError(.unprocessableContent, "the inventory could not be resolved to slice it", detail: error.message)
+        }
+        let hosts = InventoryHosts.names(in: resolved)
+        guard !hosts.isEmpty else {
+            throw APIError(.badRequest, "no hosts to slice", detail: "the inventory (and limit) match no host")
+        }
+        return try await dependencies.store.insertSlicedJob(parameters, hostGroups: InventoryHosts.slices(hosts, count: slices))
     }
 
     @Sendable func list(_ request: Request, context: BasicRequestContext) async throws -> JobListResponse {
@@ -70,11 +97,13 @@ struct JobRoutes: Sendable {
             return value
         }
         let jobs = try await dependencies.store.jobs(status: status, limit: limit, before: before)
-        return JobListResponse(jobs: jobs.map(JobResponse.init), nextBefore: jobs.count == limit ? jobs.last?.id : nil)
+        return JobListResponse(jobs: jobs.map { JobResponse($0) }, nextBefore: jobs.count == limit ? jobs.last?.id : nil)
     }
 
     @Sendable func show(_ request: Request, context: BasicRequestContext) async throws -> JobResponse {
-        JobResponse(try await job(context))
+        let job = try await job(context)
+        guard job.sliceCount > 0 else { return JobResponse(job) }
+        return JobResponse(job, slices: try await dependencies.store.slices(of: job.id).map(\.id))
     }
 
     @Sendable func events(_ request: Request, context: BasicRequestContext) async throws -> EventPageResponse {

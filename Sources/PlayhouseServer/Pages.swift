@@ -21,7 +21,7 @@ struct Pages: Sendable {
     }
 
     func add(to router: Router<BasicRequestContext>) {
-        for path in ["/", "/jobs/:id", "/launch", "/inventories"] {
+        for path in ["/", "/jobs/:id", "/launch", "/inventories", "/workers"] {
             router.get(RouterPath(path)) { _, _ in try file("index.html") }
         }
         router.get("/assets/:name") { _, context in

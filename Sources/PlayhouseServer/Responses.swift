@@ -29,8 +29,12 @@ struct JobResponse: ResponseEncodable, Sendable {
     var extraVars: [String: JSONValue]
     /// Names only: values may be tokens for an inventory source.
     var envNames: [String]
+    /// The sliced job this is a slice of.
+    var parentID: Int64?
+    /// The ids of this job's slices, when it was sliced (and they were looked up).
+    var slices: [Int64]?
 
-    init(_ job: Job) {
+    init(_ job: Job, slices: [Int64]? = nil) {
         let parameters = job.parameters
         id = job.id
         status = job.status.rawValue
@@ -58,6 +62,8 @@ struct JobResponse: ResponseEncodable, Sendable {
         timeout = parameters.timeout
         extraVars = parameters.extraVars ?? [:]
         envNames = (parameters.env ?? [:]).keys.sorted()
+        parentID = job.parentID
+        self.slices = slices
     }
 
     enum CodingKeys: String, CodingKey {
@@ -73,6 +79,8 @@ struct JobResponse: ResponseEncodable, Sendable {
         case check, diff, verbosity, forks, timeout
         case extraVars = "extra_vars"
         case envNames = "env_names"
+        case parentID = "parent_id"
+        case slices
     }
 
     // Always write the documented keys, null when unknown.
@@ -102,6 +110,8 @@ struct JobResponse: ResponseEncodable, Sendable {
         try container.encode(timeout, forKey: .timeout)
         try container.encode(extraVars, forKey: .extraVars)
         try container.encode(envNames, forKey: .envNames)
+        try container.encode(parentID, forKey: .parentID)
+        try container.encode(slices, forKey: .slices)
     }
 }
 

@@ -18,10 +18,12 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// Lists the hosts an inventory resolves to (through `ansible-inventory --list`), with
-/// the given extra environment. Provided by the runner side, so the server never starts
-/// Ansible itself.
-public typealias InventoryHostResolver = @Sendable (_ inventory: Inventory, _ environment: [String: String]) async throws -> JSONValue
+/// Resolves an inventory to Ansible's JSON (through `ansible-inventory --list`), with the
+/// given extra environment and host pattern. Provided by the runner side, so the server
+/// never starts Ansible itself.
+public typealias InventoryHostResolver = @Sendable (
+    _ inventory: InventoryReference, _ environment: [String: String], _ limit: String?
+) async throws -> JSONValue
 
 /// What the server works with.
 public struct ServerDependencies: Sendable {

@@ -36,8 +36,9 @@ extension Store {
         guard let running = JobLifecycle.next(.queued, on: .claimed) else { return nil }
         let pick: SQLQueryString =
             switch dialect {
-            case .sqlite: "SELECT id FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1"
-            case .postgres: "SELECT id FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+            case .sqlite: "SELECT id FROM jobs WHERE status = 'queued' AND slice_count = 0 ORDER BY id LIMIT 1"
+            case .postgres:
+                "SELECT id FROM jobs WHERE status = 'queued' AND slice_count = 0 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
             }
         let row = try await sql.raw("""
             UPDATE jobs SET status = \(bind: running.rawValue), started_at = \(bind: now.timeIntervalSince1970),
@@ -48,6 +49,7 @@ extension Store {
         guard let row else { return nil }
         let job = try StoreCoding.job(from: row)
         await announce(.job(job.id))
+        if let parent = job.parentID { try await refreshSlicedJob(parent, now: now) }
         return job
     }
 
@@ -70,6 +72,10 @@ extension Store {
             """).first()
         await announce(.job(id))
         await announce(.queue)
+        if row != nil, let parent = try await sql.raw("SELECT parent_id FROM jobs WHERE id = \(bind: id)")
+            .first(decodingColumn: "parent_id", as: Int64?.self) ?? nil {
+            try await refreshSlicedJob(parent, now: now)
+        }
         return row != nil
     }
 
@@ -77,6 +83,12 @@ extension Store {
     /// and its worker told. Returns the job as it is now, or nil when there is no such job.
     public func requestCancel(_ id: Int64, now: Date = Date()) async throws -> Job? {
         guard let job = try await job(id) else { return nil }
+        if job.sliceCount > 0 {
+            for slice in try await slices(of: id) where !slice.status.isFinal {
+                _ = try await requestCancel(slice.id, now: now)
+            }
+            return try await self.job(id)
+        }
         switch JobLifecycle.next(job.status, on: .cancelRequested) {
         case .canceled?:
             var summary = job.summary
@@ -106,7 +118,7 @@ extension Store {
     public func interruptRunningJobs(message: String, worker: String? = nil, now: Date = Date()) async throws -> [Int64] {
         let running = try await jobs(status: .running, limit: Int(Int32.max))
         var ended: [Int64] = []
-        for job in running where worker == nil || job.worker == worker {
+        for job in running where job.sliceCount == 0 && (worker == nil || job.worker == worker) {
             guard JobLifecycle.next(job.status, on: .interrupted) == .error else { continue }
             if try await finishJob(job.id, outcome: RunOutcome(status: .error, error: message), exitCode: nil,
                                    summary: job.summary, now: now) {

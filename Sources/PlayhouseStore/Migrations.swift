@@ -70,6 +70,9 @@ enum Migrations {
             last_heartbeat {real} NOT NULL
         )
         """,
+        "ALTER TABLE jobs ADD COLUMN parent_id BIGINT",
+        "ALTER TABLE jobs ADD COLUMN slice_count INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX jobs_parent ON jobs (parent_id)",
     ]
 
     static func render(_ step: String, for dialect: Store.Dialect) -> String {

@@ -34,7 +34,9 @@ enum StoreCoding {
             error: try row.decode(column: "error", as: String?.self),
             summary: try decode(JobSummary.self, row.decode(column: "summary", as: String.self)),
             cancelRequested: try row.decode(column: "cancel_requested", as: Int.self) != 0,
-            worker: try row.decode(column: "worker", as: String?.self))
+            worker: try row.decode(column: "worker", as: String?.self),
+            parentID: try row.decode(column: "parent_id", as: Int64?.self),
+            sliceCount: try row.decode(column: "slice_count", as: Int.self))
     }
 
     static func event(from row: any SQLRow) throws -> JobEvent {

@@ -37,7 +37,8 @@ extension Store {
         let cutoff = now.timeIntervalSince1970 - Double(lease.components.seconds)
             - Double(lease.components.attoseconds) / 1e18
         let rows = try await sql.raw("""
-            SELECT * FROM jobs WHERE status = 'running' AND COALESCE(heartbeat_at, started_at) < \(bind: cutoff)
+            SELECT * FROM jobs
+            WHERE status = 'running' AND slice_count = 0 AND COALESCE(heartbeat_at, started_at) < \(bind: cutoff)
             """).all().map(StoreCoding.job(from:))
         var lost: [Int64] = []
         for job in rows {

@@ -55,10 +55,8 @@ struct Serve: AsyncParsableCommand {
                 logger.warning("--workers 0 with SQLite: nothing runs the jobs; use PostgreSQL and `playhouse worker`")
             }
             let resolver = InventoryResolver(ansible: runner.ansible, runsDirectory: runner.runsDirectory)
-            let dependencies = ServerDependencies(store: store, catalog: catalog, lease: common.lease) { inventory, environment in
-                try await resolver.resolve(
-                    inventory.kind == .script ? .script(inventory.content) : .text(inventory.content),
-                    environment: environment)
+            let dependencies = ServerDependencies(store: store, catalog: catalog, lease: common.lease) { inventory, environment, limit in
+                try await resolver.resolve(inventory, environment: environment, limit: limit)
             }
             let app = buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),

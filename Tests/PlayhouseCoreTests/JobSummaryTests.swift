@@ -79,3 +79,16 @@ import Testing
         #expect(JobParameters(project: "p", playbook: "a", inventory: "hosts.ini").storedInventoryID == nil)
     }
 }
+
+@Suite struct InventoryHostsTests {
+    @Test func hostsComeFromGroupsAndHostvarsOnce() {
+        let inventory = JSONValue.parse(#"{"_meta":{"hostvars":{"a":{},"z":{}}},"all":{"children":["web"]},"web":{"hosts":["a","b"]},"db":{"hosts":["c"]}}"#)!
+        #expect(InventoryHosts.names(in: inventory) == ["c", "a", "b", "z"])
+    }
+
+    @Test func slicesAreEvenAndNeverEmpty() {
+        #expect(InventoryHosts.slices(["a", "b", "c", "d", "e"], count: 2) == [["a", "b", "c"], ["d", "e"]])
+        #expect(InventoryHosts.slices(["a", "b"], count: 5) == [["a"], ["b"]])
+        #expect(InventoryHosts.slices(["a", "b", "c"], count: 3) == [["a"], ["b"], ["c"]])
+    }
+}

@@ -38,4 +38,41 @@ import Testing
             }
         }
     }
+
+    @Test func aSlicedRunSplitsTheHostsIntoParallelJobsUnderOneParent() async throws {
+        try await withSSHTestHosts(count: 3) { hosts in
+            try await ServerFixture.with(workers: 3) { client, store in
+                let body = JSONValue.object([
+                    "name": .string("fleet"), "kind": .string("static"), "content": .string(hosts.inventory()),
+                ]).jsonString()
+                let inventoryID = try #require(try await client.json(.post, "/api/v1/inventories", body: body).json["id"]?.intValue)
+                let launch = try await client.json(
+                    .post, "/api/v1/jobs",
+                    body: #"{"project":"demo","playbook":"progress.yml","inventory":"\#(inventoryID)","slices":3,"extra_vars":{"pause_seconds":1}}"#)
+                #expect(launch.status == .accepted)
+                let parent = try #require(launch.json["id"]?.intValue)
+                guard case .array(let ids)? = launch.json["slices"] else { throw TestFailure("no slices: \(launch.json.jsonString())") }
+                #expect(ids.count == 3)
+
+                let ended = try await client.waitForEnd(Int64(parent))
+                #expect(ended["status"] == .string("successful"), "\(ended.jsonString())")
+                #expect(ended["progress"]?["percent"] == .number(100))
+                for host in hosts.hosts {
+                    #expect(ended["hosts"]?[host.name]?["changed"] == .number(2), "the parent's recap adds up its slices")
+                }
+                var limits: [String] = []
+                for id in ids {
+                    let slice = try await client.json(.get, "/api/v1/jobs/\(id.intValue ?? 0)").json
+                    #expect(slice["status"] == .string("successful"))
+                    #expect(slice["parent_id"] == .number(Double(parent)))
+                    limits.append(slice["limit"]?.stringValue ?? "")
+                }
+                #expect(Set(limits) == Set(hosts.hosts.map(\.name)), "each slice runs one host")
+                let slices = try await store.slices(of: Int64(parent))
+                let started = slices.compactMap(\.startedAt)
+                let finished = slices.compactMap(\.finishedAt)
+                #expect(started.max()! < finished.min()!, "the slices ran at the same time")
+            }
+        }
+    }
 }

@@ -24,10 +24,8 @@ enum ServerFixture {
             let runs = try TestPaths.scratch("runs")
             let resolver = InventoryResolver(ansible: ansible, runsDirectory: runs)
             let catalog = ProjectCatalog(root: projects)
-            let dependencies = ServerDependencies(store: store, catalog: catalog) { inventory, environment in
-                try await resolver.resolve(
-                    inventory.kind == .script ? .script(inventory.content) : .text(inventory.content),
-                    environment: environment)
+            let dependencies = ServerDependencies(store: store, catalog: catalog) { inventory, environment, limit in
+                try await resolver.resolve(inventory, environment: environment, limit: limit)
             }
             let pool = WorkerPool(
                 store: store, catalog: catalog,
