@@ -103,6 +103,32 @@ function formatDuration(job) {
   return `${seconds}s`;
 }
 
+// How long ago a moment was, coarsely ("3 s ago"); a browser clock a little ahead of
+// the server's would otherwise show moments in the future.
+function formatAgo(iso) {
+  const time = Date.parse(iso);
+  if (!iso || Number.isNaN(time)) return iso || "—";
+  const seconds = Math.max(0, Math.round((Date.now() - time) / 1000));
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 48 ? `${hours} h ago` : `${Math.floor(hours / 24)} d ago`;
+}
+
+// Calls refresh now and every `ms` while the tab is visible (a hidden tab polls nothing,
+// and catches up the moment it is shown again). Returns the function that stops it.
+function pollWhileVisible(refresh, ms) {
+  const onVisible = () => { if (!document.hidden) refresh(); };
+  const timer = setInterval(onVisible, ms);
+  document.addEventListener("visibilitychange", onVisible);
+  refresh();
+  return () => {
+    clearInterval(timer);
+    document.removeEventListener("visibilitychange", onVisible);
+  };
+}
+
 // A numeric inventory is the id of a stored inventory, anything else a project file.
 function inventoryLabel(inventory) {
   return /^\d+$/.test(String(inventory)) ? `stored #${inventory}` : inventory;
@@ -168,6 +194,7 @@ const ROUTES = [
   [/^\/launch\/?$/, renderLaunch, "launch"],
   [/^\/jobs\/(\d+)\/?$/, renderJob, "jobs"],
   [/^\/inventories\/?$/, renderInventories, "inventories"],
+  [/^\/workers\/?$/, renderWorkers, "workers"],
 ];
 
 function route() {
@@ -262,13 +289,9 @@ function renderJobList(main) {
   });
 
   // Live list: poll every 2 s, but only while the tab is visible.
-  const onVisible = () => { if (!document.hidden) refresh(); };
-  const timer = setInterval(onVisible, 2000);
-  document.addEventListener("visibilitychange", onVisible);
-  refresh();
+  const stop = pollWhileVisible(refresh, 2000);
   return () => {
-    clearInterval(timer);
-    document.removeEventListener("visibilitychange", onVisible);
+    stop();
     state.request += 1;
   };
 }
@@ -284,7 +307,7 @@ function fillJobRows(tbody, jobs) {
 function jobRow(job) {
   const percent = (job.progress && job.progress.percent) || 0;
   return el("tr", { class: "job-row", "data-id": job.id },
-    el("td", {}, el("a", { href: `/jobs/${job.id}`, text: `#${job.id}` })),
+    el("td", { class: "nowrap" }, el("a", { href: `/jobs/${job.id}`, text: `#${job.id}` }), sliceNote(job)),
     el("td", {}, statusBadge(job.status)),
     el("td", { text: job.project }),
     el("td", { class: "mono", text: job.playbook }),
@@ -292,6 +315,15 @@ function jobRow(job) {
     el("td", { class: "nowrap", text: formatTime(job.created_at) }),
     el("td", { class: "nowrap", text: formatDuration(job) }),
     el("td", { class: "nowrap" }, miniBar(percent), ` ${percent}%`));
+}
+
+// A slice names its parent job; a sliced job says how many slices it has.
+function sliceNote(job) {
+  if (Number.isInteger(job.parent_id)) {
+    return el("span", { class: "slice-note" }, "slice of ", el("a", { href: `/jobs/${job.parent_id}`, text: `#${job.parent_id}` }));
+  }
+  const count = Array.isArray(job.slices) ? job.slices.length : 0;
+  return count ? el("span", { class: "slice-note", text: `${count} slices` }) : null;
 }
 
 function miniBar(percent) {
@@ -324,6 +356,7 @@ function renderLaunch(main) {
     verbosity: el("select", { id: "verbosity" },
       [0, 1, 2, 3, 4].map((n) => option(String(n), n ? `${n} (-${"v".repeat(n)})` : "0 (normal)"))),
     env: el("textarea", { id: "env", rows: 3, spellcheck: "false", placeholder: "NAME=value, one per line" }),
+    slices: el("input", { id: "slices", name: "slices", type: "number", min: 1, step: 1, inputmode: "numeric", placeholder: "no slicing" }),
   };
   const submit = el("button", { id: "launch", type: "submit", text: "Launch" });
   const error = el("div", { id: "launch-error", class: "error", role: "alert", hidden: true });
@@ -332,6 +365,7 @@ function renderLaunch(main) {
       field("Project", f.project), field("Playbook", f.playbook), field("Inventory", f.inventory),
       field("Limit", f.limit), field("Tags", f.tags, "comma separated"), field("Skip tags", f.skipTags, "comma separated"),
       field("Verbosity", f.verbosity),
+      field("Slices (split hosts across parallel jobs)", f.slices, "empty or 1: one job for all hosts"),
       el("div", { class: "field checks" },
         el("label", { class: "check" }, f.check, " Check mode (--check)"),
         el("label", { class: "check" }, f.diff, " Show diffs (--diff)"))),
@@ -377,9 +411,10 @@ async function loadPlaybooks(f, state, error) {
   // Project files by path, stored inventories by id (the API tells them apart by that).
   const files = (data.inventories || []).map((p) => option(p));
   const stored = state.stored.map((inv) => option(String(inv.id), `${inv.name} (stored)`));
-  f.inventory.replaceChildren(
+  // replaceChildren would turn a null into the text "null", so absent groups are dropped.
+  f.inventory.replaceChildren(...[
     files.length ? el("optgroup", { label: "Project files" }, files) : null,
-    stored.length ? el("optgroup", { label: "Stored inventories" }, stored) : null);
+    stored.length ? el("optgroup", { label: "Stored inventories" }, stored) : null].filter(Boolean));
   selectIfPresent(f.inventory, "inventory/local.ini");
 }
 
@@ -400,6 +435,15 @@ function parseEnv(text) {
   return env;
 }
 
+// The slices field as a number; empty means no slicing. The input's min and step stop
+// most bad values, but a browser without number inputs hands over any text.
+function parseSlices(text) {
+  if (!text.trim()) return 0;
+  const slices = Number(text);
+  if (!Number.isInteger(slices) || slices < 1) throw new Error("Slices must be a whole number, 1 or more");
+  return slices;
+}
+
 function launchBody(f) {
   const body = { project: f.project.value, playbook: f.playbook.value, inventory: f.inventory.value,
     check: f.check.checked, diff: f.diff.checked, verbosity: Number(f.verbosity.value) };
@@ -411,6 +455,8 @@ function launchBody(f) {
   }
   const env = parseEnv(f.env.value);
   if (Object.keys(env).length) body.env = env;
+  const slices = parseSlices(f.slices.value);
+  if (slices >= 2) body.slices = slices; // one slice is the same as no slicing
   return body;
 }
 
@@ -419,7 +465,7 @@ async function submitLaunch(event, f, submit, error) {
   hideError(error);
   submit.disabled = true;
   try {
-    const job = await api("POST", "/api/v1/jobs", launchBody(f)); // launchBody throws on a bad env line
+    const job = await api("POST", "/api/v1/jobs", launchBody(f)); // launchBody throws on a bad env line or slice count
     navigate(`/jobs/${job.id}`);
   } catch (err) {
     showError(error, err);
@@ -433,19 +479,32 @@ async function submitLaunch(event, f, submit, error) {
 
 const META_FIELDS = [["Project", "project"], ["Playbook", "playbook"], ["Inventory", "inventory"],
   ["Created", "created"], ["Started", "started"], ["Finished", "finished"], ["Duration", "duration"],
-  ["Exit code", "exit"], ["Options", "options"]];
+  ["Exit code", "exit"], ["Worker", "worker"], ["Options", "options"]];
 
 function renderJob(main, idText) {
   const page = createJobPage(main, Number(idText));
   loadJob(page).then((found) => { if (found && !page.closed) openStream(page); });
-  // The duration of a running job keeps moving even when no event arrives.
-  page.clock = setInterval(() => { if (page.job) page.refs.duration.textContent = formatDuration(page.job); }, 1000);
+  page.clock = setInterval(() => tickJob(page), 1000);
   return () => {
     page.closed = true;
     if (page.source) page.source.close();
     clearTimeout(page.retry);
     clearInterval(page.clock);
+    clearTimeout(page.slices.timer);
   };
+}
+
+// Once a second: the duration of a running job keeps moving even when no event arrives.
+// An active job whose header is 2 s old is read again, because a sliced (parent) job's
+// stream may carry no events at all, yet its status and slice list still change.
+function tickJob(page) {
+  if (!page.job) return;
+  page.refs.duration.textContent = formatDuration(page.job);
+  const stale = Date.now() - page.headerAt >= 2000;
+  if (stale && !page.ended && !page.headerPending && !document.hidden && ACTIVE_STATUSES.has(page.job.status)) {
+    page.headerPending = true;
+    refreshHeader(page).finally(() => { page.headerPending = false; });
+  }
 }
 
 function createJobPage(main, id) {
@@ -454,6 +513,9 @@ function createJobPage(main, id) {
     status: statusBadge("queued", "job-status"),
     live: el("span", { id: "live", class: "live live-connecting", text: "connecting" }),
     cancel: el("button", { id: "cancel", type: "button", class: "danger", text: "Cancel", disabled: true }),
+    parentLink: el("a", { id: "parent-link", class: "parent-link", hidden: true }),
+    slices: el("section", { id: "slices", class: "panel", hidden: true }),
+    sliceRows: el("tbody"),
     actionError: el("div", { id: "action-error", class: "error", role: "alert", hidden: true }),
     jobError: el("div", { id: "job-error", class: "error", role: "alert", hidden: true }),
     progress: el("div", { id: "progress", class: "progress", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100 }),
@@ -465,12 +527,16 @@ function createJobPage(main, id) {
     log: el("pre", { id: "log", class: "log" }),
   };
   r.progress.append(r.bar, r.label);
+  r.slices.append(el("h2", { text: "Slices" }), el("div", { class: "table-scroll" },
+    el("table", { id: "slice-table", class: "grid" },
+      el("thead", {}, el("tr", {}, ["Job", "Status", "Hosts", "Worker", "Duration", "Progress"].map((text) => el("th", { text })))),
+      r.sliceRows)));
   const meta = el("dl", { class: "meta" }, META_FIELDS.map(([label, key]) =>
     el("div", {}, el("dt", { text: label }), r[key] = el("dd", { id: `job-${key}`, text: "—" }))));
   main.append(
     el("div", { class: "page-head job-head" },
-      el("h1", { text: `Job #${id}` }), r.status, r.live, el("span", { class: "spacer" }), r.cancel),
-    r.actionError, meta, r.jobError, r.progress,
+      el("h1", { text: `Job #${id}` }), r.status, r.parentLink, r.live, el("span", { class: "spacer" }), r.cancel),
+    r.actionError, meta, r.jobError, r.progress, r.slices,
     el("div", { class: "columns" },
       el("section", { class: "panel" }, el("h2", { text: "Tasks" }), r.tasks),
       el("section", { class: "panel" }, el("h2", { text: "Hosts" }), el("div", { class: "table-scroll" }, r.hosts), r.recap)),
@@ -478,7 +544,8 @@ function createJobPage(main, id) {
   const page = {
     id, refs: r, job: null, ended: false, closed: false, lastSeq: 0, source: null, retry: 0, clock: 0,
     summary: newSummary(), blocks: new Map(), lastBlock: null, frame: 0, pinTasks: null,
-    refresh: { pending: false, again: false, logText: null },
+    refresh: { pending: false, again: false, logText: null }, headerAt: 0, headerPending: false,
+    slices: { ids: [], key: "", jobs: new Map(), timer: 0, generation: 0 },
   };
   r.cancel.addEventListener("click", () => cancelJob(page));
   renderHostTable(r.hosts, {});
@@ -506,6 +573,7 @@ async function loadJob(page) {
 function renderHeader(page, job) {
   const r = page.refs;
   page.job = job;
+  page.headerAt = Date.now();
   r.status.textContent = job.status;
   r.status.className = `badge status-${job.status}`;
   r.project.textContent = job.project;
@@ -516,7 +584,10 @@ function renderHeader(page, job) {
   r.finished.textContent = formatTime(job.finished_at);
   r.duration.textContent = formatDuration(job);
   r.exit.textContent = job.exit_code === null || job.exit_code === undefined ? "—" : String(job.exit_code);
+  r.worker.textContent = job.worker || "—";
   r.options.textContent = jobOptions(job);
+  renderParentLink(r.parentLink, job.parent_id);
+  renderSlices(page, job.slices);
   r.jobError.textContent = job.error || "";
   r.jobError.hidden = !job.error;
   // Cancel is offered only while it can still do something.
@@ -534,8 +605,75 @@ function jobOptions(job) {
     list(job.skip_tags) && `skip ${list(job.skip_tags)}`, job.check && "check", job.diff && "diff",
     job.verbosity && `-${"v".repeat(job.verbosity)}`, job.forks && `forks ${job.forks}`,
     job.timeout && `timeout ${job.timeout}s`, vars && `vars ${vars}`,
-    list(job.env_names) && `env ${list(job.env_names)}`, job.worker && `worker ${job.worker}`,
+    list(job.env_names) && `env ${list(job.env_names)}`,
   ].filter(Boolean).join(" · ") || "—";
+}
+
+function renderParentLink(link, parentId) {
+  link.hidden = !Number.isInteger(parentId);
+  if (link.hidden) return;
+  link.setAttribute("href", `/jobs/${parentId}`);
+  link.textContent = `part of job #${parentId}`;
+}
+
+// A sliced job lists its child jobs. The list is rebuilt only when the ids change; each
+// child's own JSON is read every 2 s until every child is final.
+function renderSlices(page, slices) {
+  const ids = (Array.isArray(slices) ? slices : []).map(Number).filter((id) => Number.isInteger(id) && id > 0);
+  const state = page.slices;
+  const key = ids.join(",");
+  if (key === state.key) return;
+  state.key = key;
+  state.ids = ids;
+  page.refs.slices.hidden = ids.length === 0;
+  fillSliceRows(page);
+  pollSlices(page);
+}
+
+function pollSlices(page) {
+  const state = page.slices;
+  // A newer slice list starts its own loop; the older loop sees the generation and stops.
+  const generation = ++state.generation;
+  clearTimeout(state.timer);
+  if (!state.ids.length) return;
+  const tick = async () => {
+    const done = !document.hidden && await refreshSlices(page);
+    if (!done && !page.closed && generation === state.generation) state.timer = setTimeout(tick, 2000);
+  };
+  tick();
+}
+
+// Reads every child once; true when all of them are final. A child that cannot be read
+// is tried again at the next tick.
+async function refreshSlices(page) {
+  const state = page.slices;
+  const ids = state.ids;
+  const children = await Promise.all(ids.map((id) => api("GET", `/api/v1/jobs/${id}`).catch(() => null)));
+  if (page.closed || ids !== state.ids) return false;
+  children.forEach((child, index) => { if (child) state.jobs.set(ids[index], child); });
+  fillSliceRows(page);
+  return ids.every((id) => state.jobs.has(id) && !ACTIVE_STATUSES.has(state.jobs.get(id).status));
+}
+
+function fillSliceRows(page) {
+  const state = page.slices;
+  page.refs.sliceRows.replaceChildren(...state.ids.map((id) => sliceRow(id, state.jobs.get(id))));
+}
+
+function sliceRow(id, child) {
+  const link = el("a", { class: "slice-link", href: `/jobs/${id}`, "data-id": id, text: `#${id}` });
+  if (!child) {
+    return el("tr", { class: "slice-row", "data-id": id },
+      el("td", {}, link), el("td", {}, el("span", { class: "badge", text: "loading" })), el("td", { colspan: 4, class: "empty", text: "—" }));
+  }
+  const percent = (child.progress && child.progress.percent) || 0;
+  return el("tr", { class: "slice-row", "data-id": id, "data-status": child.status },
+    el("td", {}, link),
+    el("td", {}, statusBadge(child.status)),
+    el("td", { class: "mono slice-hosts", text: child.limit || "—" }),
+    el("td", { class: "mono", text: child.worker || "—" }),
+    el("td", { class: "nowrap", text: formatDuration(child) }),
+    el("td", { class: "nowrap" }, miniBar(percent), ` ${percent}%`));
 }
 
 function renderProgress(page, progress, final) {
@@ -608,12 +746,21 @@ function handleEnd(page, message) {
   setLive(page, "ended");
   let job = null;
   try { job = JSON.parse(message.data); } catch { job = null; }
-  if (!job) return void loadJob(page).then(() => scheduleRefresh(page, true));
+  if (!job) return void loadJob(page).then(() => { noteNoTasks(page); scheduleRefresh(page, true); });
   renderHeader(page, job);
+  noteNoTasks(page);
   renderProgress(page, job.progress || {}, true);
   renderHostTable(page.refs.hosts, job.hosts || {});
   if (Object.keys(job.hosts || {}).length) renderRecap(page, job.hosts);
   scheduleRefresh(page, true); // one last log read, now that everything is written
+}
+
+// A job that ended without a single task (a sliced parent, say, or one that failed to
+// start) should not keep saying it waits for the first task.
+function noteNoTasks(page) {
+  const placeholder = page.refs.tasks.querySelector(":scope > .empty");
+  if (!placeholder) return;
+  placeholder.textContent = page.slices.ids.length ? "The tasks ran in the slices of this job." : "No tasks ran.";
 }
 
 // Mirrors the server's JobSummary fold, so progress and counts move with each event.
@@ -905,6 +1052,70 @@ async function onInventoryAction(event, ctx) {
   } finally {
     button.disabled = false;
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// Page 5: workers
+
+const WORKER_HEADINGS = ["Name", "Host", "Capacity", "Running jobs", "State", "Last heartbeat", "Started"];
+
+function renderWorkers(main) {
+  document.title = "Workers — Playhouse";
+  const state = { request: 0 };
+  const tbody = el("tbody");
+  const error = el("div", { id: "workers-error", class: "error", role: "alert", hidden: true });
+  main.append(
+    el("div", { class: "page-head" }, el("h1", { text: "Workers" })),
+    error,
+    el("div", { class: "table-wrap" },
+      el("table", { id: "workers", class: "grid" },
+        el("thead", {}, el("tr", {}, WORKER_HEADINGS.map((text, index) =>
+          el("th", { class: index === 2 || index === 3 ? "num" : null, text })))), tbody)));
+
+  async function refresh() {
+    // A later request wins, as on the job list.
+    const request = ++state.request;
+    try {
+      const data = await api("GET", "/api/v1/workers");
+      if (request !== state.request) return;
+      fillWorkerRows(tbody, data.workers || []);
+      hideError(error);
+    } catch (err) {
+      if (request === state.request) showError(error, err);
+    }
+  }
+
+  // Heartbeats come every few seconds; a 2 s poll shows them (and a lost worker) promptly.
+  const stop = pollWhileVisible(refresh, 2000);
+  return () => {
+    stop();
+    state.request += 1;
+  };
+}
+
+function fillWorkerRows(tbody, workers) {
+  if (!workers.length) {
+    tbody.replaceChildren(el("tr", {},
+      el("td", { id: "workers-empty", colspan: WORKER_HEADINGS.length, class: "empty" },
+        "No workers have registered yet. ", el("code", { text: "playhouse serve" }),
+        " runs jobs itself unless started with ", el("code", { text: "--workers 0" }), "; ",
+        el("code", { text: "playhouse worker --database postgres://…" }), " adds workers.")));
+    return;
+  }
+  tbody.replaceChildren(...workers.map(workerRow));
+}
+
+function workerRow(worker) {
+  // The state becomes part of a class name, so only a plain word gets through.
+  const state = String(worker.state || "unknown").toLowerCase().replace(/[^a-z0-9_-]/g, "");
+  return el("tr", { class: "worker-row", "data-name": worker.name, "data-state": state },
+    el("td", { class: "mono worker-name", text: worker.name }),
+    el("td", { class: "mono", text: worker.host }),
+    el("td", { class: "num", text: worker.capacity }),
+    el("td", { class: worker.running_jobs ? "num" : "num zero", text: worker.running_jobs || 0 }),
+    el("td", {}, el("span", { class: `badge worker-state worker-state-${state}`, text: worker.state || "unknown" })),
+    el("td", { class: "nowrap", title: formatTime(worker.last_heartbeat), text: formatAgo(worker.last_heartbeat) }),
+    el("td", { class: "nowrap", text: formatTime(worker.started_at) }));
 }
 
 // ---------------------------------------------------------------------------------------
