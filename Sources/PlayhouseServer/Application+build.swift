@@ -5,14 +5,12 @@ import PlayhouseCore
 import PlayhouseStore
 
 /// The router with every API route and page, as the server and the tests use it.
-public func buildRouter(
-    configuration: ServerConfiguration, dependencies: ServerDependencies
-) -> Router<BasicRequestContext> {
+public func buildRouter(dependencies: ServerDependencies) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.middlewares.add(APIErrorMiddleware())
     let api = router.group("api/v1")
     api.get("health") { _, _ in ["status": "ok"] }
-    JobRoutes(dependencies: dependencies, configuration: configuration).add(to: api)
+    JobRoutes(dependencies: dependencies).add(to: api)
     InventoryRoutes(dependencies: dependencies).add(to: api)
     ProjectRoutes(dependencies: dependencies).add(to: api)
     WorkerRoutes(dependencies: dependencies).add(to: api)
@@ -26,7 +24,7 @@ public func buildApplication(
     services: [any Service] = [], logger: Logger
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(configuration: configuration, dependencies: dependencies),
+        router: buildRouter(dependencies: dependencies),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Playhouse"),
         services: [Heartbeat(notifications: dependencies.store.notifications, interval: configuration.heartbeat)] + services,
         logger: logger)

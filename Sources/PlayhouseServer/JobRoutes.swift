@@ -6,7 +6,6 @@ import PlayhouseStore
 /// `/api/v1/jobs`: launch, read, page through events, stream, log, cancel.
 struct JobRoutes: Sendable {
     let dependencies: ServerDependencies
-    let configuration: ServerConfiguration
 
     static let launchFields: Set<String> = [
         "project", "playbook", "inventory", "extra_vars", "limit", "tags", "skip_tags", "check", "diff",
