@@ -211,4 +211,22 @@ import Testing
             #expect(job["worker"] == .string("w1"))
         }
     }
+
+    @Test func eventsWrittenByAWorkerStreamLiveFromTheWebProcess() async throws {
+        try await withFleet(workers: 1) { fleet in
+            let id = try await fleet.launch("sleep.yml", seconds: 2)
+            var request = "GET /api/v1/jobs/\(id)/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            let live = RawHTTP.dechunk(String(try await RawHTTP.exchange(port: fleet.port, request: request).split(separator: "\r\n\r\n", maxSplits: 1).last ?? ""))
+            let messages = SSEMessage.parse(live)
+            let ids = messages.filter { $0.event != "end" }.compactMap(\.id)
+            #expect(!ids.isEmpty)
+            #expect(ids == Array(1...ids.count), "every event once, in order, from another process")
+            #expect(messages.last?.event == "end")
+            #expect(JSONValue.parse(messages.last?.data ?? "")?["status"] == .string("successful"))
+
+            request = "GET /api/v1/jobs/\(id)/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nLast-Event-ID: 3\r\nConnection: close\r\n\r\n"
+            let resumed = RawHTTP.dechunk(String(try await RawHTTP.exchange(port: fleet.port, request: request).split(separator: "\r\n\r\n", maxSplits: 1).last ?? ""))
+            #expect(SSEMessage.parse(resumed).filter { $0.event != "end" }.compactMap(\.id) == Array(4...ids.count))
+        }
+    }
 }
