@@ -35,8 +35,8 @@ public struct PlaybookRunner: Sendable {
     }
 
     /// Runs the playbook and iterates its updates; cancelling the iterating task stops the
-    /// run and cleans up after it. The stream ends with the run; its result is the last
-    /// update's companion: use ``run(_:control:onUpdates:)`` to get it.
+    /// run and cleans up after it. The stream ends with the run; for the final status, use
+    /// ``run(_:control:onUpdates:)``, which returns it.
     public func updates(_ request: PlaybookRunRequest) -> AsyncThrowingStream<RunUpdate, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: RunUpdate.self)
         let control = RunControl()
@@ -126,7 +126,7 @@ public struct PlaybookRunner: Sendable {
                             watchers.addTask {
                                 try? await Task.sleep(for: timeout)
                                 if !Task.isCancelled {
-                                    control.stop(.timedOut(seconds: Double(timeout.components.seconds)))
+                                    control.stop(.timedOut(seconds: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18))
                                 }
                             }
                         }
