@@ -84,7 +84,7 @@ import Testing
         let projects = try TestPaths.makeProject("p", files: Self.files)
         let scratch = try TestPaths.scratch("fleet")
         try await TestPostgres.with { url in
-            let port = TestPostgres.freePort()
+            let port = try Loopback.freePort()
             let web = try PlayhouseProcess.serve(
                 port: port, database: url, projects: projects, runs: scratch + "/runs-web", log: scratch + "/web.log",
                 extra: ["--workers", "0", "--worker-lost-after", "3"])
@@ -215,8 +215,7 @@ import Testing
     @Test func eventsWrittenByAWorkerStreamLiveFromTheWebProcess() async throws {
         try await withFleet(workers: 1) { fleet in
             let id = try await fleet.launch("sleep.yml", seconds: 2)
-            var request = "GET /api/v1/jobs/\(id)/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-            let live = RawHTTP.dechunk(String(try await RawHTTP.exchange(port: fleet.port, request: request).split(separator: "\r\n\r\n", maxSplits: 1).last ?? ""))
+            let live = try await RawHTTP.send(port: fleet.port, "GET", "/api/v1/jobs/\(id)/stream").body
             let messages = SSEMessage.parse(live)
             let ids = messages.filter { $0.event != "end" }.compactMap(\.id)
             #expect(!ids.isEmpty)
@@ -224,8 +223,8 @@ import Testing
             #expect(messages.last?.event == "end")
             #expect(JSONValue.parse(messages.last?.data ?? "")?["status"] == .string("successful"))
 
-            request = "GET /api/v1/jobs/\(id)/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nLast-Event-ID: 3\r\nConnection: close\r\n\r\n"
-            let resumed = RawHTTP.dechunk(String(try await RawHTTP.exchange(port: fleet.port, request: request).split(separator: "\r\n\r\n", maxSplits: 1).last ?? ""))
+            let resumed = try await RawHTTP.send(
+                port: fleet.port, "GET", "/api/v1/jobs/\(id)/stream", headers: ["Last-Event-ID": "3"]).body
             #expect(SSEMessage.parse(resumed).filter { $0.event != "end" }.compactMap(\.id) == Array(4...ids.count))
         }
     }

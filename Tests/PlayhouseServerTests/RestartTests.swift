@@ -18,7 +18,7 @@ import Testing
         ])
         let database = scratch + "/playhouse.sqlite"
         let runs = scratch + "/runs"
-        let port = TestPostgres.freePort()
+        let port = try Loopback.freePort()
         let first = try PlayhouseProcess.serve(port: port, database: database, projects: projects, runs: runs, log: scratch + "/serve.log")
         try await PlayhouseProcess.waitUntilHealthy(port: port)
         let long = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: #"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
@@ -63,7 +63,7 @@ import Testing
             "hosts.ini": TestPaths.localInventory(["a"]),
         ])
         let database = scratch + "/playhouse.sqlite"
-        let port = TestPostgres.freePort()
+        let port = try Loopback.freePort()
         let server = try PlayhouseProcess.serve(port: port, database: database, projects: projects, runs: scratch + "/runs", log: scratch + "/serve.log")
         try await PlayhouseProcess.waitUntilHealthy(port: port)
         let job = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: #"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)

@@ -7,9 +7,7 @@ public enum ProcessCheck {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         var found: [(Int32, String)] = []
         for entry in entries {
-            guard let pid = Int32(entry), pid != getpid(),
-                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty else { continue }
-            let command = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            guard let pid = Int32(entry), pid != getpid(), let command = commandLine(pid) else { continue }
             if command.contains(needle) { found.append((pid, command)) }
         }
         return found
@@ -23,5 +21,44 @@ public enum ProcessCheck {
             try? await Task.sleep(for: .milliseconds(50))
         }
         return false
+    }
+
+    /// A process's command line with its arguments joined by spaces; nil once it is gone.
+    public static func commandLine(_ pid: pid_t) -> String? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }
+        return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+    }
+
+    /// True while `pid` exists and is not a zombie.
+    public static func isRunning(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let fields = fields(ofStat: stat) else { return false }
+        return fields.state != "Z" && fields.state != "X"
+    }
+
+    /// Every process below `pid` in the process tree.
+    public static func descendants(of pid: pid_t) -> [pid_t] {
+        var children: [pid_t: [pid_t]] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let child = pid_t(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let fields = fields(ofStat: stat) else { continue }
+            children[fields.parent, default: []].append(child)
+        }
+        var found: [pid_t] = []
+        var queue = children[pid] ?? []
+        while let next = queue.popLast() {
+            found.append(next)
+            queue += children[next] ?? []
+        }
+        return found
+    }
+
+    /// State and parent from /proc/PID/stat (the name in parentheses may hold spaces).
+    private static func fields(ofStat stat: String) -> (state: Character, parent: pid_t)? {
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let rest = stat[stat.index(after: close)...].split(separator: " ")
+        guard rest.count > 1, let state = rest[0].first, let parent = pid_t(rest[1]) else { return nil }
+        return (state, parent)
     }
 }

@@ -161,7 +161,7 @@ public final class SSHTestHosts: Sendable {
 
     /// A port of 127.0.0.1 where connections are refused until ``stop()``.
     public func unreachablePort() throws -> Int {
-        let (fd, port) = try Self.bindLoopback()
+        let (fd, port) = try Loopback.bind()
         reservedSockets.withLock { $0.append(fd) }
         return port
     }
@@ -175,19 +175,8 @@ public final class SSHTestHosts: Sendable {
     /// The SSH identification line of whatever listens on 127.0.0.1:`port`, or nil when
     /// nothing answers like an SSH server within `timeout` seconds.
     public static func sshBanner(port: Int, timeout: Double = 2) -> String? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
+        guard let fd = try? Loopback.connect(port: port, timeout: timeout) else { return nil }
         defer { close(fd) }
-        var time = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
-        var address = loopbackAddress(port: port)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { return nil }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 256)
         while !received.contains(UInt8(ascii: "\n")), received.count < 1024 {
@@ -199,39 +188,6 @@ public final class SSHTestHosts: Sendable {
             .split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         guard let line, line.hasPrefix("SSH-") else { return nil }
         return line
-    }
-
-    /// A socket bound to 127.0.0.1 on a free port (not listening) and that port.
-    static func bindLoopback() throws -> (fd: Int32, port: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SSHTestHostsError("socket() failed: errno \(errno)") }
-        var address = loopbackAddress(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0 else {
-            close(fd)
-            throw SSHTestHostsError("bind() on 127.0.0.1 failed: errno \(errno)")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else {
-            close(fd)
-            throw SSHTestHostsError("getsockname() failed: errno \(errno)")
-        }
-        return (fd, Int(UInt16(bigEndian: address.sin_port)))
-    }
-
-    private static func loopbackAddress(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
-        return address
     }
 
     // MARK: Helpers
@@ -319,7 +275,7 @@ private final class SSHDaemon: Sendable {
     static func start(directory: String, authorizedKeys: String, user: String) async throws -> SSHDaemon {
         var failures: [String] = []
         attempts: for _ in 0..<4 {
-            let (fd, port) = try SSHTestHosts.bindLoopback()
+            let (fd, port) = try Loopback.bind()
             close(fd)
             let config = directory + "/sshd_config"
             try configuration(directory: directory, port: port, authorizedKeys: authorizedKeys, user: user)
@@ -415,7 +371,7 @@ private final class SSHDaemon: Sendable {
     private func waitUntilReady(pidFile: String) async -> Readiness {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            guard SSHProcessTable.isRunning(pid) else { return .exited }
+            guard ProcessCheck.isRunning(pid) else { return .exited }
             let written = (try? String(contentsOfFile: pidFile, encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             if written == String(pid), SSHTestHosts.sshBanner(port: port, timeout: 1) != nil { return .ready }
@@ -427,7 +383,7 @@ private final class SSHDaemon: Sendable {
     /// Stops the listener and every session process it started (they would otherwise keep
     /// serving open connections, e.g. ssh ControlPersist masters).
     func stop() async {
-        let sessions = SSHProcessTable.descendants(of: pid)
+        let sessions = ProcessCheck.descendants(of: pid)
         release.finish()
         for child in sessions { kill(child, SIGTERM) }
         let killer = Task {
@@ -437,10 +393,10 @@ private final class SSHDaemon: Sendable {
         await process.value
         killer.cancel()
         let deadline = ContinuousClock.now + .seconds(2)
-        while ContinuousClock.now < deadline, sessions.contains(where: SSHProcessTable.isRunning) {
+        while ContinuousClock.now < deadline, sessions.contains(where: { ProcessCheck.isRunning($0) }) {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        for child in sessions where SSHProcessTable.isRunning(child) { kill(child, SIGKILL) }
+        for child in sessions where ProcessCheck.isRunning(child) { kill(child, SIGKILL) }
     }
 }
 
@@ -540,38 +496,3 @@ private enum ToolRun {
     }
 }
 
-/// Reads /proc.
-private enum SSHProcessTable {
-    /// True while `pid` exists and is not a zombie.
-    static func isRunning(_ pid: pid_t) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let fields = fields(ofStat: stat) else { return false }
-        return fields.state != "Z" && fields.state != "X"
-    }
-
-    /// Every process below `pid` in the process tree.
-    static func descendants(of pid: pid_t) -> [pid_t] {
-        var children: [pid_t: [pid_t]] = [:]
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let child = pid_t(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let fields = fields(ofStat: stat) else { continue }
-            children[fields.parent, default: []].append(child)
-        }
-        var found: [pid_t] = []
-        var queue = children[pid] ?? []
-        while let next = queue.popLast() {
-            found.append(next)
-            queue += children[next] ?? []
-        }
-        return found
-    }
-
-    /// State and parent from /proc/PID/stat (the name in parentheses may hold spaces).
-    private static func fields(ofStat stat: String) -> (state: Character, parent: pid_t)? {
-        guard let close = stat.lastIndex(of: ")") else { return nil }
-        let rest = stat[stat.index(after: close)...].split(separator: " ")
-        guard rest.count > 1, let state = rest[0].first, let parent = pid_t(rest[1]) else { return nil }
-        return (state, parent)
-    }
-}

@@ -20,7 +20,7 @@ public enum TestPostgres {
         try FileManager.default.createDirectory(atPath: folder + "/data", withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder)
         _ = try await run("/usr/bin/chown", ["-R", "nobody:nogroup", folder])
-        let port = freePort()
+        let port = try Loopback.freePort()
         do {
             try await asNobody(bin + "/initdb", ["-D", folder + "/data", "--no-sync", "-U", "postgres", "--auth=trust", "-E", "UTF8"])
             try await asNobody(bin + "/pg_ctl", [
@@ -68,23 +68,6 @@ public enum TestPostgres {
             .path(FilePath(executable)), arguments: Arguments(arguments), workingDirectory: "/tmp",
             output: .string(limit: 1024 * 1024), error: .string(limit: 1024 * 1024))
         return (result.terminationStatus.isSuccess, result.standardOutput + result.standardError)
-    }
-
-    /// A loopback port nothing listens on right now.
-    public static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

@@ -157,7 +157,7 @@ final class ChromeBrowser: Sendable {
             return ChromeBrowser(session: session, driver: started, directory: directory, userDataDirectory: userData)
         } catch {
             if let driver {
-                let tree = ChromeProcessTable.descendants(of: driver.pid)
+                let tree = ProcessCheck.descendants(of: driver.pid)
                 await driver.stop()
                 _ = await Self.reap(tree: tree, userDataDirectory: userData)
             }
@@ -170,7 +170,7 @@ final class ChromeBrowser: Sendable {
     /// processes that could not be ended (normally none).
     func close() async -> [String] {
         // Taken before anything stops: once chromedriver is gone its children are orphans.
-        let tree = ChromeProcessTable.descendants(of: driver.pid)
+        let tree = ProcessCheck.descendants(of: driver.pid)
         _ = try? await session.http.send("DELETE", session.base, nil, timeout: 20)
         await driver.stop()
         let leftovers = await Self.reap(tree: tree, userDataDirectory: userDataDirectory)
@@ -183,10 +183,10 @@ final class ChromeBrowser: Sendable {
     static func reap(tree: [pid_t], userDataDirectory: String) async -> [String] {
         func alive() -> [(pid: pid_t, command: String)] {
             var found: [pid_t: String] = [:]
-            for pid in tree where ChromeProcessTable.isRunning(pid) {
-                found[pid] = ChromeProcessTable.commandLine(pid) ?? "?"
+            for pid in tree where ProcessCheck.isRunning(pid) {
+                found[pid] = ProcessCheck.commandLine(pid) ?? "?"
             }
-            for process in ProcessCheck.processes(containing: userDataDirectory) where ChromeProcessTable.isRunning(process.pid) {
+            for process in ProcessCheck.processes(containing: userDataDirectory) where ProcessCheck.isRunning(process.pid) {
                 found[process.pid] = process.command
             }
             return found.map { ($0.key, $0.value) }
@@ -246,12 +246,12 @@ final class ChromeDriverProcess: Sendable {
     static func start(log: String, http: WebDriverHTTP) async throws -> ChromeDriverProcess {
         var failures: [String] = []
         for _ in 0..<3 {
-            let port = try freeLoopbackPort()
+            let port = try Loopback.freePort()
             let driver = try await launch(port: port, log: log)
             let deadline = ContinuousClock.now + .seconds(20)
             var ready = false
             var lastAnswer = "no answer"
-            while ContinuousClock.now < deadline, ChromeProcessTable.isRunning(driver.pid) {
+            while ContinuousClock.now < deadline, ProcessCheck.isRunning(driver.pid) {
                 do {
                     let status = try await http.send("GET", "http://127.0.0.1:\(port)/status", nil, timeout: 2)
                     if case .bool(true) = status["ready"] ?? .null { ready = true; break }
@@ -262,7 +262,7 @@ final class ChromeDriverProcess: Sendable {
                 try? await Task.sleep(for: .milliseconds(100))
             }
             if ready { return driver }
-            let exited = !ChromeProcessTable.isRunning(driver.pid)
+            let exited = !ProcessCheck.isRunning(driver.pid)
             await driver.stop()
             failures.append("port \(port): \(exited ? "chromedriver exited" : "not ready within 20 s") (\(lastAnswer)) \(driver.logTail())")
             if !exited { break }
@@ -324,27 +324,6 @@ final class ChromeDriverProcess: Sendable {
         guard let text = try? String(contentsOfFile: logPath, encoding: .utf8), !text.isEmpty else { return "" }
         return "chromedriver log: …" + text.suffix(count)
     }
-
-    /// A port of 127.0.0.1 that was free a moment ago.
-    static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw WebDriverError("socket() failed: errno \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw WebDriverError("bind() on 127.0.0.1 failed: errno \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { throw WebDriverError("getsockname() failed: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 // MARK: - HTTP
@@ -394,23 +373,14 @@ struct WebDriverHTTP: Sendable {
     }
 
     private static func blockingExchange(port: Int, request: [UInt8], timeout: TimeInterval) throws -> (Int, [UInt8]) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw WebDriverError("socket() failed: errno \(errno)") }
-        defer { Glibc.close(fd) }
         let seconds = max(1, timeout)
-        var time = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let fd: Int32
+        do {
+            fd = try Loopback.connect(port: port, timeout: seconds)
+        } catch {
+            throw WebDriverError("\(error)", code: "connection failed")
         }
-        guard connected == 0 else {
-            throw WebDriverError("connect to 127.0.0.1:\(port) failed: errno \(errno)", code: "connection failed")
-        }
+        defer { Glibc.close(fd) }
         var sent = 0
         while sent < request.count {
             let count = request[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -439,7 +409,7 @@ struct WebDriverHTTP: Sendable {
             }
             if count == 0 { break }
             received += buffer[0..<count]
-            if headerEnd == nil, let end = Self.range(of: [13, 10, 13, 10], in: received) {
+            if headerEnd == nil, let end = received.firstRange(of: [13, 10, 13, 10])?.upperBound {
                 headerEnd = end
                 let lines = String(decoding: received[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
                 status = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
@@ -457,31 +427,8 @@ struct WebDriverHTTP: Sendable {
         }
         var body = Array(received[headerEnd...])
         if let contentLength, body.count > contentLength { body = Array(body[0..<contentLength]) }
-        if chunked { body = dechunk(body) }
+        if chunked { body = RawHTTP.dechunk(body) }
         return (status, body)
-    }
-
-    /// The index just past the first occurrence of `needle`.
-    private static func range(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
-        guard bytes.count >= needle.count else { return nil }
-        for start in 0...(bytes.count - needle.count) where bytes[start..<start + needle.count].elementsEqual(needle) {
-            return start + needle.count
-        }
-        return nil
-    }
-
-    private static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
-        var rest = bytes[...]
-        var payload: [UInt8] = []
-        while let lineEnd = rest.firstIndex(of: 13),
-              let size = Int(String(decoding: rest[rest.startIndex..<lineEnd], as: UTF8.self)
-                .split(separator: ";").first.map(String.init) ?? "", radix: 16), size > 0 {
-            let start = lineEnd + 2
-            guard start + size <= rest.endIndex else { break }
-            payload += rest[start..<start + size]
-            rest = rest[min(rest.endIndex, start + size + 2)...]
-        }
-        return payload
     }
 }
 
@@ -733,41 +680,3 @@ public final class WebDriverSession: Sendable {
 
 // MARK: - /proc
 
-enum ChromeProcessTable {
-    /// True while `pid` exists and is not a zombie.
-    static func isRunning(_ pid: pid_t) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let fields = fields(ofStat: stat) else { return false }
-        return fields.state != "Z" && fields.state != "X"
-    }
-
-    static func commandLine(_ pid: pid_t) -> String? {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }
-        return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-    }
-
-    /// Every process below `pid` in the process tree.
-    static func descendants(of pid: pid_t) -> [pid_t] {
-        var children: [pid_t: [pid_t]] = [:]
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let child = pid_t(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let fields = fields(ofStat: stat) else { continue }
-            children[fields.parent, default: []].append(child)
-        }
-        var found: [pid_t] = []
-        var queue = children[pid] ?? []
-        while let next = queue.popLast() {
-            found.append(next)
-            queue += children[next] ?? []
-        }
-        return found
-    }
-
-    private static func fields(ofStat stat: String) -> (state: Character, parent: pid_t)? {
-        guard let close = stat.lastIndex(of: ")") else { return nil }
-        let rest = stat[stat.index(after: close)...].split(separator: " ")
-        guard rest.count > 1, let state = rest[0].first, let parent = pid_t(rest[1]) else { return nil }
-        return (state, parent)
-    }
-}
