@@ -5,15 +5,22 @@ import SQLKit
 extension Store {
     /// Queues a new job; it is durable when this returns.
     public func insertJob(_ parameters: JobParameters, now: Date = Date()) async throws -> Job {
+        let job = try await insertJobRow(parameters, now: now)
+        await announce(.queue)
+        return job
+    }
+
+    /// Writes a queued job: a slice of `parentID`, or a sliced job of `sliceCount` slices.
+    func insertJobRow(_ parameters: JobParameters, parentID: Int64? = nil, sliceCount: Int = 0, now: Date) async throws -> Job {
         let row = try await sql.raw("""
-            INSERT INTO jobs (status, project, playbook, inventory, parameters, created_at, summary)
+            INSERT INTO jobs (status, project, playbook, inventory, parameters, created_at, summary, parent_id, slice_count)
             VALUES (\(bind: JobStatus.queued.rawValue), \(bind: parameters.project), \(bind: parameters.playbook),
                     \(bind: parameters.inventory), \(bind: StoreCoding.encode(parameters)),
-                    \(bind: now.timeIntervalSince1970), \(bind: StoreCoding.encode(JobSummary())))
+                    \(bind: now.timeIntervalSince1970), \(bind: StoreCoding.encode(JobSummary())), \(bind: parentID),
+                    \(bind: sliceCount))
             RETURNING *
             """).first()
         guard let row else { throw StoreError(.invalid, "the database did not return the new job") }
-        await announce(.queue)
         return try StoreCoding.job(from: row)
     }
 
@@ -68,12 +75,11 @@ extension Store {
             UPDATE jobs SET status = \(bind: status.rawValue), finished_at = \(bind: now.timeIntervalSince1970),
                 exit_code = \(bind: exitCode), error = \(bind: outcome.error), summary = \(bind: StoreCoding.encode(final))
             WHERE id = \(bind: id) AND status = 'running'
-            RETURNING id
+            RETURNING parent_id
             """).first()
         await announce(.job(id))
         await announce(.queue)
-        if row != nil, let parent = try await sql.raw("SELECT parent_id FROM jobs WHERE id = \(bind: id)")
-            .first(decodingColumn: "parent_id", as: Int64?.self) ?? nil {
+        if let parent = try row?.decode(column: "parent_id", as: Int64?.self) {
             try await refreshSlicedJob(parent, now: now)
         }
         return row != nil

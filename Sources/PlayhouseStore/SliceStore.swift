@@ -8,29 +8,13 @@ extension Store {
     public func insertSlicedJob(
         _ parameters: JobParameters, hostGroups: [[String]], now: Date = Date()
     ) async throws -> (parent: Job, slices: [Job]) {
-        let row = try await sql.raw("""
-            INSERT INTO jobs (status, project, playbook, inventory, parameters, created_at, summary, slice_count)
-            VALUES (\(bind: JobStatus.queued.rawValue), \(bind: parameters.project), \(bind: parameters.playbook),
-                    \(bind: parameters.inventory), \(bind: StoreCoding.encode(parameters)),
-                    \(bind: now.timeIntervalSince1970), \(bind: StoreCoding.encode(JobSummary())), \(bind: hostGroups.count))
-            RETURNING *
-            """).first()
-        guard let row else { throw StoreError(.invalid, "the database did not return the new job") }
-        let parent = try StoreCoding.job(from: row)
+        let parent = try await insertJobRow(parameters, sliceCount: hostGroups.count, now: now)
         var slices: [Job] = []
         for hosts in hostGroups {
             var slice = parameters
             slice.slices = nil
             slice.limit = hosts.joined(separator: ",")
-            let row = try await sql.raw("""
-                INSERT INTO jobs (status, project, playbook, inventory, parameters, created_at, summary, parent_id)
-                VALUES (\(bind: JobStatus.queued.rawValue), \(bind: slice.project), \(bind: slice.playbook),
-                        \(bind: slice.inventory), \(bind: StoreCoding.encode(slice)),
-                        \(bind: now.timeIntervalSince1970), \(bind: StoreCoding.encode(JobSummary())), \(bind: parent.id))
-                RETURNING *
-                """).first()
-            guard let row else { throw StoreError(.invalid, "the database did not return a new slice") }
-            slices.append(try StoreCoding.job(from: row))
+            slices.append(try await insertJobRow(slice, parentID: parent.id, now: now))
         }
         await announce(.queue)
         return (parent, slices)
