@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "playhouse", targets: ["playhouse"]),
         .library(name: "PlayhouseRunner", targets: ["PlayhouseRunner"]),
+        .executable(name: "playhouse-bench", targets: ["PlayhouseBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -94,6 +95,18 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             path: "Tests/PlayhouseTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "PlayhouseBench",
+            dependencies: [
+                "PlayhouseCore",
+                "PlayhouseTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            path: "Benchmarks/PlayhouseBench",
+            resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

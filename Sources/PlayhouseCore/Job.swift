@@ -19,12 +19,14 @@ public struct Job: Sendable, Equatable {
     public var parentID: Int64?
     /// How many slices this job was split into; 0 for a job that runs itself.
     public var sliceCount: Int
+    /// How many events are stored: the seq of the newest one.
+    public var eventCount: Int
 
     public init(
         id: Int64, status: JobStatus, parameters: JobParameters, createdAt: Date,
         startedAt: Date? = nil, finishedAt: Date? = nil, exitCode: Int? = nil, error: String? = nil,
         summary: JobSummary = JobSummary(), cancelRequested: Bool = false, worker: String? = nil,
-        parentID: Int64? = nil, sliceCount: Int = 0
+        parentID: Int64? = nil, sliceCount: Int = 0, eventCount: Int = 0
     ) {
         self.id = id
         self.status = status
@@ -39,6 +41,7 @@ public struct Job: Sendable, Equatable {
         self.worker = worker
         self.parentID = parentID
         self.sliceCount = sliceCount
+        self.eventCount = eventCount
     }
 }
 

@@ -33,6 +33,8 @@ struct JobResponse: ResponseEncodable, Sendable {
     var parentID: Int64?
     /// The ids of this job's slices, when it was sliced (and they were looked up).
     var slices: [Int64]?
+    /// Events stored so far; the seq of the newest.
+    var events: Int
 
     init(_ job: Job, slices: [Int64]? = nil) {
         let parameters = job.parameters
@@ -46,6 +48,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         finishedAt = job.finishedAt.map(Timestamp.format)
         exitCode = job.exitCode
         error = job.error
+        events = job.eventCount
         var summary = job.summary
         if job.status.isFinal { summary.finish() }
         progress = summary.progress
@@ -80,7 +83,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         case extraVars = "extra_vars"
         case envNames = "env_names"
         case parentID = "parent_id"
-        case slices
+        case slices, events
     }
 
     // Always write the documented keys, null when unknown.
@@ -112,6 +115,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         try container.encode(envNames, forKey: .envNames)
         try container.encode(parentID, forKey: .parentID)
         try container.encode(slices, forKey: .slices)
+        try container.encode(events, forKey: .events)
     }
 }
 

@@ -36,7 +36,8 @@ enum StoreCoding {
             cancelRequested: try row.decode(column: "cancel_requested", as: Int.self) != 0,
             worker: try row.decode(column: "worker", as: String?.self),
             parentID: try row.decode(column: "parent_id", as: Int64?.self),
-            sliceCount: try row.decode(column: "slice_count", as: Int.self))
+            sliceCount: try row.decode(column: "slice_count", as: Int.self),
+            eventCount: try row.decode(column: "last_seq", as: Int.self))
     }
 
     static func event(from row: any SQLRow) throws -> JobEvent {

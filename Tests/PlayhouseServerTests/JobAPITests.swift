@@ -44,6 +44,7 @@ import Testing
             guard case .array(let everything)? = all["events"] else { throw TestFailure("no events") }
             #expect(everything.last?["type"] == .string("playbook_on_stats"))
             #expect(everything.map { $0["seq"]?.intValue ?? 0 } == Array(1...everything.count))
+            #expect(job["events"] == .number(Double(everything.count)), "the job counts its stored events")
 
             let (status, headers, log) = try await client.text("/api/v1/jobs/\(id)/stdout")
             #expect(status == .ok)

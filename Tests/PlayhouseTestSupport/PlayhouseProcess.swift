@@ -1,19 +1,20 @@
 import Foundation
-import PlayhouseTestSupport
 
-/// The real `playhouse` binary (built next to the test bundle) as a child process.
-final class PlayhouseProcess {
-    let process = Process()
-    let log: String
+/// The real `playhouse` binary (built next to the test bundle or the benchmark tool) as a
+/// child process, its output appended to a log file.
+public final class PlayhouseProcess {
+    public let process = Process()
+    public let log: String
 
-    static var binary: String {
+    /// `playhouse` in the folder of the running executable.
+    public static var binary: String {
         URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent().path + "/playhouse"
     }
 
-    init(_ arguments: [String], log: String) throws {
+    public init(_ arguments: [String], log: String, ansibleBin: String = TestPaths.ansibleBin) throws {
         self.log = log
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments + ["--ansible-bin", TestPaths.ansibleBin]
+        process.arguments = arguments + ["--ansible-bin", ansibleBin]
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         handle.seekToEndOfFile()
@@ -23,31 +24,32 @@ final class PlayhouseProcess {
     }
 
     /// `playhouse serve` with one embedded worker.
-    static func serve(
-        port: Int, database: String, projects: String, runs: String, log: String, extra: [String] = ["--workers", "1"]
+    public static func serve(
+        port: Int, database: String, projects: String, runs: String, log: String, extra: [String] = ["--workers", "1"],
+        ansibleBin: String = TestPaths.ansibleBin
     ) throws -> PlayhouseProcess {
         try PlayhouseProcess(
             ["serve", "--port", "\(port)", "--database", database, "--projects", projects, "--runs-dir", runs] + extra,
-            log: log)
+            log: log, ansibleBin: ansibleBin)
     }
 
-    static func waitUntilHealthy(port: Int) async throws {
+    public static func waitUntilHealthy(port: Int) async throws {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let health = try? await RawHTTP.request(port: port, "GET", "/api/v1/health"), health.status == 200 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw TestFailure("playhouse serve did not answer on port \(port)")
+        throw LoopbackError("playhouse did not answer on port \(port) within 30 s; see its log")
     }
 
     /// kill -9, and wait until it is gone.
-    func crash() async {
+    public func crash() async {
         kill(process.processIdentifier, SIGKILL)
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
     }
 
     /// `signal` (SIGTERM: graceful), then SIGKILL if it is still there after `grace`.
-    func stop(_ signal: Int32 = SIGTERM, grace: Duration = .seconds(15)) async {
+    public func stop(_ signal: Int32 = SIGTERM, grace: Duration = .seconds(15)) async {
         guard process.isRunning else { return }
         kill(process.processIdentifier, signal)
         let deadline = ContinuousClock.now + grace
@@ -55,5 +57,5 @@ final class PlayhouseProcess {
         if process.isRunning { await crash() }
     }
 
-    var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+    public var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 }

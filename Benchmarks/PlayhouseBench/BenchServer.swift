@@ -1,0 +1,99 @@
+import Foundation
+import PlayhouseCore
+import PlayhouseTestSupport
+
+/// A `playhouse` process (release build) under measurement, and the API calls the
+/// benchmarks make to it.
+struct BenchServer {
+    let process: PlayhouseProcess
+    let port: Int
+
+    /// Starts `playhouse serve` and waits until it answers.
+    static func serve(
+        _ bench: BenchContext, name: String, database: String, workers: Int, ansibleBin: String? = nil
+    ) async throws -> BenchServer {
+        let port = try Loopback.freePort()
+        let process = try PlayhouseProcess.serve(
+            port: port, database: database, projects: bench.projects, runs: bench.scratch + "/runs-\(name)",
+            log: bench.scratch + "/\(name).log", extra: ["--workers", "\(workers)", "--log-level", "warning"],
+            ansibleBin: ansibleBin ?? bench.ansibleBin)
+        try await PlayhouseProcess.waitUntilHealthy(port: port)
+        return BenchServer(process: process, port: port)
+    }
+
+    /// Starts a server, hands it to `body`, and stops it however `body` ends.
+    static func with<T>(
+        _ bench: BenchContext, name: String, database: String, workers: Int, ansibleBin: String? = nil,
+        _ body: (BenchServer) async throws -> T
+    ) async throws -> T {
+        let server = try await serve(bench, name: name, database: database, workers: workers, ansibleBin: ansibleBin)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    /// Launches a job of the `bench` project and returns its id.
+    func launch(_ playbook: String, inventory: String, env: [String: String] = [:]) async throws -> Int64 {
+        let body = JSONValue.object([
+            "project": .string("bench"), "playbook": .string(playbook), "inventory": .string(inventory),
+            "env": .object(env.mapValues { .string($0) }),
+        ]).jsonString()
+        let (status, json) = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: body)
+        guard status == 202, case .number(let id)? = json["id"] else {
+            throw BenchError("launch of \(playbook) failed: \(status) \(json.jsonString())")
+        }
+        return Int64(id)
+    }
+
+    func job(_ id: Int64) async throws -> JSONValue {
+        let (status, json) = try await RawHTTP.request(port: port, "GET", "/api/v1/jobs/\(id)")
+        guard status == 200 else { throw BenchError("GET job \(id) answered \(status)") }
+        return json
+    }
+
+    func cancel(_ id: Int64) async throws {
+        let (status, json) = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs/\(id)/cancel")
+        guard status == 202 || status == 200 || status == 409 else { throw BenchError("cancel of job \(id): \(status) \(json.jsonString())") }
+    }
+
+    /// Polls until the job has a final status and returns the job.
+    func waitFinished(_ id: Int64, poll: Duration = .milliseconds(50)) async throws -> JSONValue {
+        while true {
+            let job = try await job(id)
+            if case .string(let status)? = job["status"], !["queued", "running"].contains(status) { return job }
+            try await Task.sleep(for: poll)
+        }
+    }
+
+    /// Resident memory of the server process, in bytes.
+    var residentBytes: Int { Self.residentBytes(of: process.process.processIdentifier) }
+
+    static func residentBytes(of pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kib = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kib * 1024
+    }
+
+    func stop() async {
+        await process.stop()
+    }
+}
+
+extension JSONValue {
+    /// The string at `key` of an object, if it is one.
+    func string(_ key: String) -> String? {
+        if case .string(let value)? = self[key] { return value }
+        return nil
+    }
+
+    func number(_ key: String) -> Double? {
+        if case .number(let value)? = self[key] { return value }
+        return nil
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import PlayhouseCore
+import PlayhouseTestSupport
+
+/// Playhouse's event pipeline (event pipe → batches → store → wake-ups → SSE) with 50
+/// stream clients attached: first fed by real `ansible-playbook` runs, then by a replay of
+/// one of those runs at full speed, since one Ansible process is far slower than the
+/// pipeline.
+struct EventPipeline {
+    let bench: BenchContext
+    let clients: Int
+    let jobs: Int
+    /// How many times the replay repeats the recorded run's task events.
+    let replayRepeat: Int
+
+    struct Outcome {
+        var row: [String]
+        /// Peak resident memory of `serve` during the run.
+        var peakRSS: Int
+    }
+
+    func measure(into report: inout Report, memory: inout [(String, Int)]) async throws {
+        var section = Report.Section(
+            title: "Event pipeline",
+            method: "\(jobs) jobs at once on `serve --workers \(jobs)` (SQLite), \(clients) SSE clients spread over them, "
+                + "each reading `GET /api/v1/jobs/{id}/stream` from its own thread. Rate: events stored ÷ (last job "
+                + "finished − first job started). Lag: the callback's timestamp (ms precision in the stream) to "
+                + "the arrival of the event's bytes at the client. Complete: every client got every seq from 1 to "
+                + "the job's last, once, in order, then `end`. Target (replay): ≥ 10 000 events/s, lag p99 ≤ 100 ms, none lost.",
+            header: ["feed", "events", "events/s stored", "lag p50", "lag p99", "lag max", "complete", "target"])
+        let recording = bench.scratch + "/recording.jsonl"
+        let real = try await BenchServer.with(bench, name: "events-real", database: bench.scratch + "/events-real.sqlite", workers: jobs) { server in
+            let outcome = try await run(server, feed: "real `ansible-playbook`: \(jobs) × (200 `debug` tasks × 10 hosts)", target: false) {
+                try await server.launch("events.yml", inventory: "local-hosts-10")
+            }
+            let recorded = try await server.jobs().first { $0.string("status") == "successful" }
+            guard let id = recorded?.number("id") else { throw BenchError("no successful real run to record") }
+            try await record(Int64(id), from: server, to: recording)
+            return outcome
+        }
+        section.rows.append(real.row)
+        memory.append(("serve during the real runs (peak)", real.peakRSS))
+        let replayBin = try makeReplayBin()
+        let replay = try await BenchServer.with(
+            bench, name: "events-replay", database: bench.scratch + "/events-replay.sqlite", workers: jobs, ansibleBin: replayBin
+        ) { server in
+            try await run(server, feed: "replay of that run at full speed: \(jobs) jobs × \(replayRepeat) repeats", target: true) {
+                try await server.launch(
+                    "events.yml", inventory: "local-hosts-10",
+                    env: ["PLAYHOUSE_REPLAY": recording, "PLAYHOUSE_REPLAY_REPEAT": "\(replayRepeat)"])
+            }
+        }
+        section.rows.append(replay.row)
+        memory.append(("serve during the replay (peak)", replay.peakRSS))
+        report.sections.append(section)
+    }
+
+    private func run(
+        _ server: BenchServer, feed: String, target: Bool, launch: () async throws -> Int64
+    ) async throws -> Outcome {
+        var ids: [Int64] = []
+        for _ in 0..<jobs { ids.append(try await launch()) }
+        let followers = (0..<clients).map { SSEClient(port: server.port, jobID: ids[$0 % ids.count]) }
+        for follower in followers { follower.start() }
+        let pid = server.process.process.processIdentifier
+        let sampler = Task {
+            var peak = 0
+            while !Task.isCancelled {
+                peak = max(peak, BenchServer.residentBytes(of: pid))
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            return peak
+        }
+        var results: [SSEClient.Result] = []
+        for follower in followers { results.append(await follower.join()) }
+        sampler.cancel()
+        let peakRSS = await sampler.value
+        var stored = 0
+        var firstStart = Double.infinity, lastFinish = 0.0
+        var lastSeq: [Int64: Int] = [:]
+        for id in ids {
+            let job = try await server.job(id)
+            guard job.string("status") == "successful" else { throw BenchError("event job \(id) ended \(job.jsonString())") }
+            let last = Int(job.number("events") ?? 0)
+            lastSeq[id] = last
+            stored += last
+            firstStart = min(firstStart, job.string("started_at").flatMap(Self.seconds) ?? .infinity)
+            lastFinish = max(lastFinish, job.string("finished_at").flatMap(Self.seconds) ?? 0)
+        }
+        let complete = zip(followers.indices, results).filter { index, result in
+            result.error == nil && result.ended && result.isComplete(last: lastSeq[ids[index % ids.count]] ?? -1)
+        }.count
+        let lags = results.flatMap(\.lags)
+        let rate = Double(stored) / max(lastFinish - firstStart, 0.001)
+        let p50 = Stats.percentile(lags, 50), p99 = Stats.percentile(lags, 99)
+        bench.log("events (\(feed)): \(stored) events, \(Figure.count(rate))/s, lag p99 \(Figure.ms(p99)), \(complete)/\(clients) complete")
+        for result in results { if let error = result.error { bench.log("  a client failed: \(error)") } }
+        let met = rate >= 10_000 && p99 <= 0.100 && complete == clients
+        return Outcome(
+            row: [
+                feed, "\(stored)", Figure.count(rate), Figure.ms(p50), Figure.ms(p99), Figure.ms(lags.max() ?? 0),
+                "\(complete)/\(clients)", target ? Figure.verdict(met) : "(Ansible-bound)",
+            ],
+            peakRSS: peakRSS)
+    }
+
+    /// Writes a stored run's events as the callback wrote them, one JSON line each, with
+    /// a placeholder where the replay puts the time.
+    private func record(_ id: Int64, from server: BenchServer, to path: String) async throws {
+        var lines: [String] = []
+        var after = 0
+        while true {
+            let (status, page) = try await RawHTTP.request(port: server.port, "GET", "/api/v1/jobs/\(id)/events?after=\(after)&limit=500")
+            guard status == 200, case .array(let events)? = page["events"] else { throw BenchError("event page of job \(id): \(status)") }
+            for event in events {
+                guard case .object(var fields) = event else { continue }
+                fields["seq"] = nil
+                fields["time"] = .string("@TIME@")
+                lines.append(JSONValue.object(fields).jsonString())
+            }
+            guard let next = page.number("next_after"), Int(next) > after, !events.isEmpty else { break }
+            after = Int(next)
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        bench.log("recorded job \(id): \(lines.count) events")
+    }
+
+    /// A folder whose `ansible-playbook` is the replay script.
+    private func makeReplayBin() throws -> String {
+        guard let script = Bundle.module.path(forResource: "replay-ansible-playbook", ofType: "py", inDirectory: "Resources") else {
+            throw BenchError("the replay script is missing from the benchmark's resources")
+        }
+        let bin = bench.scratch + "/replay-bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: script, toPath: bin + "/ansible-playbook")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/ansible-playbook")
+        return bin
+    }
+
+    static func seconds(_ iso: String) -> Double? {
+        ChunkedSSEParser.isoSeconds(Array(iso.utf8)[...])
+    }
+}
+
+extension BenchServer {
+    /// The newest jobs (first page of the job list).
+    func jobs() async throws -> [JSONValue] {
+        let (status, json) = try await RawHTTP.request(port: port, "GET", "/api/v1/jobs")
+        guard status == 200, case .array(let jobs)? = json["jobs"] else { throw BenchError("GET /api/v1/jobs answered \(status)") }
+        return jobs
+    }
+}
