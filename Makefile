@@ -1,15 +1,19 @@
 # Playhouse: `make run` to try it, `make test` to check it.
 # Everything it needs that the machine lacks is installed here: ansible-core in a
-# project-local venv, and for the tests Debian's sshd and chromium.
+# project-local venv, and for the tests and benchmarks the Debian packages they need.
+# `make bench` measures Playhouse against plain ansible-playbook into BENCHMARKS.md.
 
 ANSIBLE_CORE := 2.19.14
+ANSIBLE_RUNNER := 2.4.3
 PYTHON ?= python3
 VENV := .venv
 SWIFT_BUILD_FLAGS ?=
 PORT ?= 8080
 TEST_PACKAGES := openssh-server chromium chromium-driver curl postgresql
+BENCH_PACKAGES := openssh-server postgresql wrk sqlite3
+BENCH_FLAGS ?=
 
-.PHONY: run test build setup test-setup apt bench clean
+.PHONY: run test build setup test-setup packages apt bench clean
 
 run: setup build
 	mkdir -p var
@@ -29,8 +33,12 @@ $(VENV)/.ansible-$(ANSIBLE_CORE):
 # Debian packages the tests need: sshd for the SSH test hosts, chromium for the page test,
 # PostgreSQL binaries for the store tests (each test starts its own server).
 test-setup: setup
+	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
+
+# Installs whichever of PACKAGES the machine lacks.
+packages:
 	@missing=""; \
-	for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory apt PACKAGES="$$missing"; fi
 
 apt:
@@ -41,6 +49,19 @@ apt:
 test: test-setup
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build $(SWIFT_BUILD_FLAGS)
+
+# The benchmarks: ansible-runner beside ansible-core (the comparison), sshd and PostgreSQL
+# (test hosts and the worker setup), wrk (HTTP load) and sqlite3 (bulk-loading the large
+# store); then the release build, then BENCHMARKS.md. BENCH_FLAGS passes options, e.g.
+# BENCH_FLAGS="--only dispatch --launches 50".
+bench: setup $(VENV)/.ansible-runner-$(ANSIBLE_RUNNER)
+	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_PACKAGES)"
+	swift build -c release $(SWIFT_BUILD_FLAGS)
+	.build/release/playhouse-bench --output BENCHMARKS.md $(BENCH_FLAGS)
+
+$(VENV)/.ansible-runner-$(ANSIBLE_RUNNER): $(VENV)/.ansible-$(ANSIBLE_CORE)
+	$(VENV)/bin/pip install --quiet ansible-runner==$(ANSIBLE_RUNNER)
+	touch $@
 
 clean:
 	rm -rf .build var

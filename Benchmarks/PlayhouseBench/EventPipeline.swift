@@ -12,6 +12,8 @@ struct EventPipeline {
     let jobs: Int
     /// How many times the replay repeats the recorded run's task events.
     let replayRepeat: Int
+    /// Events per second, over all jobs, of the paced replay.
+    let pacedRate: Int
 
     struct Outcome {
         var row: [String]
@@ -26,11 +28,13 @@ struct EventPipeline {
                 + "each reading `GET /api/v1/jobs/{id}/stream` from its own thread. Rate: events stored ÷ (last job "
                 + "finished − first job started). Lag: the callback's timestamp (ms precision in the stream) to "
                 + "the arrival of the event's bytes at the client. Complete: every client got every seq from 1 to "
-                + "the job's last, once, in order, then `end`. Target (replay): ≥ 10 000 events/s, lag p99 ≤ 100 ms, none lost.",
+                + "the job's last, once, in order, then `end`. The replay runs twice: at full speed (what the "
+                + "pipeline can store) and paced at \(pacedRate) events/s in all (the lag at that sustained rate). "
+                + "Target: ≥ 10 000 events/s stored, lag p99 ≤ 100 ms at 10 000 events/s, none lost.",
             header: ["feed", "events", "events/s stored", "lag p50", "lag p99", "lag max", "complete", "target"])
         let recording = bench.scratch + "/recording.jsonl"
         let real = try await BenchServer.with(bench, name: "events-real", database: bench.scratch + "/events-real.sqlite", workers: jobs) { server in
-            let outcome = try await run(server, feed: "real `ansible-playbook`: \(jobs) × (200 `debug` tasks × 10 hosts)", target: false) {
+            let outcome = try await run(server, feed: "real `ansible-playbook`: \(jobs) × (200 `debug` tasks × 10 hosts)", target: .none) {
                 try await server.launch("events.yml", inventory: "local-hosts-10")
             }
             let recorded = try await server.jobs().first { $0.string("status") == "successful" }
@@ -44,19 +48,33 @@ struct EventPipeline {
         let replay = try await BenchServer.with(
             bench, name: "events-replay", database: bench.scratch + "/events-replay.sqlite", workers: jobs, ansibleBin: replayBin
         ) { server in
-            try await run(server, feed: "replay of that run at full speed: \(jobs) jobs × \(replayRepeat) repeats", target: true) {
-                try await server.launch(
-                    "events.yml", inventory: "local-hosts-10",
-                    env: ["PLAYHOUSE_REPLAY": recording, "PLAYHOUSE_REPLAY_REPEAT": "\(replayRepeat)"])
+            let replay = ["BENCH_REPLAY": recording, "BENCH_REPLAY_REPEAT": "\(replayRepeat)"]
+            let full = try await run(server, feed: "replay at full speed: \(jobs) jobs × \(replayRepeat) repeats", target: .rate) {
+                try await server.launch("events.yml", inventory: "local-hosts-10", env: replay)
             }
+            let paced = try await run(server, feed: "replay paced at \(pacedRate) events/s in all", target: .lag) {
+                try await server.launch(
+                    "events.yml", inventory: "local-hosts-10", env: replay.merging(["BENCH_REPLAY_RATE": "\(pacedRate / jobs)"]) { $1 })
+            }
+            return [full, paced]
         }
-        section.rows.append(replay.row)
-        memory.append(("serve during the replay (peak)", replay.peakRSS))
+        section.rows += replay.map(\.row)
+        memory.append(("serve during the replays (peak)", replay.map(\.peakRSS).max() ?? 0))
         report.sections.append(section)
     }
 
+    /// Which target a row is held to.
+    enum Target {
+        /// None: a real run's rate is Ansible's.
+        case none
+        /// ≥ 10 000 events/s stored, none lost.
+        case rate
+        /// Lag p99 ≤ 100 ms, none lost.
+        case lag
+    }
+
     private func run(
-        _ server: BenchServer, feed: String, target: Bool, launch: () async throws -> Int64
+        _ server: BenchServer, feed: String, target: Target, launch: () async throws -> Int64
     ) async throws -> Outcome {
         var ids: [Int64] = []
         for _ in 0..<jobs { ids.append(try await launch()) }
@@ -95,11 +113,16 @@ struct EventPipeline {
         let p50 = Stats.percentile(lags, 50), p99 = Stats.percentile(lags, 99)
         bench.log("events (\(feed)): \(stored) events, \(Figure.count(rate))/s, lag p99 \(Figure.ms(p99)), \(complete)/\(clients) complete")
         for result in results { if let error = result.error { bench.log("  a client failed: \(error)") } }
-        let met = rate >= 10_000 && p99 <= 0.100 && complete == clients
+        let verdict =
+            switch target {
+            case .none: "(Ansible-bound)"
+            case .rate: Figure.verdict(rate >= 10_000 && complete == clients)
+            case .lag: Figure.verdict(p99 <= 0.100 && complete == clients)
+            }
         return Outcome(
             row: [
                 feed, "\(stored)", Figure.count(rate), Figure.ms(p50), Figure.ms(p99), Figure.ms(lags.max() ?? 0),
-                "\(complete)/\(clients)", target ? Figure.verdict(met) : "(Ansible-bound)",
+                "\(complete)/\(clients)", verdict,
             ],
             peakRSS: peakRSS)
     }
@@ -138,7 +161,7 @@ struct EventPipeline {
     }
 
     static func seconds(_ iso: String) -> Double? {
-        ChunkedSSEParser.isoSeconds(Array(iso.utf8)[...])
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(iso))?.timeIntervalSince1970
     }
 }
 

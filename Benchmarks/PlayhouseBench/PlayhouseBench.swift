@@ -37,6 +37,9 @@ struct PlayhouseBench: AsyncParsableCommand {
     @Option(help: "Times each replay job repeats the recorded run's task events.")
     var replayRepeat = 12
 
+    @Option(help: "Events per second, over all jobs, of the paced replay.")
+    var pacedRate = 10_000
+
     @Option(help: "Jobs in the large store of the growth benchmark (100 events each).")
     var growthJobs = 100_000
 
@@ -46,7 +49,7 @@ struct PlayhouseBench: AsyncParsableCommand {
     func validate() throws {
         let unknown = Set(chosen).subtracting(Self.sections)
         guard unknown.isEmpty else { throw ValidationError("unknown benchmark \(unknown.sorted().joined(separator: ", "))") }
-        guard runs >= 1, launches >= 1, clients >= 1, eventJobs >= 1, replayRepeat >= 1, growthJobs >= 1_000 else {
+        guard runs >= 1, launches >= 1, clients >= 1, eventJobs >= 1, replayRepeat >= 1, pacedRate >= 1, growthJobs >= 1_000 else {
             throw ValidationError("counts must be at least 1 (--growth-jobs at least 1000)")
         }
     }
@@ -75,7 +78,7 @@ struct PlayhouseBench: AsyncParsableCommand {
             try await DispatchLatency(bench: bench, launches: launches).measure(into: &report)
         }
         if chosen.contains("events") {
-            try await EventPipeline(bench: bench, clients: clients, jobs: eventJobs, replayRepeat: replayRepeat)
+            try await EventPipeline(bench: bench, clients: clients, jobs: eventJobs, replayRepeat: replayRepeat, pacedRate: pacedRate)
                 .measure(into: &report, memory: &memory)
         }
         if chosen.contains("api") {

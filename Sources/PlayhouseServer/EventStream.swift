@@ -7,34 +7,30 @@ import PlayhouseStore
 /// one as it is stored, then `event: end` with the final job, and the stream closes.
 ///
 /// The store is the source of truth: a wake-up only says "read again", so a client that
-/// reconnects with `Last-Event-ID` gets exactly the events it has not seen. The server's
-/// heartbeat ticks make an idle stream send a comment, so a departed client is noticed.
+/// reconnects with `Last-Event-ID` gets exactly the events it has not seen. Reads go
+/// through the process's shared ``EventFrames``. The server's heartbeat ticks make an idle
+/// stream send a comment, so a departed client is noticed.
 struct EventStream: Sendable {
     let store: Store
+    let frames: EventFrames
     let jobID: Int64
-    static let pageSize = 500
 
     func write(after start: Int, to writer: inout any ResponseBodyWriter) async throws {
         // Subscribe before the first read, so nothing stored in between is missed.
         let wakes = store.notifications.subscribe(to: [.job(jobID), .heartbeat])
         var iterator = wakes.makeAsyncIterator()
         var after = start
+        var freshAsOf = ContinuousClock.now
         try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
         while true {
-            let events = try await store.events(of: jobID, after: after, limit: Self.pageSize)
-            if !events.isEmpty {
-                var buffer = ByteBuffer()
-                for event in events { buffer.writeString(Self.frame(event)) }
-                try await writer.write(buffer)
-                after = events.last?.seq ?? after
-                if events.count == Self.pageSize { continue }
+            let page = try await frames.page(of: jobID, after: after, freshAsOf: freshAsOf)
+            if let last = page.lastSeq {
+                try await writer.write(page.bytes)
+                after = last
+                continue
             }
-            guard let job = try await store.job(jobID) else { return }
-            if job.status.isFinal {
-                // The runner stores its last events before it ends the job: one more read
-                // after seeing the end catches them.
-                let rest = try await store.events(of: jobID, after: after, limit: 1)
-                if !rest.isEmpty { continue }
+            if page.gone { return }
+            if let job = page.endedJob {
                 try await writer.write(ByteBuffer(string: Self.endFrame(job)))
                 return
             }
@@ -46,6 +42,8 @@ struct EventStream: Sendable {
             default:
                 break
             }
+            // Whatever the wake-up announced was stored before now.
+            freshAsOf = ContinuousClock.now
         }
     }
 

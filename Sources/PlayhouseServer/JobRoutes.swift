@@ -6,6 +6,12 @@ import PlayhouseStore
 /// `/api/v1/jobs`: launch, read, page through events, stream, log, cancel.
 struct JobRoutes: Sendable {
     let dependencies: ServerDependencies
+    let frames: EventFrames
+
+    init(dependencies: ServerDependencies) {
+        self.dependencies = dependencies
+        frames = EventFrames(store: dependencies.store)
+    }
 
     static let launchFields: Set<String> = [
         "project", "playbook", "inventory", "extra_vars", "limit", "tags", "skip_tags", "check", "diff",
@@ -117,7 +123,7 @@ struct JobRoutes: Sendable {
         let job = try await job(context)
         let header = request.headers[.init("Last-Event-ID")!].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         let after = try header ?? Self.integer(request, "after", default: 0, range: 0...Int(Int32.max))
-        let stream = EventStream(store: dependencies.store, jobID: job.id)
+        let stream = EventStream(store: dependencies.store, frames: frames, jobID: job.id)
         return Response(
             status: .ok,
             headers: [

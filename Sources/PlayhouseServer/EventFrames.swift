@@ -1,0 +1,143 @@
+import Foundation
+import Hummingbird
+import PlayhouseCore
+import PlayhouseStore
+
+/// The SSE frames of each watched job's recent events, read from the store and encoded
+/// once, then shared by every stream of this process: fifty people watching one job cost
+/// one store read and one encoding per event, not fifty.
+///
+/// A stream asks for the frames after the last seq it sent, "fresh as of" the moment it
+/// last woke up. The cache answers from memory when it holds those frames, and reads the
+/// store only when the stream has caught up with everything the cache knows and the
+/// cache's last read is older than that wake-up. Concurrent streams share one read.
+actor EventFrames {
+    /// Frames for one stream write.
+    struct Page: Sendable {
+        var bytes = ByteBuffer()
+        /// The seq of the last frame in `bytes`; nil when there is none.
+        var lastSeq: Int?
+        /// Set when the stream has everything and the job had ended before the read that
+        /// proved it: the stream sends `end` with this job and closes.
+        var endedJob: Job?
+        /// The job no longer exists.
+        var gone = false
+    }
+
+    private struct Window {
+        /// The seq of `frames[0]`.
+        var firstSeq: Int
+        var frames: [ByteBuffer] = []
+        /// When the read that last extended the window began.
+        var readStarted: ContinuousClock.Instant
+        /// That read found fewer events than a page: the window held everything stored then.
+        var reachedEnd = false
+        /// The job as of that read, when it had ended.
+        var endedJob: Job?
+        var gone = false
+        var lastUsed: UInt64 = 0
+
+        var lastSeq: Int { firstSeq + frames.count - 1 }
+    }
+
+    static let pageSize = 500
+    static let framesPerJob = 2_048
+    static let jobs = 32
+
+    private let store: Store
+    private var windows: [Int64: Window] = [:]
+    private var reads: [Int64: Task<Void, any Error>] = [:]
+    private var uses: UInt64 = 0
+
+    init(store: Store) {
+        self.store = store
+    }
+
+    /// The job's frames after `seq`, fresh as of `freshAsOf`: an empty page (without
+    /// `endedJob`) means nothing new until the next wake-up.
+    func page(of jobID: Int64, after seq: Int, freshAsOf: ContinuousClock.Instant) async throws -> Page {
+        uses += 1
+        while true {
+            windows[jobID]?.lastUsed = uses
+            if let window = windows[jobID] {
+                if seq + 1 < window.firstSeq {
+                    // Far behind the window (a late joiner, a slow client): read its history directly.
+                    return try await history(of: jobID, after: seq)
+                }
+                if seq < window.lastSeq {
+                    return Self.slice(window, after: seq)
+                }
+                if seq == window.lastSeq, window.reachedEnd, window.readStarted >= freshAsOf {
+                    return Page(endedJob: window.endedJob, gone: window.gone)
+                }
+            }
+            if let running = reads[jobID] {
+                try await running.value
+                continue
+            }
+            let read = Task { try await self.read(jobID, after: seq) }
+            reads[jobID] = read
+            try await read.value
+        }
+    }
+
+    /// Reads the job, then its events after `seq`, and extends (or restarts) its window.
+    /// The job is read first: if it had ended, every event was stored before the read.
+    ///
+    /// It clears its own entry in `reads` before it completes, so a stream waiting on it
+    /// never finds a finished read still registered.
+    private func read(_ jobID: Int64, after seq: Int) async throws {
+        defer { reads[jobID] = nil }
+        let started = ContinuousClock.now
+        let job = try await store.job(jobID)
+        let events = job == nil ? [] : try await store.events(of: jobID, after: seq, limit: Self.pageSize)
+        let encoded = await Self.encode(events)
+        var window = windows[jobID].flatMap { $0.lastSeq == seq ? $0 : nil } ?? Window(firstSeq: seq + 1, readStarted: started)
+        window.frames += encoded
+        if window.frames.count > Self.framesPerJob {
+            let drop = window.frames.count - Self.framesPerJob
+            window.frames.removeFirst(drop)
+            window.firstSeq += drop
+        }
+        window.readStarted = started
+        window.reachedEnd = events.count < Self.pageSize
+        // A full page may leave more behind: the job's end is only known from a short read.
+        window.endedJob = (job?.status.isFinal == true && window.reachedEnd) ? job : nil
+        window.gone = job == nil
+        window.lastUsed = uses
+        windows[jobID] = window
+        evictIfNeeded()
+    }
+
+    private func history(of jobID: Int64, after seq: Int) async throws -> Page {
+        let events = try await store.events(of: jobID, after: seq, limit: Self.pageSize)
+        var page = Page()
+        for var frame in await Self.encode(events) { page.bytes.writeBuffer(&frame) }
+        page.lastSeq = events.last?.seq
+        return page
+    }
+
+    /// Encoding runs off the actor, so one job's page never holds up the other streams.
+    @concurrent private static func encode(_ events: [JobEvent]) async -> [ByteBuffer] {
+        events.map { ByteBuffer(string: EventStream.frame($0)) }
+    }
+
+    private static func slice(_ window: Window, after seq: Int) -> Page {
+        let start = seq + 1 - window.firstSeq
+        let end = min(window.frames.count, start + pageSize)
+        var page = Page()
+        for index in start..<end {
+            var frame = window.frames[index]
+            page.bytes.writeBuffer(&frame)
+        }
+        page.lastSeq = window.firstSeq + end - 1
+        return page
+    }
+
+    private func evictIfNeeded() {
+        guard windows.count > Self.jobs,
+              let oldest = windows.filter({ reads[$0.key] == nil }).min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key
+        else { return }
+        windows[oldest] = nil
+    }
+}
