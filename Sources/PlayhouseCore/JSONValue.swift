@@ -59,15 +59,20 @@ public enum JSONValue: Sendable, Hashable, Codable {
         return nil
     }
 
-    /// Compact JSON text for this value.
+    /// Compact JSON text for this value, keys sorted.
     public func jsonString() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
+        var text = ""
+        JSONText.write(self, into: &text)
+        return text
     }
 
     /// Parses JSON text; nil when it is not valid JSON.
     public static func parse(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        JSONText.parse(text.utf8)
+    }
+
+    /// Parses JSON bytes; nil when they are not valid JSON.
+    public static func parse<Bytes: Collection<UInt8>>(bytes: Bytes) -> JSONValue? {
+        JSONText.parse(bytes)
     }
 }

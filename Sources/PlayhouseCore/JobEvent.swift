@@ -34,7 +34,7 @@ public struct JobEvent: Sendable, Codable, Equatable {
 }
 
 /// An event as the callback writes it: the same fields, without a sequence number yet.
-public struct CallbackEvent: Sendable, Codable, Equatable {
+public struct CallbackEvent: Sendable, Equatable {
     public var type: String
     public var time: Double
     public var play: String?
@@ -44,6 +44,29 @@ public struct CallbackEvent: Sendable, Codable, Equatable {
     public var failed: Bool?
     public var message: String?
     public var data: JSONValue?
+
+    /// The event of one line the callback wrote; nil when the line is not one.
+    public init?(line: some Collection<UInt8>) {
+        guard case .object(let fields)? = JSONValue.parse(bytes: line),
+              case .string(let type)? = fields["type"], case .number(let time)? = fields["time"] else { return nil }
+        func string(_ key: String) -> String? {
+            if case .string(let value)? = fields[key] { return value }
+            return nil
+        }
+        func flag(_ key: String) -> Bool? {
+            if case .bool(let value)? = fields[key] { return value }
+            return nil
+        }
+        self.type = type
+        self.time = time
+        play = string("play")
+        task = string("task")
+        host = string("host")
+        changed = flag("changed")
+        failed = flag("failed")
+        message = string("message")
+        data = fields["data"].flatMap { $0 == .null ? nil : $0 }
+    }
 
     /// Gives the event its place in the job.
     public func numbered(_ seq: Int) -> JobEvent {

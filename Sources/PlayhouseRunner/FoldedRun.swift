@@ -18,12 +18,11 @@ final class FoldedRun: Sendable {
     private static let errorContext = 6
     private static let headBytes = 64 * 1024
     private let state = Mutex(State())
-    private let decoder = JSONDecoder()
 
     /// Decodes one line of the event pipe, gives it the next number and folds it in.
     func number(_ line: Substring) -> JobEvent? {
         guard !line.isEmpty else { return nil }
-        guard let raw = try? JSONDecoder().decode(CallbackEvent.self, from: Data(line.utf8)) else {
+        guard let raw = CallbackEvent(line: line.utf8) else {
             state.withLock { $0.malformedLines += 1 }
             return nil
         }

@@ -40,17 +40,22 @@ actor EventFrames {
         var lastSeq: Int { firstSeq + frames.count - 1 }
     }
 
-    static let pageSize = 500
-    static let framesPerJob = 2_048
+    /// Jobs whose windows are kept; the least recently used goes first.
     static let jobs = 32
 
     private let store: Store
+    /// The most frames one answer holds.
+    private let pageSize: Int
+    /// The most frames kept per job; a stream further behind reads the store itself.
+    private let framesPerJob: Int
     private var windows: [Int64: Window] = [:]
     private var reads: [Int64: Task<Void, any Error>] = [:]
     private var uses: UInt64 = 0
 
-    init(store: Store) {
+    init(store: Store, pageSize: Int = 500, framesPerJob: Int = 2_048) {
         self.store = store
+        self.pageSize = pageSize
+        self.framesPerJob = framesPerJob
     }
 
     /// The job's frames after `seq`, fresh as of `freshAsOf`: an empty page (without
@@ -65,7 +70,7 @@ actor EventFrames {
                     return try await history(of: jobID, after: seq)
                 }
                 if seq < window.lastSeq {
-                    return Self.slice(window, after: seq)
+                    return slice(window, after: seq)
                 }
                 if seq == window.lastSeq, window.reachedEnd, window.readStarted >= freshAsOf {
                     return Page(endedJob: window.endedJob, gone: window.gone)
@@ -90,17 +95,17 @@ actor EventFrames {
         defer { reads[jobID] = nil }
         let started = ContinuousClock.now
         let job = try await store.job(jobID)
-        let events = job == nil ? [] : try await store.events(of: jobID, after: seq, limit: Self.pageSize)
+        let events = job == nil ? [] : try await store.events(of: jobID, after: seq, limit: pageSize)
         let encoded = await Self.encode(events)
         var window = windows[jobID].flatMap { $0.lastSeq == seq ? $0 : nil } ?? Window(firstSeq: seq + 1, readStarted: started)
         window.frames += encoded
-        if window.frames.count > Self.framesPerJob {
-            let drop = window.frames.count - Self.framesPerJob
+        if window.frames.count > framesPerJob {
+            let drop = window.frames.count - framesPerJob
             window.frames.removeFirst(drop)
             window.firstSeq += drop
         }
         window.readStarted = started
-        window.reachedEnd = events.count < Self.pageSize
+        window.reachedEnd = events.count < pageSize
         // A full page may leave more behind: the job's end is only known from a short read.
         window.endedJob = (job?.status.isFinal == true && window.reachedEnd) ? job : nil
         window.gone = job == nil
@@ -110,7 +115,7 @@ actor EventFrames {
     }
 
     private func history(of jobID: Int64, after seq: Int) async throws -> Page {
-        let events = try await store.events(of: jobID, after: seq, limit: Self.pageSize)
+        let events = try await store.events(of: jobID, after: seq, limit: pageSize)
         var page = Page()
         for var frame in await Self.encode(events) { page.bytes.writeBuffer(&frame) }
         page.lastSeq = events.last?.seq
@@ -122,7 +127,7 @@ actor EventFrames {
         events.map { ByteBuffer(string: EventStream.frame($0)) }
     }
 
-    private static func slice(_ window: Window, after seq: Int) -> Page {
+    private func slice(_ window: Window, after seq: Int) -> Page {
         let start = seq + 1 - window.firstSeq
         let end = min(window.frames.count, start + pageSize)
         var page = Page()

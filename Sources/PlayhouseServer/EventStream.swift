@@ -48,7 +48,8 @@ struct EventStream: Sendable {
     }
 
     static func frame(_ event: JobEvent) -> String {
-        "id: \(event.seq)\nevent: \(event.type)\ndata: \(Self.json(EventResponse(event: event)))\n\n"
+        // JSON text never holds a raw newline, so one `data:` line carries it.
+        "id: \(event.seq)\nevent: \(event.type)\ndata: \(EventResponse(event: event).json.jsonString())\n\n"
     }
 
     static func endFrame(_ job: Job) -> String {

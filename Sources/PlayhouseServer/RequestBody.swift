@@ -11,7 +11,7 @@ enum RequestBody {
         guard buffer.readableBytes > 0 else {
             throw APIError(.badRequest, "the request body is empty", detail: "send a JSON object")
         }
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView)) else {
+        guard let value = JSONValue.parse(bytes: buffer.readableBytesView) else {
             throw APIError(.badRequest, "the request body is not valid JSON", detail: "send a JSON object")
         }
         guard case .object(let members) = value else {

@@ -137,26 +137,30 @@ struct JobListResponse: ResponseEncodable, Sendable {
     }
 }
 
-/// An event as the API shows it: the documented keys, always present.
+/// An event as the API and the live stream show it: the documented keys, always present.
 struct EventResponse: Encodable, Sendable {
     var event: JobEvent
 
-    enum CodingKeys: String, CodingKey {
-        case seq, type, time, play, task, host, changed, failed, message, data
+    /// The event as JSON; streams write it with ``JSONValue/jsonString()`` directly.
+    var json: JSONValue {
+        func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+        return .object([
+            "seq": .number(Double(event.seq)),
+            "type": .string(event.type),
+            "time": .string(Timestamp.format(Date(timeIntervalSince1970: event.time))),
+            "play": optional(event.play),
+            "task": optional(event.task),
+            "host": optional(event.host),
+            "changed": event.changed.map(JSONValue.bool) ?? .null,
+            "failed": event.failed.map(JSONValue.bool) ?? .null,
+            "message": optional(event.message),
+            "data": event.data ?? .null,
+        ])
     }
 
     func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(event.seq, forKey: .seq)
-        try container.encode(event.type, forKey: .type)
-        try container.encode(Timestamp.format(Date(timeIntervalSince1970: event.time)), forKey: .time)
-        try container.encode(event.play, forKey: .play)
-        try container.encode(event.task, forKey: .task)
-        try container.encode(event.host, forKey: .host)
-        try container.encode(event.changed, forKey: .changed)
-        try container.encode(event.failed, forKey: .failed)
-        try container.encode(event.message, forKey: .message)
-        try container.encode(event.data, forKey: .data)
+        var container = encoder.singleValueContainer()
+        try container.encode(json)
     }
 }
 

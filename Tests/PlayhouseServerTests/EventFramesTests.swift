@@ -1,0 +1,81 @@
+import Foundation
+import PlayhouseCore
+import PlayhouseStore
+import PlayhouseTestSupport
+import Testing
+
+@testable import PlayhouseServer
+
+/// The shared frame cache behind live streams, with small pages and windows so every
+/// path (cached slice, shared read, history read, window restart, end) is taken.
+@Suite struct EventFramesTests {
+    let parameters = JobParameters(project: "p", playbook: "site.yml", inventory: "hosts")
+
+    func events(_ range: ClosedRange<Int>) -> [JobEvent] {
+        range.map { JobEvent(seq: $0, type: "runner_on_ok", time: 1_700_000_000 + Double($0), host: "h\($0 % 3)") }
+    }
+
+    /// Reads pages until an empty one, and returns the seqs read and the last page.
+    func readAll(
+        _ frames: EventFrames, job: Int64, after start: Int, freshAsOf: ContinuousClock.Instant
+    ) async throws -> (seqs: [Int], last: EventFrames.Page) {
+        var seqs: [Int] = []
+        var after = start
+        while true {
+            let page = try await frames.page(of: job, after: after, freshAsOf: freshAsOf)
+            guard let last = page.lastSeq else { return (seqs, page) }
+            let text = String(buffer: page.bytes)
+            seqs += text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
+            after = last
+        }
+    }
+
+    @Test func everyReaderGetsEverySeqOnceFromWhereverItStarts() async throws {
+        try await TestPaths.withStore { store in
+            let job = try await store.insertJob(parameters)
+            _ = try await store.claimNextJob(worker: "w")
+            try await store.appendEvents(events(1...120), to: job.id, summary: JobSummary())
+            let frames = EventFrames(store: store, pageSize: 7, framesPerJob: 30)
+            let now = ContinuousClock.now
+            // Many readers at once, from the start, the middle and the end: one shares
+            // another's read, one reads history behind the window, one is caught up.
+            let starts = [0, 0, 0, 5, 50, 89, 90, 119, 120]
+            let results = try await withThrowingTaskGroup(of: (Int, [Int]).self) { group in
+                for start in starts {
+                    group.addTask { (start, try await readAll(frames, job: job.id, after: start, freshAsOf: now).seqs) }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            for start in starts {
+                #expect(results[start] == (start < 120 ? Array(start + 1...120) : []), "reader from \(start)")
+            }
+
+            // New events after a wake-up are read again, once the reader asks fresh.
+            let before = try await readAll(frames, job: job.id, after: 120, freshAsOf: now)
+            #expect(before.seqs.isEmpty)
+            #expect(before.last.endedJob == nil)
+            try await store.appendEvents(events(121...140), to: job.id, summary: JobSummary())
+            let stale = try await frames.page(of: job.id, after: 120, freshAsOf: now)
+            #expect(stale.lastSeq == nil, "without a newer wake-up the cache answers from memory")
+            let fresh = try await readAll(frames, job: job.id, after: 120, freshAsOf: .now)
+            #expect(fresh.seqs == Array(121...140))
+
+            // A job that has ended: the reader that has everything gets the end.
+            _ = try await store.finishJob(job.id, outcome: RunOutcome(status: .successful), exitCode: 0, summary: JobSummary())
+            let end = try await readAll(frames, job: job.id, after: 140, freshAsOf: .now)
+            #expect(end.seqs.isEmpty)
+            #expect(end.last.endedJob?.status == .successful)
+            let late = try await readAll(frames, job: job.id, after: 0, freshAsOf: .now)
+            #expect(late.seqs == Array(1...140), "a late joiner reads the history, then the window")
+            #expect(late.last.endedJob?.status == .successful)
+        }
+    }
+
+    @Test func aJobThatDoesNotExistEndsTheStream() async throws {
+        try await TestPaths.withStore { store in
+            let page = try await EventFrames(store: store).page(of: 99, after: 0, freshAsOf: .now)
+            #expect(page.gone)
+            #expect(page.lastSeq == nil)
+        }
+    }
+}
