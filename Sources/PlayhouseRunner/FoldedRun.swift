@@ -42,6 +42,8 @@ final class FoldedRun: Sendable {
             guard state.errorLines.count < Self.errorContext else { return }
             for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
                 if state.errorLines.isEmpty {
+                    // Most lines hold no error: skip the colour stripping for them.
+                    guard line.contains("ERROR") else { continue }
                     let plain = ANSI.strip(String(line)).trimmingCharacters(in: .whitespaces)
                     if plain.hasPrefix("[ERROR]:") || plain.hasPrefix("ERROR!") { state.errorLines.append(plain) }
                 } else if state.errorLines.count < Self.errorContext {

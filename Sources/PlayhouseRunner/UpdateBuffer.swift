@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// The interval matters when Ansible is slow: events then trickle in one by one, and
 /// without it each would cost its own store writes and wake every watcher. A batch at most
-/// every 20 ms keeps that cost flat and adds at most 20 ms to an event's way to a page.
+/// every 50 ms keeps that cost flat and adds at most 50 ms to an event's way to a page.
 final class UpdateBuffer: Sendable {
     private struct State {
         var pending: [RunUpdate] = []
@@ -18,7 +18,7 @@ final class UpdateBuffer: Sendable {
     private let wake: AsyncStream<Void>.Continuation
     private let interval: Duration
 
-    init(interval: Duration = .milliseconds(20)) {
+    init(interval: Duration = .milliseconds(50)) {
         self.interval = interval
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }

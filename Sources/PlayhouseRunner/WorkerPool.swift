@@ -200,7 +200,8 @@ public struct WorkerPool: Service {
             // unrecorded end would leave the job `running` until its lease expires.
             let store = self.store
             let recorded = try await Task {
-                try await store.finishJob(job.id, outcome: outcome.0, exitCode: outcome.1, summary: outcome.2)
+                try await recorder.flush()
+                return try await store.finishJob(job.id, outcome: outcome.0, exitCode: outcome.1, summary: outcome.2)
             }.value
             if !recorded { logger.warning("the job had already been ended elsewhere (lost or canceled)") }
         } catch {
@@ -265,13 +266,21 @@ final class Slots: Sendable {
     }
 }
 
-/// Stores a running job's updates: events with the summary after them, and output
-/// chunks, one batch at a time.
+/// Stores a running job's updates one batch at a time: its events at once, since live
+/// streams follow them, and its output and progress at most every quarter second, since
+/// the job page reads those at most twice a second. ``flush()`` writes what is left.
 final class JobRecorder: Sendable {
     private struct State {
         var summary = JobSummary()
+        var lastSeq = 0
         var chunk = 0
+        var output = ""
+        var progressChanged = false
+        var lastFlush = ContinuousClock.now
     }
+
+    static let flushInterval: Duration = .milliseconds(250)
+    static let maxPendingOutput = 64 * 1024
 
     let jobID: Int64
     let store: Store
@@ -286,27 +295,37 @@ final class JobRecorder: Sendable {
 
     func record(_ batch: [RunUpdate]) async throws {
         var events: [JobEvent] = []
-        var output = ""
-        for update in batch {
-            switch update {
-            case .event(let event): events.append(event)
-            case .output(let text): output += text
+        let due = state.withLock { state -> Bool in
+            for update in batch {
+                switch update {
+                case .event(let event):
+                    events.append(event)
+                    state.summary.apply(event)
+                    state.lastSeq = event.seq
+                    state.progressChanged = true
+                case .output(let text):
+                    state.output += text
+                }
             }
+            return ContinuousClock.now - state.lastFlush >= Self.flushInterval || state.output.utf8.count >= Self.maxPendingOutput
         }
-        if !output.isEmpty {
-            let chunk = state.withLock { state -> Int in
-                state.chunk += 1
-                return state.chunk
+        try await store.appendEvents(events, to: jobID)
+        if due { try await flush() }
+    }
+
+    /// Writes the output and progress not stored yet.
+    func flush() async throws {
+        let (output, chunk, progress) = state.withLock { state in
+            state.lastFlush = .now
+            defer {
+                state.output = ""
+                state.progressChanged = false
             }
-            try await store.appendOutput(output, chunk: chunk, to: jobID)
+            if !state.output.isEmpty { state.chunk += 1 }
+            return (state.output, state.chunk, state.progressChanged ? (state.lastSeq, state.summary) : nil)
         }
-        if !events.isEmpty {
-            let summary = state.withLock { state -> JobSummary in
-                for event in events { state.summary.apply(event) }
-                return state.summary
-            }
-            try await store.appendEvents(events, to: jobID, summary: summary)
-        }
+        if !output.isEmpty { try await store.appendOutput(output, chunk: chunk, to: jobID) }
+        if let (lastSeq, summary) = progress { try await store.updateProgress(of: jobID, lastSeq: lastSeq, summary: summary) }
     }
 }
 

@@ -5,10 +5,10 @@ extension Store {
     /// SQLite allows 32 766 bound values per statement; events have 11 columns.
     static let eventsPerInsert = 1_000
 
-    /// Appends a batch of a job's events (numbered by the caller, in order) and the job's
-    /// summary after them, then wakes the job's subscribers.
-    public func appendEvents(_ events: [JobEvent], to jobID: Int64, summary: JobSummary) async throws {
-        guard let last = events.last else { return }
+    /// Appends a batch of a job's events (numbered by the caller, in order), then wakes
+    /// the job's subscribers.
+    public func appendEvents(_ events: [JobEvent], to jobID: Int64) async throws {
+        guard !events.isEmpty else { return }
         var start = events.startIndex
         while start < events.endIndex {
             let end = min(start + Self.eventsPerInsert, events.endIndex)
@@ -28,8 +28,13 @@ extension Store {
                 """).run()
             start = end
         }
+        await announce(.job(jobID))
+    }
+
+    /// Records how far a running job has come: its newest stored seq and its summary.
+    public func updateProgress(of jobID: Int64, lastSeq: Int, summary: JobSummary) async throws {
         try await sql.raw("""
-            UPDATE jobs SET last_seq = \(bind: last.seq), summary = \(bind: StoreCoding.encode(summary))
+            UPDATE jobs SET last_seq = \(bind: lastSeq), summary = \(bind: StoreCoding.encode(summary))
             WHERE id = \(bind: jobID)
             """).run()
         await announce(.job(jobID))

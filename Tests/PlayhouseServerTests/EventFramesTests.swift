@@ -34,7 +34,7 @@ import Testing
         try await TestPaths.withStore { store in
             let job = try await store.insertJob(parameters)
             _ = try await store.claimNextJob(worker: "w")
-            try await store.appendEvents(events(1...120), to: job.id, summary: JobSummary())
+            try await store.appendEvents(events(1...120), to: job.id)
             let frames = EventFrames(store: store, pageSize: 7, framesPerJob: 30)
             let now = ContinuousClock.now
             // Many readers at once, from the start, the middle and the end: one shares
@@ -54,7 +54,7 @@ import Testing
             let before = try await readAll(frames, job: job.id, after: 120, freshAsOf: now)
             #expect(before.seqs.isEmpty)
             #expect(before.last.endedJob == nil)
-            try await store.appendEvents(events(121...140), to: job.id, summary: JobSummary())
+            try await store.appendEvents(events(121...140), to: job.id)
             let stale = try await frames.page(of: job.id, after: 120, freshAsOf: now)
             #expect(stale.lastSeq == nil, "without a newer wake-up the cache answers from memory")
             let fresh = try await readAll(frames, job: job.id, after: 120, freshAsOf: .now)

@@ -111,14 +111,21 @@ import Testing
                 JobEvent(seq: $0, type: "runner_on_ok", time: Double($0), play: "p", task: "t", host: "h\($0 % 3)",
                          changed: $0 % 2 == 0, failed: false, message: "m\($0)", data: .object(["n": .number(Double($0))]))
             }
-            try await store.appendEvents(Array(events[0..<1200]), to: job.id, summary: JobSummary())
-            try await store.appendEvents(Array(events[1200...]), to: job.id, summary: JobSummary())
+            try await store.appendEvents(Array(events[0..<1200]), to: job.id)
+            try await store.appendEvents(Array(events[1200...]), to: job.id)
             let first = try await store.events(of: job.id, after: 0, limit: 1000)
             #expect(first.count == 1000)
             #expect(first.first == events[0])
             let rest = try await store.events(of: job.id, after: 1000, limit: 1000)
             #expect(rest.map(\.seq) == Array(1001...1500))
             #expect(rest.last == events.last)
+
+            var summary = JobSummary()
+            for event in events { summary.apply(event) }
+            try await store.updateProgress(of: job.id, lastSeq: 1500, summary: summary)
+            let progressed = try await store.job(job.id)
+            #expect(progressed?.eventCount == 1500)
+            #expect(progressed?.summary == summary)
         }
     }
 

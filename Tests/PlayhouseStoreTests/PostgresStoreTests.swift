@@ -24,7 +24,7 @@ import Testing
                     #expect(claimed?.id == job.id)
                     #expect(await events.next() != nil)
                     try await worker.appendEvents(
-                        [JobEvent(seq: 1, type: "playbook_on_start", time: 1)], to: job.id, summary: JobSummary())
+                        [JobEvent(seq: 1, type: "playbook_on_start", time: 1)], to: job.id)
                     #expect(await events.next() != nil, "the web process hears of new events")
                     #expect(try await web.events(of: job.id).map(\.seq) == [1])
 
