@@ -19,16 +19,16 @@ struct DispatchLatency {
             header: ["setup", "POST answered p50", "started p50", "started p99", "started max", "target"])
         let shim = try makeShim()
         let sqlite = try await BenchServer.with(
-            bench, name: "dispatch-sqlite", database: bench.scratch + "/dispatch.sqlite", workers: 1, ansibleBin: shim.bin
+            bench, name: "dispatch-sqlite", database: bench.scratch + "/dispatch.sqlite", workers: 2, ansibleBin: shim.bin
         ) { server in
             try await launchAll(server, shim: shim)
         }
-        section.rows.append(row("embedded, SQLite (`serve --workers 1`)", sqlite))
+        section.rows.append(row("embedded, SQLite (`serve --workers 2`)", sqlite))
         let postgres = try await TestPostgres.with { url in
             try await BenchServer.with(bench, name: "dispatch-web", database: url, workers: 0) { server in
                 let worker = try PlayhouseProcess(
                     ["worker", "--database", url, "--projects", bench.projects, "--runs-dir", bench.scratch + "/runs-dispatch-worker",
-                     "--capacity", "1", "--name", "bench-worker", "--log-level", "warning"],
+                     "--capacity", "2", "--name", "bench-worker", "--log-level", "warning"],
                     log: bench.scratch + "/dispatch-worker.log", ansibleBin: shim.bin)
                 do {
                     let result = try await launchAll(server, shim: shim)
@@ -40,7 +40,7 @@ struct DispatchLatency {
                 }
             }
         }
-        section.rows.append(row("PostgreSQL, `serve --workers 0` + `playhouse worker`", postgres))
+        section.rows.append(row("PostgreSQL, `serve --workers 0` + `playhouse worker --capacity 2`", postgres))
         report.sections.append(section)
     }
 
