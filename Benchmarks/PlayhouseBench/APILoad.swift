@@ -19,8 +19,8 @@ struct APILoad {
             let followers = ids.map { SSEClient(port: server.port, jobID: $0) }
             for follower in followers { follower.start() }
             // Measure once every job is running and has stored events.
-            while try await ids.asyncAllSatisfy({ try await server.job($0).number("events") ?? 0 > 20 }) == false {
-                try await Task.sleep(for: .milliseconds(200))
+            for id in ids {
+                while try await server.job(id).number("events") ?? 0 < 20 { try await Task.sleep(for: .milliseconds(200)) }
             }
             let paths = ["/api/v1/jobs", "/api/v1/jobs/\(ids[0])"]
             var busy: [Wrk.Figures] = []
@@ -39,12 +39,5 @@ struct APILoad {
             bench.log("api: \(section.rows.map { $0.joined(separator: " ") })")
         }
         report.sections.append(section)
-    }
-}
-
-extension Array {
-    func asyncAllSatisfy(_ predicate: (Element) async throws -> Bool) async rethrows -> Bool {
-        for element in self where try await !predicate(element) { return false }
-        return true
     }
 }

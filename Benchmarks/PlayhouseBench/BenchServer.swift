@@ -56,6 +56,13 @@ struct BenchServer {
         return json
     }
 
+    /// The newest jobs (first page of the job list).
+    func jobs() async throws -> [JSONValue] {
+        let (status, json) = try await RawHTTP.request(port: port, "GET", "/api/v1/jobs")
+        guard status == 200, case .array(let jobs)? = json["jobs"] else { throw BenchError("GET /api/v1/jobs answered \(status)") }
+        return jobs
+    }
+
     func cancel(_ id: Int64) async throws {
         let (status, json) = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs/\(id)/cancel")
         guard status == 202 || status == 200 || status == 409 else { throw BenchError("cancel of job \(id): \(status) \(json.jsonString())") }

@@ -164,12 +164,3 @@ struct EventPipeline {
         (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(iso))?.timeIntervalSince1970
     }
 }
-
-extension BenchServer {
-    /// The newest jobs (first page of the job list).
-    func jobs() async throws -> [JSONValue] {
-        let (status, json) = try await RawHTTP.request(port: port, "GET", "/api/v1/jobs")
-        guard status == 200, case .array(let jobs)? = json["jobs"] else { throw BenchError("GET /api/v1/jobs answered \(status)") }
-        return jobs
-    }
-}

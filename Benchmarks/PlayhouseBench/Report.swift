@@ -45,3 +45,13 @@ struct Report {
             .replacingOccurrences(of: "T", with: " ") + " UTC"
     }
 }
+
+/// Formatting figures for the report.
+enum Figure {
+    static func ms(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
+    static func s(_ seconds: Double) -> String { String(format: "%.2f s", seconds) }
+    static func ratio(_ value: Double) -> String { String(format: "%.3f", value) }
+    static func count(_ value: Double) -> String { String(format: "%.0f", value) }
+    static func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+    static func verdict(_ met: Bool) -> String { met ? "met" : "**not met**" }
+}

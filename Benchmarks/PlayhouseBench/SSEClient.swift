@@ -163,9 +163,3 @@ struct SSELineScanner {
         return cachedDay.midnight + Double(number(11, 2) * 3600 + number(14, 2) * 60 + number(17, 2)) + Double(number(20, 3)) / 1000
     }
 }
-
-/// A benchmark that could not run; the message says why.
-struct BenchError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}

@@ -21,13 +21,3 @@ enum Stats {
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 }
-
-/// Formatting figures for the report.
-enum Figure {
-    static func ms(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
-    static func s(_ seconds: Double) -> String { String(format: "%.2f s", seconds) }
-    static func ratio(_ value: Double) -> String { String(format: "%.3f", value) }
-    static func count(_ value: Double) -> String { String(format: "%.0f", value) }
-    static func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
-    static func verdict(_ met: Bool) -> String { met ? "met" : "**not met**" }
-}
