@@ -28,8 +28,9 @@ struct RunOverhead {
                 + "(the order rotates each round). Playhouse: `POST /api/v1/jobs` to the `end` event of the job's "
                 + "SSE stream, `serve --workers 2`, SQLite. ansible-runner \(RunOverhead.runnerVersion(bench)): "
                 + "`ansible-runner run DIR -p PLAYBOOK --inventory FILE`, its job event files included. Each run "
-                + "gets a fresh SSH ControlPath folder, as Playhouse gives each job, so no run reuses another's "
-                + "connections. Target: b/a ≤ 1.03 and below c/a.",
+                + "gets a fresh SSH ControlPath folder, as Playhouse gives each job, and its ssh masters are stopped "
+                + "after it, as Playhouse stops a job's, so no run reuses or competes with another's connections. "
+                + "Target: b/a ≤ 1.03 and below c/a.",
             header: ["playbook", "(a) ansible-playbook", "(b) Playhouse", "(c) ansible-runner", "b/a", "c/a", "target"])
         try await BenchServer.with(bench, name: "overhead", database: bench.scratch + "/overhead.sqlite", workers: 2) { server in
             for scenario in scenarios {
@@ -95,10 +96,15 @@ struct RunOverhead {
     }
 
     /// Runs a command in the project folder with output discarded, a fresh ControlPath
-    /// folder, and returns its wall time; a failed run stops the benchmark.
+    /// folder, and returns its wall time; a failed run stops the benchmark. Afterwards its
+    /// ssh ControlPersist masters are stopped, as Playhouse stops a job's, so no run
+    /// leaves connections behind that the next one competes with.
     private func timed(_ executable: String, _ arguments: [String]) async throws -> Double {
         let controlPath = try TestPaths.scratch("cp")
-        defer { try? FileManager.default.removeItem(atPath: controlPath) }
+        defer {
+            for master in ProcessCheck.processes(containing: controlPath) { kill(master.pid, SIGTERM) }
+            try? FileManager.default.removeItem(atPath: controlPath)
+        }
         let path = bench.ansibleBin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         let start = Stats.now()
         let result = try await Subprocess.run(
