@@ -12,6 +12,7 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<BasicRequest
     api.get("health") { _, _ in ["status": "ok"] }
     JobRoutes(dependencies: dependencies).add(to: api)
     InventoryRoutes(dependencies: dependencies).add(to: api)
+    CredentialRoutes(dependencies: dependencies).add(to: api)
     ProjectRoutes(dependencies: dependencies).add(to: api)
     WorkerRoutes(dependencies: dependencies).add(to: api)
     Pages().add(to: router)

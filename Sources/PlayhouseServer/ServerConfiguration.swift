@@ -32,13 +32,16 @@ public struct ServerDependencies: Sendable {
     public var resolveHosts: InventoryHostResolver
     /// How long a worker may go without a heartbeat before it shows as lost.
     public var lease: Duration
+    /// Seals credentials' secrets for the store.
+    public var secrets: SecretBox
 
     public init(
-        store: Store, catalog: ProjectCatalog, lease: Duration = .seconds(30),
+        store: Store, catalog: ProjectCatalog, secrets: SecretBox, lease: Duration = .seconds(30),
         resolveHosts: @escaping InventoryHostResolver
     ) {
         self.store = store
         self.catalog = catalog
+        self.secrets = secrets
         self.lease = lease
         self.resolveHosts = resolveHosts
     }

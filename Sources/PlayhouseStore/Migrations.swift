@@ -73,6 +73,18 @@ enum Migrations {
         "ALTER TABLE jobs ADD COLUMN parent_id BIGINT",
         "ALTER TABLE jobs ADD COLUMN slice_count INTEGER NOT NULL DEFAULT 0",
         "CREATE INDEX jobs_parent ON jobs (parent_id)",
+        """
+        CREATE TABLE credentials (
+            id {id},
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            sealed TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            updated_at {real} NOT NULL
+        )
+        """,
     ]
 
     static func render(_ step: String, for dialect: Store.Dialect) -> String {

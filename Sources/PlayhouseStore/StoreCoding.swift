@@ -54,6 +54,22 @@ enum StoreCoding {
             data: try row.decode(column: "data", as: String?.self).flatMap(JSONValue.parse))
     }
 
+    static func credential(from row: any SQLRow) throws -> Credential {
+        let kindText = try row.decode(column: "kind", as: String.self)
+        guard let kind = Credential.Kind(rawValue: kindText) else {
+            throw StoreError(.invalid, "credential has unknown kind \(kindText)")
+        }
+        let fields = try row.decode(column: "fields", as: String.self)
+        return Credential(
+            id: try row.decode(column: "id", as: Int64.self),
+            name: try row.decode(column: "name", as: String.self),
+            kind: kind,
+            fingerprint: try row.decode(column: "fingerprint", as: String.self),
+            fields: fields.isEmpty ? [] : fields.split(separator: ",").map(String.init),
+            createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0),
+            updatedAt: try date(row, "updated_at") ?? Date(timeIntervalSince1970: 0))
+    }
+
     static func inventory(from row: any SQLRow) throws -> Inventory {
         let kindText = try row.decode(column: "kind", as: String.self)
         return Inventory(

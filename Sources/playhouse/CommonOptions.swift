@@ -21,6 +21,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds without a heartbeat before a running job ends 'worker lost' (env PLAYHOUSE_WORKER_LOST_AFTER).")
     var workerLostAfter: Double = ProcessInfo.processInfo.environment["PLAYHOUSE_WORKER_LOST_AFTER"].flatMap(Double.init) ?? 30
 
+    @Option(name: .long, help: "File holding the key that seals stored secrets, created 0600 when missing; PLAYHOUSE_SECRET_KEY (base64) takes precedence (env PLAYHOUSE_SECRET_KEY_FILE).")
+    var secretKeyFile: String = ProcessInfo.processInfo.environment["PLAYHOUSE_SECRET_KEY_FILE"] ?? "var/secret.key"
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error (env PLAYHOUSE_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["PLAYHOUSE_LOG_LEVEL"] ?? "info"
 
@@ -54,6 +57,11 @@ struct CommonOptions: ParsableArguments {
     }
 
     var catalog: ProjectCatalog { ProjectCatalog(root: Self.absolute(projects)) }
+
+    /// The key for stored secrets: `PLAYHOUSE_SECRET_KEY`, else `--secret-key-file`.
+    func secrets() throws -> SecretBox {
+        try SecretBox.load(base64: ProcessInfo.processInfo.environment["PLAYHOUSE_SECRET_KEY"], file: Self.absolute(secretKeyFile))
+    }
 
     /// Absolute form of a path given relative to the working directory.
     static func absolute(_ path: String) -> String {

@@ -33,6 +33,7 @@ struct Serve: AsyncParsableCommand {
         let logger = common.logger("playhouse")
         let runner = try common.runner(logger: logger)
         let catalog = common.catalog
+        let secrets = try common.secrets()
         try await common.withStore(logger: logger) { store in
             var services: [any Service] = [LeaseReaper(store: store, lease: common.lease, logger: logger)]
             if workers > 0 {
@@ -55,7 +56,7 @@ struct Serve: AsyncParsableCommand {
                 logger.warning("--workers 0 with SQLite: nothing runs the jobs; use PostgreSQL and `playhouse worker`")
             }
             let resolver = InventoryResolver(ansible: runner.ansible, runsDirectory: runner.runsDirectory)
-            let dependencies = ServerDependencies(store: store, catalog: catalog, lease: common.lease) { inventory, environment, limit in
+            let dependencies = ServerDependencies(store: store, catalog: catalog, secrets: secrets, lease: common.lease) { inventory, environment, limit in
                 try await resolver.resolve(inventory, environment: environment, limit: limit)
             }
             let app = buildApplication(

@@ -24,7 +24,7 @@ enum ServerFixture {
             let runs = try TestPaths.scratch("runs")
             let resolver = InventoryResolver(ansible: ansible, runsDirectory: runs)
             let catalog = ProjectCatalog(root: projects)
-            let dependencies = ServerDependencies(store: store, catalog: catalog) { inventory, environment, limit in
+            let dependencies = ServerDependencies(store: store, catalog: catalog, secrets: .random()) { inventory, environment, limit in
                 try await resolver.resolve(inventory, environment: environment, limit: limit)
             }
             let pool = WorkerPool(
