@@ -80,29 +80,3 @@ struct CredentialRoutes: Sendable {
         return (name, kind, secret)
     }
 }
-
-struct CredentialResponse: ResponseEncodable, Sendable {
-    var id: Int64
-    var name: String
-    var kind: String
-    var fingerprint: String
-    var fields: [String]
-    var createdAt: String
-    var updatedAt: String
-
-    init(_ credential: Credential) {
-        id = credential.id
-        name = credential.name
-        kind = credential.kind.rawValue
-        fingerprint = credential.fingerprint
-        fields = credential.fields
-        createdAt = Timestamp.format(credential.createdAt)
-        updatedAt = Timestamp.format(credential.updatedAt)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, kind, fingerprint, fields
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-    }
-}
