@@ -60,7 +60,9 @@ public struct PlaybookRunner: Sendable {
     }
 
     /// Runs the playbook to its end, handing batches of updates to `onUpdates` in order,
-    /// and returns how it ended. `control` stops it early.
+    /// and returns how it ended. `control` stops it early. While nothing arrives,
+    /// `onUpdates` gets an empty batch a few times a second, so a consumer that holds
+    /// updates back can write them.
     ///
     /// Errors thrown are failures to prepare or start the run; everything Ansible itself
     /// reports (syntax errors, unreachable hosts) ends up in the result.

@@ -7,6 +7,10 @@ import Synchronization
 /// The interval matters when Ansible is slow: events then trickle in one by one, and
 /// without it each would cost its own store writes and wake every watcher. A batch at most
 /// every 50 ms keeps that cost flat and adds at most 50 ms to an event's way to a page.
+///
+/// While nothing arrives, the consumer gets an empty batch every `idleTick`, so one that
+/// holds updates back (the job's log, written a few times a second) can write them even
+/// when the next update is a long task away.
 final class UpdateBuffer: Sendable {
     private struct State {
         var pending: [RunUpdate] = []
@@ -17,9 +21,11 @@ final class UpdateBuffer: Sendable {
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     private let interval: Duration
+    private let idleTick: Duration
 
-    init(interval: Duration = .milliseconds(50)) {
+    init(interval: Duration = .milliseconds(50), idleTick: Duration = .milliseconds(250)) {
         self.interval = interval
+        self.idleTick = idleTick
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -37,17 +43,28 @@ final class UpdateBuffer: Sendable {
     /// Calls `deliver` with each batch until the buffer is finished and empty, or the
     /// task is cancelled (then what has arrived is still delivered).
     func drain(_ deliver: ([RunUpdate]) async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { ticker in
+            ticker.addTask { [wake, idleTick] in
+                while (try? await Task.sleep(for: idleTick)) != nil { wake.yield() }
+            }
+            defer { ticker.cancelAll() }
+            try await drainBatches(deliver)
+        }
+    }
+
+    private func drainBatches(_ deliver: ([RunUpdate]) async throws -> Void) async throws {
         var iterator = wakeups.makeAsyncIterator()
         while true {
             let (batch, finished) = state.withLock { state in
                 defer { state.pending.removeAll(keepingCapacity: true) }
                 return (state.pending, state.finished)
             }
-            if !batch.isEmpty {
-                let next = ContinuousClock.now + interval
-                try await deliver(batch)
+            // An empty batch is an idle tick (or a wake-up already served).
+            let next = ContinuousClock.now + interval
+            try await deliver(batch)
+            if !batch.isEmpty, !finished {
                 // Cancellation ends the wait early; the loop below then delivers the rest.
-                if !finished { try? await Task.sleep(until: next) }
+                try? await Task.sleep(until: next)
             }
             if finished {
                 if batch.isEmpty { return }

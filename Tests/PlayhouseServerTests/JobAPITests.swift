@@ -163,6 +163,14 @@ import Testing
             let id = try await client.launch(#"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
             try await client.waitForStatus(id, "running")
             #expect(await ProcessCheck.waitFor("sleep 71"))
+            // The log is written a few times a second even while the task is quiet.
+            var log = ""
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !log.contains("TASK [ansible.builtin.command]"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                log = try await client.text("/api/v1/jobs/\(id)/stdout").2
+            }
+            #expect(log.contains("TASK [ansible.builtin.command]"), "the running task's header is in the log: \(log)")
             let cancel = try await client.json(.post, "/api/v1/jobs/\(id)/cancel")
             #expect(cancel.status == .accepted)
             let job = try await client.waitForEnd(id)
