@@ -20,7 +20,7 @@ struct APILoad {
             for follower in followers { follower.start() }
             // Measure once every job is running and has stored events.
             for id in ids {
-                while try await server.job(id).number("events") ?? 0 < 20 { try await Task.sleep(for: .milliseconds(200)) }
+                while try await server.job(id)["events"]?.intValue ?? 0 < 20 { try await Task.sleep(for: .milliseconds(200)) }
             }
             let paths = ["/api/v1/jobs", "/api/v1/jobs/\(ids[0])"]
             var busy: [Wrk.Figures] = []

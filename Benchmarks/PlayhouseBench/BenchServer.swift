@@ -44,7 +44,7 @@ struct BenchServer {
             "env": .object(env.mapValues { .string($0) }),
         ]).jsonString()
         let (status, json) = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: body)
-        guard status == 202, case .number(let id)? = json["id"] else {
+        guard status == 202, let id = json["id"]?.intValue else {
             throw BenchError("launch of \(playbook) failed: \(status) \(json.jsonString())")
         }
         return Int64(id)
@@ -72,7 +72,7 @@ struct BenchServer {
     func waitFinished(_ id: Int64, poll: Duration = .milliseconds(50)) async throws -> JSONValue {
         while true {
             let job = try await job(id)
-            if case .string(let status)? = job["status"], !["queued", "running"].contains(status) { return job }
+            if let status = job["status"]?.stringValue, !["queued", "running"].contains(status) { return job }
             try await Task.sleep(for: poll)
         }
     }
@@ -89,18 +89,5 @@ struct BenchServer {
 
     func stop() async {
         await process.stop()
-    }
-}
-
-extension JSONValue {
-    /// The string at `key` of an object, if it is one.
-    func string(_ key: String) -> String? {
-        if case .string(let value)? = self[key] { return value }
-        return nil
-    }
-
-    func number(_ key: String) -> Double? {
-        if case .number(let value)? = self[key] { return value }
-        return nil
     }
 }

@@ -87,7 +87,7 @@ struct DispatchLatency {
             let answered = Stats.now()
             let started = try await startTime(of: number, in: shim.starts)
             let job = try await server.waitFinished(id, poll: .milliseconds(20))
-            guard job.string("status") == "successful" else { throw BenchError("dispatch job \(id) ended \(job.jsonString())") }
+            guard job["status"]?.stringValue == "successful" else { throw BenchError("dispatch job \(id) ended \(job.jsonString())") }
             if number >= warmup {
                 samples.answered.append(answered - sent)
                 samples.started.append(started - sent)

@@ -37,8 +37,8 @@ struct EventPipeline {
             let outcome = try await run(server, feed: "real `ansible-playbook`: \(jobs) × (200 `debug` tasks × 10 hosts)", target: .none) {
                 try await server.launch("events.yml", inventory: "local-hosts-10")
             }
-            let recorded = try await server.jobs().first { $0.string("status") == "successful" }
-            guard let id = recorded?.number("id") else { throw BenchError("no successful real run to record") }
+            let recorded = try await server.jobs().first { $0["status"]?.stringValue == "successful" }
+            guard let id = recorded?["id"]?.intValue else { throw BenchError("no successful real run to record") }
             try await record(Int64(id), from: server, to: recording)
             return outcome
         }
@@ -98,12 +98,12 @@ struct EventPipeline {
         var lastSeq: [Int64: Int] = [:]
         for id in ids {
             let job = try await server.job(id)
-            guard job.string("status") == "successful" else { throw BenchError("event job \(id) ended \(job.jsonString())") }
-            let last = Int(job.number("events") ?? 0)
+            guard job["status"]?.stringValue == "successful" else { throw BenchError("event job \(id) ended \(job.jsonString())") }
+            let last = job["events"]?.intValue ?? 0
             lastSeq[id] = last
             stored += last
-            firstStart = min(firstStart, job.string("started_at").flatMap(Self.seconds) ?? .infinity)
-            lastFinish = max(lastFinish, job.string("finished_at").flatMap(Self.seconds) ?? 0)
+            firstStart = min(firstStart, job["started_at"]?.stringValue.flatMap(Self.seconds) ?? .infinity)
+            lastFinish = max(lastFinish, job["finished_at"]?.stringValue.flatMap(Self.seconds) ?? 0)
         }
         let complete = zip(followers.indices, results).filter { index, result in
             result.error == nil && result.ended && result.isComplete(last: lastSeq[ids[index % ids.count]] ?? -1)
@@ -141,8 +141,8 @@ struct EventPipeline {
                 fields["time"] = .string("@TIME@")
                 lines.append(JSONValue.object(fields).jsonString())
             }
-            guard let next = page.number("next_after"), Int(next) > after, !events.isEmpty else { break }
-            after = Int(next)
+            guard let next = page["next_after"]?.intValue, next > after, !events.isEmpty else { break }
+            after = next
         }
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         bench.log("recorded job \(id): \(lines.count) events")

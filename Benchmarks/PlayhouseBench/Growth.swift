@@ -23,7 +23,7 @@ struct Growth {
             memory.insert(("serve idle, empty store", server.residentBytes), at: 0)
             template = try await server.launch("growth.yml", inventory: "local-hosts-3")
             let job = try await server.waitFinished(template)
-            guard job.string("status") == "successful", Int(job.number("events") ?? 0) >= eventsPerJob else {
+            guard job["status"]?.stringValue == "successful", job["events"]?.intValue ?? 0 >= eventsPerJob else {
                 throw BenchError("the growth template job ended \(job.jsonString())")
             }
         }

@@ -89,7 +89,7 @@ struct RunOverhead {
         let seconds = Stats.now() - start
         if let error = result.error { throw BenchError("following job \(id): \(error)") }
         let job = try await server.job(id)
-        guard job.string("status") == "successful" else {
+        guard job["status"]?.stringValue == "successful" else {
             throw BenchError("Playhouse job \(id) of \(scenario.name) ended \(job.jsonString())")
         }
         return seconds
