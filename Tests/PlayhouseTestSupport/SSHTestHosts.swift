@@ -258,16 +258,13 @@ public struct SSHTestHostsError: Error, Sendable, CustomStringConvertible {
 
 /// One `sshd -D -e` process owned by the test.
 private final class SSHDaemon: Sendable {
-    let pid: pid_t
     let port: Int
-    private let release: AsyncStream<Void>.Continuation
-    private let process: Task<Void, Never>
+    private let child: ChildProcess
+    var pid: pid_t { child.pid }
 
-    private init(pid: pid_t, port: Int, release: AsyncStream<Void>.Continuation, process: Task<Void, Never>) {
-        self.pid = pid
+    private init(port: Int, child: ChildProcess) {
         self.port = port
-        self.release = release
-        self.process = process
+        self.child = child
     }
 
     /// Starts `sshd` on a free port, retrying with another port when the chosen one was
@@ -327,42 +324,8 @@ private final class SSHDaemon: Sendable {
     }
 
     private static func launch(config: String, log: String, port: Int) async throws -> SSHDaemon {
-        let logFile = try FileDescriptor.open(
-            FilePath(log), .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite])
-        let (released, release) = AsyncStream.makeStream(of: Void.self)
-        let (started, reportStart) = AsyncStream.makeStream(of: Result<pid_t, SSHTestHostsError>.self)
-        let process = Task {
-            do {
-                _ = try await Subprocess.run(
-                    .path(FilePath(SSHTestHosts.sshdPath)),
-                    arguments: ["-D", "-e", "-f", config],
-                    input: .none,
-                    output: .discarded,
-                    error: .fileDescriptor(logFile, closeAfterSpawningProcess: true)
-                ) { execution in
-                    reportStart.yield(.success(execution.processIdentifier.value))
-                    reportStart.finish()
-                    for await _ in released {}
-                    try? execution.send(signal: .terminate)
-                }
-            } catch {
-                reportStart.yield(.failure(SSHTestHostsError("could not start \(SSHTestHosts.sshdPath): \(error)")))
-                reportStart.finish()
-            }
-        }
-        var outcome: Result<pid_t, SSHTestHostsError> = .failure(SSHTestHostsError("sshd did not start"))
-        for await result in started {
-            outcome = result
-            break
-        }
-        switch outcome {
-        case .success(let pid):
-            return SSHDaemon(pid: pid, port: port, release: release, process: process)
-        case .failure(let error):
-            release.finish()
-            await process.value
-            throw error
-        }
+        let child = try await ChildProcess.start(SSHTestHosts.sshdPath, arguments: ["-D", "-e", "-f", config], stderrPath: log)
+        return SSHDaemon(port: port, child: child)
     }
 
     enum Readiness { case ready, exited, timedOut }
@@ -384,19 +347,13 @@ private final class SSHDaemon: Sendable {
     /// serving open connections, e.g. ssh ControlPersist masters).
     func stop() async {
         let sessions = ProcessCheck.descendants(of: pid)
-        release.finish()
-        for child in sessions { kill(child, SIGTERM) }
-        let killer = Task {
-            try await Task.sleep(for: .seconds(3))
-            kill(pid, SIGKILL)
-        }
-        await process.value
-        killer.cancel()
+        for session in sessions { kill(session, SIGTERM) }
+        await child.stop(killAfter: .seconds(3))
         let deadline = ContinuousClock.now + .seconds(2)
         while ContinuousClock.now < deadline, sessions.contains(where: { ProcessCheck.isRunning($0) }) {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        for child in sessions where ProcessCheck.isRunning(child) { kill(child, SIGKILL) }
+        for session in sessions where ProcessCheck.isRunning(session) { kill(session, SIGKILL) }
     }
 }
 

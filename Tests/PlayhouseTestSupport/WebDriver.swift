@@ -227,18 +227,15 @@ final class ChromeBrowser: Sendable {
 
 /// A `chromedriver --port=N` process, run through swift-subprocess until ``stop()``.
 final class ChromeDriverProcess: Sendable {
-    let pid: pid_t
     let port: Int
     let logPath: String
-    private let release: AsyncStream<Void>.Continuation
-    private let process: Task<Void, Never>
+    private let child: ChildProcess
+    var pid: pid_t { child.pid }
 
-    private init(pid: pid_t, port: Int, logPath: String, release: AsyncStream<Void>.Continuation, process: Task<Void, Never>) {
-        self.pid = pid
+    private init(port: Int, logPath: String, child: ChildProcess) {
         self.port = port
         self.logPath = logPath
-        self.release = release
-        self.process = process
+        self.child = child
     }
 
     /// Starts chromedriver on a free port of 127.0.0.1 and returns once `GET /status`
@@ -271,52 +268,14 @@ final class ChromeDriverProcess: Sendable {
     }
 
     private static func launch(port: Int, log: String) async throws -> ChromeDriverProcess {
-        let (released, release) = AsyncStream.makeStream(of: Void.self)
-        let (started, reportStart) = AsyncStream.makeStream(of: Result<pid_t, WebDriverError>.self)
-        let process = Task {
-            do {
-                _ = try await Subprocess.run(
-                    .path(FilePath(ChromeBrowser.chromedriverPath)),
-                    arguments: ["--port=\(port)", "--log-path=\(log)"],
-                    input: .none,
-                    output: .discarded,
-                    error: .discarded
-                ) { execution in
-                    reportStart.yield(.success(execution.processIdentifier.value))
-                    reportStart.finish()
-                    for await _ in released {}
-                    try? execution.send(signal: .terminate)
-                }
-            } catch {
-                reportStart.yield(.failure(WebDriverError("could not start \(ChromeBrowser.chromedriverPath): \(error)")))
-                reportStart.finish()
-            }
-        }
-        var outcome: Result<pid_t, WebDriverError> = .failure(WebDriverError("chromedriver did not start"))
-        for await result in started {
-            outcome = result
-            break
-        }
-        switch outcome {
-        case .success(let pid):
-            return ChromeDriverProcess(pid: pid, port: port, logPath: log, release: release, process: process)
-        case .failure(let error):
-            release.finish()
-            await process.value
-            throw error
-        }
+        let child = try await ChildProcess.start(
+            ChromeBrowser.chromedriverPath, arguments: ["--port=\(port)", "--log-path=\(log)"], stderrPath: "/dev/null")
+        return ChromeDriverProcess(port: port, logPath: log, child: child)
     }
 
     /// SIGTERM, then SIGKILL after 5 s; returns once the process has ended.
     func stop() async {
-        release.finish()
-        let pid = self.pid
-        let killer = Task {
-            try await Task.sleep(for: .seconds(5))
-            kill(pid, SIGKILL)
-        }
-        await process.value
-        killer.cancel()
+        await child.stop(killAfter: .seconds(5))
     }
 
     /// The end of chromedriver's log, for error messages.
