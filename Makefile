@@ -5,6 +5,8 @@
 
 ANSIBLE_CORE := 2.19.14
 ANSIBLE_RUNNER := 2.4.3
+# bcrypt lets Ansible open passphrase-protected SSH keys (ssh credentials with a passphrase).
+BCRYPT := 4.3.0
 PYTHON ?= python3
 VENV := .venv
 SWIFT_BUILD_FLAGS ?=
@@ -22,12 +24,12 @@ run: setup build
 build:
 	swift build $(SWIFT_BUILD_FLAGS)
 
-setup: $(VENV)/.ansible-$(ANSIBLE_CORE)
+setup: $(VENV)/.ansible-$(ANSIBLE_CORE)-bcrypt-$(BCRYPT)
 
-$(VENV)/.ansible-$(ANSIBLE_CORE):
+$(VENV)/.ansible-$(ANSIBLE_CORE)-bcrypt-$(BCRYPT):
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || $(MAKE) --no-print-directory apt PACKAGES=python3-venv
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet ansible-core==$(ANSIBLE_CORE)
+	$(VENV)/bin/pip install --quiet ansible-core==$(ANSIBLE_CORE) bcrypt==$(BCRYPT)
 	touch $@
 
 # Debian packages the tests need: sshd for the SSH test hosts, chromium for the page test,

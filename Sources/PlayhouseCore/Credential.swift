@@ -68,5 +68,28 @@ public struct CredentialSecret: Sendable, Equatable, Codable {
         if let missing = required.first(where: { (values[$0] ?? "").isEmpty }) {
             throw ValidationError("\(kind.rawValue) credentials need \"\(missing)\"")
         }
+        // These reach Ansible's command line (as --name=value), so they must be plain names.
+        for field in ["username", "method", "vault_id"] {
+            guard let value = values[field], !value.isEmpty else { continue }
+            let allowed = value.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)
+            }
+            guard allowed, !value.hasPrefix("-"), value.count <= 100 else {
+                throw ValidationError("\(field) must be a plain name (letters, digits, . _ -), got \"\(value)\"")
+            }
+        }
+    }
+}
+
+extension Credential.Kind {
+    /// Checks that credentials of these kinds can serve one run together: at most one to
+    /// log in to hosts (ssh or password) and at most one become; vaults are unlimited.
+    public static func checkCombination(_ kinds: [Credential.Kind]) throws(ValidationError) {
+        if kinds.filter({ $0 == .ssh || $0 == .password }).count > 1 {
+            throw ValidationError("a job can use one login credential (ssh or password), not several")
+        }
+        if kinds.filter({ $0 == .become }).count > 1 {
+            throw ValidationError("a job can use one become credential, not several")
+        }
     }
 }

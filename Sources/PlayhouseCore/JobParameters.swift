@@ -23,12 +23,15 @@ public struct JobParameters: Sendable, Codable, Equatable {
     public var env: [String: String]?
     /// Split the inventory's hosts into this many jobs that run in parallel.
     public var slices: Int?
+    /// Ids of the stored credentials the run uses (a login, a become, vaults).
+    public var credentials: [Int64]?
 
     public init(
         project: String, playbook: String, inventory: String,
         extraVars: [String: JSONValue]? = nil, limit: String? = nil, tags: [String]? = nil,
         skipTags: [String]? = nil, check: Bool? = nil, diff: Bool? = nil, verbosity: Int? = nil,
-        forks: Int? = nil, timeout: Double? = nil, env: [String: String]? = nil, slices: Int? = nil
+        forks: Int? = nil, timeout: Double? = nil, env: [String: String]? = nil, slices: Int? = nil,
+        credentials: [Int64]? = nil
     ) {
         self.project = project
         self.playbook = playbook
@@ -44,6 +47,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
         self.timeout = timeout
         self.env = env
         self.slices = slices
+        self.credentials = credentials
     }
 
     enum CodingKeys: String, CodingKey {
@@ -51,7 +55,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
         case extraVars = "extra_vars"
         case limit, tags
         case skipTags = "skip_tags"
-        case check, diff, verbosity, forks, timeout, env, slices
+        case check, diff, verbosity, forks, timeout, env, slices, credentials
     }
 
     /// The id of a stored inventory, when `inventory` names one.
@@ -77,6 +81,10 @@ public struct JobParameters: Sendable, Codable, Equatable {
         }
         if let slices, !(1...100).contains(slices) {
             throw ValidationError("slices must be between 1 and 100, got \(slices)")
+        }
+        if let credentials {
+            if credentials.count > 20 { throw ValidationError("credentials takes at most 20 ids") }
+            if Set(credentials).count != credentials.count { throw ValidationError("credentials lists an id twice") }
         }
         if let limit, limit.hasPrefix("@") {
             throw ValidationError("limit must be a host pattern, not a file (@…)")

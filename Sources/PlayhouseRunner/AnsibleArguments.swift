@@ -24,6 +24,7 @@ enum AnsibleArguments {
         let extraVarsPath = directory + "/extra-vars.json"
         try JobDirectory.write(JSONValue.object(request.extraVars).jsonString(), to: extraVarsPath)
         arguments.append("--extra-vars=@\(extraVarsPath)")
+        arguments += try credentialArguments(request.credentials, in: directory)
         if let limit = request.limit, !limit.isEmpty { arguments.append("--limit=\(limit)") }
         if !request.tags.isEmpty { arguments.append("--tags=\(request.tags.joined(separator: ","))") }
         if !request.skipTags.isEmpty { arguments.append("--skip-tags=\(request.skipTags.joined(separator: ","))") }
@@ -35,12 +36,48 @@ enum AnsibleArguments {
         return arguments
     }
 
+    /// Writes each secret into its own 0600 file and names the files on the command line.
+    /// The private key goes to Ansible as a variable, which Ansible adds to the run's
+    /// ``SSHAgent``: the one way Ansible takes a key with a passphrase.
+    private static func credentialArguments(_ credentials: RunCredentials, in directory: String) throws -> [String] {
+        var arguments: [String] = []
+        if let user = credentials.user { arguments.append("--user=\(user)") }
+        if let key = credentials.privateKey {
+            var variables: [String: JSONValue] = ["ansible_ssh_private_key": .string(key)]
+            if let passphrase = credentials.privateKeyPassphrase {
+                variables["ansible_ssh_private_key_passphrase"] = .string(passphrase)
+            }
+            let path = directory + "/credential-vars.json"
+            try JobDirectory.write(JSONValue.object(variables).jsonString(), to: path)
+            arguments.append("--extra-vars=@\(path)")
+        }
+        if let password = credentials.connectionPassword {
+            let path = directory + "/connection-password"
+            try JobDirectory.write(password, to: path)
+            arguments.append("--connection-password-file=\(path)")
+        }
+        if let password = credentials.becomePassword {
+            let path = directory + "/become-password"
+            try JobDirectory.write(password, to: path)
+            arguments.append("--become-password-file=\(path)")
+        }
+        if let user = credentials.becomeUser { arguments.append("--become-user=\(user)") }
+        if let method = credentials.becomeMethod { arguments.append("--become-method=\(method)") }
+        for (index, vault) in credentials.vaults.enumerated() {
+            let path = directory + "/vault-password-\(index + 1)"
+            try JobDirectory.write(vault.password, to: path)
+            arguments.append(vault.id.map { "--vault-id=\($0)@\(path)" } ?? "--vault-password-file=\(path)")
+        }
+        return arguments
+    }
+
     /// Variables of Playhouse's own process that a run may see: locale, time zone, the
     /// user's SSH agent and the operator's Ansible settings. Nothing else leaks in.
     static let inheritedNames: Set<String> = ["HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "SSH_AUTH_SOCK"]
 
     static func environment(
-        _ request: PlaybookRunRequest, in directory: String, ansible: AnsibleInstallation, marker: String
+        _ request: PlaybookRunRequest, in directory: String, ansible: AnsibleInstallation, marker: String,
+        sshAgentSocket: String? = nil
     ) -> [String: String] {
         var environment: [String: String] = [:]
         for (name, value) in ProcessInfo.processInfo.environment
@@ -66,6 +103,7 @@ enum AnsibleArguments {
             "PLAYHOUSE_EVENTS_PATH": directory + "/events.fifo",
             ProcessSweep.variable: marker,
         ]) { _, new in new }
+        if let sshAgentSocket { environment["ANSIBLE_SSH_AGENT"] = sshAgentSocket }
         if let tag = request.jobTag { environment[ProcessSweep.jobVariable] = tag }
         return environment
     }

@@ -18,11 +18,18 @@ final class FoldedRun: Sendable {
     private static let errorContext = 6
     private static let headBytes = 64 * 1024
     private let state = Mutex(State())
+    /// The run's secrets, hidden in every event before it is numbered.
+    private let mask: SecretMask
 
-    /// Decodes one line of the event pipe, gives it the next number and folds it in.
+    init(mask: SecretMask) {
+        self.mask = mask
+    }
+
+    /// Decodes one line of the event pipe, masks its secrets, gives it the next number and
+    /// folds it in.
     func number(_ line: Substring) -> JobEvent? {
         guard !line.isEmpty else { return nil }
-        guard let raw = CallbackEvent(line: line.utf8) else {
+        guard let raw = CallbackEvent(line: line.utf8)?.masked(by: mask) else {
             state.withLock { $0.malformedLines += 1 }
             return nil
         }

@@ -2,10 +2,11 @@ import PlayhouseCore
 import PlayhouseStore
 
 /// Turns a stored job into a run request: resolves the project's paths (refusing any
-/// that leave the project) and loads a stored inventory.
+/// that leave the project), loads a stored inventory and opens the job's credentials.
 struct JobPreparation: Sendable {
     let store: Store
     let catalog: ProjectCatalog
+    let secrets: SecretBox
     /// The store's instance id: with the job id it tags the run's processes.
     let instanceID: String
 
@@ -36,7 +37,19 @@ struct JobPreparation: Sendable {
             forks: parameters.forks,
             timeout: parameters.timeout.map { .milliseconds(Int64($0 * 1000)) },
             environment: parameters.env ?? [:],
+            credentials: try await credentials(parameters.credentials ?? []),
             jobTag: Self.tag(instanceID: instanceID, job: job.id))
+    }
+
+    private func credentials(_ ids: [Int64]) async throws -> RunCredentials {
+        var opened: [(kind: Credential.Kind, secret: CredentialSecret)] = []
+        for id in ids {
+            guard let credential = try await store.credential(id), let secret = try await store.credentialSecret(id, box: secrets) else {
+                throw RunnerError("credential \(id) does not exist (any more); launch again with existing credentials")
+            }
+            opened.append((credential.kind, secret))
+        }
+        return try RunCredentials(opened)
     }
 
     /// What `PLAYHOUSE_JOB` holds for a job's processes.

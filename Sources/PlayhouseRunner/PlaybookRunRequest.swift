@@ -21,6 +21,8 @@ public struct PlaybookRunRequest: Sendable {
     public var timeout: Duration?
     /// Extra environment for the run and its dynamic inventory script.
     public var environment: [String: String]
+    /// Logins, become and vault passwords; their values are masked in what the run reports.
+    public var credentials: RunCredentials
     /// Names the run's processes (as `PLAYHOUSE_JOB` in their environment), so that
     /// ``PlaybookRunner/cleanUpAfterCrash(jobTags:)`` can find them after a crash.
     public var jobTag: String?
@@ -29,7 +31,8 @@ public struct PlaybookRunRequest: Sendable {
         playbook: String, workingDirectory: String, inventory: InventorySource,
         extraVars: [String: JSONValue] = [:], limit: String? = nil, tags: [String] = [],
         skipTags: [String] = [], check: Bool = false, diff: Bool = false, verbosity: Int = 0,
-        forks: Int? = nil, timeout: Duration? = nil, environment: [String: String] = [:], jobTag: String? = nil
+        forks: Int? = nil, timeout: Duration? = nil, environment: [String: String] = [:],
+        credentials: RunCredentials = RunCredentials(), jobTag: String? = nil
     ) {
         self.playbook = playbook
         self.workingDirectory = workingDirectory
@@ -44,6 +47,7 @@ public struct PlaybookRunRequest: Sendable {
         self.forks = forks
         self.timeout = timeout
         self.environment = environment
+        self.credentials = credentials
         self.jobTag = jobTag
     }
 }

@@ -85,11 +85,14 @@ public struct PlaybookRunner: Sendable {
             try JobDirectory.write(tag, to: directory + "/" + JobDirectory.tagFile)
         }
         let arguments = try AnsibleArguments.prepare(request, in: directory)
+        let agent = request.credentials.privateKey == nil ? nil : try await SSHAgent.start(jobTag: request.jobTag)
+        defer { agent?.stop() }
         let environment = AnsibleArguments.environment(
-            request, in: directory, ansible: ansible, marker: sweep.marker)
+            request, in: directory, ansible: ansible, marker: sweep.marker, sshAgentSocket: agent?.socket)
         let pipe = try EventPipe(path: directory + "/events.fifo")
         let buffer = UpdateBuffer()
-        let folded = FoldedRun()
+        let mask = SecretMask(secrets: request.credentials.secrets)
+        let folded = FoldedRun(mask: mask)
 
         var options = PlatformOptions()
         options.createSession = true
@@ -134,10 +137,10 @@ public struct PlaybookRunner: Sendable {
                         }
                         try await withThrowingTaskGroup(of: Void.self) { readers in
                             readers.addTask {
-                                try await Self.readOutput(execution.standardOutput, into: buffer, log: folded)
+                                try await Self.readOutput(execution.standardOutput, into: buffer, log: folded, mask: mask)
                             }
                             readers.addTask {
-                                try await Self.readOutput(execution.standardError, into: buffer, log: folded)
+                                try await Self.readOutput(execution.standardError, into: buffer, log: folded, mask: mask)
                             }
                             readers.addTask {
                                 try await pipe.readLines { line in
@@ -215,21 +218,24 @@ public struct PlaybookRunner: Sendable {
         sweep.signal(SIGKILL)
     }
 
+    /// Hands the output over in whole lines, with the run's secrets masked: a secret never
+    /// spans two handovers, since only multi-line secrets hold a newline and those are
+    /// masked line by line too.
     private static func readOutput(
-        _ sequence: SubprocessOutputSequence, into buffer: UpdateBuffer, log: FoldedRun
+        _ sequence: SubprocessOutputSequence, into buffer: UpdateBuffer, log: FoldedRun, mask: SecretMask
     ) async throws {
         var carry: [UInt8] = []
         for try await chunk in sequence {
             chunk.withUnsafeBytes { carry.append(contentsOf: $0) }
             // Hand over whole lines so a UTF-8 character is never cut in two.
             guard let lastNewline = carry.lastIndex(of: UInt8(ascii: "\n")) else { continue }
-            let text = String(decoding: carry[...lastNewline], as: UTF8.self)
+            let text = mask.apply(String(decoding: carry[...lastNewline], as: UTF8.self))
             carry.removeSubrange(...lastNewline)
             log.record(output: text)
             buffer.append(.output(text))
         }
         if !carry.isEmpty {
-            let text = String(decoding: carry, as: UTF8.self)
+            let text = mask.apply(String(decoding: carry, as: UTF8.self))
             log.record(output: text)
             buffer.append(.output(text))
         }

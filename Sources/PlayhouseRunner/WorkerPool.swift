@@ -45,17 +45,20 @@ public struct WorkerPoolConfiguration: Sendable {
 public struct WorkerPool: Service {
     public let store: Store
     public let catalog: ProjectCatalog
+    /// Opens the credentials jobs use: the same key the server sealed them with.
+    public let secrets: SecretBox
     public let runner: PlaybookRunner
     public let configuration: WorkerPoolConfiguration
     public let logger: Logger
     private let running = RunningJobs()
 
     public init(
-        store: Store, catalog: ProjectCatalog, runner: PlaybookRunner, configuration: WorkerPoolConfiguration,
-        logger: Logger
+        store: Store, catalog: ProjectCatalog, secrets: SecretBox, runner: PlaybookRunner,
+        configuration: WorkerPoolConfiguration, logger: Logger
     ) {
         self.store = store
         self.catalog = catalog
+        self.secrets = secrets
         self.runner = runner
         self.configuration = configuration
         self.logger = logger
@@ -159,7 +162,7 @@ public struct WorkerPool: Service {
         let shutdown = StopReason.shutdown(configuration.shutdownMessage)
         let outcome: (RunOutcome, Int?, JobSummary)
         do {
-            let preparation = JobPreparation(store: store, catalog: catalog, instanceID: instanceID)
+            let preparation = JobPreparation(store: store, catalog: catalog, secrets: secrets, instanceID: instanceID)
             let request = try await preparation.request(for: job)
             let result = try await withTaskCancellationHandler {
                 try await withThrowingTaskGroup(of: RunResult?.self) { group in

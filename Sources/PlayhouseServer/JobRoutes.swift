@@ -15,7 +15,7 @@ struct JobRoutes: Sendable {
 
     static let launchFields: Set<String> = [
         "project", "playbook", "inventory", "extra_vars", "limit", "tags", "skip_tags", "check", "diff",
-        "verbosity", "forks", "timeout", "env", "slices",
+        "verbosity", "forks", "timeout", "env", "slices", "credentials",
     ]
 
     func add(to group: RouterGroup<BasicRequestContext>) {
@@ -44,8 +44,10 @@ struct JobRoutes: Sendable {
             forks: try RequestBody.int(members, "forks"),
             timeout: try RequestBody.number(members, "timeout"),
             env: try RequestBody.stringMap(members, "env"),
-            slices: try RequestBody.int(members, "slices"))
+            slices: try RequestBody.int(members, "slices"),
+            credentials: try RequestBody.ids(members, "credentials"))
         try parameters.validate()
+        try await checkCredentials(parameters.credentials ?? [])
         let catalog = dependencies.catalog
         _ = try catalog.resolve(parameters.playbook, in: parameters.project, field: "playbook")
         let inventory: InventoryReference
@@ -66,6 +68,18 @@ struct JobRoutes: Sendable {
         let job = try await dependencies.store.insertJob(parameters)
         return EditedResponse(
             status: .accepted, headers: [.location: "/api/v1/jobs/\(job.id)"], response: JobResponse(job))
+    }
+
+    /// Every credential exists, and together they make sense for one run.
+    private func checkCredentials(_ ids: [Int64]) async throws {
+        var kinds: [Credential.Kind] = []
+        for id in ids {
+            guard let credential = try await dependencies.store.credential(id) else {
+                throw APIError(.badRequest, "credential \(id) does not exist", detail: "list credentials with GET /api/v1/credentials")
+            }
+            kinds.append(credential.kind)
+        }
+        try Credential.Kind.checkCombination(kinds)
     }
 
     /// Splits the hosts the launch would run against into `slices` groups and queues a

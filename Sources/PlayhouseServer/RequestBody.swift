@@ -76,6 +76,21 @@ enum RequestBody {
         }
     }
 
+    /// A list of record ids (positive whole numbers).
+    static func ids(_ members: [String: JSONValue], _ key: String) throws -> [Int64]? {
+        switch members[key] {
+        case nil, .null?: return nil
+        case .array(let items)?:
+            return try items.map { item in
+                guard case .number(let value) = item, value.rounded() == value, value >= 1, value < 1e15 else {
+                    throw typeError(key, "a list of ids (positive whole numbers)")
+                }
+                return Int64(value)
+            }
+        default: throw typeError(key, "a list of ids (positive whole numbers)")
+        }
+    }
+
     static func stringMap(_ members: [String: JSONValue], _ key: String) throws -> [String: String]? {
         switch members[key] {
         case nil, .null?: return nil

@@ -31,6 +31,8 @@ struct JobResponse: ResponseEncodable, Sendable {
     var envNames: [String]
     /// The sliced job this is a slice of.
     var parentID: Int64?
+    /// Ids of the stored credentials the run uses.
+    var credentials: [Int64]
     /// The ids of this job's slices, when it was sliced (and they were looked up).
     var slices: [Int64]?
     /// Events stored so far; the seq of the newest.
@@ -66,6 +68,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         extraVars = parameters.extraVars ?? [:]
         envNames = (parameters.env ?? [:]).keys.sorted()
         parentID = job.parentID
+        credentials = parameters.credentials ?? []
         self.slices = slices
     }
 
@@ -83,7 +86,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         case extraVars = "extra_vars"
         case envNames = "env_names"
         case parentID = "parent_id"
-        case slices, events
+        case credentials, slices, events
     }
 
     // Always write the documented keys, null when unknown.
@@ -114,6 +117,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         try container.encode(extraVars, forKey: .extraVars)
         try container.encode(envNames, forKey: .envNames)
         try container.encode(parentID, forKey: .parentID)
+        try container.encode(credentials, forKey: .credentials)
         try container.encode(slices, forKey: .slices)
         try container.encode(events, forKey: .events)
     }

@@ -38,7 +38,7 @@ struct Serve: AsyncParsableCommand {
             var services: [any Service] = [LeaseReaper(store: store, lease: common.lease, logger: logger)]
             if workers > 0 {
                 let pool = WorkerPool(
-                    store: store, catalog: catalog, runner: runner,
+                    store: store, catalog: catalog, secrets: secrets, runner: runner,
                     configuration: WorkerPoolConfiguration(
                         name: CommonOptions.defaultWorkerName, capacity: workers, heartbeat: common.lease / 4),
                     logger: logger)

@@ -41,11 +41,12 @@ struct Worker: AsyncParsableCommand {
         logger[metadataKey: "worker"] = "\(name)"
         let runner = try common.runner(logger: logger)
         let catalog = common.catalog
+        let secrets = try common.secrets()
         try await common.withStore(logger: logger) { store in
             // A worker that comes back under its name ends what it ran before it went away.
             let interrupted = try await store.interruptRunningJobs(message: "interrupted: worker restarted", worker: name)
             let pool = WorkerPool(
-                store: store, catalog: catalog, runner: runner,
+                store: store, catalog: catalog, secrets: secrets, runner: runner,
                 configuration: WorkerPoolConfiguration(
                     name: name, capacity: capacity, heartbeat: common.lease / 4,
                     drainTimeout: .milliseconds(Int64(drainTimeout * 1000)),

@@ -66,3 +66,31 @@ import Testing
         }
     }
 }
+
+@Suite struct CredentialLaunchTests {
+    @Test func aLaunchNamesCredentialsThatExistAndFitTogether() async throws {
+        try await ServerFixture.with { client, _ in
+            var ids: [Int] = []
+            for (name, kind) in [("a", "ssh"), ("b", "password")] {
+                let field = kind == "ssh" ? "private_key" : "password"
+                let body = #"{"name":"\#(name)","kind":"\#(kind)","username":"u","\#(field)":"secret-\#(name)-1234"}"#
+                ids.append(try #require(try await client.json(.post, "/api/v1/credentials", body: body).json["id"]?.intValue))
+            }
+            let launch = #"{"project":"demo","playbook":"progress.yml","inventory":"inventory/local.ini","credentials":"#
+            for (credentials, reason) in [
+                ("[999]", "credential 999 does not exist"),
+                ("[\(ids[0]),\(ids[1])]", "a job can use one login credential (ssh or password), not several"),
+                ("[\(ids[0]),\(ids[0])]", "credentials lists an id twice"),
+                (#""1""#, "credentials must be a list of ids (positive whole numbers)"),
+            ] {
+                let answer = try await client.json(.post, "/api/v1/jobs", body: launch + credentials + "}")
+                #expect(answer.status == .badRequest)
+                #expect(answer.json["error"] == .string(reason), "\(answer.json.jsonString())")
+            }
+            #expect(try await client.json(.get, "/api/v1/jobs").json["jobs"] == .array([]), "nothing was queued")
+            let accepted = try await client.json(.post, "/api/v1/jobs", body: launch + "[\(ids[1])]}")
+            #expect(accepted.status == .accepted)
+            #expect(accepted.json["credentials"] == .array([.number(Double(ids[1]))]))
+        }
+    }
+}

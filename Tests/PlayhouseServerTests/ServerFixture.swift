@@ -24,11 +24,12 @@ enum ServerFixture {
             let runs = try TestPaths.scratch("runs")
             let resolver = InventoryResolver(ansible: ansible, runsDirectory: runs)
             let catalog = ProjectCatalog(root: projects)
-            let dependencies = ServerDependencies(store: store, catalog: catalog, secrets: .random()) { inventory, environment, limit in
+            let secrets = SecretBox.random()
+            let dependencies = ServerDependencies(store: store, catalog: catalog, secrets: secrets) { inventory, environment, limit in
                 try await resolver.resolve(inventory, environment: environment, limit: limit)
             }
             let pool = WorkerPool(
-                store: store, catalog: catalog,
+                store: store, catalog: catalog, secrets: secrets,
                 runner: PlaybookRunner(ansible: ansible, runsDirectory: runs, stopGrace: .seconds(2), logger: logger),
                 configuration: WorkerPoolConfiguration(name: "test-worker", capacity: workers), logger: logger)
             let app = buildApplication(

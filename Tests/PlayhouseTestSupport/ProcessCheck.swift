@@ -23,6 +23,25 @@ public enum ProcessCheck {
         return false
     }
 
+    /// Every process (but this test process) whose argv or environment holds one of
+    /// `secrets`, as "pid: argv|environ: command" lines. Reading other users' environments
+    /// needs root.
+    public static func processesExposing(_ secrets: [String]) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        var found: [String] = []
+        for entry in entries {
+            guard let pid = Int32(entry), pid != getpid() else { continue }
+            for part in ["cmdline", "environ"] {
+                guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/\(part)") else { continue }
+                let text = String(decoding: data, as: UTF8.self)
+                if secrets.contains(where: { text.contains($0) }) {
+                    found.append("\(pid): \(part): \(commandLine(pid) ?? "?")")
+                }
+            }
+        }
+        return found
+    }
+
     /// A process's command line with its arguments joined by spaces; nil once it is gone.
     public static func commandLine(_ pid: pid_t) -> String? {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }

@@ -153,6 +153,14 @@ public final class SSHTestHosts: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Lets every host accept one more client key (an OpenSSH public key line) from now on.
+    public func authorize(publicKey: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/authorized_keys"))
+        defer { try? handle.close() }
+        handle.seekToEndOfFile()
+        handle.write(Data((publicKey.trimmingCharacters(in: .whitespacesAndNewlines) + "\n").utf8))
+    }
+
     /// An inventory host line for a port of 127.0.0.1 where nothing listens: the port stays
     /// bound (never listening) until ``stop()``, so a connection is always refused.
     public func unreachableHost(name: String) throws -> String {
@@ -305,7 +313,8 @@ private final class SSHDaemon: Sendable {
         AuthorizedKeysFile \(authorizedKeys)
         AllowUsers \(user)
         PubkeyAuthentication yes
-        PasswordAuthentication no
+        PasswordAuthentication yes
+        PermitEmptyPasswords no
         KbdInteractiveAuthentication no
         PermitRootLogin prohibit-password
         UsePAM no
@@ -357,6 +366,34 @@ private final class SSHDaemon: Sendable {
     }
 }
 
+// MARK: - Accounts
+
+/// Local accounts for tests that log in or escalate with a password; needs root.
+public enum TestAccounts {
+    /// Makes sure the unprivileged account `name` exists (a home folder, no password yet).
+    public static func ensure(_ name: String) async throws {
+        guard getuid() == 0 else { throw SSHTestHostsError("creating the account \(name) needs root") }
+        guard getpwnam(name) == nil else { return }
+        let result = try await ToolRun.run(
+            "/usr/sbin/useradd", ["--create-home", "--shell", "/bin/sh", "--password", "*", "--comment", "Playhouse tests", name])
+        // 9: the name is taken (someone else was faster).
+        guard result.succeeded || result.exitCode == 9 else {
+            throw SSHTestHostsError("useradd \(name) failed: \(result.text)")
+        }
+    }
+
+    /// Sets the login password of `name`, through chpasswd's input (never its argv).
+    public static func setPassword(_ password: String, for name: String) async throws {
+        guard getuid() == 0 else { throw SSHTestHostsError("setting the password of \(name) needs root") }
+        let result = try await Subprocess.run(
+            .path(FilePath("/usr/sbin/chpasswd")), arguments: [], input: .string("\(name):\(password)\n"),
+            output: .string(limit: 64 * 1024), error: .string(limit: 64 * 1024))
+        guard result.terminationStatus.isSuccess else {
+            throw SSHTestHostsError("chpasswd for \(name) failed: \(result.standardError)")
+        }
+    }
+}
+
 // MARK: - The test user
 
 private enum TestUser {
@@ -381,15 +418,11 @@ private enum TestUser {
 
     /// Makes `name` a login-able user (no password, not locked) with a home folder.
     private static func create(_ name: String) async -> Bool {
-        if getpwnam(name) == nil {
-            let result = try? await ToolRun.run(
-                "/usr/sbin/useradd",
-                ["--create-home", "--shell", "/bin/sh", "--password", "*", "--comment", "Playhouse SSH tests", name])
-            // 9: the name is taken (someone else was faster).
-            guard let result, result.succeeded || result.exitCode == 9 else {
-                print("SSHTestHosts: could not create user \(name), falling back to root: \(result?.text ?? "useradd failed")")
-                return false
-            }
+        do {
+            try await TestAccounts.ensure(name)
+        } catch {
+            print("SSHTestHosts: could not create user \(name), falling back to root: \(error)")
+            return false
         }
         guard let entry = getpwnam(name) else { return false }
         let uid = entry.pointee.pw_uid, gid = entry.pointee.pw_gid
