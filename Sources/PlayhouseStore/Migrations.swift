@@ -85,6 +85,65 @@ enum Migrations {
             updated_at {real} NOT NULL
         )
         """,
+        """
+        CREATE TABLE users (
+            id {id},
+            name TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            updated_at {real} NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            csrf_token TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            expires_at {real} NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE api_tokens (
+            id {id},
+            user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at {real} NOT NULL,
+            expires_at {real},
+            last_used_at {real}
+        )
+        """,
+        "CREATE TABLE teams (id {id}, name TEXT NOT NULL UNIQUE, created_at {real} NOT NULL)",
+        """
+        CREATE TABLE team_members (
+            team_id BIGINT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+            user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            PRIMARY KEY (team_id, user_id)
+        )
+        """,
+        """
+        CREATE TABLE grants (
+            id {id},
+            subject_kind TEXT NOT NULL,
+            subject_id BIGINT NOT NULL,
+            resource_kind TEXT NOT NULL,
+            resource TEXT NOT NULL,
+            created_at {real} NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE audit_log (
+            id {id},
+            time {real} NOT NULL,
+            actor TEXT,
+            action TEXT NOT NULL,
+            target TEXT,
+            source TEXT,
+            detail TEXT
+        )
+        """,
     ]
 
     static func render(_ step: String, for dialect: Store.Dialect) -> String {

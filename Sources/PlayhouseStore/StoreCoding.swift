@@ -80,4 +80,48 @@ enum StoreCoding {
             createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0),
             updatedAt: try date(row, "updated_at") ?? Date(timeIntervalSince1970: 0))
     }
+
+    static func user(from row: any SQLRow, teams: [String]) throws -> User {
+        let roleText = try row.decode(column: "role", as: String.self)
+        guard let role = Role(rawValue: roleText) else { throw StoreError(.invalid, "user has unknown role \(roleText)") }
+        return User(
+            id: try row.decode(column: "id", as: Int64.self),
+            name: try row.decode(column: "name", as: String.self),
+            role: role, teams: teams,
+            createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0),
+            updatedAt: try date(row, "updated_at") ?? Date(timeIntervalSince1970: 0))
+    }
+
+    static func token(from row: any SQLRow) throws -> APIToken {
+        APIToken(
+            id: try row.decode(column: "id", as: Int64.self),
+            user: try row.decode(column: "user_name", as: String.self),
+            name: try row.decode(column: "name", as: String.self),
+            createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0),
+            expiresAt: try date(row, "expires_at"),
+            lastUsedAt: try date(row, "last_used_at"))
+    }
+
+    static func grant(from row: any SQLRow) throws -> Grant {
+        let subjectText = try row.decode(column: "subject_kind", as: String.self)
+        let resourceText = try row.decode(column: "resource_kind", as: String.self)
+        guard let subjectKind = Grant.SubjectKind(rawValue: subjectText), let resourceKind = Grant.ResourceKind(rawValue: resourceText) else {
+            throw StoreError(.invalid, "grant has unknown kinds \(subjectText)/\(resourceText)")
+        }
+        return Grant(
+            id: try row.decode(column: "id", as: Int64.self), subjectKind: subjectKind,
+            subject: try row.decode(column: "subject", as: String?.self) ?? "?",
+            resourceKind: resourceKind, resource: try row.decode(column: "resource", as: String.self))
+    }
+
+    static func auditEntry(from row: any SQLRow) throws -> AuditEntry {
+        AuditEntry(
+            id: try row.decode(column: "id", as: Int64.self),
+            time: try date(row, "time") ?? Date(timeIntervalSince1970: 0),
+            actor: try row.decode(column: "actor", as: String?.self),
+            action: try row.decode(column: "action", as: String.self),
+            target: try row.decode(column: "target", as: String?.self),
+            source: try row.decode(column: "source", as: String?.self),
+            detail: try row.decode(column: "detail", as: String?.self))
+    }
 }
