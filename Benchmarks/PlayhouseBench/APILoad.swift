@@ -16,7 +16,7 @@ struct APILoad {
         try await BenchServer.with(bench, name: "api", database: bench.scratch + "/api.sqlite", workers: jobs) { server in
             var ids: [Int64] = []
             for _ in 0..<jobs { ids.append(try await server.launch("events.yml", inventory: "local-hosts-10")) }
-            let followers = ids.map { SSEClient(port: server.port, jobID: $0) }
+            let followers = ids.map { SSEClient(server: server, jobID: $0) }
             for follower in followers { follower.start() }
             // Measure once every job is running and has stored events.
             for id in ids {
@@ -24,11 +24,11 @@ struct APILoad {
             }
             let paths = ["/api/v1/jobs", "/api/v1/jobs/\(ids[0])"]
             var busy: [Wrk.Figures] = []
-            for path in paths { busy.append(try await Wrk.run(port: server.port, path: path)) }
+            for path in paths { busy.append(try await Wrk.run(server, path: path)) }
             for id in ids { try await server.cancel(id) }
             for follower in followers { _ = await follower.join() }
             for (index, path) in paths.enumerated() {
-                let idle = try await Wrk.run(port: server.port, path: path)
+                let idle = try await Wrk.run(server, path: path)
                 let load = busy[index]
                 section.rows.append([
                     "`GET \(index == 0 ? "/api/v1/jobs" : "/api/v1/jobs/{id}")`",

@@ -7,6 +7,8 @@ import PlayhouseTestSupport
 struct BenchServer {
     let process: PlayhouseProcess
     let port: Int
+    /// An API token of `admin`, for load tools that send their own requests (wrk).
+    let token: String
 
     /// Starts `playhouse serve` and waits until it answers.
     static func serve(
@@ -17,8 +19,8 @@ struct BenchServer {
             port: port, database: database, projects: bench.projects, runs: bench.scratch + "/runs-\(name)",
             log: bench.scratch + "/\(name).log", extra: ["--workers", "\(workers)", "--log-level", "warning"],
             ansibleBin: ansibleBin ?? bench.ansibleBin)
-        try await PlayhouseProcess.waitUntilHealthy(port: port)
-        return BenchServer(process: process, port: port)
+        let token = try await process.waitUntilReady()
+        return BenchServer(process: process, port: port, token: token)
     }
 
     /// Starts a server, hands it to `body`, and stops it however `body` ends.

@@ -78,7 +78,7 @@ struct EventPipeline {
     ) async throws -> Outcome {
         var ids: [Int64] = []
         for _ in 0..<jobs { ids.append(try await launch()) }
-        let followers = (0..<clients).map { SSEClient(port: server.port, jobID: ids[$0 % ids.count]) }
+        let followers = (0..<clients).map { SSEClient(server: server, jobID: ids[$0 % ids.count]) }
         for follower in followers { follower.start() }
         let pid = server.process.process.processIdentifier
         let sampler = Task {

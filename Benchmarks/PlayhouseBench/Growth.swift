@@ -42,7 +42,7 @@ struct Growth {
                 ]
                 rows = ["job list, first page", "job list, page from the middle (`before=`)", "job detail", "event page (`after=50&limit=50`)"]
                 var measured: [Wrk.Figures] = []
-                for path in paths { measured.append(try await Wrk.run(port: server.port, path: path)) }
+                for path in paths { measured.append(try await Wrk.run(server, path: path)) }
                 figures.append(measured)
                 memory.append(("serve with \(size) jobs / \(size * eventsPerJob) events, after the requests", server.residentBytes))
             }

@@ -83,7 +83,7 @@ struct RunOverhead {
     private func playhouse(_ scenario: Scenario, server: BenchServer) async throws -> Double {
         let start = Stats.now()
         let id = try await server.launch(scenario.playbook, inventory: scenario.inventory)
-        let client = SSEClient(port: server.port, jobID: id)
+        let client = SSEClient(server: server, jobID: id)
         client.start()
         let result = await client.join()
         let seconds = Stats.now() - start

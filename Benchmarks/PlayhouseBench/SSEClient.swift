@@ -24,12 +24,14 @@ final class SSEClient: @unchecked Sendable {
     }
 
     private let port: Int
+    private let token: String
     private let jobID: Int64
     private let done = DispatchSemaphore(value: 0)
     private var result = Result()
 
-    init(port: Int, jobID: Int64) {
-        self.port = port
+    init(server: BenchServer, jobID: Int64) {
+        port = server.port
+        token = server.token
         self.jobID = jobID
     }
 
@@ -55,7 +57,7 @@ final class SSEClient: @unchecked Sendable {
     private func follow() throws {
         let fd = try Loopback.connect(port: port, timeout: 600)
         defer { close(fd) }
-        let request = Array("GET /api/v1/jobs/\(jobID)/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".utf8)
+        let request = Array("GET /api/v1/jobs/\(jobID)/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nAuthorization: Bearer \(token)\r\n\r\n".utf8)
         guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else {
             throw BenchError("could not send the stream request for job \(jobID)")
         }

@@ -18,10 +18,17 @@ enum Wrk {
 
     static let connections = 4
 
-    static func run(port: Int, path: String, seconds: Int = 5) async throws -> Figures {
+    /// Loads `path` of `server`, signed in with its token. The token goes to wrk in a
+    /// script file (0600), not on its command line.
+    static func run(_ server: BenchServer, path: String, seconds: Int = 5) async throws -> Figures {
+        let script = NSTemporaryDirectory() + "playhouse-wrk-\(UUID().uuidString).lua"
+        guard FileManager.default.createFile(
+            atPath: script, contents: Data("wrk.headers[\"Authorization\"] = \"Bearer \(server.token)\"\n".utf8),
+            attributes: [.posixPermissions: 0o600]) else { throw BenchError("could not write \(script)") }
+        defer { try? FileManager.default.removeItem(atPath: script) }
         let result = try await Subprocess.run(
             .name("wrk"),
-            arguments: ["-t1", "-c\(connections)", "-d\(seconds)s", "--latency", "http://127.0.0.1:\(port)\(path)"],
+            arguments: ["-t1", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, "http://127.0.0.1:\(server.port)\(path)"],
             output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
         let text = result.standardOutput
         guard result.terminationStatus.isSuccess, !text.contains("Non-2xx") else {

@@ -10,6 +10,8 @@ public struct Grant: Sendable, Equatable {
         case project
         /// A stored inventory, by id: reading it and launching with it.
         case inventory
+        /// A stored credential, by id: launching with it.
+        case credential
     }
 
     /// Stands for every project, or every stored inventory.
@@ -20,7 +22,7 @@ public struct Grant: Sendable, Equatable {
     /// The user's or team's name.
     public var subject: String
     public var resourceKind: ResourceKind
-    /// A project name, an inventory id, or ``any``.
+    /// A project name, an inventory or credential id, or ``any``.
     public var resource: String
 
     public init(id: Int64, subjectKind: SubjectKind, subject: String, resourceKind: ResourceKind, resource: String) {
@@ -32,19 +34,21 @@ public struct Grant: Sendable, Equatable {
     }
 }
 
-/// What one user may reach: everything (admins), or the projects and stored inventories
-/// granted to them and their teams.
+/// What one user may reach: everything (admins), or the projects, stored inventories and
+/// credentials granted to them and their teams.
 public struct Access: Sendable, Equatable {
     public var everything: Bool
     public var projects: Set<String>
     public var inventories: Set<String>
+    public var credentials: Set<String>
 
-    public static let all = Access(everything: true, projects: [], inventories: [])
+    public static let all = Access(everything: true)
 
-    public init(everything: Bool = false, projects: Set<String> = [], inventories: Set<String> = []) {
+    public init(everything: Bool = false, projects: Set<String> = [], inventories: Set<String> = [], credentials: Set<String> = []) {
         self.everything = everything
         self.projects = projects
         self.inventories = inventories
+        self.credentials = credentials
     }
 
     public func allows(project: String) -> Bool {
@@ -53,6 +57,10 @@ public struct Access: Sendable, Equatable {
 
     public func allows(inventory id: Int64) -> Bool {
         everything || inventories.contains(Grant.any) || inventories.contains(String(id))
+    }
+
+    public func allows(credential id: Int64) -> Bool {
+        everything || credentials.contains(Grant.any) || credentials.contains(String(id))
     }
 }
 

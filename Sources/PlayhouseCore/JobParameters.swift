@@ -25,13 +25,15 @@ public struct JobParameters: Sendable, Codable, Equatable {
     public var slices: Int?
     /// Ids of the stored credentials the run uses (a login, a become, vaults).
     public var credentials: [Int64]?
+    /// The name of the user who launched the job; set by the server, never by the launch.
+    public var launchedBy: String?
 
     public init(
         project: String, playbook: String, inventory: String,
         extraVars: [String: JSONValue]? = nil, limit: String? = nil, tags: [String]? = nil,
         skipTags: [String]? = nil, check: Bool? = nil, diff: Bool? = nil, verbosity: Int? = nil,
         forks: Int? = nil, timeout: Double? = nil, env: [String: String]? = nil, slices: Int? = nil,
-        credentials: [Int64]? = nil
+        credentials: [Int64]? = nil, launchedBy: String? = nil
     ) {
         self.project = project
         self.playbook = playbook
@@ -48,6 +50,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
         self.env = env
         self.slices = slices
         self.credentials = credentials
+        self.launchedBy = launchedBy
     }
 
     enum CodingKeys: String, CodingKey {
@@ -56,6 +59,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
         case limit, tags
         case skipTags = "skip_tags"
         case check, diff, verbosity, forks, timeout, env, slices, credentials
+        case launchedBy = "launched_by"
     }
 
     /// The id of a stored inventory, when `inventory` names one.

@@ -71,3 +71,22 @@ public struct APIToken: Sendable, Equatable {
         self.lastUsedAt = lastUsedAt
     }
 }
+
+extension APIToken {
+    /// When a token given `--expires TEXT` ends: `30d`, `12h` from `now`, or a date
+    /// (`2026-12-31`, the end of that day in UTC).
+    public static func expiry(_ text: String, now: Date = Date()) throws(ValidationError) -> Date {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let unit = trimmed.last, "dh".contains(unit), let count = Int(trimmed.dropLast()), (1...3650 * 24).contains(count) {
+            return now.addingTimeInterval(Double(count) * (unit == "d" ? 86_400 : 3_600))
+        }
+        let parts = trimmed.split(separator: "-").compactMap { Int($0) }
+        if parts.count == 3, trimmed.count == 10,
+           let day = DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
+                                    year: parts[0], month: parts[1], day: parts[2]).date,
+           day.addingTimeInterval(86_400) > now {
+            return day.addingTimeInterval(86_400)
+        }
+        throw ValidationError("expires must be a number of days (30d), of hours (12h), or a future date (2026-12-31), got \"\(text)\"")
+    }
+}

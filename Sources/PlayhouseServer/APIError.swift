@@ -17,13 +17,21 @@ public struct APIError: HTTPResponseError, Sendable {
         self.detail = detail
     }
 
-    public var headers: HTTPFields { [.contentType: "application/json; charset=utf-8"] }
+    public var headers: HTTPFields {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="playhouse""# }
+        return headers
+    }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = ["error": error, "detail": detail]
         let data = try JSONEncoder().encode(body)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
+
+    static let signInRequired = APIError(
+        .unauthorized, "sign in first",
+        detail: "send Authorization: Bearer TOKEN (create one with `playhouse tokens create USER`), or sign in at /login")
 
     static func notFound(_ what: String) -> APIError {
         APIError(.notFound, "\(what) not found", detail: "check the id; list them with GET on the collection")
@@ -52,6 +60,8 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         } catch let error as HTTPError {
             switch error.status {
+            case .unauthorized:
+                throw APIError.signInRequired
             case .notFound:
                 throw APIError(.notFound, "no such route: \(request.method) \(request.uri.path)", detail: "see the API in the README")
             case .contentTooLarge:

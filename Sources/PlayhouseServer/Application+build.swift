@@ -5,17 +5,32 @@ import PlayhouseCore
 import PlayhouseStore
 
 /// The router with every API route and page, as the server and the tests use it.
-public func buildRouter(dependencies: ServerDependencies) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+///
+/// Every request is first signed in (an API token or a session cookie, if it has one) and
+/// CSRF-checked; then each route sits behind the gate of the least role that may use it.
+/// Open to everyone: `/api/v1/health`, signing in and out, the sign-in page and assets.
+public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseContext> {
+    let router = Router(context: PlayhouseContext.self)
+    let identities = IdentityCache()
+    router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(APIErrorMiddleware())
+    router.middlewares.add(SignInMiddleware(store: dependencies.store, cache: identities))
+    router.middlewares.add(CSRFMiddleware())
     let api = router.group("api/v1")
     api.get("health") { _, _ in ["status": "ok"] }
-    JobRoutes(dependencies: dependencies).add(to: api)
-    InventoryRoutes(dependencies: dependencies).add(to: api)
-    CredentialRoutes(dependencies: dependencies).add(to: api)
-    ProjectRoutes(dependencies: dependencies).add(to: api)
-    WorkerRoutes(dependencies: dependencies).add(to: api)
-    Pages().add(to: router)
+    let read = api.group().add(middleware: roleGate(.viewer))
+    let operate = api.group().add(middleware: roleGate(.operator))
+    let admin = api.group().add(middleware: roleGate(.admin))
+    SessionRoutes(dependencies: dependencies, identities: identities).add(open: api, signedIn: read)
+    JobRoutes(dependencies: dependencies).add(read: read, operate: operate)
+    InventoryRoutes(dependencies: dependencies).add(read: read, admin: admin)
+    CredentialRoutes(dependencies: dependencies).add(read: read, admin: admin)
+    ProjectRoutes(dependencies: dependencies).add(read: read)
+    WorkerRoutes(dependencies: dependencies).add(read: read)
+    UserRoutes(dependencies: dependencies, identities: identities).add(signedIn: read, admin: admin)
+    TokenRoutes(dependencies: dependencies, identities: identities).add(signedIn: read)
+    AuditRoutes(dependencies: dependencies).add(admin: admin)
+    Pages().add(open: router, signedIn: router.group().add(middleware: PageSignInGate()))
     return router
 }
 

@@ -9,51 +9,54 @@ import PlayhouseStore
 struct CredentialRoutes: Sendable {
     let dependencies: ServerDependencies
 
-    struct ListResponse: ResponseEncodable, Sendable {
-        var credentials: [CredentialResponse]
+    func add(read: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {
+        read.get("credentials", use: list)
+        read.get("credentials/:id", use: show)
+        admin.post("credentials", use: create)
+        admin.put("credentials/:id", use: update)
+        admin.delete("credentials/:id", use: delete)
     }
 
-    func add(to group: RouterGroup<BasicRequestContext>) {
-        group.get("credentials", use: list)
-        group.post("credentials", use: create)
-        group.get("credentials/:id", use: show)
-        group.put("credentials/:id", use: update)
-        group.delete("credentials/:id", use: delete)
+    /// The credentials the caller's grants reach.
+    @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<CredentialResponse> {
+        let access = try context.requireUser().access
+        let credentials = try await dependencies.store.credentials().filter { access.allows(credential: $0.id) }
+        return ListResponse(key: "credentials", items: credentials.map(CredentialResponse.init))
     }
 
-    @Sendable func list(_ request: Request, context: BasicRequestContext) async throws -> ListResponse {
-        ListResponse(credentials: try await dependencies.store.credentials().map(CredentialResponse.init))
-    }
-
-    @Sendable func create(_ request: Request, context: BasicRequestContext) async throws -> EditedResponse<CredentialResponse> {
+    @Sendable func create(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<CredentialResponse> {
         let (name, kind, secret) = try await Self.decode(request)
         let credential = try await dependencies.store.createCredential(
             name: name, kind: kind, secret: secret, box: dependencies.secrets)
+        await dependencies.audit(context, "credential.create", target: "credential \(credential.id) \(name)", detail: kind.rawValue)
         return EditedResponse(
             status: .created, headers: [.location: "/api/v1/credentials/\(credential.id)"],
             response: CredentialResponse(credential))
     }
 
-    @Sendable func show(_ request: Request, context: BasicRequestContext) async throws -> CredentialResponse {
+    @Sendable func show(_ request: Request, context: PlayhouseContext) async throws -> CredentialResponse {
         let id = try JobRoutes.id(context)
-        guard let credential = try await dependencies.store.credential(id) else { throw APIError.notFound("credential \(id)") }
+        guard try context.requireUser().access.allows(credential: id),
+              let credential = try await dependencies.store.credential(id) else { throw APIError.notFound("credential \(id)") }
         return CredentialResponse(credential)
     }
 
     /// Replaces the whole credential, secret included: a secret is never read back, so an
     /// update always sends it again.
-    @Sendable func update(_ request: Request, context: BasicRequestContext) async throws -> CredentialResponse {
+    @Sendable func update(_ request: Request, context: PlayhouseContext) async throws -> CredentialResponse {
         let id = try JobRoutes.id(context)
         let (name, kind, secret) = try await Self.decode(request)
         guard let credential = try await dependencies.store.updateCredential(
             id, name: name, kind: kind, secret: secret, box: dependencies.secrets)
         else { throw APIError.notFound("credential \(id)") }
+        await dependencies.audit(context, "credential.update", target: "credential \(id) \(name)", detail: "secret replaced")
         return CredentialResponse(credential)
     }
 
-    @Sendable func delete(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func delete(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let id = try JobRoutes.id(context)
         guard try await dependencies.store.deleteCredential(id) else { throw APIError.notFound("credential \(id)") }
+        await dependencies.audit(context, "credential.delete", target: "credential \(id)")
         return Response(status: .noContent)
     }
 

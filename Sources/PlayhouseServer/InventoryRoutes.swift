@@ -8,53 +8,55 @@ struct InventoryRoutes: Sendable {
     let dependencies: ServerDependencies
     static let fields: Set<String> = ["name", "kind", "content"]
 
-    struct ListResponse: ResponseEncodable, Sendable {
-        var inventories: [InventoryResponse]
+    func add(read: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {
+        read.get("inventories", use: list)
+        read.get("inventories/:id", use: show)
+        read.get("inventories/:id/hosts", use: hosts)
+        admin.post("inventories", use: create)
+        admin.put("inventories/:id", use: update)
+        admin.delete("inventories/:id", use: delete)
     }
 
-    func add(to group: RouterGroup<BasicRequestContext>) {
-        group.get("inventories", use: list)
-        group.post("inventories", use: create)
-        group.get("inventories/:id", use: show)
-        group.put("inventories/:id", use: update)
-        group.delete("inventories/:id", use: delete)
-        group.get("inventories/:id/hosts", use: hosts)
+    /// The inventories the caller's grants reach.
+    @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<InventoryResponse> {
+        let access = try context.requireUser().access
+        let inventories = try await dependencies.store.inventories().filter { access.allows(inventory: $0.id) }
+        return ListResponse(key: "inventories", items: inventories.map(InventoryResponse.init))
     }
 
-    @Sendable func list(_ request: Request, context: BasicRequestContext) async throws -> ListResponse {
-        ListResponse(inventories: try await dependencies.store.inventories().map(InventoryResponse.init))
-    }
-
-    @Sendable func create(_ request: Request, context: BasicRequestContext) async throws -> EditedResponse<InventoryResponse> {
+    @Sendable func create(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<InventoryResponse> {
         let (name, kind, content) = try await Self.decode(request)
         let inventory = try await dependencies.store.createInventory(name: name, kind: kind, content: content)
+        await dependencies.audit(context, "inventory.create", target: "inventory \(inventory.id) \(name)")
         return EditedResponse(
             status: .created, headers: [.location: "/api/v1/inventories/\(inventory.id)"],
             response: InventoryResponse(inventory))
     }
 
-    @Sendable func show(_ request: Request, context: BasicRequestContext) async throws -> InventoryResponse {
+    @Sendable func show(_ request: Request, context: PlayhouseContext) async throws -> InventoryResponse {
         InventoryResponse(try await inventory(context))
     }
 
-    @Sendable func update(_ request: Request, context: BasicRequestContext) async throws -> InventoryResponse {
+    @Sendable func update(_ request: Request, context: PlayhouseContext) async throws -> InventoryResponse {
         let id = try JobRoutes.id(context)
         let (name, kind, content) = try await Self.decode(request)
         guard let inventory = try await dependencies.store.updateInventory(id, name: name, kind: kind, content: content) else {
             throw APIError.notFound("inventory \(id)")
         }
+        await dependencies.audit(context, "inventory.update", target: "inventory \(id) \(name)")
         return InventoryResponse(inventory)
     }
 
-    @Sendable func delete(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func delete(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let id = try JobRoutes.id(context)
         guard try await dependencies.store.deleteInventory(id) else { throw APIError.notFound("inventory \(id)") }
+        await dependencies.audit(context, "inventory.delete", target: "inventory \(id)")
         return Response(status: .noContent)
     }
 
     /// The inventory as `ansible-inventory --list` sees it; query parameters `env.NAME=value`
     /// set the environment a dynamic inventory script gets.
-    @Sendable func hosts(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func hosts(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let inventory = try await inventory(context)
         var environment: [String: String] = [:]
         for (key, value) in request.uri.queryParameters where key.hasPrefix("env.") {
@@ -75,9 +77,11 @@ struct InventoryRoutes: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: resolved.jsonString())))
     }
 
-    private func inventory(_ context: BasicRequestContext) async throws -> Inventory {
+    /// The inventory in the path, if the caller's grants reach it (else it is not found).
+    private func inventory(_ context: PlayhouseContext) async throws -> Inventory {
         let id = try JobRoutes.id(context)
-        guard let inventory = try await dependencies.store.inventory(id) else { throw APIError.notFound("inventory \(id)") }
+        guard try context.requireUser().access.allows(inventory: id),
+              let inventory = try await dependencies.store.inventory(id) else { throw APIError.notFound("inventory \(id)") }
         return inventory
     }
 

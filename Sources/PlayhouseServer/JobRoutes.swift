@@ -18,17 +18,18 @@ struct JobRoutes: Sendable {
         "verbosity", "forks", "timeout", "env", "slices", "credentials",
     ]
 
-    func add(to group: RouterGroup<BasicRequestContext>) {
-        group.post("jobs", use: launch)
-        group.get("jobs", use: list)
-        group.get("jobs/:id", use: show)
-        group.get("jobs/:id/events", use: events)
-        group.get("jobs/:id/stream", use: stream)
-        group.get("jobs/:id/stdout", use: stdout)
-        group.post("jobs/:id/cancel", use: cancel)
+    func add(read: RouterGroup<PlayhouseContext>, operate: RouterGroup<PlayhouseContext>) {
+        read.get("jobs", use: list)
+        read.get("jobs/:id", use: show)
+        read.get("jobs/:id/events", use: events)
+        read.get("jobs/:id/stream", use: stream)
+        read.get("jobs/:id/stdout", use: stdout)
+        operate.post("jobs", use: launch)
+        operate.post("jobs/:id/cancel", use: cancel)
     }
 
-    @Sendable func launch(_ request: Request, context: BasicRequestContext) async throws -> EditedResponse<JobResponse> {
+    @Sendable func launch(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<JobResponse> {
+        let identity = try context.requireUser()
         let members = try await RequestBody.object(request, allowed: Self.launchFields)
         let parameters = JobParameters(
             project: try RequestBody.string(members, "project", required: true) ?? "",
@@ -45,8 +46,19 @@ struct JobRoutes: Sendable {
             timeout: try RequestBody.number(members, "timeout"),
             env: try RequestBody.stringMap(members, "env"),
             slices: try RequestBody.int(members, "slices"),
-            credentials: try RequestBody.ids(members, "credentials"))
+            credentials: try RequestBody.ids(members, "credentials"),
+            launchedBy: identity.user.name)
         try parameters.validate()
+        let access = identity.access
+        guard access.allows(project: parameters.project) else {
+            throw APIError(.forbidden, "you have no grant on project \"\(parameters.project)\"", detail: "ask an admin for one")
+        }
+        if let id = parameters.storedInventoryID, !access.allows(inventory: id) {
+            throw APIError(.forbidden, "you have no grant on inventory \(id)", detail: "ask an admin for one")
+        }
+        if let id = (parameters.credentials ?? []).first(where: { !access.allows(credential: $0) }) {
+            throw APIError(.forbidden, "you have no grant on credential \(id)", detail: "ask an admin for one")
+        }
         try await checkCredentials(parameters.credentials ?? [])
         let catalog = dependencies.catalog
         _ = try catalog.resolve(parameters.playbook, in: parameters.project, field: "playbook")
@@ -61,11 +73,15 @@ struct JobRoutes: Sendable {
         }
         if let slices = parameters.slices, slices > 1 {
             let (parent, children) = try await launchSliced(parameters, inventory: inventory, slices: slices)
+            await dependencies.audit(
+                context, "job.launch", target: "job \(parent.id)",
+                detail: "\(parameters.project)/\(parameters.playbook), \(children.count) slices")
             return EditedResponse(
                 status: .accepted, headers: [.location: "/api/v1/jobs/\(parent.id)"],
                 response: JobResponse(parent, slices: children.map(\.id)))
         }
         let job = try await dependencies.store.insertJob(parameters)
+        await dependencies.audit(context, "job.launch", target: "job \(job.id)", detail: "\(parameters.project)/\(parameters.playbook)")
         return EditedResponse(
             status: .accepted, headers: [.location: "/api/v1/jobs/\(job.id)"], response: JobResponse(job))
     }
@@ -100,7 +116,7 @@ struct JobRoutes: Sendable {
         return try await dependencies.store.insertSlicedJob(parameters, hostGroups: InventoryHosts.slices(hosts, count: slices))
     }
 
-    @Sendable func list(_ request: Request, context: BasicRequestContext) async throws -> JobListResponse {
+    @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> JobListResponse {
         let query = request.uri.queryParameters
         var status: JobStatus? = nil
         if let text = query["status"].map(String.init), !text.isEmpty {
@@ -115,17 +131,19 @@ struct JobRoutes: Sendable {
             guard let value = Int64(text), value > 0 else { throw APIError(.badRequest, "before must be a job id") }
             return value
         }
-        let jobs = try await dependencies.store.jobs(status: status, limit: limit, before: before)
+        let access = try context.requireUser().access
+        let jobs = try await dependencies.store.jobs(
+            status: status, limit: limit, before: before, projects: access.everything ? nil : access.projects)
         return JobListResponse(jobs: jobs.map { JobResponse($0) }, nextBefore: jobs.count == limit ? jobs.last?.id : nil)
     }
 
-    @Sendable func show(_ request: Request, context: BasicRequestContext) async throws -> JobResponse {
+    @Sendable func show(_ request: Request, context: PlayhouseContext) async throws -> JobResponse {
         let job = try await job(context)
         guard job.sliceCount > 0 else { return JobResponse(job) }
         return JobResponse(job, slices: try await dependencies.store.slices(of: job.id).map(\.id))
     }
 
-    @Sendable func events(_ request: Request, context: BasicRequestContext) async throws -> EventPageResponse {
+    @Sendable func events(_ request: Request, context: PlayhouseContext) async throws -> EventPageResponse {
         let job = try await job(context)
         let after = try Self.integer(request, "after", default: 0, range: 0...Int(Int32.max))
         let limit = try Self.integer(request, "limit", default: 500, range: 1...5000)
@@ -133,7 +151,7 @@ struct JobRoutes: Sendable {
         return EventPageResponse(events: events.map(EventResponse.init), nextAfter: events.last?.seq ?? after)
     }
 
-    @Sendable func stream(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func stream(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let job = try await job(context)
         let header = request.headers[.init("Last-Event-ID")!].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         let after = try header ?? Self.integer(request, "after", default: 0, range: 0...Int(Int32.max))
@@ -150,7 +168,7 @@ struct JobRoutes: Sendable {
             })
     }
 
-    @Sendable func stdout(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func stdout(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let job = try await job(context)
         var text = try await dependencies.store.output(of: job.id)
         if request.uri.queryParameters["ansi"] == "0" { text = ANSI.strip(text) }
@@ -159,22 +177,28 @@ struct JobRoutes: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    @Sendable func cancel(_ request: Request, context: BasicRequestContext) async throws -> EditedResponse<JobResponse> {
+    @Sendable func cancel(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<JobResponse> {
         let id = try Self.id(context)
+        _ = try await job(context)
         guard let job = try await dependencies.store.requestCancel(id) else { throw APIError.notFound("job \(id)") }
         if job.status.isFinal && job.status != .canceled && !job.cancelRequested {
             throw APIError(.conflict, "job \(id) has already ended (\(job.status.rawValue))", detail: "only queued or running jobs can be canceled")
         }
+        await dependencies.audit(context, "job.cancel", target: "job \(id)")
         return EditedResponse(status: .accepted, response: JobResponse(job))
     }
 
-    private func job(_ context: BasicRequestContext) async throws -> Job {
+    /// The job in the path, if the caller's grants reach its project (else it is not found).
+    private func job(_ context: PlayhouseContext) async throws -> Job {
         let id = try Self.id(context)
-        guard let job = try await dependencies.store.job(id) else { throw APIError.notFound("job \(id)") }
+        let access = try context.requireUser().access
+        guard let job = try await dependencies.store.job(id), access.allows(project: job.parameters.project) else {
+            throw APIError.notFound("job \(id)")
+        }
         return job
     }
 
-    static func id(_ context: BasicRequestContext) throws -> Int64 {
+    static func id(_ context: PlayhouseContext) throws -> Int64 {
         guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
             throw APIError(.badRequest, "the id in the path must be a positive number")
         }

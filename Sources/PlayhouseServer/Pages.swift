@@ -20,12 +20,15 @@ struct Pages: Sendable {
         self.files = files
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        for path in ["/", "/jobs/:id", "/launch", "/inventories", "/workers"] {
-            router.get(RouterPath(path)) { _, _ in try file("index.html") }
-        }
-        router.get("/assets/:name") { _, context in
+    /// The sign-in page and the assets are open; every other page sends a browser
+    /// without a session to the sign-in page.
+    func add(open: Router<PlayhouseContext>, signedIn: RouterGroup<PlayhouseContext>) {
+        open.get("/login") { _, _ in try file("index.html") }
+        open.get("/assets/:name") { _, context in
             try file(context.parameters.get("name") ?? "")
+        }
+        for path in ["/", "/jobs/:id", "/launch", "/inventories", "/workers", "/audit"] {
+            signedIn.get(RouterPath(path)) { _, _ in try file("index.html") }
         }
     }
 
@@ -36,9 +39,8 @@ struct Pages: Sendable {
             headers: [
                 .contentType: file.contentType,
                 .cacheControl: "no-cache",
-                .init("Content-Security-Policy")!: "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:",
-                .init("X-Content-Type-Options")!: "nosniff",
-                .init("Referrer-Policy")!: "same-origin",
+                .init("Content-Security-Policy")!:
+                    "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
             ],
             body: .init(byteBuffer: file.body))
     }

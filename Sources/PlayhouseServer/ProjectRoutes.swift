@@ -1,4 +1,5 @@
 import Hummingbird
+import PlayhouseCore
 import PlayhouseStore
 
 /// `/api/v1/projects`: the folders of the projects directory and what they hold.
@@ -20,19 +21,23 @@ struct ProjectRoutes: Sendable {
         var inventories: [String]
     }
 
-    func add(to group: RouterGroup<BasicRequestContext>) {
-        group.get("projects", use: list)
-        group.get("projects/:name/playbooks", use: playbooks)
+    func add(read: RouterGroup<PlayhouseContext>) {
+        read.get("projects", use: list)
+        read.get("projects/:name/playbooks", use: playbooks)
     }
 
-    @Sendable func list(_ request: Request, context: BasicRequestContext) async throws -> ProjectsResponse {
-        ProjectsResponse(projects: dependencies.catalog.projects().map(Project.init))
+    /// The projects the caller's grants reach.
+    @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ProjectsResponse {
+        let access = try context.requireUser().access
+        return ProjectsResponse(projects: dependencies.catalog.projects().filter { access.allows(project: $0) }.map(Project.init))
     }
 
-    @Sendable func playbooks(_ request: Request, context: BasicRequestContext) async throws -> PlaybooksResponse {
+    @Sendable func playbooks(_ request: Request, context: PlayhouseContext) async throws -> PlaybooksResponse {
         let name = context.parameters.get("name") ?? ""
         let catalog = dependencies.catalog
-        guard catalog.projects().contains(name) else { throw APIError.notFound("project \"\(name)\"") }
+        guard try context.requireUser().access.allows(project: name), catalog.projects().contains(name) else {
+            throw APIError.notFound("project \"\(name)\"")
+        }
         return PlaybooksResponse(
             project: name, playbooks: try catalog.playbooks(in: name), inventories: try catalog.inventoryFiles(in: name))
     }

@@ -33,6 +33,7 @@ struct JobResponse: ResponseEncodable, Sendable {
     var parentID: Int64?
     /// Ids of the stored credentials the run uses.
     var credentials: [Int64]
+    var launchedBy: String?
     /// The ids of this job's slices, when it was sliced (and they were looked up).
     var slices: [Int64]?
     /// Events stored so far; the seq of the newest.
@@ -69,6 +70,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         envNames = (parameters.env ?? [:]).keys.sorted()
         parentID = job.parentID
         credentials = parameters.credentials ?? []
+        launchedBy = parameters.launchedBy
         self.slices = slices
     }
 
@@ -87,6 +89,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         case envNames = "env_names"
         case parentID = "parent_id"
         case credentials, slices, events
+        case launchedBy = "launched_by"
     }
 
     // Always write the documented keys, null when unknown.
@@ -118,6 +121,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         try container.encode(envNames, forKey: .envNames)
         try container.encode(parentID, forKey: .parentID)
         try container.encode(credentials, forKey: .credentials)
+        try container.encode(launchedBy, forKey: .launchedBy)
         try container.encode(slices, forKey: .slices)
         try container.encode(events, forKey: .events)
     }
@@ -203,7 +207,6 @@ struct InventoryResponse: ResponseEncodable, Sendable {
     }
 }
 
-/// RFC 3339 timestamps with milliseconds, in UTC.
 /// A credential as the API shows it: never its secret.
 struct CredentialResponse: ResponseEncodable, Sendable {
     var id: Int64
@@ -231,6 +234,7 @@ struct CredentialResponse: ResponseEncodable, Sendable {
     }
 }
 
+/// RFC 3339 timestamps with milliseconds, in UTC.
 enum Timestamp {
     static func format(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))

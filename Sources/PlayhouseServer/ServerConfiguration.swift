@@ -34,15 +34,19 @@ public struct ServerDependencies: Sendable {
     public var lease: Duration
     /// Seals credentials' secrets for the store.
     public var secrets: SecretBox
+    /// Mark session cookies `Secure` (only sent over HTTPS): on when Playhouse is served
+    /// over HTTPS, through a proxy that terminates TLS.
+    public var secureCookies: Bool
 
     public init(
         store: Store, catalog: ProjectCatalog, secrets: SecretBox, lease: Duration = .seconds(30),
-        resolveHosts: @escaping InventoryHostResolver
+        secureCookies: Bool = false, resolveHosts: @escaping InventoryHostResolver
     ) {
         self.store = store
         self.catalog = catalog
         self.secrets = secrets
         self.lease = lease
+        self.secureCookies = secureCookies
         self.resolveHosts = resolveHosts
     }
 }

@@ -34,13 +34,9 @@ struct WorkerRoutes: Sendable {
         }
     }
 
-    struct ListResponse: ResponseEncodable, Sendable {
-        var workers: [WorkerResponse]
-    }
-
-    func add(to group: RouterGroup<BasicRequestContext>) {
+    func add(read group: RouterGroup<PlayhouseContext>) {
         group.get("workers") { _, _ in
-            ListResponse(workers: try await dependencies.store.workers(lease: dependencies.lease).map(WorkerResponse.init))
+            ListResponse(key: "workers", items: try await dependencies.store.workers(lease: dependencies.lease).map(WorkerResponse.init))
         }
     }
 }

@@ -73,10 +73,18 @@ extension Store {
         case .team: subjectID = try await teamID(named: subject)
         }
         guard let subjectID else { throw StoreError(.invalid, "there is no \(subjectKind.rawValue) named \"\(subject)\"") }
-        if resourceKind == .inventory, resource != Grant.any {
-            guard let id = Int64(resource), try await inventory(id) != nil else {
-                throw StoreError(.invalid, "there is no stored inventory \(resource); grant an inventory by its id, or \"*\"")
+        if resourceKind != .project, resource != Grant.any {
+            let exists: Bool
+            switch (resourceKind, Int64(resource)) {
+            case (.inventory, let id?): exists = try await inventory(id) != nil
+            case (.credential, let id?): exists = try await credential(id) != nil
+            default: exists = false
             }
+            guard exists else {
+                throw StoreError(.invalid, "there is no stored \(resourceKind.rawValue) \(resource); grant it by its id, or \"*\"")
+            }
+        } else if resource.isEmpty {
+            throw StoreError(.invalid, "name the project to grant, or \"*\" for all")
         }
         if try await grants().contains(where: {
             $0.subjectKind == subjectKind && $0.subject == subject && $0.resourceKind == resourceKind && $0.resource == resource
@@ -122,6 +130,7 @@ extension Store {
             switch Grant.ResourceKind(rawValue: try row.decode(column: "resource_kind", as: String.self)) {
             case .project?: access.projects.insert(resource)
             case .inventory?: access.inventories.insert(resource)
+            case .credential?: access.credentials.insert(resource)
             case nil: continue
             }
         }

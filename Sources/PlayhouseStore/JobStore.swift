@@ -29,10 +29,15 @@ extension Store {
         try await sql.raw("SELECT * FROM jobs WHERE id = \(bind: id)").first().map(StoreCoding.job(from:))
     }
 
-    /// Jobs newest first; `before` is the id where the previous page ended.
-    public func jobs(status: JobStatus? = nil, limit: Int = 50, before: Int64? = nil) async throws -> [Job] {
+    /// Jobs newest first; `before` is the id where the previous page ended; `projects`,
+    /// when given, keeps only jobs of those projects.
+    public func jobs(status: JobStatus? = nil, limit: Int = 50, before: Int64? = nil, projects: Set<String>? = nil) async throws -> [Job] {
         var query: SQLQueryString = "SELECT * FROM jobs WHERE 1 = 1"
         if let status { query += " AND status = \(bind: status.rawValue)" }
+        if let projects {
+            guard !projects.isEmpty else { return [] }
+            query += " AND project IN (\(binds: projects.sorted()))"
+        }
         if let before { query += " AND id < \(bind: before)" }
         query += " ORDER BY id DESC LIMIT \(bind: limit)"
         return try await sql.raw(query).all().map(StoreCoding.job(from:))

@@ -142,14 +142,21 @@ extension Store {
         return (token, secret)
     }
 
-    /// The user a live token belongs to; notes when it was last used.
+    /// The user a live token belongs to; notes when it was last used (to the minute, so
+    /// that a busy script does not write on every request).
     public func tokenUser(secret: String, now: Date = Date()) async throws -> User? {
         let hash = Self.digest(secret)
         guard let row = try await sql.raw("""
-            SELECT id, user_id FROM api_tokens WHERE token_hash = \(bind: hash)
+            SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = \(bind: hash)
               AND (expires_at IS NULL OR expires_at > \(bind: now.timeIntervalSince1970))
             """).first() else { return nil }
-        try await sql.raw("UPDATE api_tokens SET last_used_at = \(bind: now.timeIntervalSince1970) WHERE id = \(bind: try row.decode(column: "id", as: Int64.self))").run()
+        let lastUsed = try row.decode(column: "last_used_at", as: Double?.self)
+        if lastUsed.map({ now.timeIntervalSince1970 - $0 >= 60 }) ?? true {
+            try await sql.raw("""
+                UPDATE api_tokens SET last_used_at = \(bind: now.timeIntervalSince1970)
+                WHERE id = \(bind: try row.decode(column: "id", as: Int64.self))
+                """).run()
+        }
         return try await user(try row.decode(column: "user_id", as: Int64.self))
     }
 

@@ -4,10 +4,34 @@ import Logging
 import PlayhouseRunner
 import PlayhouseStore
 
-/// Options every command that runs jobs shares.
-struct CommonOptions: ParsableArguments {
+/// Where the database is, and how much to log: every command that opens the store.
+struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "SQLite file, or postgres://user:password@host:5432/db (env PLAYHOUSE_DATABASE).")
     var database: String = ProcessInfo.processInfo.environment["PLAYHOUSE_DATABASE"] ?? "var/playhouse.sqlite"
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error (env PLAYHOUSE_LOG_LEVEL).")
+    var logLevel: String = ProcessInfo.processInfo.environment["PLAYHOUSE_LOG_LEVEL"] ?? "info"
+
+    var usesPostgres: Bool { database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") }
+
+    func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        return logger
+    }
+
+    /// Opens the database `--database` names, for as long as `body` runs.
+    func withStore<T>(logger: Logger, _ body: (Store) async throws -> T) async throws -> T {
+        if usesPostgres {
+            return try await Store.withPostgres(url: database, logger: logger, body)
+        }
+        return try await Store.withSQLite(path: CommonOptions.absolute(database), logger: logger, body)
+    }
+}
+
+/// Options every command that runs jobs shares.
+struct CommonOptions: ParsableArguments {
+    @OptionGroup var store: StoreOptions
 
     @Option(name: .long, help: "Folder of projects; each subfolder is a project (env PLAYHOUSE_PROJECTS).")
     var projects: String = ProcessInfo.processInfo.environment["PLAYHOUSE_PROJECTS"] ?? "examples"
@@ -24,31 +48,12 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "File holding the key that seals stored secrets, created 0600 when missing; PLAYHOUSE_SECRET_KEY (base64) takes precedence (env PLAYHOUSE_SECRET_KEY_FILE).")
     var secretKeyFile: String = ProcessInfo.processInfo.environment["PLAYHOUSE_SECRET_KEY_FILE"] ?? "var/secret.key"
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error (env PLAYHOUSE_LOG_LEVEL).")
-    var logLevel: String = ProcessInfo.processInfo.environment["PLAYHOUSE_LOG_LEVEL"] ?? "info"
-
     func validate() throws {
         guard workerLostAfter >= 1 else { throw ArgumentParser.ValidationError("--worker-lost-after must be at least 1 second") }
     }
 
-    var usesPostgres: Bool { database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") }
-
     /// How long a job may go without a heartbeat; heartbeats come four times as often.
     var lease: Duration { .milliseconds(Int64(workerLostAfter * 1000)) }
-
-    func logger(_ label: String) -> Logger {
-        var logger = Logger(label: label)
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        return logger
-    }
-
-    /// Opens the database `--database` names, for as long as `body` runs.
-    func withStore<T>(logger: Logger, _ body: (Store) async throws -> T) async throws -> T {
-        if usesPostgres {
-            return try await Store.withPostgres(url: database, logger: logger, body)
-        }
-        return try await Store.withSQLite(path: Self.absolute(database), logger: logger, body)
-    }
 
     func runner(logger: Logger) throws -> PlaybookRunner {
         PlaybookRunner(

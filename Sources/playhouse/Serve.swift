@@ -18,6 +18,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on (env PLAYHOUSE_PORT).")
     var port: Int = ProcessInfo.processInfo.environment["PLAYHOUSE_PORT"].flatMap(Int.init) ?? 8080
 
+    @Flag(name: .long, help: "Mark session cookies Secure: set when users reach Playhouse over HTTPS (env PLAYHOUSE_SECURE_COOKIES=1).")
+    var secureCookies: Bool = ProcessInfo.processInfo.environment["PLAYHOUSE_SECURE_COOKIES"] == "1"
+
     @Option(name: .long, help: "Jobs run at once in this process; 0 serves only the web and API (env PLAYHOUSE_WORKERS).")
     var workers: Int = ProcessInfo.processInfo.environment["PLAYHOUSE_WORKERS"].flatMap(Int.init)
         ?? ProcessInfo.processInfo.activeProcessorCount
@@ -30,11 +33,12 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = common.logger("playhouse")
+        let logger = common.store.logger("playhouse")
         let runner = try common.runner(logger: logger)
         let catalog = common.catalog
         let secrets = try common.secrets()
-        try await common.withStore(logger: logger) { store in
+        try await common.store.withStore(logger: logger) { store in
+            try await FirstAdmin.ensure(store: store, logger: logger)
             var services: [any Service] = [LeaseReaper(store: store, lease: common.lease, logger: logger)]
             if workers > 0 {
                 let pool = WorkerPool(
@@ -42,7 +46,7 @@ struct Serve: AsyncParsableCommand {
                     configuration: WorkerPoolConfiguration(
                         name: CommonOptions.defaultWorkerName, capacity: workers, heartbeat: common.lease / 4),
                     logger: logger)
-                if !common.usesPostgres {
+                if !common.store.usesPostgres {
                     // SQLite means this process is the only worker: whatever is still
                     // running was left by the previous server.
                     let interrupted = try await store.interruptRunningJobs(message: "interrupted: server stopped")
@@ -52,11 +56,13 @@ struct Serve: AsyncParsableCommand {
                     try await pool.cleanUpAfterCrash(interrupted: interrupted)
                 }
                 services.append(pool)
-            } else if !common.usesPostgres {
+            } else if !common.store.usesPostgres {
                 logger.warning("--workers 0 with SQLite: nothing runs the jobs; use PostgreSQL and `playhouse worker`")
             }
             let resolver = InventoryResolver(ansible: runner.ansible, runsDirectory: runner.runsDirectory)
-            let dependencies = ServerDependencies(store: store, catalog: catalog, secrets: secrets, lease: common.lease) { inventory, environment, limit in
+            let dependencies = ServerDependencies(
+                store: store, catalog: catalog, secrets: secrets, lease: common.lease, secureCookies: secureCookies
+            ) { inventory, environment, limit in
                 try await resolver.resolve(inventory, environment: environment, limit: limit)
             }
             let app = buildApplication(
@@ -65,7 +71,7 @@ struct Serve: AsyncParsableCommand {
             logger.info("Playhouse serving", metadata: [
                 "url": "http://\(host):\(port)", "projects": .string(catalog.root),
                 "ansible": .string(runner.ansible.binDirectory), "workers": "\(workers)",
-                "database": .string(common.usesPostgres ? "postgres" : common.database),
+                "database": .string(common.store.usesPostgres ? "postgres" : common.store.database),
             ])
             try await app.runService()
         }

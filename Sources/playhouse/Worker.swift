@@ -28,7 +28,7 @@ struct Worker: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard common.usesPostgres else {
+        guard common.store.usesPostgres else {
             throw ArgumentParser.ValidationError("workers share a PostgreSQL database: pass --database postgres://… (or PLAYHOUSE_DATABASE)")
         }
         guard capacity >= 1 else { throw ArgumentParser.ValidationError("--capacity must be at least 1") }
@@ -37,12 +37,12 @@ struct Worker: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = common.logger("playhouse.worker")
+        var logger = common.store.logger("playhouse.worker")
         logger[metadataKey: "worker"] = "\(name)"
         let runner = try common.runner(logger: logger)
         let catalog = common.catalog
         let secrets = try common.secrets()
-        try await common.withStore(logger: logger) { store in
+        try await common.store.withStore(logger: logger) { store in
             // A worker that comes back under its name ends what it ran before it went away.
             let interrupted = try await store.interruptRunningJobs(message: "interrupted: worker restarted", worker: name)
             let pool = WorkerPool(

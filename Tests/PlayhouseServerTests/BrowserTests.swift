@@ -29,7 +29,7 @@ struct BrowserTests {
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
             try await withChromeSession { browser in
                 try await withDiagnostics(browser, "launch") {
-                    try await browser.open("http://127.0.0.1:\(port)/launch")
+                    try await signIn(browser, port: port, at: "/launch")
                     try await browser.waitFor(#"#project option[value="demo"]"#, timeout: .seconds(30))
                     try await browser.waitFor(#"#playbook option[value="progress.yml"]"#, timeout: .seconds(30))
                     try await browser.waitFor(#"#inventory option[value="inventory/local.ini"]"#, timeout: .seconds(30))
@@ -146,7 +146,7 @@ struct BrowserTests {
             let id = try await client.launch(#"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
             try await withChromeSession { browser in
                 try await withDiagnostics(browser, "cancel") {
-                    try await browser.open("http://127.0.0.1:\(port)/jobs/\(id)")
+                    try await signIn(browser, port: port, at: "/jobs/\(id)")
                     try await browser.waitUntil("#job-status to read running", timeout: .seconds(60)) {
                         try await browser.text(of: "#job-status") == "running"
                     }
@@ -181,7 +181,7 @@ struct BrowserTests {
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
             try await withChromeSession { browser in
                 try await withDiagnostics(browser, "launch-error") {
-                    try await browser.open("http://127.0.0.1:\(port)/launch")
+                    try await signIn(browser, port: port, at: "/launch")
                     // Once the playbooks are in, nothing replaces the options any more.
                     try await browser.waitUntil("the form to preselect progress.yml", timeout: .seconds(30)) {
                         try await browser.executeScript("return document.querySelector('#playbook').value;") == .string("progress.yml")
@@ -239,6 +239,21 @@ struct BrowserTests {
         try png.write(to: URL(fileURLWithPath: docs + "/job-page.png"))
         print("BrowserTests: wrote \(docs)/job-page.png (\(png.count) bytes)")
     }
+}
+
+/// Opens `path` the way a person does: the server sends the browser to the sign-in page,
+/// which signs in as the fixture's `admin` and comes back to `path`.
+func signIn(_ browser: WebDriverSession, port: Int, at path: String) async throws {
+    try await browser.open("http://127.0.0.1:\(port)\(path)")
+    try await browser.waitFor("#login-form", timeout: .seconds(30))
+    #expect(try await browser.currentPath() == "/login")
+    try await browser.fill("#login-name", with: ServerFixture.adminName)
+    try await browser.fill("#login-password", with: ServerFixture.adminPassword)
+    try await browser.click("#login-submit")
+    try await browser.waitUntil("the sign-in to come back to \(path)", timeout: .seconds(30)) {
+        try await browser.currentPath() == path
+    }
+    try await browser.waitFor("#session-user", timeout: .seconds(10))
 }
 
 /// Runs `body`; when it throws, keeps a screenshot, the HTML and the console of the page

@@ -99,7 +99,7 @@ import SystemPackage
             let needles = secrets.all
             let exposures = ExposureLog()
             do {
-                try await PlayhouseProcess.waitUntilHealthy(port: port)
+                try await server.waitUntilReady()
 
                 func create(_ fields: [String: String]) async throws -> Int {
                     let answer = try await RawHTTP.request(port: port, "POST", "/api/v1/credentials", body: JSONValue.object(fields.mapValues(JSONValue.string)).jsonString())

@@ -90,7 +90,7 @@ import Testing
                 extra: ["--workers", "0", "--worker-lost-after", "3"])
             var fleet = Fleet(url: url, port: port, projects: projects, scratch: scratch, web: web, workers: [:])
             do {
-                try await PlayhouseProcess.waitUntilHealthy(port: port)
+                try await web.waitUntilReady()
                 for index in 1...max(count, 1) where count > 0 {
                     fleet.workers["w\(index)"] = try fleet.startWorker("w\(index)", capacity: capacity)
                 }
@@ -203,7 +203,7 @@ import Testing
                 port: fleet.port, database: fleet.url, projects: fleet.projects, runs: fleet.scratch + "/runs-web",
                 log: fleet.scratch + "/web.log", extra: ["--workers", "0"])
             fleet = Fleet(url: fleet.url, port: fleet.port, projects: fleet.projects, scratch: fleet.scratch, web: web, workers: [:])
-            try await PlayhouseProcess.waitUntilHealthy(port: fleet.port)
+            try await web.waitUntilReady()
             #expect(try await fleet.job(id)["status"] == .string("queued"))
             fleet.workers["w1"] = try fleet.startWorker("w1")
             let job = try await fleet.waitForEnd(id)

@@ -20,7 +20,7 @@ import Testing
         let runs = scratch + "/runs"
         let port = try Loopback.freePort()
         let first = try PlayhouseProcess.serve(port: port, database: database, projects: projects, runs: runs, log: scratch + "/serve.log")
-        try await PlayhouseProcess.waitUntilHealthy(port: port)
+        try await first.waitUntilReady()
         let long = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: #"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
         let queued = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: #"{"project":"p","playbook":"hello.yml","inventory":"hosts.ini"}"#)
         #expect(long.status == 202)
@@ -35,7 +35,7 @@ import Testing
         #expect(leftovers.count == 1)
 
         let second = try PlayhouseProcess.serve(port: port, database: database, projects: projects, runs: runs, log: scratch + "/serve.log")
-        try await PlayhouseProcess.waitUntilHealthy(port: port)
+        try await second.waitUntilReady()
         let interrupted = try await status(port, longID)
         #expect(interrupted["status"] == .string("error"))
         #expect(interrupted["error"] == .string("interrupted: server stopped"))
@@ -65,7 +65,7 @@ import Testing
         let database = scratch + "/playhouse.sqlite"
         let port = try Loopback.freePort()
         let server = try PlayhouseProcess.serve(port: port, database: database, projects: projects, runs: scratch + "/runs", log: scratch + "/serve.log")
-        try await PlayhouseProcess.waitUntilHealthy(port: port)
+        try await server.waitUntilReady()
         let job = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: #"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
         let id = try #require(job.json["id"]?.intValue)
         #expect(await ProcessCheck.waitFor("sleep 92"))
@@ -75,7 +75,7 @@ import Testing
         let log = try String(contentsOfFile: scratch + "/serve.log", encoding: .utf8)
         #expect(log.contains("error=interrupted: server stopped job=\(id) status=error"))
         let again = try PlayhouseProcess.serve(port: port, database: database, projects: projects, runs: scratch + "/runs", log: scratch + "/serve.log")
-        try await PlayhouseProcess.waitUntilHealthy(port: port)
+        try await again.waitUntilReady()
         let ended = try await status(port, id)
         await again.stop()
         let restartLog = try String(contentsOfFile: scratch + "/serve.log", encoding: .utf8)

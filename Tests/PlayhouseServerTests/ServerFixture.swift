@@ -10,8 +10,13 @@ import PlayhouseStore
 import PlayhouseTestSupport
 
 /// A live Playhouse (HTTP server and embedded workers over a fresh SQLite store), as
-/// `playhouse serve` builds it, for tests that talk to it over HTTP.
+/// `playhouse serve` builds it, for tests that talk to it over HTTP. The client acts as
+/// the user `admin` (an API token on every request, also on raw-socket requests to the
+/// port), unless a request names its own `Authorization`.
 enum ServerFixture {
+    static let adminName = "admin"
+    static let adminPassword = "admin-password"
+
     static func with<T: Sendable>(
         projects: String = TestPaths.examples, workers: Int = 2, databasePath: String? = nil,
         _ test: @escaping @Sendable (any TestClientProtocol, Store) async throws -> T
@@ -35,8 +40,27 @@ enum ServerFixture {
             let app = buildApplication(
                 configuration: ServerConfiguration(host: "127.0.0.1", port: 0, heartbeat: .milliseconds(500)),
                 dependencies: dependencies, services: [pool], logger: logger)
-            return try await app.test(.live) { client in try await test(client, store) }
+            let admin = try await store.createUser(name: adminName, role: .admin, password: adminPassword)
+            let (_, token) = try await store.createToken(userID: admin.id, name: "tests", expiresAt: nil)
+            return try await app.test(.live) { client in
+                if let port = client.port { RawHTTP.authorize(port: port, token: token) }
+                return try await test(AuthorizedClient(client: client, token: token), store)
+            }
         }
+    }
+}
+
+/// Sends `Authorization: Bearer TOKEN` with every request that names no other.
+struct AuthorizedClient: TestClientProtocol {
+    let client: any TestClientProtocol
+    let token: String
+
+    var port: Int? { client.port }
+
+    func executeRequest(uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: ByteBuffer?) async throws -> TestResponse {
+        var headers = headers
+        if headers[.authorization] == nil { headers[.authorization] = "Bearer \(token)" }
+        return try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
     }
 }
 

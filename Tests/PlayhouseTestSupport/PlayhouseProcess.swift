@@ -5,6 +5,8 @@ import Foundation
 public final class PlayhouseProcess {
     public let process = Process()
     public let log: String
+    /// The database and port of a `serve` process.
+    private var served: (database: String, port: Int)?
 
     /// `playhouse` in the folder of the running executable.
     public static var binary: String {
@@ -28,18 +30,46 @@ public final class PlayhouseProcess {
         port: Int, database: String, projects: String, runs: String, log: String, extra: [String] = ["--workers", "1"],
         ansibleBin: String = TestPaths.ansibleBin
     ) throws -> PlayhouseProcess {
-        try PlayhouseProcess(
+        let process = try PlayhouseProcess(
             ["serve", "--port", "\(port)", "--database", database, "--projects", projects, "--runs-dir", runs] + extra,
             log: log, ansibleBin: ansibleBin)
+        process.served = (database, port)
+        return process
     }
 
-    public static func waitUntilHealthy(port: Int) async throws {
+    /// Waits until a `serve` process answers, then makes an API token for its first user,
+    /// `admin` (with `playhouse tokens create`), and has ``RawHTTP`` send it to the port.
+    /// Returns the token.
+    @discardableResult
+    public func waitUntilReady() async throws -> String {
+        guard let (database, port) = served else { throw LoopbackError("waitUntilReady is for `playhouse serve` processes") }
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            if let health = try? await RawHTTP.request(port: port, "GET", "/api/v1/health"), health.status == 200 { return }
+            if let health = try? await RawHTTP.request(port: port, "GET", "/api/v1/health"), health.status == 200 {
+                let token = try await Self.adminToken(database: database)
+                RawHTTP.authorize(port: port, token: token)
+                return token
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw LoopbackError("playhouse did not answer on port \(port) within 30 s; see its log")
+    }
+
+    /// A new API token for `admin`, from `playhouse tokens create admin`.
+    public static func adminToken(database: String) async throws -> String {
+        let tool = Process()
+        tool.executableURL = URL(fileURLWithPath: binary)
+        tool.arguments = ["tokens", "create", "admin", "--name", "tests", "--database", database, "--log-level", "error"]
+        let output = Pipe()
+        tool.standardOutput = output
+        try tool.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        tool.waitUntilExit()
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard tool.terminationStatus == 0, token.hasPrefix("ph_") else {
+            throw LoopbackError("`playhouse tokens create admin` failed (\(tool.terminationStatus)): \(token)")
+        }
+        return token
     }
 
     /// kill -9, and wait until it is gone.

@@ -1,5 +1,6 @@
 import Foundation
 import PlayhouseCore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -9,6 +10,15 @@ import Glibc
 /// server to close the connection and is read until it does, the way an SSE client sees a
 /// stream end. The blocking reads never hold a thread of Swift's cooperative pool.
 public enum RawHTTP {
+    /// API tokens by port: requests to a port get its token unless they are sent
+    /// `signedIn: false` or name their own `Authorization`.
+    private static let tokens = Mutex<[Int: String]>([:])
+
+    /// Sends `Authorization: Bearer token` with every request to `port` from now on.
+    public static func authorize(port: Int, token: String) {
+        tokens.withLock { $0[port] = token }
+    }
+
     /// A whole answer.
     public struct Response: Sendable {
         public var status: Int
@@ -30,8 +40,12 @@ public enum RawHTTP {
 
     /// Sends one request and reads the whole answer.
     public static func send(
-        port: Int, _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil
+        port: Int, _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil, signedIn: Bool = true
     ) async throws -> Response {
+        var headers = headers
+        if signedIn, !headers.keys.contains(where: { $0.lowercased() == "authorization" }), let token = tokens.withLock({ $0[port] }) {
+            headers["Authorization"] = "Bearer \(token)"
+        }
         var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { request += "\(name): \(value)\r\n" }
         if let body { request += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }

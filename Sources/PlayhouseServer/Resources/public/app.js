@@ -22,6 +22,9 @@ const EVENT_TYPES = [
 // Teardown of the current view (timers, streams), run before the next view renders.
 let teardown = null;
 
+// Who is signed in ({name, role, teams, csrf_token}), from /api/v1/me; null on /login.
+let session = null;
+
 // ---------------------------------------------------------------------------------------
 // Small helpers
 
@@ -51,13 +54,19 @@ function option(value, text) {
 }
 
 // Calls the JSON API; a non-2xx answer becomes an Error carrying the API's error and detail.
+// State-changing calls carry the session's CSRF token. A 401 means the session is gone:
+// back to the sign-in page, and here again afterwards.
 async function api(method, path, body) {
   const init = { method, headers: { Accept: "application/json" } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
+  if (method !== "GET" && session && session.csrf_token) init.headers["X-CSRF-Token"] = session.csrf_token;
   const response = await fetch(path, init);
+  if (response.status === 401 && !location.pathname.startsWith("/login")) {
+    location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+  }
   const text = await response.text();
   let data = null;
   if (text) {
@@ -190,11 +199,13 @@ function ansiToFragment(text) {
 // Routing
 
 const ROUTES = [
+  [/^\/login\/?$/, renderLogin, null],
   [/^\/$/, renderJobList, "jobs"],
   [/^\/launch\/?$/, renderLaunch, "launch"],
   [/^\/jobs\/(\d+)\/?$/, renderJob, "jobs"],
   [/^\/inventories\/?$/, renderInventories, "inventories"],
   [/^\/workers\/?$/, renderWorkers, "workers"],
+  [/^\/audit\/?$/, renderAudit, "audit"],
 ];
 
 function route() {
@@ -357,6 +368,7 @@ function renderLaunch(main) {
       [0, 1, 2, 3, 4].map((n) => option(String(n), n ? `${n} (-${"v".repeat(n)})` : "0 (normal)"))),
     env: el("textarea", { id: "env", rows: 3, spellcheck: "false", placeholder: "NAME=value, one per line" }),
     slices: el("input", { id: "slices", name: "slices", type: "number", min: 1, step: 1, inputmode: "numeric", placeholder: "no slicing" }),
+    credentials: el("select", { id: "credentials", name: "credentials", multiple: true, size: 3 }),
   };
   const submit = el("button", { id: "launch", type: "submit", text: "Launch" });
   const error = el("div", { id: "launch-error", class: "error", role: "alert", hidden: true });
@@ -366,6 +378,7 @@ function renderLaunch(main) {
       field("Limit", f.limit), field("Tags", f.tags, "comma separated"), field("Skip tags", f.skipTags, "comma separated"),
       field("Verbosity", f.verbosity),
       field("Slices (split hosts across parallel jobs)", f.slices, "empty or 1: one job for all hosts"),
+      field("Credentials", f.credentials, "one login, one become, any vaults; Ctrl-click for several"),
       el("div", { class: "field checks" },
         el("label", { class: "check" }, f.check, " Check mode (--check)"),
         el("label", { class: "check" }, f.diff, " Show diffs (--diff)"))),
@@ -379,7 +392,17 @@ function renderLaunch(main) {
   f.project.addEventListener("change", () => loadPlaybooks(f, state, error));
   form.addEventListener("submit", (event) => submitLaunch(event, f, submit, error));
   loadProjects(f, state, error);
+  loadCredentials(f, error);
   return () => { state.alive = false; };
+}
+
+async function loadCredentials(f, error) {
+  try {
+    const data = await api("GET", "/api/v1/credentials");
+    f.credentials.replaceChildren(...data.credentials.map((c) => option(String(c.id), `${c.name} (${c.kind})`)));
+  } catch (err) {
+    showError(error, err);
+  }
 }
 
 async function loadProjects(f, state, error) {
@@ -457,6 +480,8 @@ function launchBody(f) {
   if (Object.keys(env).length) body.env = env;
   const slices = parseSlices(f.slices.value);
   if (slices >= 2) body.slices = slices; // one slice is the same as no slicing
+  const credentials = Array.from(f.credentials.selectedOptions, (o) => Number(o.value));
+  if (credentials.length) body.credentials = credentials;
   return body;
 }
 
@@ -1119,8 +1144,104 @@ function workerRow(worker) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Audit log (admins)
+
+const AUDIT_HEADINGS = ["When", "Who", "What", "Target", "From", "Detail"];
+
+function renderAudit(main) {
+  document.title = "Audit — Playhouse";
+  const error = el("div", { id: "audit-error", class: "error", role: "alert", hidden: true });
+  const tbody = el("tbody", { id: "audit-rows" });
+  const more = el("button", { id: "audit-more", type: "button", class: "secondary", text: "Older entries", hidden: true });
+  main.append(
+    el("div", { class: "page-head" }, el("h1", { text: "Audit log" })), error,
+    el("table", { id: "audit", class: "grid" }, el("thead", {}, el("tr", {}, AUDIT_HEADINGS.map((h) => el("th", { text: h })))), tbody),
+    el("div", { class: "actions" }, more));
+  let before = null;
+  async function load() {
+    hideError(error);
+    try {
+      const page = await api("GET", `/api/v1/audit?limit=100${before ? `&before=${before}` : ""}`);
+      tbody.append(...page.entries.map(auditRow));
+      before = page.next_before;
+      more.hidden = !before;
+    } catch (err) {
+      showError(error, err);
+    }
+  }
+  more.addEventListener("click", load);
+  load();
+}
+
+function auditRow(entry) {
+  return el("tr", { class: "audit-row", "data-action": entry.action },
+    el("td", { class: "nowrap", text: formatTime(entry.time) }),
+    el("td", { text: entry.actor || "—" }),
+    el("td", { class: "mono", text: entry.action }),
+    el("td", { text: entry.target || "" }),
+    el("td", { class: "mono", text: entry.source || "" }),
+    el("td", { text: entry.detail || "" }));
+}
+
+// ---------------------------------------------------------------------------------------
+// Signing in and out
+
+function renderLogin(main) {
+  document.title = "Sign in — Playhouse";
+  const name = el("input", { id: "login-name", name: "username", type: "text", autocomplete: "username", required: true });
+  const password = el("input", { id: "login-password", name: "password", type: "password", autocomplete: "current-password", required: true });
+  const submit = el("button", { id: "login-submit", type: "submit", text: "Sign in" });
+  const error = el("div", { id: "login-error", class: "error", role: "alert", hidden: true });
+  const form = el("form", { id: "login-form", class: "form form-narrow" },
+    field("Name", name), field("Password", password), error, el("div", { class: "actions" }, submit));
+  main.append(el("div", { class: "page-head" }, el("h1", { text: "Sign in" })), form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    hideError(error);
+    submit.disabled = true;
+    try {
+      await api("POST", "/api/v1/login", { name: name.value, password: password.value });
+      const next = new URLSearchParams(location.search).get("next") || "/";
+      // Only a path of this site: never a redirect elsewhere.
+      location.assign(next.startsWith("/") && !next.startsWith("//") ? next : "/");
+    } catch (err) {
+      showError(error, err);
+      submit.disabled = false;
+    }
+  });
+  name.focus();
+}
+
+// Shows who is signed in, with a way out, and only the links their role can use.
+function renderSession() {
+  const box = document.getElementById("session");
+  if (!session) { box.replaceChildren(); return; }
+  const signOut = el("button", { id: "sign-out", type: "button", class: "link-button", text: "Sign out" });
+  signOut.addEventListener("click", async () => {
+    try { await api("POST", "/api/v1/logout"); } finally { location.assign("/login"); }
+  });
+  box.replaceChildren(el("span", { id: "session-user", class: "session-user", text: `${session.name} (${session.role})` }), signOut);
+  for (const link of document.querySelectorAll("[data-role]")) {
+    const needed = link.dataset.role;
+    link.hidden = !(session.role === "admin" || (needed === "operator" && session.role === "operator"));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
 // Start
 
-document.addEventListener("click", onLinkClick);
-window.addEventListener("popstate", route);
-route();
+async function start() {
+  document.addEventListener("click", onLinkClick);
+  window.addEventListener("popstate", route);
+  if (!location.pathname.startsWith("/login")) {
+    try {
+      session = await api("GET", "/api/v1/me");
+    } catch (err) {
+      if (err.status === 401) return;
+    }
+  }
+  renderSession();
+  route();
+}
+
+start();

@@ -1,0 +1,34 @@
+import Hummingbird
+import HummingbirdAuth
+import NIOCore
+import PlayhouseCore
+
+/// The request context of every route: the signed-in identity, if any, and where the
+/// request came from (for the audit log).
+public struct PlayhouseContext: AuthRequestContext, RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var identity: Identity?
+    /// The client's IP address.
+    public let remoteAddress: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// The signed-in identity; a 401 when there is none (the role gates make that rare).
+    func requireUser() throws -> Identity {
+        guard let identity else { throw APIError.signInRequired }
+        return identity
+    }
+}
+
+/// Who is making a request: the user, what their grants reach, and how they signed in.
+public struct Identity: Sendable, RoleProviding {
+    public var user: User
+    public var access: Access
+    /// The session's CSRF token; nil for API tokens, which need none.
+    public var csrfToken: String?
+
+    public var roles: Set<Role> { user.role.included }
+}

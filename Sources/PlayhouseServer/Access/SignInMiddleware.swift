@@ -1,0 +1,94 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdAuth
+import PlayhouseCore
+import PlayhouseStore
+
+/// Finds who sent a request: an API token (`Authorization: Bearer …`) or a session
+/// cookie. Requests without either go on without an identity; the role gates turn them
+/// away where one is needed.
+struct SignInMiddleware: AuthenticatorMiddleware {
+    typealias Context = PlayhouseContext
+    typealias Identity = PlayhouseServer.Identity
+
+    static let cookieName = "playhouse_session"
+
+    let store: Store
+    let cache: IdentityCache
+
+    func authenticate(request: Request, context: PlayhouseContext) async throws -> Identity? {
+        if let bearer = request.headers.bearer {
+            let key = "token:" + bearer.token
+            if let known = cache.identity(for: key) { return known }
+            guard let user = try await store.tokenUser(secret: bearer.token) else {
+                throw APIError(.unauthorized, "the API token is unknown or has expired", detail: "create a new one with `playhouse tokens create USER` or POST /api/v1/tokens")
+            }
+            let identity = Identity(user: user, access: try await store.access(for: user), csrfToken: nil)
+            cache.remember(identity, for: key)
+            return identity
+        }
+        guard let cookie = request.cookies[Self.cookieName]?.value else { return nil }
+        let key = "session:" + cookie
+        if let known = cache.identity(for: key) { return known }
+        guard let (user, csrf) = try await store.session(token: cookie) else { return nil }
+        let identity = Identity(user: user, access: try await store.access(for: user), csrfToken: csrf)
+        cache.remember(identity, for: key)
+        return identity
+    }
+}
+
+/// Refuses state-changing requests signed in by cookie unless they carry the session's
+/// CSRF token in `X-CSRF-Token` and, when the browser says where they come from, come
+/// from this site. Requests with an API token are not sent by browsers on their own, so
+/// they need neither.
+struct CSRFMiddleware: RouterMiddleware {
+    typealias Context = PlayhouseContext
+
+    static let header = HTTPField.Name("X-CSRF-Token")!
+
+    func handle(_ request: Request, context: PlayhouseContext, next: (Request, PlayhouseContext) async throws -> Response) async throws -> Response {
+        guard let csrf = context.identity?.csrfToken, ![.get, .head, .options].contains(request.method) else {
+            return try await next(request, context)
+        }
+        if let origin = request.headers[.origin], let host = request.head.authority,
+           URL(string: origin)?.host.map({ host == $0 || host.hasPrefix($0 + ":") }) != true {
+            throw APIError(.forbidden, "the request comes from another site (\(origin))", detail: "send it from Playhouse's own pages")
+        }
+        guard let sent = request.headers[Self.header], Self.equal(sent, csrf) else {
+            throw APIError(.forbidden, "the CSRF token is missing or wrong", detail: "reload the page and try again")
+        }
+        return try await next(request, context)
+    }
+
+    /// Compares without stopping at the first difference.
+    static func equal(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+/// Sends a browser without a session to the sign-in page, and back here afterwards.
+struct PageSignInGate: RouterMiddleware {
+    typealias Context = PlayhouseContext
+
+    func handle(_ request: Request, context: PlayhouseContext, next: (Request, PlayhouseContext) async throws -> Response) async throws -> Response {
+        guard context.identity == nil else { return try await next(request, context) }
+        let back = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))) ?? "/"
+        return Response(status: .seeOther, headers: [.location: "/login?next=\(back)"])
+    }
+}
+
+/// Lets through only identities holding `role`: a 401 without one, a 403 with a lower role.
+func roleGate(_ role: Role) -> some RouterMiddleware<PlayhouseContext> {
+    let what = switch role {
+    case .viewer: "reading"
+    case .operator: "launching and canceling jobs"
+    case .admin: "managing Playhouse (users, credentials, inventories, the audit log)"
+    }
+    return AuthorizationPolicyMiddleware(
+        RolePolicy<Identity>(role),
+        deniedError: APIError(.forbidden, "\(what) needs the \(role.rawValue) role", detail: "ask an admin for it"),
+        context: PlayhouseContext.self)
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Hummingbird
+import PlayhouseCore
+import PlayhouseStore
+
+/// `/api/v1/tokens`: API tokens for scripts and CI. Everyone manages their own; admins
+/// see and revoke everyone's, and may make one for another user.
+struct TokenRoutes: Sendable {
+    let dependencies: ServerDependencies
+    /// Emptied when a token is revoked, so it stops working on the next request.
+    let identities: IdentityCache
+    var store: Store { dependencies.store }
+
+    func add(signedIn: RouterGroup<PlayhouseContext>) {
+        signedIn.get("tokens", use: list)
+        signedIn.post("tokens", use: create)
+        signedIn.delete("tokens/:id", use: delete)
+    }
+
+    @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<TokenResponse> {
+        let user = try context.requireUser().user
+        let tokens = try await store.tokens(userID: user.role == .admin ? nil : user.id)
+        return ListResponse(key: "tokens", items: tokens.map { TokenResponse($0) })
+    }
+
+    /// `{"name", "expires": "30d"|"12h"|"2026-12-31", "user": NAME (admins)}`: the answer holds
+    /// the token, once.
+    @Sendable func create(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<TokenResponse> {
+        let caller = try context.requireUser().user
+        let members = try await RequestBody.object(request, allowed: ["name", "expires", "user"])
+        let name = (try RequestBody.string(members, "name") ?? "api").trimmingCharacters(in: .whitespaces)
+        guard (1...100).contains(name.count) else { throw APIError(.badRequest, "name must be 1 to 100 characters") }
+        let expires = try RequestBody.string(members, "expires").map { try APIToken.expiry($0) }
+        var owner = caller
+        if let other = try RequestBody.string(members, "user"), other != caller.name {
+            guard caller.role == .admin else { throw APIError(.forbidden, "only admins make tokens for other users") }
+            guard let user = try await store.user(named: other) else { throw APIError(.badRequest, "there is no user named \"\(other)\"") }
+            owner = user
+        }
+        let (token, secret) = try await store.createToken(userID: owner.id, name: name, expiresAt: expires)
+        await dependencies.audit(context, "token.create", target: "user \(owner.name)", detail: "token \(token.id) \"\(name)\"")
+        return EditedResponse(status: .created, response: TokenResponse(token, secret: secret))
+    }
+
+    @Sendable func delete(_ request: Request, context: PlayhouseContext) async throws -> Response {
+        let user = try context.requireUser().user
+        let id = try JobRoutes.id(context)
+        guard try await store.deleteToken(id, userID: user.role == .admin ? nil : user.id) else { throw APIError.notFound("token \(id)") }
+        identities.clear()
+        await dependencies.audit(context, "token.delete", detail: "token \(id)")
+        return Response(status: .noContent)
+    }
+}

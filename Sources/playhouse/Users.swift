@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PlayhouseCore
+import PlayhouseStore
+
+/// `playhouse users`: who may sign in, from the command line (the database directly).
+struct Users: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create users, set passwords, list them.",
+        subcommands: [Create.self, Passwd.self, List.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user.",
+            discussion: "The password is asked for on a terminal, or read as one line from standard input.")
+
+        @Argument(help: "The user's name.")
+        var name: String
+
+        @Option(name: .long, help: "admin, operator or viewer.")
+        var role: String = "viewer"
+
+        @OptionGroup var store: StoreOptions
+
+        func validate() throws {
+            guard Role(rawValue: role) != nil else {
+                throw ArgumentParser.ValidationError("--role must be admin, operator or viewer")
+            }
+        }
+
+        func run() async throws {
+            let password = try PasswordInput.read(confirm: true)
+            let logger = store.logger("playhouse.users")
+            try await store.withStore(logger: logger) { store in
+                let user = try await store.createUser(name: name, role: Role(rawValue: role) ?? .viewer, password: password)
+                try await store.recordAudit(AuditEntry(actor: nil, action: "user.create", target: "user \(user.name)", source: "command line", detail: "role \(role)"))
+                print("created \(user.role.rawValue) \(user.name)")
+            }
+        }
+    }
+
+    struct Passwd: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a user's password; their sessions end.",
+            discussion: "The password is asked for on a terminal, or read as one line from standard input.")
+
+        @Argument(help: "The user's name.")
+        var name: String
+
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let password = try PasswordInput.read(confirm: true)
+            try await store.withStore(logger: store.logger("playhouse.users")) { store in
+                guard let user = try await store.user(named: name) else { throw CleanExit.message("there is no user named \(name)") }
+                _ = try await store.updateUser(user.id, role: nil, password: password)
+                try await store.recordAudit(AuditEntry(actor: nil, action: "user.update", target: "user \(name)", source: "command line", detail: "password"))
+                print("password of \(name) changed")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users, their roles and teams.")
+
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            try await store.withStore(logger: store.logger("playhouse.users")) { store in
+                for user in try await store.users() {
+                    print([user.name, user.role.rawValue, user.teams.joined(separator: ",")].joined(separator: "\t"))
+                }
+            }
+        }
+    }
+}
+
+/// `playhouse tokens create USER`: an API token, printed once.
+struct Tokens: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create API tokens.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an API token for a user and print it (it is stored hashed and never shown again).",
+            discussion: "Send it as `Authorization: Bearer TOKEN`.")
+
+        @Argument(help: "The user the token acts as.")
+        var user: String
+
+        @Option(name: .long, help: "What the token is for.")
+        var name: String = "cli"
+
+        @Option(name: .long, help: "When it stops working: 30d, 12h or 2026-12-31 (default: never).")
+        var expires: String?
+
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let expiry: Date?
+            do {
+                expiry = try expires.map { try APIToken.expiry($0) }
+            } catch {
+                throw ArgumentParser.ValidationError("--expires: \(error)")
+            }
+            try await store.withStore(logger: store.logger("playhouse.tokens")) { store in
+                guard let owner = try await store.user(named: user) else { throw CleanExit.message("there is no user named \(user)") }
+                let (token, secret) = try await store.createToken(userID: owner.id, name: name, expiresAt: expiry)
+                try await store.recordAudit(AuditEntry(
+                    actor: nil, action: "token.create", target: "user \(user)", source: "command line", detail: "token \(token.id) \"\(name)\""))
+                print(secret)
+            }
+        }
+    }
+}
+
+/// A password from the terminal (not echoed) or, when standard input is not one, its first line.
+enum PasswordInput {
+    static func read(confirm: Bool) throws -> String {
+        guard isatty(STDIN_FILENO) == 1 else {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw ArgumentParser.ValidationError("no password on standard input")
+            }
+            return line
+        }
+        guard let first = getpass("Password: ").map({ String(cString: $0) }), !first.isEmpty else {
+            throw ArgumentParser.ValidationError("no password given")
+        }
+        if confirm {
+            guard let second = getpass("Again: ").map({ String(cString: $0) }), second == first else {
+                throw ArgumentParser.ValidationError("the two passwords differ")
+            }
+        }
+        return first
+    }
+}
+
+/// The first admin, when the database has no user yet.
+enum FirstAdmin {
+    /// Creates `admin` with `PLAYHOUSE_ADMIN_PASSWORD`, or with a random password that is
+    /// logged this once.
+    static func ensure(store: Store, logger: Logger) async throws {
+        guard try await store.userCount() == 0 else { return }
+        let given = ProcessInfo.processInfo.environment["PLAYHOUSE_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        let password = given ?? UUID().uuidString.replacing("-", with: "").lowercased().prefix(20).description
+        do {
+            _ = try await store.createUser(name: "admin", role: .admin, password: password)
+        } catch let error as StoreError where error.code == .conflict {
+            return  // another server of the fleet was first
+        }
+        try await store.recordAudit(AuditEntry(actor: nil, action: "user.create", target: "user admin", source: "first start", detail: "role admin"))
+        if given == nil {
+            logger.notice("created the first user: admin, password \(password) (shown only this once; change it with `playhouse users passwd admin`)")
+        } else {
+            logger.notice("created the first user: admin, with the password from PLAYHOUSE_ADMIN_PASSWORD")
+        }
+    }
+}
