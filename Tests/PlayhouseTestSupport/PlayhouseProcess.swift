@@ -13,10 +13,11 @@ public final class PlayhouseProcess {
         URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent().path + "/playhouse"
     }
 
-    public init(_ arguments: [String], log: String, ansibleBin: String = TestPaths.ansibleBin) throws {
+    public init(_ arguments: [String], log: String, ansibleBin: String = TestPaths.ansibleBin, environment: [String: String] = [:]) throws {
         self.log = log
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments + ["--ansible-bin", ansibleBin]
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         handle.seekToEndOfFile()
@@ -28,11 +29,11 @@ public final class PlayhouseProcess {
     /// `playhouse serve` with one embedded worker.
     public static func serve(
         port: Int, database: String, projects: String, runs: String, log: String, extra: [String] = ["--workers", "1"],
-        ansibleBin: String = TestPaths.ansibleBin
+        ansibleBin: String = TestPaths.ansibleBin, environment: [String: String] = [:]
     ) throws -> PlayhouseProcess {
         let process = try PlayhouseProcess(
             ["serve", "--port", "\(port)", "--database", database, "--projects", projects, "--runs-dir", runs] + extra,
-            log: log, ansibleBin: ansibleBin)
+            log: log, ansibleBin: ansibleBin, environment: environment)
         process.served = (database, port)
         return process
     }
@@ -57,19 +58,31 @@ public final class PlayhouseProcess {
 
     /// A new API token for `admin`, from `playhouse tokens create admin`.
     public static func adminToken(database: String) async throws -> String {
-        let tool = Process()
-        tool.executableURL = URL(fileURLWithPath: binary)
-        tool.arguments = ["tokens", "create", "admin", "--name", "tests", "--database", database, "--log-level", "error"]
-        let output = Pipe()
-        tool.standardOutput = output
-        try tool.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        tool.waitUntilExit()
-        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard tool.terminationStatus == 0, token.hasPrefix("ph_") else {
-            throw LoopbackError("`playhouse tokens create admin` failed (\(tool.terminationStatus)): \(token)")
+        let (status, output) = try command(["tokens", "create", "admin", "--name", "tests", "--database", database, "--log-level", "error"])
+        let token = output.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard status == 0, token.hasPrefix("ph_") else {
+            throw LoopbackError("`playhouse tokens create admin` failed (\(status)): \(token)")
         }
         return token
+    }
+
+    /// Runs `playhouse ARGUMENTS` to its end with `input` on standard input; its exit
+    /// status and what it printed (standard output and error).
+    public static func command(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
+        let tool = Process()
+        tool.executableURL = URL(fileURLWithPath: binary)
+        tool.arguments = arguments
+        let output = Pipe()
+        tool.standardOutput = output
+        tool.standardError = output
+        let stdin = Pipe()
+        tool.standardInput = stdin
+        try tool.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        tool.waitUntilExit()
+        return (tool.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     /// kill -9, and wait until it is gone.
