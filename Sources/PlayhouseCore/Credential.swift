@@ -13,6 +13,9 @@ public struct Credential: Sendable, Equatable {
         case become
         /// A vault password to decrypt `ansible-vault` content.
         case vault
+        /// A token for an HTTP inventory source: sent as `Authorization: Bearer TOKEN`, or
+        /// as the value of `header` when it names another header.
+        case token
 
         /// The secret fields this kind takes: the required ones, then the optional ones.
         public var fields: (required: [String], optional: [String]) {
@@ -21,6 +24,7 @@ public struct Credential: Sendable, Equatable {
             case .password: (["username", "password"], [])
             case .become: (["password"], ["username", "method"])
             case .vault: (["password"], ["vault_id"])
+            case .token: (["token"], ["header"])
             }
         }
     }
@@ -69,7 +73,7 @@ public struct CredentialSecret: Sendable, Equatable, Codable {
             throw ValidationError("\(kind.rawValue) credentials need \"\(missing)\"")
         }
         // These reach Ansible's command line (as --name=value), so they must be plain names.
-        for field in ["username", "method", "vault_id"] {
+        for field in ["username", "method", "vault_id", "header"] {
             guard let value = values[field], !value.isEmpty else { continue }
             let allowed = value.unicodeScalars.allSatisfy {
                 ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)
@@ -85,6 +89,9 @@ extension Credential.Kind {
     /// Checks that credentials of these kinds can serve one run together: at most one to
     /// log in to hosts (ssh or password) and at most one become; vaults are unlimited.
     public static func checkCombination(_ kinds: [Credential.Kind]) throws(ValidationError) {
+        if kinds.contains(.token) {
+            throw ValidationError("token credentials are for HTTP inventories, not for jobs")
+        }
         if kinds.filter({ $0 == .ssh || $0 == .password }).count > 1 {
             throw ValidationError("a job can use one login credential (ssh or password), not several")
         }

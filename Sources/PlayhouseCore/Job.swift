@@ -47,25 +47,61 @@ public struct Job: Sendable, Equatable {
 
 /// A stored inventory: static text (INI or YAML) or an executable script.
 public struct Inventory: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// INI or YAML text.
         case `static`
+        /// An executable script with its `#!` line, run with `--list`.
         case script
+        /// A URL answering Ansible's inventory JSON (what a script prints for `--list`).
+        case http
     }
 
     public var id: Int64
     public var name: String
     public var kind: Kind
+    /// The text, the script, or the URL.
     public var content: String
+    /// For `http`: a `token` or `password` credential for the request's auth header.
+    public var credentialID: Int64?
+    /// For `http`: seconds to wait for the answer.
+    public var timeout: Double?
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: Int64, name: String, kind: Kind, content: String, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: Int64, name: String, kind: Kind, content: String, credentialID: Int64? = nil, timeout: Double? = nil,
+        createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.name = name
         self.kind = kind
         self.content = content
+        self.credentialID = credentialID
+        self.timeout = timeout
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+    }
+}
+
+/// Who launched a job, as inventory sources learn it: scripts and plugins from the
+/// environment, HTTP sources from request headers. A CMDB answers with that person's hosts.
+public struct Launcher: Sendable, Equatable {
+    public var user: String
+    public var teams: [String]
+
+    public init(user: String, teams: [String]) {
+        self.user = user
+        self.teams = teams
+    }
+
+    /// `PLAYHOUSE_USER` and `PLAYHOUSE_TEAMS` (comma-separated).
+    public var environment: [String: String] {
+        ["PLAYHOUSE_USER": user, "PLAYHOUSE_TEAMS": teams.joined(separator: ",")]
+    }
+
+    /// `X-Playhouse-User` and `X-Playhouse-Teams` (comma-separated).
+    public var headers: [String: String] {
+        ["X-Playhouse-User": user, "X-Playhouse-Teams": teams.joined(separator: ",")]
     }
 }
 

@@ -20,6 +20,12 @@ enum AnsibleArguments {
             let path = directory + "/inventory-script"
             try JobDirectory.write(text, to: path, executable: true)
             arguments.append("--inventory=\(path)")
+        case .json(let value):
+            // Ansible reads this JSON only from a script: one that prints the file.
+            try JobDirectory.write(value.jsonString(), to: directory + "/inventory.json")
+            let path = directory + "/inventory-script"
+            try JobDirectory.write("#!/bin/sh\nexec cat \"$(dirname \"$0\")/inventory.json\"\n", to: path, executable: true)
+            arguments.append("--inventory=\(path)")
         }
         let extraVarsPath = directory + "/extra-vars.json"
         try JobDirectory.write(JSONValue.object(request.extraVars).jsonString(), to: extraVarsPath)

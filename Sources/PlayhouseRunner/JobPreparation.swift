@@ -2,7 +2,8 @@ import PlayhouseCore
 import PlayhouseStore
 
 /// Turns a stored job into a run request: resolves the project's paths (refusing any
-/// that leave the project), loads a stored inventory and opens the job's credentials.
+/// that leave the project), loads a stored inventory (fetching an HTTP one), tells the
+/// inventory who launched, and opens the job's credentials.
 struct JobPreparation: Sendable {
     let store: Store
     let catalog: ProjectCatalog
@@ -14,12 +15,13 @@ struct JobPreparation: Sendable {
         let parameters = job.parameters
         let directory = try catalog.directory(of: parameters.project)
         let playbook = try catalog.resolve(parameters.playbook, in: parameters.project, field: "playbook")
+        let launcher = try await launcher(of: parameters)
         let inventory: InventorySource
         if let id = parameters.storedInventoryID {
             guard let stored = try await store.inventory(id) else {
                 throw RunnerError("inventory \(id) does not exist (any more); launch again with an existing inventory")
             }
-            inventory = stored.kind == .script ? .script(stored.content) : .text(stored.content)
+            inventory = try await InventoryResolver.source(of: stored, launcher: launcher, store: store, secrets: secrets)
         } else {
             inventory = .path(try catalog.resolve(parameters.inventory, in: parameters.project, field: "inventory"))
         }
@@ -36,9 +38,15 @@ struct JobPreparation: Sendable {
             verbosity: parameters.verbosity ?? 0,
             forks: parameters.forks,
             timeout: parameters.timeout.map { .milliseconds(Int64($0 * 1000)) },
-            environment: parameters.env ?? [:],
+            environment: (parameters.env ?? [:]).merging(launcher?.environment ?? [:]) { $1 },
             credentials: try await credentials(parameters.credentials ?? []),
             jobTag: Self.tag(instanceID: instanceID, job: job.id))
+    }
+
+    /// Who launched the job, with their teams as they are now.
+    private func launcher(of parameters: JobParameters) async throws -> Launcher? {
+        guard let name = parameters.launchedBy else { return nil }
+        return Launcher(user: name, teams: try await store.user(named: name)?.teams ?? [])
     }
 
     private func credentials(_ ids: [Int64]) async throws -> RunCredentials {

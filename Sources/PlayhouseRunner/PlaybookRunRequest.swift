@@ -60,6 +60,8 @@ public enum InventorySource: Sendable, Equatable {
     case text(String)
     /// An executable script (with its `#!` line), run with `--list`.
     case script(String)
+    /// Ansible's inventory JSON, as a script prints it for `--list` (from an HTTP source).
+    case json(JSONValue)
 }
 
 /// What a run reports while it goes.

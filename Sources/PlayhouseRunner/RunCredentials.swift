@@ -53,6 +53,8 @@ public struct RunCredentials: Sendable, Equatable {
                 becomeMethod = values["method"]
             case .vault:
                 vaults.append(Vault(id: values["vault_id"], password: values["password"] ?? ""))
+            case .token:
+                continue  // refused by checkCombination above: tokens are for HTTP inventories
             }
         }
     }

@@ -6,7 +6,7 @@ import PlayhouseStore
 /// `/api/v1/inventories`: stored inventories and the hosts they resolve to.
 struct InventoryRoutes: Sendable {
     let dependencies: ServerDependencies
-    static let fields: Set<String> = ["name", "kind", "content"]
+    static let fields: Set<String> = ["name", "kind", "content", "credential", "timeout"]
 
     func add(read: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {
         read.get("inventories", use: list)
@@ -25,8 +25,10 @@ struct InventoryRoutes: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<InventoryResponse> {
-        let (name, kind, content) = try await Self.decode(request)
-        let inventory = try await dependencies.store.createInventory(name: name, kind: kind, content: content)
+        let fields = try await decode(request)
+        let inventory = try await dependencies.store.createInventory(
+            name: fields.name, kind: fields.kind, content: fields.content, credentialID: fields.credential, timeout: fields.timeout)
+        let name = fields.name
         await dependencies.audit(context, "inventory.create", target: "inventory \(inventory.id) \(name)")
         return EditedResponse(
             status: .created, headers: [.location: "/api/v1/inventories/\(inventory.id)"],
@@ -39,8 +41,11 @@ struct InventoryRoutes: Sendable {
 
     @Sendable func update(_ request: Request, context: PlayhouseContext) async throws -> InventoryResponse {
         let id = try JobRoutes.id(context)
-        let (name, kind, content) = try await Self.decode(request)
-        guard let inventory = try await dependencies.store.updateInventory(id, name: name, kind: kind, content: content) else {
+        let fields = try await decode(request)
+        let name = fields.name
+        guard let inventory = try await dependencies.store.updateInventory(
+            id, name: name, kind: fields.kind, content: fields.content, credentialID: fields.credential, timeout: fields.timeout)
+        else {
             throw APIError.notFound("inventory \(id)")
         }
         await dependencies.audit(context, "inventory.update", target: "inventory \(id) \(name)")
@@ -54,10 +59,11 @@ struct InventoryRoutes: Sendable {
         return Response(status: .noContent)
     }
 
-    /// The inventory as `ansible-inventory --list` sees it; query parameters `env.NAME=value`
-    /// set the environment a dynamic inventory script gets.
+    /// The inventory as `ansible-inventory --list` sees it when the caller launches; query
+    /// parameters `env.NAME=value` set the environment a dynamic inventory script gets.
     @Sendable func hosts(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let inventory = try await inventory(context)
+        let user = try context.requireUser().user
         var environment: [String: String] = [:]
         for (key, value) in request.uri.queryParameters where key.hasPrefix("env.") {
             let name = String(key.dropFirst(4))
@@ -68,7 +74,7 @@ struct InventoryRoutes: Sendable {
         }
         let resolved: JSONValue
         do {
-            resolved = try await dependencies.resolveHosts(.stored(inventory), environment, nil)
+            resolved = try await dependencies.resolveHosts(.stored(inventory), Launcher(user: user.name, teams: user.teams), environment, nil)
         } catch let error as ValidationError {
             throw APIError(.unprocessableContent, "the inventory could not be resolved", detail: error.message)
         }
@@ -85,21 +91,45 @@ struct InventoryRoutes: Sendable {
         return inventory
     }
 
-    static func decode(_ request: Request) async throws -> (String, Inventory.Kind, String) {
-        let members = try await RequestBody.object(request, allowed: fields)
+    /// `{"name", "kind": "static"|"script"|"http", "content", "credential", "timeout"}`:
+    /// for `http`, `content` is the URL, `credential` a token or password credential for
+    /// its auth header, `timeout` seconds to wait for it.
+    func decode(_ request: Request) async throws -> (name: String, kind: Inventory.Kind, content: String, credential: Int64?, timeout: Double?) {
+        let members = try await RequestBody.object(request, allowed: Self.fields)
         let name = (try RequestBody.string(members, "name", required: true) ?? "").trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 200 else {
             throw APIError(.badRequest, "name must be 1 to 200 characters")
         }
         let kindText = try RequestBody.string(members, "kind") ?? "static"
         guard let kind = Inventory.Kind(rawValue: kindText) else {
-            throw APIError(.badRequest, "kind must be \"static\" or \"script\", got \"\(kindText)\"")
+            throw APIError(.badRequest, "kind must be \"static\", \"script\" or \"http\", got \"\(kindText)\"")
         }
         let content = try RequestBody.string(members, "content", required: true) ?? ""
         if kind == .script, !content.hasPrefix("#!") {
             throw APIError(.badRequest, "a script inventory must start with a #! line",
                            detail: "for example #!/usr/bin/env python3; Ansible runs it with --list")
         }
-        return (name, kind, content)
+        let credential = try RequestBody.ids(members, "credential", single: true)?.first
+        let timeout = try RequestBody.number(members, "timeout")
+        guard kind == .http || (credential == nil && timeout == nil) else {
+            throw APIError(.badRequest, "credential and timeout are for http inventories")
+        }
+        if kind == .http {
+            guard let url = URL(string: content), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw APIError(.badRequest, "an http inventory's content must be an http:// or https:// URL", detail: "got \"\(content)\"")
+            }
+            if let timeout, !(timeout > 0 && timeout <= 300) {
+                throw APIError(.badRequest, "timeout must be a number of seconds above 0 and at most 300")
+            }
+            if let credential {
+                guard let stored = try await dependencies.store.credential(credential) else {
+                    throw APIError(.badRequest, "credential \(credential) does not exist", detail: "list credentials with GET /api/v1/credentials")
+                }
+                guard stored.kind == .token || stored.kind == .password else {
+                    throw APIError(.badRequest, "an http inventory authenticates with a token or password credential, not \(stored.kind.rawValue)")
+                }
+            }
+        }
+        return (name, kind, content, credential, timeout)
     }
 }

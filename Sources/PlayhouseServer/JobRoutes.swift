@@ -72,7 +72,8 @@ struct JobRoutes: Sendable {
             inventory = .file(try catalog.resolve(parameters.inventory, in: parameters.project, field: "inventory"))
         }
         if let slices = parameters.slices, slices > 1 {
-            let (parent, children) = try await launchSliced(parameters, inventory: inventory, slices: slices)
+            let launcher = Launcher(user: identity.user.name, teams: identity.user.teams)
+            let (parent, children) = try await launchSliced(parameters, inventory: inventory, launcher: launcher, slices: slices)
             await dependencies.audit(
                 context, "job.launch", target: "job \(parent.id)",
                 detail: "\(parameters.project)/\(parameters.playbook), \(children.count) slices")
@@ -101,11 +102,11 @@ struct JobRoutes: Sendable {
     /// Splits the hosts the launch would run against into `slices` groups and queues a
     /// job per group under one parent.
     private func launchSliced(
-        _ parameters: JobParameters, inventory: InventoryReference, slices: Int
+        _ parameters: JobParameters, inventory: InventoryReference, launcher: Launcher, slices: Int
     ) async throws -> (Job, [Job]) {
         let resolved: JSONValue
         do {
-            resolved = try await dependencies.resolveHosts(inventory, parameters.env ?? [:], parameters.limit)
+            resolved = try await dependencies.resolveHosts(inventory, launcher, parameters.env ?? [:], parameters.limit)
         } catch let error as ValidationError {
             throw APIError(.unprocessableContent, "the inventory could not be resolved to slice it", detail: error.message)
         }

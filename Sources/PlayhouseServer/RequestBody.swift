@@ -76,10 +76,13 @@ enum RequestBody {
         }
     }
 
-    /// A list of record ids (positive whole numbers).
-    static func ids(_ members: [String: JSONValue], _ key: String) throws -> [Int64]? {
+    /// A list of record ids (positive whole numbers), or with `single` one id.
+    static func ids(_ members: [String: JSONValue], _ key: String, single: Bool = false) throws -> [Int64]? {
         switch members[key] {
         case nil, .null?: return nil
+        case .number(let value)? where single:
+            guard value.rounded() == value, value >= 1, value < 1e15 else { throw typeError(key, "an id (a positive whole number)") }
+            return [Int64(value)]
         case .array(let items)?:
             return try items.map { item in
                 guard case .number(let value) = item, value.rounded() == value, value >= 1, value < 1e15 else {

@@ -188,6 +188,8 @@ struct InventoryResponse: ResponseEncodable, Sendable {
     var name: String
     var kind: String
     var content: String
+    var credential: Int64?
+    var timeout: Double?
     var createdAt: String
     var updatedAt: String
 
@@ -196,14 +198,28 @@ struct InventoryResponse: ResponseEncodable, Sendable {
         name = inventory.name
         kind = inventory.kind.rawValue
         content = inventory.content
+        credential = inventory.credentialID
+        timeout = inventory.timeout
         createdAt = Timestamp.format(inventory.createdAt)
         updatedAt = Timestamp.format(inventory.updatedAt)
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, kind, content
+        case id, name, kind, content, credential, timeout
         case createdAt = "created_at"
         case updatedAt = "updated_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(content, forKey: .content)
+        try container.encode(credential, forKey: .credential)
+        try container.encode(timeout, forKey: .timeout)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
     }
 }
 

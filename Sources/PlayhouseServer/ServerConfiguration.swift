@@ -18,11 +18,11 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// Resolves an inventory to Ansible's JSON (through `ansible-inventory --list`), with the
-/// given extra environment and host pattern. Provided by the runner side, so the server
-/// never starts Ansible itself.
+/// Resolves an inventory to Ansible's JSON (through `ansible-inventory --list`) as the
+/// launcher would see it, with the given extra environment and host pattern. Provided by
+/// the runner side, so the server never starts Ansible itself.
 public typealias InventoryHostResolver = @Sendable (
-    _ inventory: InventoryReference, _ environment: [String: String], _ limit: String?
+    _ inventory: InventoryReference, _ launcher: Launcher?, _ environment: [String: String], _ limit: String?
 ) async throws -> JSONValue
 
 /// What the server works with.

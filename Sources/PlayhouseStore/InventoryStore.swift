@@ -4,30 +4,36 @@ import SQLKit
 
 extension Store {
     /// Stores a new inventory; the name must be unused.
-    public func createInventory(name: String, kind: Inventory.Kind, content: String, now: Date = Date()) async throws -> Inventory {
+    public func createInventory(
+        name: String, kind: Inventory.Kind, content: String, credentialID: Int64? = nil, timeout: Double? = nil,
+        now: Date = Date()
+    ) async throws -> Inventory {
         if try await inventory(named: name) != nil {
             throw StoreError(.conflict, "an inventory named \"\(name)\" already exists")
         }
         let time = now.timeIntervalSince1970
         let row = try await sql.raw("""
-            INSERT INTO inventories (name, kind, content, created_at, updated_at)
-            VALUES (\(bind: name), \(bind: kind.rawValue), \(bind: content), \(bind: time), \(bind: time))
+            INSERT INTO inventories (name, kind, content, credential_id, timeout, created_at, updated_at)
+            VALUES (\(bind: name), \(bind: kind.rawValue), \(bind: content), \(bind: credentialID), \(bind: timeout),
+                    \(bind: time), \(bind: time))
             RETURNING *
             """).first()
         guard let row else { throw StoreError(.invalid, "the database did not return the new inventory") }
         return try StoreCoding.inventory(from: row)
     }
 
-    /// Replaces an inventory's name, kind and content; nil when there is no such inventory.
+    /// Replaces an inventory's name, kind, content, credential and timeout; nil when there
+    /// is no such inventory.
     public func updateInventory(
-        _ id: Int64, name: String, kind: Inventory.Kind, content: String, now: Date = Date()
+        _ id: Int64, name: String, kind: Inventory.Kind, content: String, credentialID: Int64? = nil, timeout: Double? = nil,
+        now: Date = Date()
     ) async throws -> Inventory? {
         if let existing = try await inventory(named: name), existing.id != id {
             throw StoreError(.conflict, "an inventory named \"\(name)\" already exists")
         }
         return try await sql.raw("""
             UPDATE inventories SET name = \(bind: name), kind = \(bind: kind.rawValue), content = \(bind: content),
-                updated_at = \(bind: now.timeIntervalSince1970)
+                credential_id = \(bind: credentialID), timeout = \(bind: timeout), updated_at = \(bind: now.timeIntervalSince1970)
             WHERE id = \(bind: id)
             RETURNING *
             """).first().map(StoreCoding.inventory(from:))

@@ -144,6 +144,8 @@ enum Migrations {
             detail TEXT
         )
         """,
+        "ALTER TABLE inventories ADD COLUMN credential_id BIGINT",
+        "ALTER TABLE inventories ADD COLUMN timeout {real}",
     ]
 
     static func render(_ step: String, for dialect: Store.Dialect) -> String {

@@ -77,6 +77,8 @@ enum StoreCoding {
             name: try row.decode(column: "name", as: String.self),
             kind: Inventory.Kind(rawValue: kindText) ?? .static,
             content: try row.decode(column: "content", as: String.self),
+            credentialID: try row.decode(column: "credential_id", as: Int64?.self),
+            timeout: try row.decode(column: "timeout", as: Double?.self),
             createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0),
             updatedAt: try date(row, "updated_at") ?? Date(timeIntervalSince1970: 0))
     }

@@ -59,11 +59,12 @@ struct Serve: AsyncParsableCommand {
             } else if !common.store.usesPostgres {
                 logger.warning("--workers 0 with SQLite: nothing runs the jobs; use PostgreSQL and `playhouse worker`")
             }
-            let resolver = InventoryResolver(ansible: runner.ansible, runsDirectory: runner.runsDirectory)
+            let resolver = InventoryResolver(
+                ansible: runner.ansible, runsDirectory: runner.runsDirectory, store: store, secrets: secrets)
             let dependencies = ServerDependencies(
                 store: store, catalog: catalog, secrets: secrets, lease: common.lease, secureCookies: secureCookies
-            ) { inventory, environment, limit in
-                try await resolver.resolve(inventory, environment: environment, limit: limit)
+            ) { inventory, launcher, environment, limit in
+                try await resolver.resolve(inventory, launcher: launcher, environment: environment, limit: limit)
             }
             let app = buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),

@@ -27,11 +27,11 @@ enum ServerFixture {
         return try await Store.withSQLite(path: path, logger: logger) { store in
             let ansible = AnsibleInstallation(binDirectory: TestPaths.ansibleBin)
             let runs = try TestPaths.scratch("runs")
-            let resolver = InventoryResolver(ansible: ansible, runsDirectory: runs)
             let catalog = ProjectCatalog(root: projects)
             let secrets = SecretBox.random()
-            let dependencies = ServerDependencies(store: store, catalog: catalog, secrets: secrets) { inventory, environment, limit in
-                try await resolver.resolve(inventory, environment: environment, limit: limit)
+            let resolver = InventoryResolver(ansible: ansible, runsDirectory: runs, store: store, secrets: secrets)
+            let dependencies = ServerDependencies(store: store, catalog: catalog, secrets: secrets) { inventory, launcher, environment, limit in
+                try await resolver.resolve(inventory, launcher: launcher, environment: environment, limit: limit)
             }
             let pool = WorkerPool(
                 store: store, catalog: catalog, secrets: secrets,

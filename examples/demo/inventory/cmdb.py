@@ -2,9 +2,11 @@
 """Dynamic inventory in the spirit of a CMDB lookup.
 
 Ansible calls it with `--list` (all groups) or `--host NAME` (one host's vars). The hosts it
-returns depend on who launches: PLAYHOUSE_TEAM (or CMDB_GROUP) names the launching user's
-group, and each group may touch only its own machines. An unknown group is an error, so
-a misconfigured launch fails loudly instead of running against nothing.
+returns depend on who launches: Playhouse passes the launching user's teams in
+PLAYHOUSE_TEAMS (comma-separated), and the first team that is a known group picks the
+machines; CMDB_GROUP (set in the launch's env) names a group outright. Each group may
+touch only its own machines. An unknown CMDB_GROUP is an error, so a misconfigured launch
+fails loudly instead of running against nothing.
 """
 import json
 import os
@@ -36,7 +38,8 @@ def inventory(group):
 
 
 def main():
-    group = os.environ.get("PLAYHOUSE_TEAM") or os.environ.get("CMDB_GROUP") or "frontend"
+    teams = [t for t in os.environ.get("PLAYHOUSE_TEAMS", "").split(",") if t in MACHINES]
+    group = os.environ.get("CMDB_GROUP") or (teams[0] if teams else "frontend")
     if len(sys.argv) == 2 and sys.argv[1] == "--list":
         print(json.dumps(inventory(group)))
     elif len(sys.argv) == 3 and sys.argv[1] == "--host":

@@ -399,7 +399,9 @@ function renderLaunch(main) {
 async function loadCredentials(f, error) {
   try {
     const data = await api("GET", "/api/v1/credentials");
-    f.credentials.replaceChildren(...data.credentials.map((c) => option(String(c.id), `${c.name} (${c.kind})`)));
+    // Token credentials are for HTTP inventories, not for runs.
+    const usable = data.credentials.filter((c) => c.kind !== "token");
+    f.credentials.replaceChildren(...usable.map((c) => option(String(c.id), `${c.name} (${c.kind})`)));
   } catch (err) {
     showError(error, err);
   }
@@ -990,12 +992,12 @@ function renderInventories(main) {
   const error = el("div", { id: "inventory-error", class: "error", role: "alert", hidden: true });
   const hostsBox = el("section", { id: "inventory-hosts-panel", class: "panel", hidden: true });
   const name = el("input", { id: "inventory-name", type: "text", maxlength: 200 });
-  const kind = el("select", { id: "inventory-kind" }, option("static"), option("script"));
+  const kind = el("select", { id: "inventory-kind" }, option("static"), option("script"), option("http"));
   const content = el("textarea", { id: "inventory-content", rows: 8, spellcheck: "false", placeholder: "[web]\nweb1 ansible_host=10.0.0.5" });
   const create = el("button", { id: "inventory-create", type: "submit", text: "Create" });
   const form = el("form", { id: "inventory-form", class: "form" },
     el("div", { class: "form-grid" }, field("Name", name), field("Kind", kind)),
-    field("Content", content, "INI/YAML for static; a #! script printing --list JSON for script"),
+    field("Content", content, "INI/YAML for static; a #! script printing --list JSON for script; the URL for http (told who launches in X-Playhouse-User and X-Playhouse-Teams)"),
     el("div", { class: "actions" }, create));
   main.append(
     el("div", { class: "page-head" }, el("h1", { text: "Inventories" })),
