@@ -176,6 +176,30 @@ struct BrowserTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func theAuditPageShowsWhoDidWhat() async throws {
+        try await ServerFixture.with { client, _ in
+            guard let port = client.port else { throw TestFailure("the live test server has no port") }
+            let id = try await client.launch(#"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#)
+            try await withChromeSession { browser in
+                try await withDiagnostics(browser, "audit") {
+                    try await signIn(browser, port: port, at: "/audit")
+                    let launch = try await browser.waitFor(#"#audit-rows tr[data-action="job.launch"]"#, timeout: .seconds(30))
+                    let text = try await browser.text(of: launch)
+                    #expect(text.contains("admin") && text.contains("job \(id)") && text.contains("127.0.0.1"), "\(text)")
+                    _ = try await browser.waitFor(#"#audit-rows tr[data-action="login"]"#)
+                    #expect(try await browser.isDisplayed(try await browser.find(#"a[href="/audit"]"#)), "admins see the Audit link")
+                    #expect(try await browser.text(of: "#session-user") == "admin (admin)")
+
+                    try await browser.click("#sign-out")
+                    try await browser.waitUntil("signing out to lead to the sign-in page") { try await browser.currentPath() == "/login" }
+                    try await browser.open("http://127.0.0.1:\(port)/audit")
+                    _ = try await browser.waitFor("#login-form", timeout: .seconds(10))
+                }
+            }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func launchErrorIsShownOnThePage() async throws {
         try await ServerFixture.with { client, _ in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }

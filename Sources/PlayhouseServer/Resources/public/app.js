@@ -506,7 +506,7 @@ async function submitLaunch(event, f, submit, error) {
 
 const META_FIELDS = [["Project", "project"], ["Playbook", "playbook"], ["Inventory", "inventory"],
   ["Created", "created"], ["Started", "started"], ["Finished", "finished"], ["Duration", "duration"],
-  ["Exit code", "exit"], ["Worker", "worker"], ["Options", "options"]];
+  ["Exit code", "exit"], ["Worker", "worker"], ["Launched by", "launchedBy"], ["Options", "options"]];
 
 function renderJob(main, idText) {
   const page = createJobPage(main, Number(idText));
@@ -612,6 +612,7 @@ function renderHeader(page, job) {
   r.duration.textContent = formatDuration(job);
   r.exit.textContent = job.exit_code === null || job.exit_code === undefined ? "—" : String(job.exit_code);
   r.worker.textContent = job.worker || "—";
+  r.launchedBy.textContent = job.launched_by || "—";
   r.options.textContent = jobOptions(job);
   renderParentLink(r.parentLink, job.parent_id);
   renderSlices(page, job.slices);
