@@ -27,13 +27,15 @@ public struct JobParameters: Sendable, Codable, Equatable {
     public var credentials: [Int64]?
     /// The name of the user who launched the job; set by the server, never by the launch.
     public var launchedBy: String?
+    /// The job this one relaunches; set by the server.
+    public var relaunchOf: Int64?
 
     public init(
         project: String, playbook: String, inventory: String,
         extraVars: [String: JSONValue]? = nil, limit: String? = nil, tags: [String]? = nil,
         skipTags: [String]? = nil, check: Bool? = nil, diff: Bool? = nil, verbosity: Int? = nil,
         forks: Int? = nil, timeout: Double? = nil, env: [String: String]? = nil, slices: Int? = nil,
-        credentials: [Int64]? = nil, launchedBy: String? = nil
+        credentials: [Int64]? = nil, launchedBy: String? = nil, relaunchOf: Int64? = nil
     ) {
         self.project = project
         self.playbook = playbook
@@ -51,6 +53,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
         self.slices = slices
         self.credentials = credentials
         self.launchedBy = launchedBy
+        self.relaunchOf = relaunchOf
     }
 
     enum CodingKeys: String, CodingKey {
@@ -60,6 +63,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
         case skipTags = "skip_tags"
         case check, diff, verbosity, forks, timeout, env, slices, credentials
         case launchedBy = "launched_by"
+        case relaunchOf = "relaunch_of"
     }
 
     /// The id of a stored inventory, when `inventory` names one.

@@ -136,9 +136,12 @@ public struct WorkerPool: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.heartbeat)
             do {
+                // Taken before the heartbeat: a job claimed after it is not in the
+                // heartbeat's answer yet, and must not be mistaken for one ended elsewhere.
+                let checked = running.all
                 let owned = try await store.heartbeat(
                     worker: configuration.name, state: draining.isSet ? .draining : .active)
-                for (id, control) in running.all where !owned.contains(id) {
+                for (id, control) in checked where !owned.contains(id) {
                     logger.warning("job was ended elsewhere; stopping it", metadata: ["job": "\(id)"])
                     control.stop(.lost)
                 }

@@ -26,6 +26,7 @@ struct JobRoutes: Sendable {
         read.get("jobs/:id/stdout", use: stdout)
         operate.post("jobs", use: launch)
         operate.post("jobs/:id/cancel", use: cancel)
+        operate.post("jobs/:id/relaunch", use: relaunch)
     }
 
     @Sendable func launch(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<JobResponse> {
@@ -48,73 +49,38 @@ struct JobRoutes: Sendable {
             slices: try RequestBody.int(members, "slices"),
             credentials: try RequestBody.ids(members, "credentials"),
             launchedBy: identity.user.name)
-        try parameters.validate()
-        let access = identity.access
-        guard access.allows(project: parameters.project) else {
-            throw APIError(.forbidden, "you have no grant on project \"\(parameters.project)\"", detail: "ask an admin for one")
-        }
-        if let id = parameters.storedInventoryID, !access.allows(inventory: id) {
-            throw APIError(.forbidden, "you have no grant on inventory \(id)", detail: "ask an admin for one")
-        }
-        if let id = (parameters.credentials ?? []).first(where: { !access.allows(credential: $0) }) {
-            throw APIError(.forbidden, "you have no grant on credential \(id)", detail: "ask an admin for one")
-        }
-        try await checkCredentials(parameters.credentials ?? [])
-        let catalog = dependencies.catalog
-        _ = try catalog.resolve(parameters.playbook, in: parameters.project, field: "playbook")
-        let inventory: InventoryReference
-        if let id = parameters.storedInventoryID {
-            guard let stored = try await dependencies.store.inventory(id) else {
-                throw APIError(.badRequest, "inventory \(id) does not exist", detail: "list inventories with GET /api/v1/inventories")
-            }
-            inventory = .stored(stored)
-        } else {
-            inventory = .file(try catalog.resolve(parameters.inventory, in: parameters.project, field: "inventory"))
-        }
-        if let slices = parameters.slices, slices > 1 {
-            let launcher = Launcher(user: identity.user.name, teams: identity.user.teams)
-            let (parent, children) = try await launchSliced(parameters, inventory: inventory, launcher: launcher, slices: slices)
-            await dependencies.audit(
-                context, "job.launch", target: "job \(parent.id)",
-                detail: "\(parameters.project)/\(parameters.playbook), \(children.count) slices")
-            return EditedResponse(
-                status: .accepted, headers: [.location: "/api/v1/jobs/\(parent.id)"],
-                response: JobResponse(parent, slices: children.map(\.id)))
-        }
-        let job = try await dependencies.store.insertJob(parameters)
-        await dependencies.audit(context, "job.launch", target: "job \(job.id)", detail: "\(parameters.project)/\(parameters.playbook)")
-        return EditedResponse(
-            status: .accepted, headers: [.location: "/api/v1/jobs/\(job.id)"], response: JobResponse(job))
+        return try await JobLauncher(dependencies: dependencies).submit(parameters, identity: identity, context: context)
     }
 
-    /// Every credential exists, and together they make sense for one run.
-    private func checkCredentials(_ ids: [Int64]) async throws {
-        var kinds: [Credential.Kind] = []
-        for id in ids {
-            guard let credential = try await dependencies.store.credential(id) else {
-                throw APIError(.badRequest, "credential \(id) does not exist", detail: "list credentials with GET /api/v1/credentials")
+    /// `{"hosts": "all"|"failed"}` (default all): the same parameters again, launched by
+    /// the caller; `failed` limits the run to the hosts that failed or were unreachable.
+    @Sendable func relaunch(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<JobResponse> {
+        let identity = try context.requireUser()
+        let original = try await job(context)
+        let buffer = try await request.body.collect(upTo: ServerConfiguration.maxBodyBytes)
+        let members = buffer.readableBytes == 0 ? [:] : try RequestBody.object(buffer, allowed: ["hosts"])
+        let hosts = try RequestBody.string(members, "hosts") ?? "all"
+        var parameters = original.parameters
+        parameters.launchedBy = identity.user.name
+        parameters.relaunchOf = original.id
+        switch hosts {
+        case "all":
+            break
+        case "failed":
+            guard original.status.isFinal else {
+                throw APIError(.conflict, "job \(original.id) is still \(original.status.rawValue)", detail: "relaunch its failed hosts once it has ended")
             }
-            kinds.append(credential.kind)
+            let failed = original.summary.hosts.filter { $0.value.failed > 0 || $0.value.unreachable > 0 }.keys.sorted()
+            guard !failed.isEmpty else {
+                throw APIError(.badRequest, "job \(original.id) has no failed or unreachable hosts", detail: "relaunch all hosts instead")
+            }
+            parameters.limit = failed.joined(separator: ",")
+            parameters.slices = nil
+        default:
+            throw APIError(.badRequest, "hosts must be \"all\" or \"failed\"", detail: "got \"\(hosts)\"")
         }
-        try Credential.Kind.checkCombination(kinds)
-    }
-
-    /// Splits the hosts the launch would run against into `slices` groups and queues a
-    /// job per group under one parent.
-    private func launchSliced(
-        _ parameters: JobParameters, inventory: InventoryReference, launcher: Launcher, slices: Int
-    ) async throws -> (Job, [Job]) {
-        let resolved: JSONValue
-        do {
-            resolved = try await dependencies.resolveHosts(inventory, launcher, parameters.env ?? [:], parameters.limit)
-        } catch let error as ValidationError {
-            throw APIError(.unprocessableContent, "the inventory could not be resolved to slice it", detail: error.message)
-        }
-        let hosts = InventoryHosts.names(in: resolved)
-        guard !hosts.isEmpty else {
-            throw APIError(.badRequest, "no hosts to slice", detail: "the inventory (and limit) match no host")
-        }
-        return try await dependencies.store.insertSlicedJob(parameters, hostGroups: InventoryHosts.slices(hosts, count: slices))
+        return try await JobLauncher(dependencies: dependencies).submit(
+            parameters, identity: identity, context: context, action: "job.relaunch", detail: "of job \(original.id), \(hosts) hosts")
     }
 
     @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> JobListResponse {

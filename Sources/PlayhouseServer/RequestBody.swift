@@ -7,7 +7,10 @@ import Yams
 /// field or a field of the wrong type is a 400 that names the field.
 enum RequestBody {
     static func object(_ request: Request, allowed: Set<String>) async throws -> [String: JSONValue] {
-        let buffer = try await request.body.collect(upTo: ServerConfiguration.maxBodyBytes)
+        try object(try await request.body.collect(upTo: ServerConfiguration.maxBodyBytes), allowed: allowed)
+    }
+
+    static func object(_ buffer: ByteBuffer, allowed: Set<String>) throws -> [String: JSONValue] {
         guard buffer.readableBytes > 0 else {
             throw APIError(.badRequest, "the request body is empty", detail: "send a JSON object")
         }

@@ -34,6 +34,7 @@ struct JobResponse: ResponseEncodable, Sendable {
     /// Ids of the stored credentials the run uses.
     var credentials: [Int64]
     var launchedBy: String?
+    var relaunchOf: Int64?
     /// The ids of this job's slices, when it was sliced (and they were looked up).
     var slices: [Int64]?
     /// Events stored so far; the seq of the newest.
@@ -71,6 +72,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         parentID = job.parentID
         credentials = parameters.credentials ?? []
         launchedBy = parameters.launchedBy
+        relaunchOf = parameters.relaunchOf
         self.slices = slices
     }
 
@@ -90,6 +92,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         case parentID = "parent_id"
         case credentials, slices, events
         case launchedBy = "launched_by"
+        case relaunchOf = "relaunch_of"
     }
 
     // Always write the documented keys, null when unknown.
@@ -122,6 +125,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         try container.encode(parentID, forKey: .parentID)
         try container.encode(credentials, forKey: .credentials)
         try container.encode(launchedBy, forKey: .launchedBy)
+        try container.encode(relaunchOf, forKey: .relaunchOf)
         try container.encode(slices, forKey: .slices)
         try container.encode(events, forKey: .events)
     }

@@ -53,7 +53,7 @@ struct Users: AsyncParsableCommand {
         func run() async throws {
             let password = try PasswordInput.read(confirm: true)
             try await store.withStore(logger: store.logger("playhouse.users")) { store in
-                guard let user = try await store.user(named: name) else { throw CleanExit.message("there is no user named \(name)") }
+                guard let user = try await store.user(named: name) else { throw ArgumentParser.ValidationError("there is no user named \(name)") }
                 _ = try await store.updateUser(user.id, role: nil, password: password)
                 try await store.recordAudit(AuditEntry(actor: nil, action: "user.update", target: "user \(name)", source: "command line", detail: "password"))
                 print("password of \(name) changed")
@@ -104,7 +104,7 @@ struct Tokens: AsyncParsableCommand {
                 throw ArgumentParser.ValidationError("--expires: \(error)")
             }
             try await store.withStore(logger: store.logger("playhouse.tokens")) { store in
-                guard let owner = try await store.user(named: user) else { throw CleanExit.message("there is no user named \(user)") }
+                guard let owner = try await store.user(named: user) else { throw ArgumentParser.ValidationError("there is no user named \(user)") }
                 let (token, secret) = try await store.createToken(userID: owner.id, name: name, expiresAt: expiry)
                 try await store.recordAudit(AuditEntry(
                     actor: nil, action: "token.create", target: "user \(user)", source: "command line", detail: "token \(token.id) \"\(name)\""))

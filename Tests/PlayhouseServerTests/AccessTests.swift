@@ -189,6 +189,11 @@ import Testing
             #expect(accepted.status == 202, "\(accepted.body)")
             #expect(JSONValue.parse(accepted.body)?["launched_by"] == .string("admin"))
 
+            let again = try await RawHTTP.send(
+                port: port, "POST", "/api/v1/login", headers: ["Cookie": cookie],
+                body: #"{"name":"admin","password":"\#(ServerFixture.adminPassword)"}"#, signedIn: false)
+            #expect(again.status == 200, "signing in again with an old cookie needs no CSRF token: \(again.body)")
+
             let logout = try await RawHTTP.send(port: port, "POST", "/api/v1/logout", headers: ["Cookie": cookie, "X-CSRF-Token": csrf], signedIn: false)
             #expect(logout.status == 204)
             #expect(logout.header("Set-Cookie")?.contains("Max-Age=0") == true)

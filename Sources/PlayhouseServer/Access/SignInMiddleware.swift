@@ -41,7 +41,8 @@ struct SignInMiddleware: AuthenticatorMiddleware {
 /// Refuses state-changing requests signed in by cookie unless they carry the session's
 /// CSRF token in `X-CSRF-Token` and, when the browser says where they come from, come
 /// from this site. Requests with an API token are not sent by browsers on their own, so
-/// they need neither.
+/// they need neither. Signing in again needs no token (the sign-in page of a browser that
+/// still holds a cookie has none), only the same origin.
 struct CSRFMiddleware: RouterMiddleware {
     typealias Context = PlayhouseContext
 
@@ -55,6 +56,7 @@ struct CSRFMiddleware: RouterMiddleware {
            URL(string: origin)?.host.map({ host == $0 || host.hasPrefix($0 + ":") }) != true {
             throw APIError(.forbidden, "the request comes from another site (\(origin))", detail: "send it from Playhouse's own pages")
         }
+        if request.uri.path == "/api/v1/login" { return try await next(request, context) }
         guard let sent = request.headers[Self.header], Self.equal(sent, csrf) else {
             throw APIError(.forbidden, "the CSRF token is missing or wrong", detail: "reload the page and try again")
         }
