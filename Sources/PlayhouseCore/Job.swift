@@ -134,6 +134,24 @@ public enum InventoryHosts {
         return names
     }
 
+    /// The hosts of `group` and of its child groups, sorted; nil when there is no such group.
+    public static func names(in inventory: JSONValue, group: String) -> [String]? {
+        guard case .object(let groups) = inventory, groups[group] != nil else { return nil }
+        var hosts: Set<String> = []
+        var visited: Set<String> = []
+        var pending = [group]
+        while let name = pending.popLast() {
+            guard visited.insert(name).inserted else { continue }
+            if case .array(let members)? = groups[name]?["hosts"] {
+                for case .string(let host) in members { hosts.insert(host) }
+            }
+            if case .array(let children)? = groups[name]?["children"] {
+                for case .string(let child) in children { pending.append(child) }
+            }
+        }
+        return hosts.sorted()
+    }
+
     /// `hosts` in `count` groups of consecutive hosts, as even as can be; never an empty group.
     public static func slices(_ hosts: [String], count: Int) -> [[String]] {
         let count = max(1, min(count, hosts.count))

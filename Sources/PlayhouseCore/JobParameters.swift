@@ -29,6 +29,15 @@ public struct JobParameters: Sendable, Codable, Equatable {
     public var launchedBy: String?
     /// The job this one relaunches; set by the server.
     public var relaunchOf: Int64?
+    /// The template this job was launched from; set by the server.
+    public var templateID: Int64?
+    /// Whether the job waits `queued` while another job of its template runs.
+    public var exclusive: Bool?
+    /// Survey answers that are secrets (password questions), sealed by the server's key;
+    /// opened only by the worker that runs the job.
+    public var sealedVars: String?
+    /// The names of the sealed variables, for people to see.
+    public var sealedVarNames: [String]?
 
     public init(
         project: String, playbook: String, inventory: String,
@@ -64,6 +73,17 @@ public struct JobParameters: Sendable, Codable, Equatable {
         case check, diff, verbosity, forks, timeout, env, slices, credentials
         case launchedBy = "launched_by"
         case relaunchOf = "relaunch_of"
+        case templateID = "template_id"
+        case exclusive
+        case sealedVars = "sealed_vars"
+        case sealedVarNames = "sealed_var_names"
+    }
+
+    /// What jobs that must not run at once share: `template:ID` for a template that does
+    /// not allow concurrent runs (a sliced launch's slices run side by side).
+    public var exclusiveKey: String? {
+        guard exclusive == true, let templateID, (slices ?? 1) <= 1 else { return nil }
+        return "template:\(templateID)"
     }
 
     /// The id of a stored inventory, when `inventory` names one.

@@ -1,7 +1,4 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
-import NIOHTTP1
 import PlayhouseCore
 import PlayhouseStore
 
@@ -10,37 +7,22 @@ import PlayhouseStore
 /// has one. The answer must be Ansible's inventory JSON, as a script prints it for `--list`.
 public enum HTTPInventory {
     static let defaultTimeout: Double = 30
-    static let maxBytes = 16 * 1024 * 1024
 
     public static func fetch(_ inventory: Inventory, launcher: Launcher?, store: Store, secrets: SecretBox) async throws -> JSONValue {
-        var request = HTTPClientRequest(url: inventory.content)
-        request.headers.add(name: "Accept", value: "application/json")
-        for (name, value) in launcher?.headers ?? [:] { request.headers.add(name: name, value: value) }
+        var headers = (launcher?.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         if let id = inventory.credentialID {
             guard let credential = try await store.credential(id), let secret = try await store.credentialSecret(id, box: secrets) else {
                 throw ValidationError("the credential \(id) of inventory \"\(inventory.name)\" does not exist (any more); edit the inventory")
             }
-            let (name, value) = try authorization(credential.kind, secret)
-            request.headers.add(name: name, value: value)
+            headers.append(try authorization(credential.kind, secret))
         }
-        let timeout = inventory.timeout ?? defaultTimeout
-        let body: ByteBuffer
-        let status: HTTPResponseStatus
+        let answer: JSONValue
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
-            status = response.status
-            body = try await response.body.collect(upTo: maxBytes)
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            throw ValidationError("the inventory \(inventory.content) did not answer within \(timeout.formatted()) s")
-        } catch let error as NIOTooManyBytesError {
-            throw ValidationError("the inventory \(inventory.content) answered more than \(maxBytes / 1024 / 1024) MB: \(error)")
-        } catch {
-            throw ValidationError("the inventory \(inventory.content) could not be fetched: \(error)")
+            answer = try await HTTPJSON.get(inventory.content, headers: headers, timeout: inventory.timeout ?? defaultTimeout)
+        } catch let error as ValidationError {
+            throw ValidationError("inventory \"\(inventory.name)\": \(error.message)")
         }
-        guard status == .ok else {
-            throw ValidationError("the inventory \(inventory.content) answered \(status.code) \(status.reasonPhrase)")
-        }
-        guard case .object(var groups)? = JSONValue.parse(bytes: body.readableBytesView) else {
+        guard case .object(var groups) = answer else {
             throw ValidationError("the inventory \(inventory.content) did not answer a JSON object (Ansible's inventory JSON, as for --list)")
         }
         // With _meta present, Ansible never asks the script for one host's variables.

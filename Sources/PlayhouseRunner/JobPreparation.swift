@@ -25,11 +25,12 @@ struct JobPreparation: Sendable {
         } else {
             inventory = .path(try catalog.resolve(parameters.inventory, in: parameters.project, field: "inventory"))
         }
-        return PlaybookRunRequest(
+        let secretVars = try openSealedVars(parameters.sealedVars)
+        var request = PlaybookRunRequest(
             playbook: playbook,
             workingDirectory: directory,
             inventory: inventory,
-            extraVars: parameters.extraVars ?? [:],
+            extraVars: (parameters.extraVars ?? [:]).merging(secretVars) { $1 },
             limit: parameters.limit,
             tags: parameters.tags ?? [],
             skipTags: parameters.skipTags ?? [],
@@ -41,6 +42,17 @@ struct JobPreparation: Sendable {
             environment: (parameters.env ?? [:]).merging(launcher?.environment ?? [:]) { $1 },
             credentials: try await credentials(parameters.credentials ?? []),
             jobTag: Self.tag(instanceID: instanceID, job: job.id))
+        request.maskedValues = secretVars.values.compactMap(\.stringValue)
+        return request
+    }
+
+    /// The survey's password answers, opened with the key they were sealed with.
+    private func openSealedVars(_ sealed: String?) throws -> [String: JSONValue] {
+        guard let sealed else { return [:] }
+        guard case .object(let values)? = JSONValue.parse(String(decoding: try secrets.open(sealed), as: UTF8.self)) else {
+            throw RunnerError("the job's secret survey answers could not be read; launch it again")
+        }
+        return values
     }
 
     /// Who launched the job, with their teams as they are now.

@@ -23,6 +23,8 @@ public struct PlaybookRunRequest: Sendable {
     public var environment: [String: String]
     /// Logins, become and vault passwords; their values are masked in what the run reports.
     public var credentials: RunCredentials
+    /// More values to mask in what the run reports (secret survey answers).
+    public var maskedValues: [String] = []
     /// Names the run's processes (as `PLAYHOUSE_JOB` in their environment), so that
     /// ``PlaybookRunner/cleanUpAfterCrash(jobTags:)`` can find them after a crash.
     public var jobTag: String?

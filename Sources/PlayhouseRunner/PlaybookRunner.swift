@@ -91,7 +91,7 @@ public struct PlaybookRunner: Sendable {
             request, in: directory, ansible: ansible, marker: sweep.marker, sshAgentSocket: agent?.socket)
         let pipe = try EventPipe(path: directory + "/events.fifo")
         let buffer = UpdateBuffer()
-        let mask = SecretMask(secrets: request.credentials.secrets)
+        let mask = SecretMask(secrets: request.credentials.secrets + request.maskedValues)
         let folded = FoldedRun(mask: mask)
 
         var options = PlatformOptions()

@@ -168,3 +168,57 @@ struct AuditPageResponse: ResponseEncodable, Sendable {
         try container.encode(nextBefore, forKey: .nextBefore)
     }
 }
+
+/// A template as the API shows it: its launch defaults flat, env values left out.
+struct TemplateResponse: ResponseEncodable, Sendable {
+    var template: JobTemplate
+
+    init(_ template: JobTemplate) {
+        self.template = template
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, description, project, playbook, inventory, credentials, limit, tags, check, diff, verbosity, forks
+        case timeout, prompts, survey, slices
+        case extraVars = "extra_vars"
+        case skipTags = "skip_tags"
+        case envNames = "env_names"
+        case allowConcurrent = "allow_concurrent"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        let definition = template.definition
+        let parameters = definition.parameters
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(template.id, forKey: .id)
+        try container.encode(template.name, forKey: .name)
+        try container.encode(definition.description, forKey: .description)
+        try container.encode(parameters.project, forKey: .project)
+        try container.encode(parameters.playbook, forKey: .playbook)
+        try container.encode(parameters.inventory, forKey: .inventory)
+        try container.encode(parameters.credentials ?? [], forKey: .credentials)
+        try container.encode(parameters.extraVars ?? [:], forKey: .extraVars)
+        try container.encode(parameters.limit, forKey: .limit)
+        try container.encode(parameters.tags, forKey: .tags)
+        try container.encode(parameters.skipTags, forKey: .skipTags)
+        try container.encode(parameters.check ?? false, forKey: .check)
+        try container.encode(parameters.diff ?? false, forKey: .diff)
+        try container.encode(parameters.verbosity ?? 0, forKey: .verbosity)
+        try container.encode(parameters.forks, forKey: .forks)
+        try container.encode(parameters.timeout, forKey: .timeout)
+        try container.encode(parameters.slices, forKey: .slices)
+        try container.encode((parameters.env ?? [:]).keys.sorted(), forKey: .envNames)
+        try container.encode(definition.prompts, forKey: .prompts)
+        try container.encode(definition.allowConcurrent, forKey: .allowConcurrent)
+        try container.encode(definition.survey, forKey: .survey)
+        try container.encode(Timestamp.format(template.createdAt), forKey: .createdAt)
+        try container.encode(Timestamp.format(template.updatedAt), forKey: .updatedAt)
+    }
+}
+
+/// A template's survey with every question's choices as the form should offer them now.
+struct SurveyResponse: ResponseEncodable, Sendable {
+    var questions: [SurveyQuestion]
+}

@@ -23,6 +23,7 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     let admin = api.group().add(middleware: roleGate(.admin))
     SessionRoutes(dependencies: dependencies, identities: identities).add(open: api, signedIn: read)
     JobRoutes(dependencies: dependencies).add(read: read, operate: operate)
+    TemplateRoutes(dependencies: dependencies).add(read: read, operate: operate, admin: admin)
     InventoryRoutes(dependencies: dependencies).add(read: read, admin: admin)
     CredentialRoutes(dependencies: dependencies).add(read: read, admin: admin)
     ProjectRoutes(dependencies: dependencies).add(read: read)

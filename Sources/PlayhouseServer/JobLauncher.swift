@@ -9,6 +9,30 @@ import PlayhouseStore
 struct JobLauncher: Sendable {
     let dependencies: ServerDependencies
 
+    /// `base` with every launch field present in `members` set; extra vars are merged over
+    /// the base's.
+    static func parameters(from members: [String: JSONValue], over base: JobParameters) throws -> JobParameters {
+        var parameters = base
+        if members["project"] != nil { parameters.project = try RequestBody.string(members, "project") ?? "" }
+        if members["playbook"] != nil { parameters.playbook = try RequestBody.string(members, "playbook") ?? "" }
+        if members["inventory"] != nil { parameters.inventory = try RequestBody.string(members, "inventory") ?? "" }
+        if let vars = try RequestBody.extraVars(members, "extra_vars") {
+            parameters.extraVars = (parameters.extraVars ?? [:]).merging(vars) { $1 }
+        }
+        if members["limit"] != nil { parameters.limit = try RequestBody.string(members, "limit").flatMap { $0.isEmpty ? nil : $0 } }
+        if members["tags"] != nil { parameters.tags = try RequestBody.names(members, "tags") }
+        if members["skip_tags"] != nil { parameters.skipTags = try RequestBody.names(members, "skip_tags") }
+        if members["check"] != nil { parameters.check = try RequestBody.bool(members, "check") }
+        if members["diff"] != nil { parameters.diff = try RequestBody.bool(members, "diff") }
+        if members["verbosity"] != nil { parameters.verbosity = try RequestBody.int(members, "verbosity") }
+        if members["forks"] != nil { parameters.forks = try RequestBody.int(members, "forks") }
+        if members["timeout"] != nil { parameters.timeout = try RequestBody.number(members, "timeout") }
+        if members["env"] != nil { parameters.env = try RequestBody.stringMap(members, "env") }
+        if members["slices"] != nil { parameters.slices = try RequestBody.int(members, "slices") }
+        if members["credentials"] != nil { parameters.credentials = try RequestBody.ids(members, "credentials") }
+        return parameters
+    }
+
     func submit(
         _ parameters: JobParameters, identity: Identity, context: PlayhouseContext,
         action: String = "job.launch", detail: String? = nil

@@ -32,23 +32,8 @@ struct JobRoutes: Sendable {
     @Sendable func launch(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<JobResponse> {
         let identity = try context.requireUser()
         let members = try await RequestBody.object(request, allowed: Self.launchFields)
-        let parameters = JobParameters(
-            project: try RequestBody.string(members, "project", required: true) ?? "",
-            playbook: try RequestBody.string(members, "playbook", required: true) ?? "",
-            inventory: try RequestBody.string(members, "inventory", required: true) ?? "",
-            extraVars: try RequestBody.extraVars(members, "extra_vars"),
-            limit: try RequestBody.string(members, "limit").flatMap { $0.isEmpty ? nil : $0 },
-            tags: try RequestBody.names(members, "tags"),
-            skipTags: try RequestBody.names(members, "skip_tags"),
-            check: try RequestBody.bool(members, "check"),
-            diff: try RequestBody.bool(members, "diff"),
-            verbosity: try RequestBody.int(members, "verbosity"),
-            forks: try RequestBody.int(members, "forks"),
-            timeout: try RequestBody.number(members, "timeout"),
-            env: try RequestBody.stringMap(members, "env"),
-            slices: try RequestBody.int(members, "slices"),
-            credentials: try RequestBody.ids(members, "credentials"),
-            launchedBy: identity.user.name)
+        var parameters = try JobLauncher.parameters(from: members, over: JobParameters(project: "", playbook: "", inventory: ""))
+        parameters.launchedBy = identity.user.name
         return try await JobLauncher(dependencies: dependencies).submit(parameters, identity: identity, context: context)
     }
 
@@ -57,8 +42,7 @@ struct JobRoutes: Sendable {
     @Sendable func relaunch(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<JobResponse> {
         let identity = try context.requireUser()
         let original = try await job(context)
-        let buffer = try await request.body.collect(upTo: ServerConfiguration.maxBodyBytes)
-        let members = buffer.readableBytes == 0 ? [:] : try RequestBody.object(buffer, allowed: ["hosts"])
+        let members = try await RequestBody.optionalObject(request, allowed: ["hosts"])
         let hosts = try RequestBody.string(members, "hosts") ?? "all"
         var parameters = original.parameters
         parameters.launchedBy = identity.user.name

@@ -7,13 +7,20 @@ import Yams
 /// field or a field of the wrong type is a 400 that names the field.
 enum RequestBody {
     static func object(_ request: Request, allowed: Set<String>) async throws -> [String: JSONValue] {
-        try object(try await request.body.collect(upTo: ServerConfiguration.maxBodyBytes), allowed: allowed)
-    }
-
-    static func object(_ buffer: ByteBuffer, allowed: Set<String>) throws -> [String: JSONValue] {
+        let buffer = try await request.body.collect(upTo: ServerConfiguration.maxBodyBytes)
         guard buffer.readableBytes > 0 else {
             throw APIError(.badRequest, "the request body is empty", detail: "send a JSON object")
         }
+        return try members(of: buffer, allowed: allowed)
+    }
+
+    /// Like ``object(_:allowed:)``, but an empty body is an empty object.
+    static func optionalObject(_ request: Request, allowed: Set<String>) async throws -> [String: JSONValue] {
+        let buffer = try await request.body.collect(upTo: ServerConfiguration.maxBodyBytes)
+        return buffer.readableBytes == 0 ? [:] : try members(of: buffer, allowed: allowed)
+    }
+
+    private static func members(of buffer: ByteBuffer, allowed: Set<String>) throws -> [String: JSONValue] {
         guard let value = JSONValue.parse(bytes: buffer.readableBytesView) else {
             throw APIError(.badRequest, "the request body is not valid JSON", detail: "send a JSON object")
         }

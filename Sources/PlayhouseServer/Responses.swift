@@ -35,6 +35,9 @@ struct JobResponse: ResponseEncodable, Sendable {
     var credentials: [Int64]
     var launchedBy: String?
     var relaunchOf: Int64?
+    var templateID: Int64?
+    /// Names only: survey answers to password questions, never shown.
+    var secretVars: [String]
     /// The ids of this job's slices, when it was sliced (and they were looked up).
     var slices: [Int64]?
     /// Events stored so far; the seq of the newest.
@@ -73,6 +76,8 @@ struct JobResponse: ResponseEncodable, Sendable {
         credentials = parameters.credentials ?? []
         launchedBy = parameters.launchedBy
         relaunchOf = parameters.relaunchOf
+        templateID = parameters.templateID
+        secretVars = parameters.sealedVarNames ?? []
         self.slices = slices
     }
 
@@ -93,6 +98,8 @@ struct JobResponse: ResponseEncodable, Sendable {
         case credentials, slices, events
         case launchedBy = "launched_by"
         case relaunchOf = "relaunch_of"
+        case templateID = "template_id"
+        case secretVars = "secret_vars"
     }
 
     // Always write the documented keys, null when unknown.
@@ -126,6 +133,8 @@ struct JobResponse: ResponseEncodable, Sendable {
         try container.encode(credentials, forKey: .credentials)
         try container.encode(launchedBy, forKey: .launchedBy)
         try container.encode(relaunchOf, forKey: .relaunchOf)
+        try container.encode(templateID, forKey: .templateID)
+        try container.encode(secretVars, forKey: .secretVars)
         try container.encode(slices, forKey: .slices)
         try container.encode(events, forKey: .events)
     }

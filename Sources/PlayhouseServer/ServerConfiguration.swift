@@ -25,11 +25,16 @@ public typealias InventoryHostResolver = @Sendable (
     _ inventory: InventoryReference, _ launcher: Launcher?, _ environment: [String: String], _ limit: String?
 ) async throws -> JSONValue
 
+/// GETs JSON from a URL (survey choices), waiting at most `timeout`; a failure is a
+/// `ValidationError` naming the URL. Provided by the runner side, like the host resolver.
+public typealias JSONFetcher = @Sendable (_ url: String, _ timeout: Duration) async throws -> JSONValue
+
 /// What the server works with.
 public struct ServerDependencies: Sendable {
     public var store: Store
     public var catalog: ProjectCatalog
     public var resolveHosts: InventoryHostResolver
+    public var fetchJSON: JSONFetcher
     /// How long a worker may go without a heartbeat before it shows as lost.
     public var lease: Duration
     /// Seals credentials' secrets for the store.
@@ -40,7 +45,7 @@ public struct ServerDependencies: Sendable {
 
     public init(
         store: Store, catalog: ProjectCatalog, secrets: SecretBox, lease: Duration = .seconds(30),
-        secureCookies: Bool = false, resolveHosts: @escaping InventoryHostResolver
+        secureCookies: Bool = false, fetchJSON: @escaping JSONFetcher, resolveHosts: @escaping InventoryHostResolver
     ) {
         self.store = store
         self.catalog = catalog
@@ -48,5 +53,6 @@ public struct ServerDependencies: Sendable {
         self.lease = lease
         self.secureCookies = secureCookies
         self.resolveHosts = resolveHosts
+        self.fetchJSON = fetchJSON
     }
 }

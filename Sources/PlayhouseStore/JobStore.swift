@@ -13,11 +13,12 @@ extension Store {
     /// Writes a queued job: a slice of `parentID`, or a sliced job of `sliceCount` slices.
     func insertJobRow(_ parameters: JobParameters, parentID: Int64? = nil, sliceCount: Int = 0, now: Date) async throws -> Job {
         let row = try await sql.raw("""
-            INSERT INTO jobs (status, project, playbook, inventory, parameters, created_at, summary, parent_id, slice_count)
+            INSERT INTO jobs (status, project, playbook, inventory, parameters, created_at, summary, parent_id, slice_count,
+                              exclusive_key)
             VALUES (\(bind: JobStatus.queued.rawValue), \(bind: parameters.project), \(bind: parameters.playbook),
                     \(bind: parameters.inventory), \(bind: StoreCoding.encode(parameters)),
                     \(bind: now.timeIntervalSince1970), \(bind: StoreCoding.encode(JobSummary())), \(bind: parentID),
-                    \(bind: sliceCount))
+                    \(bind: sliceCount), \(bind: sliceCount > 0 ? nil : parameters.exclusiveKey))
             RETURNING *
             """).first()
         guard let row else { throw StoreError(.invalid, "the database did not return the new job") }
@@ -44,25 +45,40 @@ extension Store {
     }
 
     /// Takes the oldest queued job, marks it running for `worker` and returns it.
+    /// A job with an exclusive key waits while another job with that key runs; jobs
+    /// behind it go first meanwhile.
     public func claimNextJob(worker: String, now: Date = Date()) async throws -> Job? {
         guard let running = JobLifecycle.next(.queued, on: .claimed) else { return nil }
-        let pick: SQLQueryString =
-            switch dialect {
-            case .sqlite: "SELECT id FROM jobs WHERE status = 'queued' AND slice_count = 0 ORDER BY id LIMIT 1"
-            case .postgres:
-                "SELECT id FROM jobs WHERE status = 'queued' AND slice_count = 0 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
-            }
-        let row = try await sql.raw("""
-            UPDATE jobs SET status = \(bind: running.rawValue), started_at = \(bind: now.timeIntervalSince1970),
-                heartbeat_at = \(bind: now.timeIntervalSince1970), worker = \(bind: worker)
-            WHERE status = 'queued' AND id = (\(pick))
-            RETURNING *
-            """).first()
+        let lock: SQLQueryString = dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        let pick: SQLQueryString = """
+            SELECT q.id FROM jobs q WHERE q.status = 'queued' AND q.slice_count = 0
+              AND (q.exclusive_key IS NULL
+                   OR NOT EXISTS (SELECT 1 FROM jobs r WHERE r.exclusive_key = q.exclusive_key AND r.status = 'running'))
+            ORDER BY q.id LIMIT 1\(lock)
+            """
+        let row: (any SQLRow)?
+        do {
+            row = try await sql.raw("""
+                UPDATE jobs SET status = \(bind: running.rawValue), started_at = \(bind: now.timeIntervalSince1970),
+                    heartbeat_at = \(bind: now.timeIntervalSince1970), worker = \(bind: worker)
+                WHERE status = 'queued' AND id = (\(pick))
+                RETURNING *
+                """).first()
+        } catch where Self.isUniqueViolation(error) {
+            // Another worker started a job with the same exclusive key at the same moment.
+            return nil
+        }
         guard let row else { return nil }
         let job = try StoreCoding.job(from: row)
         await announce(.job(job.id))
         if let parent = job.parentID { try await refreshSlicedJob(parent, now: now) }
         return job
+    }
+
+    /// A write refused by a unique index (SQLite and PostgreSQL say it differently).
+    static func isUniqueViolation(_ error: any Error) -> Bool {
+        let text = String(reflecting: error)
+        return text.contains("UNIQUE constraint failed") || text.contains("23505")
     }
 
     /// Records how a running job ended. Returns false when the job was not running

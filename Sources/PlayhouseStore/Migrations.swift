@@ -146,6 +146,18 @@ enum Migrations {
         """,
         "ALTER TABLE inventories ADD COLUMN credential_id BIGINT",
         "ALTER TABLE inventories ADD COLUMN timeout {real}",
+        """
+        CREATE TABLE templates (
+            id {id},
+            name TEXT NOT NULL UNIQUE,
+            definition TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            updated_at {real} NOT NULL
+        )
+        """,
+        "ALTER TABLE jobs ADD COLUMN exclusive_key TEXT",
+        // At most one running job per exclusive key, however many workers claim at once.
+        "CREATE UNIQUE INDEX jobs_one_running_per_key ON jobs (exclusive_key) WHERE status = 'running'",
     ]
 
     static func render(_ step: String, for dialect: Store.Dialect) -> String {

@@ -13,6 +13,7 @@ extension Store {
         for hosts in hostGroups {
             var slice = parameters
             slice.slices = nil
+            slice.exclusive = nil
             slice.limit = hosts.joined(separator: ",")
             slices.append(try await insertJobRow(slice, parentID: parent.id, now: now))
         }

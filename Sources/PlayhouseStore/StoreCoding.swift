@@ -126,4 +126,13 @@ enum StoreCoding {
             source: try row.decode(column: "source", as: String?.self),
             detail: try row.decode(column: "detail", as: String?.self))
     }
+
+    static func template(from row: any SQLRow) throws -> JobTemplate {
+        JobTemplate(
+            id: try row.decode(column: "id", as: Int64.self),
+            name: try row.decode(column: "name", as: String.self),
+            definition: try decode(TemplateDefinition.self, try row.decode(column: "definition", as: String.self)),
+            createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0),
+            updatedAt: try date(row, "updated_at") ?? Date(timeIntervalSince1970: 0))
+    }
 }

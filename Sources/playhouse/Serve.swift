@@ -62,7 +62,8 @@ struct Serve: AsyncParsableCommand {
             let resolver = InventoryResolver(
                 ansible: runner.ansible, runsDirectory: runner.runsDirectory, store: store, secrets: secrets)
             let dependencies = ServerDependencies(
-                store: store, catalog: catalog, secrets: secrets, lease: common.lease, secureCookies: secureCookies
+                store: store, catalog: catalog, secrets: secrets, lease: common.lease, secureCookies: secureCookies,
+                fetchJSON: HTTPJSON.fetcher
             ) { inventory, launcher, environment, limit in
                 try await resolver.resolve(inventory, launcher: launcher, environment: environment, limit: limit)
             }

@@ -37,6 +37,14 @@ import Testing
             Route(method: "POST", path: "/api/v1/jobs", body: #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#, least: .operator),
             // The job has ended: getting past the gate means hearing so.
             Route(method: "POST", path: "/api/v1/jobs/\(id("job"))/cancel", least: .operator, allowed: [409]),
+            Route(method: "POST", path: "/api/v1/jobs/\(id("job"))/relaunch", least: .operator),
+            Route(method: "GET", path: "/api/v1/templates", least: .viewer),
+            Route(method: "GET", path: "/api/v1/templates/\(id("template"))", least: .viewer),
+            Route(method: "GET", path: "/api/v1/templates/\(id("template"))/survey", least: .viewer),
+            Route(method: "POST", path: "/api/v1/templates/\(id("template"))/launch", least: .operator),
+            Route(method: "POST", path: "/api/v1/templates", body: #"{"name":"tpl-\#(name)","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini"}"#, least: .admin),
+            Route(method: "PUT", path: "/api/v1/templates/\(id("template"))", body: #"{"name":"hello","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web2"}"#, least: .admin),
+            Route(method: "DELETE", path: "/api/v1/templates/\(id("doomed-template"))", least: .admin),
             Route(method: "GET", path: "/api/v1/inventories", least: .viewer),
             Route(method: "GET", path: "/api/v1/inventories/\(id("inventory"))", least: .viewer),
             Route(method: "GET", path: "/api/v1/inventories/\(id("inventory"))/hosts", least: .viewer),
@@ -93,6 +101,9 @@ import Testing
             ids["credential"] = Int(try await store.createCredential(name: "vault", kind: .vault, secret: CredentialSecret(["password": "p-1234"]), box: box).id)
             ids["doomed-credential"] = Int(try await store.createCredential(name: "doomed", kind: .vault, secret: CredentialSecret(["password": "p-1234"]), box: box).id)
             ids["doomed-user"] = Int(try await store.createUser(name: "doomed", role: .viewer, password: "doomed-password").id)
+            let hello = TemplateDefinition(parameters: JobParameters(project: "demo", playbook: "hello.yml", inventory: "inventory/local.ini", limit: "web1"), allowConcurrent: true)
+            ids["template"] = Int(try await store.createTemplate(name: "hello", definition: hello).id)
+            ids["doomed-template"] = Int(try await store.createTemplate(name: "doomed", definition: hello).id)
             ids["team"] = Int(try await store.createTeam(name: "team").id)
             ids["doomed-team"] = Int(try await store.createTeam(name: "doomed-team").id)
             ids["doomed-grant"] = Int(try await store.createGrant(subjectKind: .team, subject: "team", resourceKind: .project, resource: "demo").id)

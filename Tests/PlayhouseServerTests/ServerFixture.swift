@@ -30,7 +30,10 @@ enum ServerFixture {
             let catalog = ProjectCatalog(root: projects)
             let secrets = SecretBox.random()
             let resolver = InventoryResolver(ansible: ansible, runsDirectory: runs, store: store, secrets: secrets)
-            let dependencies = ServerDependencies(store: store, catalog: catalog, secrets: secrets) { inventory, launcher, environment, limit in
+            let dependencies = ServerDependencies(
+                store: store, catalog: catalog, secrets: secrets,
+                fetchJSON: HTTPJSON.fetcher
+            ) { inventory, launcher, environment, limit in
                 try await resolver.resolve(inventory, launcher: launcher, environment: environment, limit: limit)
             }
             let pool = WorkerPool(

@@ -187,3 +187,21 @@ import Testing
         #expect(inventories.contains("inventory/cmdb.py"))
     }
 }
+
+@Suite struct ExclusiveClaimTests {
+    @Test(arguments: TestBackend.allCases) func jobsOfAOneAtATimeTemplateWaitForEachOther(backend: TestBackend) async throws {
+        try await TestPaths.withStore(backend) { store in
+            var exclusive = JobParameters(project: "p", playbook: "a.yml", inventory: "hosts")
+            exclusive.templateID = 7
+            exclusive.exclusive = true
+            let first = try await store.insertJob(exclusive)
+            let second = try await store.insertJob(exclusive)
+            let other = try await store.insertJob(JobParameters(project: "p", playbook: "b.yml", inventory: "hosts"))
+            #expect(try await store.claimNextJob(worker: "w1")?.id == first.id)
+            #expect(try await store.claimNextJob(worker: "w2")?.id == other.id, "the second waits; the job behind it goes first")
+            #expect(try await store.claimNextJob(worker: "w2") == nil)
+            _ = try await store.finishJob(first.id, outcome: RunOutcome(status: .successful), exitCode: 0, summary: JobSummary())
+            #expect(try await store.claimNextJob(worker: "w2")?.id == second.id, "once the first has ended")
+        }
+    }
+}
