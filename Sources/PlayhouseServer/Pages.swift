@@ -27,7 +27,7 @@ struct Pages: Sendable {
         open.get("/assets/:name") { _, context in
             try file(context.parameters.get("name") ?? "")
         }
-        for path in ["/", "/jobs/:id", "/launch", "/inventories", "/workers", "/audit"] {
+        for path in ["/", "/jobs/:id", "/launch", "/inventories", "/workers", "/audit", "/templates", "/templates/new", "/templates/:id/edit", "/templates/:id/launch"] {
             signedIn.get(RouterPath(path)) { _, _ in try file("index.html") }
         }
     }

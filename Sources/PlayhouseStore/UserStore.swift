@@ -6,16 +6,19 @@ import SQLKit
 
 extension Store {
     /// bcrypt's work factor: about a quarter second per hash on one core.
-    static let bcryptCost: UInt8 = 12
+    public static let bcryptCost: UInt8 = 12
 
-    /// Stores a new user with a bcrypt hash of `password`; the name must be unused.
-    public func createUser(name: String, role: Role, password: String, now: Date = Date()) async throws -> User {
+    /// Stores a new user with a bcrypt hash of `password`; the name must be unused. `cost`
+    /// is bcrypt's work factor (tests that make many users take a lower one).
+    public func createUser(
+        name: String, role: Role, password: String, cost: UInt8 = bcryptCost, now: Date = Date()
+    ) async throws -> User {
         try User.validateName(name)
         try User.validatePassword(password)
         if try await user(named: name) != nil {
             throw StoreError(.conflict, "a user named \"\(name)\" already exists")
         }
-        let hash = await Self.hash(password)
+        let hash = await Self.hash(password, cost: cost)
         let time = now.timeIntervalSince1970
         let row = try await sql.raw("""
             INSERT INTO users (name, role, password_hash, created_at, updated_at)
@@ -34,7 +37,7 @@ extension Store {
             throw StoreError(.conflict, "\(existing.name) is the last admin; make another user admin first")
         }
         if let password { try User.validatePassword(password) }
-        let hash = await password.asyncMap(Self.hash)
+        let hash = await password.asyncMap { await Self.hash($0, cost: Self.bcryptCost) }
         try await sql.raw("""
             UPDATE users SET role = \(bind: (role ?? existing.role).rawValue),
                 password_hash = COALESCE(\(bind: hash), password_hash), updated_at = \(bind: now.timeIntervalSince1970)
@@ -199,9 +202,9 @@ extension Store {
     }
 
     /// bcrypt off the cooperative pool: it takes a while on purpose.
-    static func hash(_ password: String) async -> String {
+    static func hash(_ password: String, cost: UInt8) async -> String {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: Bcrypt.hash(password, cost: bcryptCost)) }
+            DispatchQueue.global().async { continuation.resume(returning: Bcrypt.hash(password, cost: cost)) }
         }
     }
 

@@ -85,7 +85,7 @@ import Testing
             var ids: [String: Int] = [:]
             for (caller, role) in [(Caller.viewer, Role.viewer), (.operator, .operator), (.admin, .admin)] {
                 var user = try await store.user(named: caller.rawValue)
-                if user == nil { user = try await store.createUser(name: caller.rawValue, role: role, password: "password-of-\(caller)") }
+                if user == nil { user = try await store.createUser(name: caller.rawValue, role: role, password: "password-of-\(caller)", cost: 4) }
                 guard let user else { throw TestFailure("no \(caller) user") }
                 ids[caller.rawValue] = Int(user.id)
                 tokens[caller] = try await store.createToken(userID: user.id, name: "table", expiresAt: nil).1
@@ -100,7 +100,7 @@ import Testing
             let box = SecretBox.random()
             ids["credential"] = Int(try await store.createCredential(name: "vault", kind: .vault, secret: CredentialSecret(["password": "p-1234"]), box: box).id)
             ids["doomed-credential"] = Int(try await store.createCredential(name: "doomed", kind: .vault, secret: CredentialSecret(["password": "p-1234"]), box: box).id)
-            ids["doomed-user"] = Int(try await store.createUser(name: "doomed", role: .viewer, password: "doomed-password").id)
+            ids["doomed-user"] = Int(try await store.createUser(name: "doomed", role: .viewer, password: "doomed-password", cost: 4).id)
             let hello = TemplateDefinition(parameters: JobParameters(project: "demo", playbook: "hello.yml", inventory: "inventory/local.ini", limit: "web1"), allowConcurrent: true)
             ids["template"] = Int(try await store.createTemplate(name: "hello", definition: hello).id)
             ids["doomed-template"] = Int(try await store.createTemplate(name: "doomed", definition: hello).id)
@@ -242,7 +242,7 @@ import Testing
         try FileManager.default.copyItem(atPath: projects + "/granted/hosts.ini", toPath: projects + "/other/hosts.ini")
         try await ServerFixture.with(projects: projects) { client, store in
             let port = try #require(client.port)
-            let otto = try await store.createUser(name: "otto", role: .operator, password: "otto-password")
+            let otto = try await store.createUser(name: "otto", role: .operator, password: "otto-password", cost: 4)
             let token = try await store.createToken(userID: otto.id, name: "t", expiresAt: nil).1
             let team = try await store.createTeam(name: "ops")
             _ = try await store.setTeamMembers(team.id, users: ["otto"])

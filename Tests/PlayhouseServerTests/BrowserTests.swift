@@ -175,6 +175,53 @@ struct BrowserTests {
         }
     }
 
+    @Test(.timeLimit(.minutes(3)))
+    func launchATemplateThroughItsSurvey() async throws {
+        try await ServerFixture.with { client, store in
+            guard let port = client.port else { throw TestFailure("the live test server has no port") }
+            let template = """
+                {"name":"greet","description":"Say hello to one web host","project":"demo","playbook":"hello.yml",
+                 "inventory":"inventory/local.ini","prompts":["verbosity"],
+                 "survey":[{"variable":"greeting","question":"Greeting","type":"text","required":true,"min":2},
+                           {"variable":"host","question":"Which host","type":"choice","required":true,
+                            "choices_from":{"inventory":"inventory/local.ini","group":"web"}},
+                           {"variable":"loud","question":"Loud?","type":"boolean","default":true}]}
+                """
+            let created = try await client.json(.post, "/api/v1/templates", body: template)
+            let id = try #require(created.json["id"]?.intValue, "\(created.json.jsonString())")
+            try await withChromeSession { browser in
+                try await withDiagnostics(browser, "template") {
+                    try await signIn(browser, port: port, at: "/templates")
+                    try await browser.click(#"tr[data-name="greet"] a[href="/templates/\#(id)/launch"]"#, timeout: .seconds(30))
+                    _ = try await browser.waitFor("#survey-greeting", timeout: .seconds(30))
+                    try await browser.waitUntil("the host choices to come from the web group") {
+                        try await browser.executeScript("return [...document.querySelectorAll('#survey-host option')].map(o => o.value);")
+                            == .array(["web1", "web2"].map(JSONValue.string))
+                    }
+                    #expect(try await browser.findAll("#prompt-verbosity").count == 1, "the prompted field is offered")
+                    #expect(try await browser.findAll("#prompt-limit").isEmpty, "fields the template fixes are not")
+
+                    try await browser.fill("#survey-greeting", with: "x")
+                    try await browser.click("#tpl-launch")
+                    let error = try await browser.waitFor("#tpl-launch-error", timeout: .seconds(10), visible: true)
+                    #expect(try await browser.text(of: error).contains(#"the answer to "Greeting" (greeting) must have at least 2 characters"#))
+                    #expect(try await store.jobs().isEmpty, "a bad answer makes no job")
+
+                    try await browser.fill("#survey-greeting", with: "howdy")
+                    try await browser.select(value: "web2", in: "#survey-host")
+                    try await browser.click("#tpl-launch")
+                    try await browser.waitUntil("the job page", timeout: .seconds(30)) { try await browser.currentPath().hasPrefix("/jobs/") }
+                    try await browser.waitUntil("the job to succeed", timeout: .seconds(60)) {
+                        try await browser.text(of: "#job-status") == "successful"
+                    }
+                    let job = try #require(try await store.jobs().first)
+                    #expect(job.parameters.templateID == Int64(id))
+                    #expect(job.parameters.extraVars == ["greeting": .string("howdy"), "host": .string("web2"), "loud": .bool(true)])
+                }
+            }
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func theAuditPageShowsWhoDidWhat() async throws {
         try await ServerFixture.with { client, _ in

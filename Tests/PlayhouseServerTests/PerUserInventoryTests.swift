@@ -71,7 +71,7 @@ import Testing
                 let team = try await store.createTeam(name: "ops")
                 var tokens: [String: String] = [:]
                 for name in ["alice", "bob"] {
-                    let user = try await store.createUser(name: name, role: .operator, password: "\(name)-password")
+                    let user = try await store.createUser(name: name, role: .operator, password: "\(name)-password", cost: 4)
                     tokens[name] = try await store.createToken(userID: user.id, name: "t", expiresAt: nil).1
                 }
                 _ = try await store.setTeamMembers(team.id, users: ["alice"])

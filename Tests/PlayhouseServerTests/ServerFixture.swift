@@ -43,7 +43,8 @@ enum ServerFixture {
             let app = buildApplication(
                 configuration: ServerConfiguration(host: "127.0.0.1", port: 0, heartbeat: .milliseconds(500)),
                 dependencies: dependencies, services: [pool], logger: logger)
-            let admin = try await store.createUser(name: adminName, role: .admin, password: adminPassword)
+            // bcrypt's cheapest cost: dozens of fixtures start at once, and the hash is not what they test.
+            let admin = try await store.createUser(name: adminName, role: .admin, password: adminPassword, cost: 4)
             let (_, token) = try await store.createToken(userID: admin.id, name: "tests", expiresAt: nil)
             return try await app.test(.live) { client in
                 if let port = client.port { RawHTTP.authorize(port: port, token: token) }

@@ -206,6 +206,10 @@ const ROUTES = [
   [/^\/inventories\/?$/, renderInventories, "inventories"],
   [/^\/workers\/?$/, renderWorkers, "workers"],
   [/^\/audit\/?$/, renderAudit, "audit"],
+  [/^\/templates\/?$/, renderTemplates, "templates"],
+  [/^\/templates\/new\/?$/, (main) => renderTemplateEditor(main, null), "templates"],
+  [/^\/templates\/(\d+)\/edit\/?$/, renderTemplateEditor, "templates"],
+  [/^\/templates\/(\d+)\/launch\/?$/, renderTemplateLaunch, "templates"],
 ];
 
 function route() {
@@ -1144,6 +1148,204 @@ function workerRow(worker) {
     el("td", {}, el("span", { class: `badge worker-state worker-state-${state}`, text: worker.state || "unknown" })),
     el("td", { class: "nowrap", title: formatTime(worker.last_heartbeat), text: formatAgo(worker.last_heartbeat) }),
     el("td", { class: "nowrap", text: formatTime(worker.started_at) }));
+}
+
+// ---------------------------------------------------------------------------------------
+// Templates: list, edit (admins), launch with their survey
+
+const PROMPTABLE = ["inventory", "credentials", "extra_vars", "limit", "tags", "skip_tags", "check", "diff",
+  "verbosity", "forks", "timeout", "env"];
+
+function renderTemplates(main) {
+  document.title = "Templates — Playhouse";
+  const error = el("div", { id: "templates-error", class: "error", role: "alert", hidden: true });
+  const tbody = el("tbody", { id: "template-rows" });
+  const head = el("div", { class: "page-head" }, el("h1", { text: "Templates" }));
+  if (session && session.role === "admin") head.append(el("a", { id: "new-template", class: "button", href: "/templates/new", text: "New template" }));
+  main.append(head, error, el("table", { id: "templates", class: "grid" },
+    el("thead", {}, el("tr", {}, ["Name", "Playbook", "Asks", ""].map((text) => el("th", { text })))), tbody));
+  api("GET", "/api/v1/templates").then((data) => {
+    if (!data.templates.length) {
+      tbody.replaceChildren(el("tr", {}, el("td", { colspan: 4, class: "empty", text: "No templates yet." })));
+      return;
+    }
+    tbody.replaceChildren(...data.templates.map((t) => el("tr", { class: "template-row", "data-name": t.name },
+      el("td", {}, el("strong", { text: t.name }), t.description ? el("div", { class: "hint", text: t.description }) : null),
+      el("td", { class: "mono", text: `${t.project}/${t.playbook}` }),
+      el("td", { text: [...t.prompts, ...t.survey.map((q) => q.variable)].join(", ") || "—" }),
+      el("td", { class: "nowrap" },
+        el("a", { class: "button", href: `/templates/${t.id}/launch`, text: "Launch" }), " ",
+        session && session.role === "admin" ? el("a", { href: `/templates/${t.id}/edit`, text: "Edit" }) : null))));
+  }).catch((err) => showError(error, err));
+}
+
+function renderTemplateEditor(main, idText) {
+  const id = idText ? Number(idText) : null;
+  document.title = `${id ? "Edit" : "New"} template — Playhouse`;
+  const f = {
+    name: el("input", { id: "tpl-name", type: "text", required: true }),
+    description: el("input", { id: "tpl-description", type: "text" }),
+    project: el("select", { id: "tpl-project", required: true }),
+    playbook: el("select", { id: "tpl-playbook", required: true }),
+    inventory: el("select", { id: "tpl-inventory", required: true }),
+    limit: el("input", { id: "tpl-limit", type: "text" }),
+    extraVars: el("textarea", { id: "tpl-extra-vars", rows: 3, spellcheck: "false", placeholder: "YAML or JSON mapping" }),
+    allowConcurrent: el("input", { id: "tpl-allow-concurrent", type: "checkbox" }),
+    survey: el("textarea", { id: "tpl-survey", rows: 8, spellcheck: "false",
+      placeholder: '[{"variable": "version", "question": "Version", "type": "text", "required": true}]' }),
+  };
+  const prompts = Object.fromEntries(PROMPTABLE.map((name) => [name, el("input", { type: "checkbox", "data-prompt": name })]));
+  const submit = el("button", { id: "tpl-save", type: "submit", text: "Save" });
+  const error = el("div", { id: "tpl-error", class: "error", role: "alert", hidden: true });
+  const form = el("form", { id: "template-form", class: "form" },
+    el("div", { class: "form-grid" },
+      field("Name", f.name), field("Description", f.description), field("Project", f.project),
+      field("Playbook", f.playbook), field("Inventory", f.inventory), field("Limit", f.limit),
+      el("div", { class: "field checks" }, el("label", { class: "check" }, f.allowConcurrent, " Allow concurrent runs"))),
+    field("Extra vars", f.extraVars, "the defaults"),
+    el("fieldset", { class: "field" }, el("legend", { class: "field-label", text: "The launcher may change" }),
+      el("div", { class: "checks-row" }, PROMPTABLE.map((name) => el("label", { class: "check" }, prompts[name], ` ${name}`)))),
+    field("Survey", f.survey, "a JSON list of questions: variable, question, type (text, textarea, integer, float, choice, multichoice, password, boolean), required, default, min, max, regex, choices or choices_from {url} / {inventory, group}"),
+    error, el("div", { class: "actions" }, submit));
+  main.append(el("div", { class: "page-head" }, el("h1", { text: id ? "Edit template" : "New template" })), form);
+  const state = { stored: [], alive: true };
+  f.project.addEventListener("change", () => loadPlaybooks(f, state, error));
+  (async () => {
+    await loadProjects(f, state, error);
+    if (!id) return;
+    const t = await api("GET", `/api/v1/templates/${id}`);
+    f.name.value = t.name;
+    f.description.value = t.description || "";
+    f.project.value = t.project;
+    await loadPlaybooks(f, state, error);
+    f.playbook.value = t.playbook;
+    f.inventory.value = t.inventory;
+    f.limit.value = t.limit || "";
+    f.extraVars.value = Object.keys(t.extra_vars).length ? JSON.stringify(t.extra_vars, null, 2) : "";
+    f.allowConcurrent.checked = t.allow_concurrent;
+    for (const name of t.prompts) prompts[name].checked = true;
+    f.survey.value = t.survey.length ? JSON.stringify(t.survey, null, 2) : "";
+  })().catch((err) => showError(error, err));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    hideError(error);
+    submit.disabled = true;
+    try {
+      const body = { name: f.name.value, description: f.description.value || null, project: f.project.value,
+        playbook: f.playbook.value, inventory: f.inventory.value, limit: f.limit.value || null,
+        allow_concurrent: f.allowConcurrent.checked, prompts: PROMPTABLE.filter((name) => prompts[name].checked) };
+      if (f.extraVars.value.trim()) body.extra_vars = f.extraVars.value;
+      if (f.survey.value.trim()) {
+        try { body.survey = JSON.parse(f.survey.value); } catch { throw new Error("The survey is not valid JSON"); }
+      }
+      const saved = await api(id ? "PUT" : "POST", id ? `/api/v1/templates/${id}` : "/api/v1/templates", body);
+      navigate(`/templates/${saved.id}/launch`);
+    } catch (err) {
+      showError(error, err);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return () => { state.alive = false; };
+}
+
+function renderTemplateLaunch(main, idText) {
+  const id = Number(idText);
+  document.title = "Launch template — Playhouse";
+  const error = el("div", { id: "tpl-launch-error", class: "error", role: "alert", hidden: true });
+  const form = el("form", { id: "template-launch-form", class: "form" });
+  main.append(el("div", { class: "page-head" }, el("h1", { id: "tpl-title", text: "Launch" })), form);
+  (async () => {
+    const [t, survey] = await Promise.all([
+      api("GET", `/api/v1/templates/${id}`), api("GET", `/api/v1/templates/${id}/survey`)]);
+    document.getElementById("tpl-title").textContent = `Launch ${t.name}`;
+    document.title = `Launch ${t.name} — Playhouse`;
+    const prompted = t.prompts.map((name) => [name, promptInput(name, t)]);
+    const questions = survey.questions.map((q) => [q, surveyInput(q)]);
+    const submit = el("button", { id: "tpl-launch", type: "submit", text: "Launch" });
+    form.replaceChildren(
+      el("p", { class: "hint", text: `${t.project}/${t.playbook} on ${inventoryLabel(t.inventory)}` }),
+      el("div", { class: "form-grid" },
+        prompted.map(([name, input]) => field(name, input)),
+        questions.map(([q, input]) => field(q.question + (q.required ? " *" : ""), input, q.description))),
+      error, el("div", { class: "actions" }, submit));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      hideError(error);
+      submit.disabled = true;
+      try {
+        const body = { survey: {} };
+        for (const [name, input] of prompted) {
+          const value = promptValue(name, input);
+          if (value !== undefined) body[name] = value;
+        }
+        for (const [q, input] of questions) {
+          const value = surveyValue(q, input);
+          if (value !== undefined) body.survey[q.variable] = value;
+        }
+        const job = await api("POST", `/api/v1/templates/${id}/launch`, body);
+        navigate(`/jobs/${job.id}`);
+      } catch (err) {
+        showError(error, err);
+        submit.disabled = false;
+      }
+    });
+  })().catch((err) => { form.append(error); showError(error, err); });
+}
+
+// An input for a launch field the template lets the launcher change, holding its default.
+function promptInput(name, t) {
+  const id = `prompt-${name}`;
+  switch (name) {
+    case "check": case "diff": return el("input", { id, type: "checkbox", checked: Boolean(t[name]) });
+    case "verbosity": case "forks": case "timeout":
+      return el("input", { id, type: "number", min: 0, value: t[name] === null || t[name] === undefined ? "" : t[name] });
+    case "extra_vars":
+      return el("textarea", { id, rows: 3, spellcheck: "false", value: Object.keys(t.extra_vars).length ? JSON.stringify(t.extra_vars) : "" });
+    case "env": return el("textarea", { id, rows: 2, spellcheck: "false", placeholder: "NAME=value, one per line" });
+    case "credentials": return el("input", { id, type: "text", value: t.credentials.join(","), placeholder: "credential ids, comma separated" });
+    case "tags": case "skip_tags": return el("input", { id, type: "text", value: (t[name] || []).join(",") });
+    default: return el("input", { id, type: "text", value: t[name] || "" });
+  }
+}
+
+function promptValue(name, input) {
+  switch (name) {
+    case "check": case "diff": return input.checked;
+    case "verbosity": case "forks": case "timeout": return input.value === "" ? undefined : Number(input.value);
+    case "env": return input.value.trim() ? parseEnv(input.value) : undefined;
+    case "credentials": return input.value.split(",").map((v) => v.trim()).filter(Boolean).map(Number);
+    default: return input.value.trim() ? input.value.trim() : undefined;
+  }
+}
+
+// An input for one survey question, by its type.
+function surveyInput(q) {
+  const id = `survey-${q.variable}`;
+  const value = q.default === undefined || q.default === null ? "" : q.default;
+  switch (q.type) {
+    case "textarea": return el("textarea", { id, rows: 3, value });
+    case "password": return el("input", { id, type: "password", autocomplete: "new-password" });
+    case "integer": case "float":
+      return el("input", { id, type: "number", step: q.type === "integer" ? 1 : "any", min: q.min, max: q.max, value });
+    case "boolean": return el("input", { id, type: "checkbox", checked: value === true });
+    case "choice": case "multichoice": {
+      const multiple = q.type === "multichoice";
+      const picked = new Set(Array.isArray(value) ? value : [value]);
+      const options = (q.choices || []).map((c) => { const o = option(c); o.selected = picked.has(c); return o; });
+      return el("select", { id, multiple }, multiple || q.required ? null : option("", "—"), options);
+    }
+    default: return el("input", { id, type: "text", value });
+  }
+}
+
+function surveyValue(q, input) {
+  switch (q.type) {
+    case "boolean": return input.checked;
+    case "multichoice": return Array.from(input.selectedOptions, (o) => o.value);
+    case "integer": case "float": return input.value === "" ? undefined : Number(input.value);
+    default: return input.value === "" ? undefined : input.value;
+  }
 }
 
 // ---------------------------------------------------------------------------------------
