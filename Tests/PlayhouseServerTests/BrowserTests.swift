@@ -217,6 +217,16 @@ struct BrowserTests {
                     let job = try #require(try await store.jobs().first)
                     #expect(job.parameters.templateID == Int64(id))
                     #expect(job.parameters.extraVars == ["greeting": .string("howdy"), "host": .string("web2"), "loud": .bool(true)])
+
+                    #expect(try await browser.isDisplayed(try await browser.find("#relaunch-failed")) == false, "no host failed")
+                    try await browser.click("#relaunch")
+                    try await browser.waitUntil("the relaunched job's page", timeout: .seconds(30)) {
+                        let path = try await browser.currentPath()
+                        return path != "/jobs/\(job.id)" && path.hasPrefix("/jobs/")
+                    }
+                    let again = try #require(try await store.jobs().first)
+                    #expect(again.parameters.relaunchOf == job.id)
+                    #expect(again.parameters.extraVars == job.parameters.extraVars)
                 }
             }
         }

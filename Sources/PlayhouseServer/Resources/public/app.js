@@ -544,6 +544,8 @@ function createJobPage(main, id) {
     status: statusBadge("queued", "job-status"),
     live: el("span", { id: "live", class: "live live-connecting", text: "connecting" }),
     cancel: el("button", { id: "cancel", type: "button", class: "danger", text: "Cancel", disabled: true }),
+    relaunch: el("button", { id: "relaunch", type: "button", class: "secondary", text: "Relaunch", hidden: true }),
+    relaunchFailed: el("button", { id: "relaunch-failed", type: "button", class: "secondary", text: "Relaunch failed hosts", hidden: true }),
     parentLink: el("a", { id: "parent-link", class: "parent-link", hidden: true }),
     slices: el("section", { id: "slices", class: "panel", hidden: true }),
     sliceRows: el("tbody"),
@@ -566,7 +568,7 @@ function createJobPage(main, id) {
     el("div", {}, el("dt", { text: label }), r[key] = el("dd", { id: `job-${key}`, text: "—" }))));
   main.append(
     el("div", { class: "page-head job-head" },
-      el("h1", { text: `Job #${id}` }), r.status, r.parentLink, r.live, el("span", { class: "spacer" }), r.cancel),
+      el("h1", { text: `Job #${id}` }), r.status, r.parentLink, r.live, el("span", { class: "spacer" }), r.relaunchFailed, r.relaunch, r.cancel),
     r.actionError, meta, r.jobError, r.progress, r.slices,
     el("div", { class: "columns" },
       el("section", { class: "panel" }, el("h2", { text: "Tasks" }), r.tasks),
@@ -579,6 +581,8 @@ function createJobPage(main, id) {
     slices: { ids: [], key: "", jobs: new Map(), timer: 0, generation: 0 },
   };
   r.cancel.addEventListener("click", () => cancelJob(page));
+  r.relaunch.addEventListener("click", () => relaunchJob(page, "all"));
+  r.relaunchFailed.addEventListener("click", () => relaunchJob(page, "failed"));
   renderHostTable(r.hosts, {});
   return page;
 }
@@ -626,6 +630,11 @@ function renderHeader(page, job) {
   const active = ACTIVE_STATUSES.has(job.status);
   r.cancel.disabled = !active || Boolean(job.cancel_requested);
   r.cancel.textContent = active && job.cancel_requested ? "Cancel requested" : "Cancel";
+  // Relaunching is for operators, once the job has ended; "failed hosts" only when some did.
+  const mayLaunch = Boolean(session) && session.role !== "viewer";
+  const failedHosts = Object.values(job.hosts || {}).some((c) => c.failed > 0 || c.unreachable > 0);
+  r.relaunch.hidden = !mayLaunch || active;
+  r.relaunchFailed.hidden = !mayLaunch || active || !failedHosts;
   document.title = `#${job.id} ${job.status} — Playhouse`;
 }
 
@@ -985,6 +994,16 @@ async function cancelJob(page) {
   } catch (err) {
     showError(page.refs.actionError, err);
     if (page.job) renderHeader(page, page.job);
+  }
+}
+
+async function relaunchJob(page, hosts) {
+  hideError(page.refs.actionError);
+  try {
+    const job = await api("POST", `/api/v1/jobs/${page.id}/relaunch`, { hosts });
+    navigate(`/jobs/${job.id}`);
+  } catch (err) {
+    showError(page.refs.actionError, err);
   }
 }
 
