@@ -21,12 +21,14 @@ public struct Job: Sendable, Equatable {
     public var sliceCount: Int
     /// How many events are stored: the seq of the newest one.
     public var eventCount: Int
+    /// For a git project: the commit the job ran.
+    public var commit: String?
 
     public init(
         id: Int64, status: JobStatus, parameters: JobParameters, createdAt: Date,
         startedAt: Date? = nil, finishedAt: Date? = nil, exitCode: Int? = nil, error: String? = nil,
         summary: JobSummary = JobSummary(), cancelRequested: Bool = false, worker: String? = nil,
-        parentID: Int64? = nil, sliceCount: Int = 0, eventCount: Int = 0
+        parentID: Int64? = nil, sliceCount: Int = 0, eventCount: Int = 0, commit: String? = nil
     ) {
         self.id = id
         self.status = status
@@ -42,6 +44,7 @@ public struct Job: Sendable, Equatable {
         self.parentID = parentID
         self.sliceCount = sliceCount
         self.eventCount = eventCount
+        self.commit = commit
     }
 }
 

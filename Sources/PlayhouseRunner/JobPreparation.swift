@@ -13,8 +13,17 @@ struct JobPreparation: Sendable {
 
     func request(for job: Job) async throws -> PlaybookRunRequest {
         let parameters = job.parameters
-        let directory = try catalog.directory(of: parameters.project)
-        let playbook = try catalog.resolve(parameters.playbook, in: parameters.project, field: "playbook")
+        // A folder project wins over a git project of the same name.
+        let git = catalog.projects().contains(parameters.project) ? nil : try await store.gitProject(named: parameters.project)
+        let directory: String, playbook: String
+        if git != nil {
+            // Found in the checkout, once the run has cloned it.
+            try ProjectCatalog.components(of: parameters.playbook, field: "playbook")
+            (directory, playbook) = ("/", parameters.playbook)
+        } else {
+            directory = try catalog.directory(of: parameters.project)
+            playbook = try catalog.resolve(parameters.playbook, in: parameters.project, field: "playbook")
+        }
         let launcher = try await launcher(of: parameters)
         let inventory: InventorySource
         if let id = parameters.storedInventoryID {
@@ -22,6 +31,9 @@ struct JobPreparation: Sendable {
                 throw RunnerError("inventory \(id) does not exist (any more); launch again with an existing inventory")
             }
             inventory = try await InventoryResolver.source(of: stored, launcher: launcher, store: store, secrets: secrets)
+        } else if git != nil {
+            try ProjectCatalog.components(of: parameters.inventory, field: "inventory")
+            inventory = .path(parameters.inventory)
         } else {
             inventory = .path(try catalog.resolve(parameters.inventory, in: parameters.project, field: "inventory"))
         }
@@ -43,6 +55,7 @@ struct JobPreparation: Sendable {
             credentials: try await credentials(parameters.credentials ?? []),
             jobTag: Self.tag(instanceID: instanceID, job: job.id))
         request.maskedValues = secretVars.values.compactMap(\.stringValue)
+        if let git { request.git = try await GitSource.of(git, store: store, secrets: secrets) }
         return request
     }
 

@@ -2,10 +2,14 @@ import PlayhouseCore
 
 /// One run of `ansible-playbook`: what to run, against which inventory, with which options.
 public struct PlaybookRunRequest: Sendable {
-    /// Absolute path of the playbook.
+    /// Absolute path of the playbook; relative to the checkout when ``git`` is set.
     public var playbook: String
     /// Where to run from (the project folder): relative paths in the playbook start here.
+    /// Unused when ``git`` is set: the run happens in the checkout.
     public var workingDirectory: String
+    /// A project in git: cloned into the run directory first; then `playbook` and a
+    /// `.path` inventory are paths inside that checkout.
+    public var git: GitSource?
     /// The inventory: an absolute path (file, folder or executable script), or inline
     /// content written into the run's private directory.
     public var inventory: InventorySource
@@ -72,6 +76,8 @@ public enum RunUpdate: Sendable, Equatable {
     case event(JobEvent)
     /// A piece of Ansible's stdout or stderr, exactly as printed (colours included).
     case output(String)
+    /// The commit of a git project the run cloned, before Ansible starts.
+    case checkout(commit: String)
 }
 
 /// How a run ended.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PlayhouseCore
+import PlayhouseStore
 import Subprocess
 
 #if canImport(System)
@@ -76,13 +77,17 @@ public struct PlaybookRunner: Sendable {
     }
 
     private func run(
-        _ request: PlaybookRunRequest, in directory: String, control: RunControl,
+        _ original: PlaybookRunRequest, in directory: String, control: RunControl,
         onUpdates: @escaping @Sendable ([RunUpdate]) async throws -> Void
     ) async throws -> RunResult {
         let sweep = ProcessSweep(directory: directory)
-        if let tag = request.jobTag {
+        if let tag = original.jobTag {
             // Lets a later start find this run's processes by tag, should this process die.
             try JobDirectory.write(tag, to: directory + "/" + JobDirectory.tagFile)
+        }
+        var request = original
+        if let git = original.git {
+            request = try await checkOut(git, for: original, in: directory, marker: sweep.marker, onUpdates: onUpdates)
         }
         let arguments = try AnsibleArguments.prepare(request, in: directory)
         let agent = request.credentials.privateKey == nil ? nil : try await SSHAgent.start(jobTag: request.jobTag)
@@ -91,7 +96,7 @@ public struct PlaybookRunner: Sendable {
             request, in: directory, ansible: ansible, marker: sweep.marker, sshAgentSocket: agent?.socket)
         let pipe = try EventPipe(path: directory + "/events.fifo")
         let buffer = UpdateBuffer()
-        let mask = SecretMask(secrets: request.credentials.secrets + request.maskedValues)
+        let mask = SecretMask(secrets: request.credentials.secrets + request.maskedValues + (request.git?.secrets ?? []))
         let folded = FoldedRun(mask: mask)
 
         var options = PlatformOptions()
@@ -180,6 +185,29 @@ public struct PlaybookRunner: Sendable {
         var exitCode: Int? = nil
         if case .exited(let code) = end { exitCode = code }
         return RunResult(outcome: outcome, exitCode: exitCode, summary: summary)
+    }
+
+    /// Clones a git project into the run directory, installs its galaxy requirements, and
+    /// returns the request with the playbook and inventory found in the checkout.
+    private func checkOut(
+        _ git: GitSource, for request: PlaybookRunRequest, in directory: String, marker: String,
+        onUpdates: @escaping @Sendable ([RunUpdate]) async throws -> Void
+    ) async throws -> PlaybookRunRequest {
+        let environment = AnsibleArguments.environment(request, in: directory, ansible: ansible, marker: marker)
+        let commit = try await GitCheckout.clone(git, in: directory, environment: environment)
+        try await onUpdates([.checkout(commit: commit), .output("Cloned \(git.displayURL) (branch \(git.branch)) at \(commit)\n")])
+        let checkout = directory + "/project"
+        let (added, log) = try await GalaxyRequirements.install(checkout: checkout, in: directory, ansible: ansible, environment: environment)
+        if !log.isEmpty { try await onUpdates([.output(log)]) }
+        var resolved = request
+        let catalog = ProjectCatalog(root: directory)
+        resolved.workingDirectory = checkout
+        resolved.playbook = try catalog.resolve(request.playbook, in: "project", field: "playbook")
+        if case .path(let inventory) = request.inventory {
+            resolved.inventory = .path(try catalog.resolve(inventory, in: "project", field: "inventory"))
+        }
+        resolved.environment.merge(added) { $1 }
+        return resolved
     }
 
     /// Ends what a crashed Playhouse left running: every process of the given jobs (by

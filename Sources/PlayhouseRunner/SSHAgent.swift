@@ -1,4 +1,5 @@
 import Foundation
+import PlayhouseCore
 import Subprocess
 
 #if canImport(System)
@@ -42,6 +43,23 @@ struct SSHAgent: Sendable {
 
     func stop() {
         kill(pid, SIGTERM)
+    }
+
+    /// Adds a key (given on standard input, never as a file); a passphrase is answered
+    /// through `SSH_ASKPASS` from a 0600 file in `directory`.
+    func add(key: String, passphrase: String?, directory: String) async throws {
+        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "SSH_AUTH_SOCK": socket]
+        if let passphrase {
+            try JobDirectory.write(passphrase, to: directory + "/ssh-passphrase")
+            let script = directory + "/ssh-askpass"
+            try JobDirectory.write("#!/bin/sh\ncat '\(directory)/ssh-passphrase'\n", to: script, executable: true)
+            environment["SSH_ASKPASS"] = script
+            environment["SSH_ASKPASS_REQUIRE"] = "force"
+        }
+        let result = try await Command.run(.name("ssh-add"), ["-q", "-"], environment: environment, input: key, limit: .seconds(30))
+        guard result.succeeded else {
+            throw RunnerError("the ssh key could not be added to the run's ssh-agent: \(SecretMask(secrets: [key] + (passphrase.map { [$0] } ?? [])).apply(result.lastLine))")
+        }
     }
 
     /// `NAME=value;` from the agent's Bourne shell output.

@@ -301,6 +301,7 @@ final class JobRecorder: Sendable {
 
     func record(_ batch: [RunUpdate]) async throws {
         var events: [JobEvent] = []
+        var commit: String? = nil
         let due = state.withLock { state -> Bool in
             for update in batch {
                 switch update {
@@ -311,10 +312,13 @@ final class JobRecorder: Sendable {
                     state.progressChanged = true
                 case .output(let text):
                     state.output += text
+                case .checkout(let sha):
+                    commit = sha
                 }
             }
             return ContinuousClock.now - state.lastFlush >= Self.flushInterval || state.output.utf8.count >= Self.maxPendingOutput
         }
+        if let commit { try await store.setJobCommit(jobID, commit: commit) }
         try await store.appendEvents(events, to: jobID)
         if due { try await flush() }
     }

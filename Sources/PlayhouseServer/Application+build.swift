@@ -26,7 +26,7 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     TemplateRoutes(dependencies: dependencies).add(read: read, operate: operate, admin: admin)
     InventoryRoutes(dependencies: dependencies).add(read: read, admin: admin)
     CredentialRoutes(dependencies: dependencies).add(read: read, admin: admin)
-    ProjectRoutes(dependencies: dependencies).add(read: read)
+    ProjectRoutes(dependencies: dependencies).add(read: read, admin: admin)
     WorkerRoutes(dependencies: dependencies).add(read: read)
     UserRoutes(dependencies: dependencies, identities: identities).add(signedIn: read, admin: admin)
     TokenRoutes(dependencies: dependencies, identities: identities).add(signedIn: read)

@@ -50,13 +50,26 @@ struct JobLauncher: Sendable {
         }
         try await checkCredentials(parameters.credentials ?? [])
         let catalog = dependencies.catalog
-        _ = try catalog.resolve(parameters.playbook, in: parameters.project, field: "playbook")
+        // A git project's files are known only once a run has cloned it.
+        let git = catalog.projects().contains(parameters.project) ? nil : try await dependencies.store.gitProject(named: parameters.project)
+        let inGit = git != nil
+        if inGit {
+            try ProjectCatalog.components(of: parameters.playbook, field: "playbook")
+        } else {
+            _ = try catalog.resolve(parameters.playbook, in: parameters.project, field: "playbook")
+        }
         let inventory: InventoryReference
         if let id = parameters.storedInventoryID {
             guard let stored = try await dependencies.store.inventory(id) else {
                 throw APIError(.badRequest, "inventory \(id) does not exist", detail: "list inventories with GET /api/v1/inventories")
             }
             inventory = .stored(stored)
+        } else if inGit {
+            try ProjectCatalog.components(of: parameters.inventory, field: "inventory")
+            guard (parameters.slices ?? 1) <= 1 else {
+                throw APIError(.badRequest, "slicing a git project needs a stored inventory", detail: "its inventory files are read only once a run has cloned it")
+            }
+            inventory = .file(parameters.inventory)
         } else {
             inventory = .file(try catalog.resolve(parameters.inventory, in: parameters.project, field: "inventory"))
         }

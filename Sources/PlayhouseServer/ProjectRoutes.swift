@@ -1,8 +1,10 @@
+import Foundation
 import Hummingbird
 import PlayhouseCore
 import PlayhouseStore
 
-/// `/api/v1/projects`: the folders of the projects directory and what they hold.
+/// `/api/v1/projects`: the folders of the projects directory and the git projects, and
+/// what they hold.
 struct ProjectRoutes: Sendable {
     let dependencies: ServerDependencies
 
@@ -10,8 +12,26 @@ struct ProjectRoutes: Sendable {
         var projects: [Project]
     }
 
-    struct Project: Codable, Sendable {
+    /// A project: a folder, or a git repository (with its URL and branch).
+    struct Project: ResponseEncodable, Sendable {
         var name: String
+        var kind: String
+        var url: String?
+        var branch: String?
+        var credential: Int64?
+
+        init(folder name: String) {
+            self.name = name
+            kind = "folder"
+        }
+
+        init(_ project: GitProject) {
+            name = project.name
+            kind = "git"
+            url = project.url
+            branch = project.branch
+            credential = project.credentialID
+        }
     }
 
     struct PlaybooksResponse: ResponseEncodable, Sendable {
@@ -21,24 +41,70 @@ struct ProjectRoutes: Sendable {
         var inventories: [String]
     }
 
-    func add(read: RouterGroup<PlayhouseContext>) {
+    func add(read: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {
         read.get("projects", use: list)
         read.get("projects/:name/playbooks", use: playbooks)
+        admin.post("projects", use: save)
+        admin.delete("projects/:name", use: delete)
     }
 
-    /// The projects the caller's grants reach.
+    /// The projects the caller's grants reach: folders first, then git projects.
     @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ProjectsResponse {
         let access = try context.requireUser().access
-        return ProjectsResponse(projects: dependencies.catalog.projects().filter { access.allows(project: $0) }.map(Project.init))
+        let folders = dependencies.catalog.projects().map(Project.init(folder:))
+        let git = try await dependencies.store.gitProjects().map(Project.init)
+        return ProjectsResponse(projects: (folders + git).filter { access.allows(project: $0.name) })
     }
 
+    /// A git project's contents come from a fresh clone.
     @Sendable func playbooks(_ request: Request, context: PlayhouseContext) async throws -> PlaybooksResponse {
         let name = context.parameters.get("name") ?? ""
         let catalog = dependencies.catalog
-        guard try context.requireUser().access.allows(project: name), catalog.projects().contains(name) else {
-            throw APIError.notFound("project \"\(name)\"")
+        guard try context.requireUser().access.allows(project: name) else { throw APIError.notFound("project \"\(name)\"") }
+        if catalog.projects().contains(name) {
+            return PlaybooksResponse(
+                project: name, playbooks: try catalog.playbooks(in: name), inventories: try catalog.inventoryFiles(in: name))
         }
-        return PlaybooksResponse(
-            project: name, playbooks: try catalog.playbooks(in: name), inventories: try catalog.inventoryFiles(in: name))
+        guard let git = try await dependencies.store.gitProject(named: name) else { throw APIError.notFound("project \"\(name)\"") }
+        do {
+            let (playbooks, inventories) = try await dependencies.gitContents(git)
+            return PlaybooksResponse(project: name, playbooks: playbooks, inventories: inventories)
+        } catch let error as ValidationError {
+            throw APIError(.badGateway, "git project \(name) could not be read", detail: error.message)
+        }
+    }
+
+    /// `{"name", "url", "branch" (default main), "credential"}`: adds or replaces a git project.
+    @Sendable func save(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<Project> {
+        let members = try await RequestBody.object(request, allowed: ["name", "url", "branch", "credential"])
+        let name = try RequestBody.string(members, "name", required: true) ?? ""
+        if dependencies.catalog.projects().contains(name) {
+            throw APIError(.conflict, "a folder project named \"\(name)\" already exists", detail: "choose another name")
+        }
+        let credential = try RequestBody.ids(members, "credential", single: true)?.first
+        if let credential {
+            guard let stored = try await dependencies.store.credential(credential) else {
+                throw APIError(.badRequest, "credential \(credential) does not exist", detail: "list credentials with GET /api/v1/credentials")
+            }
+            guard [.password, .token, .ssh].contains(stored.kind) else {
+                throw APIError(.badRequest, "a git project clones with a password, token or ssh credential, not \(stored.kind.rawValue)")
+            }
+        }
+        let existed = try await dependencies.store.gitProject(named: name) != nil
+        let project = try await dependencies.store.saveGitProject(
+            name: name, url: try RequestBody.string(members, "url", required: true) ?? "",
+            branch: try RequestBody.string(members, "branch") ?? "main", credentialID: credential)
+        await dependencies.audit(context, existed ? "project.update" : "project.create", target: "project \(name)", detail: project.url)
+        return EditedResponse(status: existed ? .ok : .created, headers: [.location: "/api/v1/projects/\(name)/playbooks"], response: Project(project))
+    }
+
+    /// Git projects only: folders are removed from the disk by whoever put them there.
+    @Sendable func delete(_ request: Request, context: PlayhouseContext) async throws -> Response {
+        let name = context.parameters.get("name") ?? ""
+        guard try await dependencies.store.deleteGitProject(named: name) else {
+            throw APIError.notFound("git project \"\(name)\"")
+        }
+        await dependencies.audit(context, "project.delete", target: "project \(name)")
+        return Response(status: .noContent)
     }
 }

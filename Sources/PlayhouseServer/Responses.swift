@@ -36,6 +36,8 @@ struct JobResponse: ResponseEncodable, Sendable {
     var launchedBy: String?
     var relaunchOf: Int64?
     var templateID: Int64?
+    /// For a git project: the commit the job ran.
+    var commit: String?
     /// Names only: survey answers to password questions, never shown.
     var secretVars: [String]
     /// The ids of this job's slices, when it was sliced (and they were looked up).
@@ -77,6 +79,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         launchedBy = parameters.launchedBy
         relaunchOf = parameters.relaunchOf
         templateID = parameters.templateID
+        commit = job.commit
         secretVars = parameters.sealedVarNames ?? []
         self.slices = slices
     }
@@ -99,6 +102,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         case launchedBy = "launched_by"
         case relaunchOf = "relaunch_of"
         case templateID = "template_id"
+        case commit
         case secretVars = "secret_vars"
     }
 
@@ -134,6 +138,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         try container.encode(launchedBy, forKey: .launchedBy)
         try container.encode(relaunchOf, forKey: .relaunchOf)
         try container.encode(templateID, forKey: .templateID)
+        try container.encode(commit, forKey: .commit)
         try container.encode(secretVars, forKey: .secretVars)
         try container.encode(slices, forKey: .slices)
         try container.encode(events, forKey: .events)

@@ -29,12 +29,17 @@ public typealias InventoryHostResolver = @Sendable (
 /// `ValidationError` naming the URL. Provided by the runner side, like the host resolver.
 public typealias JSONFetcher = @Sendable (_ url: String, _ timeout: Duration) async throws -> JSONValue
 
+/// The playbooks and inventory files of a git project, from a fresh clone. Provided by
+/// the runner side.
+public typealias GitProjectContents = @Sendable (_ project: GitProject) async throws -> (playbooks: [String], inventories: [String])
+
 /// What the server works with.
 public struct ServerDependencies: Sendable {
     public var store: Store
     public var catalog: ProjectCatalog
     public var resolveHosts: InventoryHostResolver
     public var fetchJSON: JSONFetcher
+    public var gitContents: GitProjectContents
     /// How long a worker may go without a heartbeat before it shows as lost.
     public var lease: Duration
     /// Seals credentials' secrets for the store.
@@ -45,7 +50,8 @@ public struct ServerDependencies: Sendable {
 
     public init(
         store: Store, catalog: ProjectCatalog, secrets: SecretBox, lease: Duration = .seconds(30),
-        secureCookies: Bool = false, fetchJSON: @escaping JSONFetcher, resolveHosts: @escaping InventoryHostResolver
+        secureCookies: Bool = false, fetchJSON: @escaping JSONFetcher, gitContents: @escaping GitProjectContents,
+        resolveHosts: @escaping InventoryHostResolver
     ) {
         self.store = store
         self.catalog = catalog
@@ -54,5 +60,6 @@ public struct ServerDependencies: Sendable {
         self.secureCookies = secureCookies
         self.resolveHosts = resolveHosts
         self.fetchJSON = fetchJSON
+        self.gitContents = gitContents
     }
 }

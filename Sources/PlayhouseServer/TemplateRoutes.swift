@@ -189,6 +189,11 @@ struct TemplateRoutes: Sendable {
             allowConcurrent: try RequestBody.bool(members, "allow_concurrent") ?? false,
             survey: survey)
         try definition.validate()
+        if !dependencies.catalog.projects().contains(parameters.project),
+           try await dependencies.store.gitProject(named: parameters.project) != nil {
+            try ProjectCatalog.components(of: parameters.playbook, field: "playbook")
+            return (name, definition)
+        }
         let playbook = try dependencies.catalog.resolve(parameters.playbook, in: parameters.project, field: "playbook")
         // Launch checks this only when the job runs; a template is saved to be used many times.
         guard FileManager.default.fileExists(atPath: playbook) else {

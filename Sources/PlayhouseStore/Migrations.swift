@@ -158,6 +158,17 @@ enum Migrations {
         "ALTER TABLE jobs ADD COLUMN exclusive_key TEXT",
         // At most one running job per exclusive key, however many workers claim at once.
         "CREATE UNIQUE INDEX jobs_one_running_per_key ON jobs (exclusive_key) WHERE status = 'running'",
+        """
+        CREATE TABLE git_projects (
+            name TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            branch TEXT NOT NULL,
+            credential_id BIGINT,
+            created_at {real} NOT NULL,
+            updated_at {real} NOT NULL
+        )
+        """,
+        "ALTER TABLE jobs ADD COLUMN commit_sha TEXT",
     ]
 
     static func render(_ step: String, for dialect: Store.Dialect) -> String {

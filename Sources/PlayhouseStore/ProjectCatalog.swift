@@ -35,16 +35,7 @@ public struct ProjectCatalog: Sendable {
     /// Refuses anything that would leave the project.
     public func resolve(_ relative: String, in project: String, field: String) throws(ValidationError) -> String {
         let base = try directory(of: project)
-        guard !relative.isEmpty, !relative.contains("\0") else {
-            throw ValidationError("\(field) is required")
-        }
-        guard !relative.hasPrefix("/"), !relative.hasPrefix("~") else {
-            throw ValidationError("\(field) \"\(relative)\" must be a path inside the project, not an absolute path")
-        }
-        let components = relative.split(separator: "/")
-        guard !components.contains(".."), !components.contains(where: { $0.hasPrefix("-") }) else {
-            throw ValidationError("\(field) \"\(relative)\" leaves the project; use a path inside it")
-        }
+        let components = try Self.components(of: relative, field: field)
         let joined = base + "/" + components.joined(separator: "/")
         // Follow symlinks as far as the path exists: the target must stay in the project.
         var existing = joined
@@ -57,6 +48,23 @@ public struct ProjectCatalog: Sendable {
             throw ValidationError("\(field) \"\(relative)\" leads outside the project (through a symlink)")
         }
         return ([real] + rest).joined(separator: "/")
+    }
+
+    /// The parts of a path inside a project; refuses an empty or absolute path, `..` and
+    /// parts that could be read as options.
+    @discardableResult
+    public static func components(of relative: String, field: String) throws(ValidationError) -> [Substring] {
+        guard !relative.isEmpty, !relative.contains("\0") else {
+            throw ValidationError("\(field) is required")
+        }
+        guard !relative.hasPrefix("/"), !relative.hasPrefix("~") else {
+            throw ValidationError("\(field) \"\(relative)\" must be a path inside the project, not an absolute path")
+        }
+        let components = relative.split(separator: "/")
+        guard !components.contains(".."), !components.contains(where: { $0.hasPrefix("-") }) else {
+            throw ValidationError("\(field) \"\(relative)\" leaves the project; use a path inside it")
+        }
+        return components
     }
 
     /// Playbooks of a project: YAML files whose top level is a list of plays, outside the
@@ -92,7 +100,7 @@ public struct ProjectCatalog: Sendable {
             }
         }
         let top = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
-        for name in top where name == "hosts" || name.hasPrefix("inventory.") {
+        for name in top where name == "hosts" || name.hasPrefix("hosts.") || name.hasPrefix("inventory.") {
             found.append(name)
         }
         return found.sorted()

@@ -37,7 +37,8 @@ enum StoreCoding {
             worker: try row.decode(column: "worker", as: String?.self),
             parentID: try row.decode(column: "parent_id", as: Int64?.self),
             sliceCount: try row.decode(column: "slice_count", as: Int.self),
-            eventCount: try row.decode(column: "last_seq", as: Int.self))
+            eventCount: try row.decode(column: "last_seq", as: Int.self),
+            commit: try row.decode(column: "commit_sha", as: String?.self))
     }
 
     static func event(from row: any SQLRow) throws -> JobEvent {
@@ -132,6 +133,16 @@ enum StoreCoding {
             id: try row.decode(column: "id", as: Int64.self),
             name: try row.decode(column: "name", as: String.self),
             definition: try decode(TemplateDefinition.self, try row.decode(column: "definition", as: String.self)),
+            createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0),
+            updatedAt: try date(row, "updated_at") ?? Date(timeIntervalSince1970: 0))
+    }
+
+    static func gitProject(from row: any SQLRow) throws -> GitProject {
+        GitProject(
+            name: try row.decode(column: "name", as: String.self),
+            url: try row.decode(column: "url", as: String.self),
+            branch: try row.decode(column: "branch", as: String.self),
+            credentialID: try row.decode(column: "credential_id", as: Int64?.self),
             createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0),
             updatedAt: try date(row, "updated_at") ?? Date(timeIntervalSince1970: 0))
     }

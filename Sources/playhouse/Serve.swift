@@ -63,7 +63,8 @@ struct Serve: AsyncParsableCommand {
                 ansible: runner.ansible, runsDirectory: runner.runsDirectory, store: store, secrets: secrets)
             let dependencies = ServerDependencies(
                 store: store, catalog: catalog, secrets: secrets, lease: common.lease, secureCookies: secureCookies,
-                fetchJSON: HTTPJSON.fetcher
+                fetchJSON: HTTPJSON.fetcher,
+                gitContents: GitProjectInspector(runsDirectory: runner.runsDirectory, store: store, secrets: secrets).contents
             ) { inventory, launcher, environment, limit in
                 try await resolver.resolve(inventory, launcher: launcher, environment: environment, limit: limit)
             }

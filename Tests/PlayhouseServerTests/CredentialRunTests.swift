@@ -1,15 +1,8 @@
 import Foundation
 import PlayhouseCore
 import PlayhouseTestSupport
-import Subprocess
 import Synchronization
 import Testing
-
-#if canImport(System)
-import System
-#else
-import SystemPackage
-#endif
 
 /// Credentials used by real runs over SSH (a passphrase-protected key, a login password,
 /// `su` with a become password, two vault passwords), through the real `playhouse`
@@ -65,7 +58,7 @@ import SystemPackage
             let scratch = try TestPaths.scratch("credential-run")
 
             let keyPath = scratch + "/client_key"
-            try await Self.tool("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", secrets.passphrase, "-C", "credential-test", "-f", keyPath])
+            try await TestTool.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", secrets.passphrase, "-C", "credential-test", "-f", keyPath])
             secrets.privateKey = try String(contentsOfFile: keyPath, encoding: .utf8)
             try hosts.authorize(publicKey: try String(contentsOfFile: keyPath + ".pub", encoding: .utf8))
             try FileManager.default.removeItem(atPath: keyPath)
@@ -184,16 +177,7 @@ import SystemPackage
         try password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: passwordFile) }
         let source = id.map { "--vault-id=\($0)@\(passwordFile)" } ?? "--vault-password-file=\(passwordFile)"
-        try await tool(TestPaths.ansibleBin + "/ansible-vault", ["encrypt", source, file])
-    }
-
-    static func tool(_ path: String, _ arguments: [String]) async throws {
-        let result = try await Subprocess.run(
-            .path(FilePath(path)), arguments: Arguments(arguments), input: .none,
-            output: .string(limit: 64 * 1024), error: .string(limit: 64 * 1024))
-        guard result.terminationStatus.isSuccess else {
-            throw TestFailure("\(path) failed: \(result.standardError)")
-        }
+        try await TestTool.run(TestPaths.ansibleBin + "/ansible-vault", ["encrypt", source, file])
     }
 }
 

@@ -32,7 +32,8 @@ enum ServerFixture {
             let resolver = InventoryResolver(ansible: ansible, runsDirectory: runs, store: store, secrets: secrets)
             let dependencies = ServerDependencies(
                 store: store, catalog: catalog, secrets: secrets,
-                fetchJSON: HTTPJSON.fetcher
+                fetchJSON: HTTPJSON.fetcher,
+                gitContents: GitProjectInspector(runsDirectory: runs, store: store, secrets: secrets).contents
             ) { inventory, launcher, environment, limit in
                 try await resolver.resolve(inventory, launcher: launcher, environment: environment, limit: limit)
             }

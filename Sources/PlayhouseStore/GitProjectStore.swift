@@ -1,0 +1,38 @@
+import Foundation
+import PlayhouseCore
+import SQLKit
+
+extension Store {
+    /// Stores a git project, or replaces the one of that name.
+    public func saveGitProject(name: String, url: String, branch: String, credentialID: Int64?, now: Date = Date()) async throws -> GitProject {
+        try GitProject.validate(name: name, url: url, branch: branch)
+        let time = now.timeIntervalSince1970
+        try await sql.raw("""
+            INSERT INTO git_projects (name, url, branch, credential_id, created_at, updated_at)
+            VALUES (\(bind: name), \(bind: url), \(bind: branch), \(bind: credentialID), \(bind: time), \(bind: time))
+            ON CONFLICT (name) DO UPDATE SET url = excluded.url, branch = excluded.branch,
+                credential_id = excluded.credential_id, updated_at = excluded.updated_at
+            """).run()
+        guard let project = try await gitProject(named: name) else {
+            throw StoreError(.invalid, "the database did not keep git project \(name)")
+        }
+        return project
+    }
+
+    public func deleteGitProject(named name: String) async throws -> Bool {
+        try await sql.raw("DELETE FROM git_projects WHERE name = \(bind: name) RETURNING name").first() != nil
+    }
+
+    public func gitProject(named name: String) async throws -> GitProject? {
+        try await sql.raw("SELECT * FROM git_projects WHERE name = \(bind: name)").first().map(StoreCoding.gitProject(from:))
+    }
+
+    public func gitProjects() async throws -> [GitProject] {
+        try await sql.raw("SELECT * FROM git_projects ORDER BY name").all().map(StoreCoding.gitProject(from:))
+    }
+
+    /// Records the commit a job of a git project runs.
+    public func setJobCommit(_ id: Int64, commit: String) async throws {
+        try await sql.raw("UPDATE jobs SET commit_sha = \(bind: commit) WHERE id = \(bind: id)").run()
+    }
+}

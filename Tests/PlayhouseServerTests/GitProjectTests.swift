@@ -1,0 +1,99 @@
+import Foundation
+import HummingbirdTesting
+import PlayhouseCore
+import PlayhouseTestSupport
+import Testing
+
+/// Projects kept in git: a repository this test makes, with a role from another repository
+/// and a collection from a folder, both installed by ansible-galaxy for each run.
+@Suite struct GitProjectTests {
+    /// Writes `files` into `directory`, commits them on `main`, and returns the commit.
+    @discardableResult
+    static func commit(_ files: [String: String], in directory: String, message: String) async throws -> String {
+        for (path, content) in files {
+            let full = directory + "/" + path
+            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: full).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            try content.write(toFile: full, atomically: true, encoding: .utf8)
+        }
+        if !FileManager.default.fileExists(atPath: directory + "/.git") {
+            try await TestTool.run("git", ["init", "--quiet", "--initial-branch=main"], in: directory)
+        }
+        try await TestTool.run("git", ["add", "--all"], in: directory)
+        try await TestTool.run("git", ["-c", "user.name=Tester", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", message], in: directory)
+        return try await TestTool.run("git", ["rev-parse", "HEAD"], in: directory).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func site(_ greeting: String) -> String {
+        """
+        - hosts: all
+          gather_facts: false
+          roles:
+            - role: greeter
+              vars: { greeting: "\(greeting)" }
+            - role: playhouse.demo.hello
+        """
+    }
+
+    @Test func aGitProjectIsClonedForEachRunWithItsRequirements() async throws {
+        let scratch = try TestPaths.scratch("git-project")
+        let role = scratch + "/greeter"
+        try await Self.commit([
+            "tasks/main.yml": "- ansible.builtin.debug: { msg: \"greeter role says {{ greeting }}\" }\n",
+            "meta/main.yml": "galaxy_info: { author: tester, description: greets, license: MIT, min_ansible_version: '2.15' }\ndependencies: []\n",
+        ], in: role, message: "role")
+        let collection = scratch + "/collection"
+        for (path, content) in [
+            "galaxy.yml": "namespace: playhouse\nname: demo\nversion: 1.0.0\nreadme: README.md\nauthors: [tester]\n",
+            "README.md": "test collection\n",
+            "roles/hello/tasks/main.yml": "- ansible.builtin.debug: { msg: \"collection role says hello\" }\n",
+        ] {
+            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: collection + "/" + path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            try content.write(toFile: collection + "/" + path, atomically: true, encoding: .utf8)
+        }
+        let repository = scratch + "/repo"
+        let first = try await Self.commit([
+            "site.yml": Self.site("hello from git"),
+            "hosts.ini": TestPaths.localInventory(["node1"]),
+            "roles/requirements.yml": "- src: git+file://\(role)\n  name: greeter\n",
+            "collections/requirements.yml": "collections:\n  - name: \(collection)\n    type: dir\n",
+        ], in: repository, message: "first")
+
+        try await ServerFixture.with { client, _ in
+            let created = try await client.json(.post, "/api/v1/projects", body: #"{"name":"gitdemo","url":"file://\#(repository)","branch":"main"}"#)
+            #expect(created.status == .created, "\(created.json.jsonString())")
+            let projects = try await client.json(.get, "/api/v1/projects").json.jsonString()
+            #expect(projects.contains(#""kind":"git""#) && projects.contains(#""name":"gitdemo""#))
+            let contents = try await client.json(.get, "/api/v1/projects/gitdemo/playbooks").json
+            #expect(contents["playbooks"] == .array([.string("site.yml")]), "\(contents.jsonString())")
+            #expect(contents["inventories"] == .array([.string("hosts.ini")]))
+
+            let launch = #"{"project":"gitdemo","playbook":"site.yml","inventory":"hosts.ini"}"#
+            let one = try await client.launch(launch)
+            let ended = try await client.waitForEnd(one, timeout: .seconds(180))
+            #expect(ended["status"] == .string("successful"), "\(ended.jsonString())")
+            #expect(ended["commit"] == .string(first))
+            let output = try await client.text("/api/v1/jobs/\(one)/stdout?ansi=0").2
+            #expect(output.contains("Cloned file://\(repository) (branch main) at \(first)"))
+            #expect(output.contains("greeter role says hello from git"), "the role came from roles/requirements.yml")
+            #expect(output.contains("collection role says hello"), "the collection came from collections/requirements.yml")
+
+            let second = try await Self.commit(["site.yml": Self.site("a newer commit")], in: repository, message: "second")
+            let two = try await client.launch(launch)
+            let again = try await client.waitForEnd(two, timeout: .seconds(180))
+            #expect(again["commit"] == .string(second), "each run fetches the branch afresh")
+            #expect(try await client.text("/api/v1/jobs/\(two)/stdout?ansi=0").2.contains("greeter role says a newer commit"))
+
+            #expect(try await client.json(.post, "/api/v1/projects", body: #"{"name":"gitdemo","url":"file://\#(repository)","branch":"nope"}"#).status == .ok)
+            let broken = try await client.launch(launch)
+            let failed = try await client.waitForEnd(broken, timeout: .seconds(60))
+            #expect(failed["status"] == .string("error"))
+            #expect(failed["error"]?.stringValue?.contains("git could not clone file://\(repository) (branch nope)") == true, "\(failed.jsonString())")
+
+            let refused = try await client.json(.post, "/api/v1/projects", body: #"{"name":"demo","url":"file:///x"}"#)
+            #expect(refused.status == .conflict, "a folder project of that name exists")
+            let badURL = try await client.json(.post, "/api/v1/projects", body: #"{"name":"x","url":"--upload-pack=evil"}"#)
+            #expect(badURL.status == .badRequest)
+            #expect(try await client.json(.delete, "/api/v1/projects/gitdemo").status == .noContent)
+        }
+    }
+}
