@@ -67,3 +67,34 @@ public struct TemplateDefinition: Sendable, Equatable, Codable {
         }
     }
 }
+
+extension JobTemplate {
+    /// The parameters of one launch: `base` (the template's, with what the launcher
+    /// changed), the survey's answers as extra vars (password answers apart, for sealing),
+    /// who launched, and whether the job waits for the template's other jobs. `choices`
+    /// holds the options resolved for questions that fetch theirs.
+    public func launch(
+        _ base: JobParameters, answers: [String: JSONValue], choices: [String: [String]], launchedBy: String
+    ) throws(ValidationError) -> (parameters: JobParameters, secrets: [String: JSONValue]) {
+        let variables = Set(definition.survey.map(\.variable))
+        if let unknown = answers.keys.sorted().first(where: { !variables.contains($0) }) {
+            throw ValidationError("the survey has no question for \"\(unknown)\"")
+        }
+        var parameters = base
+        var secrets: [String: JSONValue] = [:]
+        for question in definition.survey {
+            guard let value = try question.answer(answers[question.variable], choices: choices[question.variable] ?? question.choices) else {
+                continue
+            }
+            if question.kind == .password {
+                secrets[question.variable] = value
+            } else {
+                parameters.extraVars = (parameters.extraVars ?? [:]).merging([question.variable: value]) { $1 }
+            }
+        }
+        parameters.launchedBy = launchedBy
+        parameters.templateID = id
+        parameters.exclusive = definition.allowConcurrent ? nil : true
+        return (parameters, secrets)
+    }
+}

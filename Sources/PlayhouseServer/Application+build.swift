@@ -31,6 +31,7 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     UserRoutes(dependencies: dependencies, identities: identities).add(signedIn: read, admin: admin)
     TokenRoutes(dependencies: dependencies, identities: identities).add(signedIn: read)
     AuditRoutes(dependencies: dependencies).add(admin: admin)
+    ScheduleRoutes(dependencies: dependencies).add(read: read, admin: admin)
     Pages().add(open: router, signedIn: router.group().add(middleware: PageSignInGate()))
     return router
 }
@@ -43,6 +44,9 @@ public func buildApplication(
     Application(
         router: buildRouter(dependencies: dependencies),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Playhouse"),
-        services: [Heartbeat(notifications: dependencies.store.notifications, interval: configuration.heartbeat)] + services,
+        services: [
+            Heartbeat(notifications: dependencies.store.notifications, interval: configuration.heartbeat),
+            ScheduleService(dependencies: dependencies, interval: configuration.scheduleInterval, logger: logger),
+        ] + services,
         logger: logger)
 }

@@ -7,14 +7,19 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// How often an idle live stream sends a comment, so a departed client is noticed.
     public var heartbeat: Duration
+    /// How often the scheduler looks for due schedules.
+    public var scheduleInterval: Duration
 
     /// The largest request body accepted (stored inventories, extra vars).
     public static let maxBodyBytes = 1024 * 1024
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, heartbeat: Duration = .seconds(15)) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, heartbeat: Duration = .seconds(15), scheduleInterval: Duration = .seconds(10)
+    ) {
         self.host = host
         self.port = port
         self.heartbeat = heartbeat
+        self.scheduleInterval = scheduleInterval
     }
 }
 

@@ -80,34 +80,22 @@ struct TemplateRoutes: Sendable {
                 .badRequest, "\(fixed) is fixed by template \"\(template.name)\"",
                 detail: definition.prompts.isEmpty ? "it asks for nothing but its survey" : "it lets you set \(definition.prompts.joined(separator: ", "))")
         }
-        var parameters = try JobLauncher.parameters(from: members, over: definition.parameters)
+        let base = try JobLauncher.parameters(from: members, over: definition.parameters)
         let answers: [String: JSONValue]
         switch members["survey"] {
         case nil, .null?: answers = [:]
         case .object(let given)?: answers = given
         default: throw RequestBody.typeError("survey", "an object of answers by variable name")
         }
-        let variables = Set(definition.survey.map(\.variable))
-        if let unknown = answers.keys.sorted().first(where: { !variables.contains($0) }) {
-            throw APIError(.badRequest, "the survey has no question for \"\(unknown)\"")
+        var choices: [String: [String]] = [:]
+        for question in definition.survey where question.choicesFrom != nil {
+            choices[question.variable] = try await self.choices(of: question, template: template, identity: identity)
         }
-        var sealed: [String: JSONValue] = [:]
-        for question in definition.survey {
-            let choices = try await choices(of: question, template: template, identity: identity)
-            guard let value = try question.answer(answers[question.variable], choices: choices) else { continue }
-            if question.kind == .password {
-                sealed[question.variable] = value
-            } else {
-                parameters.extraVars = (parameters.extraVars ?? [:]).merging([question.variable: value]) { $1 }
-            }
+        var (parameters, secrets) = try template.launch(base, answers: answers, choices: choices, launchedBy: identity.user.name)
+        if !secrets.isEmpty {
+            parameters.sealedVars = try dependencies.secrets.seal(Data(JSONValue.object(secrets).jsonString().utf8))
+            parameters.sealedVarNames = secrets.keys.sorted()
         }
-        if !sealed.isEmpty {
-            parameters.sealedVars = try dependencies.secrets.seal(Data(JSONValue.object(sealed).jsonString().utf8))
-            parameters.sealedVarNames = sealed.keys.sorted()
-        }
-        parameters.launchedBy = identity.user.name
-        parameters.templateID = template.id
-        parameters.exclusive = definition.allowConcurrent ? nil : true
         return try await JobLauncher(dependencies: dependencies).submit(
             parameters, identity: identity, context: context, detail: "template \(template.name)")
     }

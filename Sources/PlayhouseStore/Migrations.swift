@@ -169,6 +169,22 @@ enum Migrations {
         )
         """,
         "ALTER TABLE jobs ADD COLUMN commit_sha TEXT",
+        """
+        CREATE TABLE schedules (
+            id {id},
+            template_id BIGINT NOT NULL REFERENCES templates (id) ON DELETE CASCADE,
+            cron TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            next_run_at {real},
+            last_run_at {real},
+            last_job_id BIGINT,
+            missed INTEGER NOT NULL DEFAULT 0,
+            last_missed_at {real},
+            created_by TEXT NOT NULL,
+            created_at {real} NOT NULL
+        )
+        """,
     ]
 
     static func render(_ step: String, for dialect: Store.Dialect) -> String {

@@ -146,4 +146,20 @@ enum StoreCoding {
             createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0),
             updatedAt: try date(row, "updated_at") ?? Date(timeIntervalSince1970: 0))
     }
+
+    static func schedule(from row: any SQLRow) throws -> Schedule {
+        Schedule(
+            id: try row.decode(column: "id", as: Int64.self),
+            templateID: try row.decode(column: "template_id", as: Int64.self),
+            cron: try row.decode(column: "cron", as: String.self),
+            timeZone: try row.decode(column: "timezone", as: String.self),
+            enabled: try row.decode(column: "enabled", as: Int.self) != 0,
+            nextRunAt: try date(row, "next_run_at"),
+            lastRunAt: try date(row, "last_run_at"),
+            lastJobID: try row.decode(column: "last_job_id", as: Int64?.self),
+            missed: try row.decode(column: "missed", as: Int.self),
+            lastMissedAt: try date(row, "last_missed_at"),
+            createdBy: try row.decode(column: "created_by", as: String.self),
+            createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0))
+    }
 }

@@ -182,13 +182,15 @@ struct BrowserTests {
             let template = """
                 {"name":"greet","description":"Say hello to one web host","project":"demo","playbook":"hello.yml",
                  "inventory":"inventory/local.ini","prompts":["verbosity"],
-                 "survey":[{"variable":"greeting","question":"Greeting","type":"text","required":true,"min":2},
-                           {"variable":"host","question":"Which host","type":"choice","required":true,
+                 "survey":[{"variable":"greeting","question":"Greeting","type":"text","required":true,"min":2,"default":"hi"},
+                           {"variable":"host","question":"Which host","type":"choice","required":true,"default":"web1",
                             "choices_from":{"inventory":"inventory/local.ini","group":"web"}},
                            {"variable":"loud","question":"Loud?","type":"boolean","default":true}]}
                 """
             let created = try await client.json(.post, "/api/v1/templates", body: template)
             let id = try #require(created.json["id"]?.intValue, "\(created.json.jsonString())")
+            let schedule = try await client.json(.post, "/api/v1/templates/\(id)/schedules", body: #"{"cron":"0 3 * * *","timezone":"UTC"}"#)
+            #expect(schedule.status == .created, "\(schedule.json.jsonString())")
             try await withChromeSession { browser in
                 try await withDiagnostics(browser, "template") {
                     try await signIn(browser, port: port, at: "/templates")
@@ -200,6 +202,8 @@ struct BrowserTests {
                     }
                     #expect(try await browser.findAll("#prompt-verbosity").count == 1, "the prompted field is offered")
                     #expect(try await browser.findAll("#prompt-limit").isEmpty, "fields the template fixes are not")
+                    let nextRuns = try await browser.text(of: try await browser.waitFor("#schedules .next-runs", timeout: .seconds(10)))
+                    #expect(nextRuns.split(separator: "·").count == 3, "the schedule's next runs are shown: \(nextRuns)")
 
                     try await browser.fill("#survey-greeting", with: "x")
                     try await browser.click("#tpl-launch")

@@ -205,3 +205,20 @@ import Testing
         }
     }
 }
+
+@Suite struct ScheduleStoreTests {
+    @Test(arguments: TestBackend.allCases) func exactlyOneOfManyAdvancesADueSchedule(backend: TestBackend) async throws {
+        try await TestPaths.withStore(backend) { store in
+            let template = try await store.createTemplate(
+                name: "t", definition: TemplateDefinition(parameters: JobParameters(project: "p", playbook: "a.yml", inventory: "hosts")))
+            let schedule = try await store.createSchedule(templateID: template.id, cron: "0 * * * *", timeZone: "UTC", createdBy: "admin")
+            let due = try #require(schedule.nextRunAt)
+            let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<8 { group.addTask { try await store.advanceSchedule(schedule.id, from: due, to: due.addingTimeInterval(3600)) } }
+                return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            }
+            #expect(wins == 1)
+            #expect(try await store.schedule(schedule.id)?.nextRunAt == due.addingTimeInterval(3600))
+        }
+    }
+}

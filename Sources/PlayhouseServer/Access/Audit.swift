@@ -1,3 +1,4 @@
+import Logging
 import PlayhouseCore
 import PlayhouseStore
 
@@ -8,10 +9,15 @@ extension ServerDependencies {
         let entry = AuditEntry(
             actor: actor ?? context.identity?.user.name, action: action, target: target,
             source: context.remoteAddress, detail: detail)
+        await audit(entry, logger: context.logger)
+    }
+
+    /// Writes an entry made outside a request (the scheduler).
+    func audit(_ entry: AuditEntry, logger: Logger) async {
         do {
             try await store.recordAudit(entry)
         } catch {
-            context.logger.error("could not write to the audit log: \(error)", metadata: ["action": .string(action)])
+            logger.error("could not write to the audit log: \(error)", metadata: ["action": .string(entry.action)])
         }
     }
 }

@@ -1275,8 +1275,10 @@ function renderTemplateLaunch(main, idText) {
   const form = el("form", { id: "template-launch-form", class: "form" });
   main.append(el("div", { class: "page-head" }, el("h1", { id: "tpl-title", text: "Launch" })), form);
   (async () => {
-    const [t, survey] = await Promise.all([
-      api("GET", `/api/v1/templates/${id}`), api("GET", `/api/v1/templates/${id}/survey`)]);
+    const [t, survey, schedules] = await Promise.all([
+      api("GET", `/api/v1/templates/${id}`), api("GET", `/api/v1/templates/${id}/survey`),
+      api("GET", `/api/v1/templates/${id}/schedules`)]);
+    if (schedules.schedules.length) main.append(scheduleTable(schedules.schedules));
     document.getElementById("tpl-title").textContent = `Launch ${t.name}`;
     document.title = `Launch ${t.name} — Playhouse`;
     const prompted = t.prompts.map((name) => [name, promptInput(name, t)]);
@@ -1310,6 +1312,18 @@ function renderTemplateLaunch(main, idText) {
       }
     });
   })().catch((err) => { form.append(error); showError(error, err); });
+}
+
+// The template's schedules: when each fires next, and what it missed.
+function scheduleTable(schedules) {
+  return el("section", { class: "panel" }, el("h2", { text: "Schedules" }),
+    el("table", { id: "schedules", class: "grid" },
+      el("thead", {}, el("tr", {}, ["Cron", "Time zone", "Next runs", "Last run", "Missed"].map((text) => el("th", { text })))),
+      el("tbody", {}, schedules.map((s) => el("tr", { class: "schedule-row", "data-id": s.id },
+        el("td", { class: "mono", text: s.cron }), el("td", { text: s.timezone }),
+        el("td", { class: "next-runs", text: s.enabled ? s.next_runs.slice(0, 3).map(formatTime).join(" · ") : "off" }),
+        el("td", {}, s.last_job_id ? el("a", { href: `/jobs/${s.last_job_id}`, text: formatTime(s.last_run_at) }) : "—"),
+        el("td", { class: "num", text: s.missed }))))));
 }
 
 // An input for a launch field the template lets the launcher change, holding its default.

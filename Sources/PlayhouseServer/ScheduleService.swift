@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+import PlayhouseCore
+import PlayhouseStore
+import ServiceLifecycle
+
+/// Fires due schedules: every server runs one, and the store lets exactly one of them fire
+/// each run (``Store/advanceSchedule(_:from:to:)`` is a compare-and-set on the run's time).
+/// A run more than ``grace`` late, because no server was up when it was due, is reported as
+/// missed (audit log and the schedule's `missed`) instead of being fired late.
+struct ScheduleService: Service {
+    let dependencies: ServerDependencies
+    let interval: Duration
+    let logger: Logger
+
+    /// How late a run may still fire: a server busy or restarting for a moment is not downtime.
+    static let grace: TimeInterval = 120
+
+    func run() async {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await tick(now: Date())
+                } catch {
+                    logger.error("could not fire schedules: \(error)")
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// Fires or reports every schedule due at `now`; returns the jobs it launched.
+    @discardableResult
+    func tick(now: Date) async throws -> [Int64] {
+        let store = dependencies.store
+        var launched: [Int64] = []
+        for schedule in try await store.dueSchedules(now: now) {
+            guard let due = schedule.nextRunAt, let expression = try? schedule.expression else { continue }
+            guard try await store.advanceSchedule(schedule.id, from: due, to: expression.next(after: now)) else { continue }
+            if now.timeIntervalSince(due) > Self.grace {
+                let count = 1 + expression.upcoming(after: due, count: 10_000).prefix { $0 <= now }.count
+                try await store.recordScheduleMissed(schedule.id, count: count, lastAt: due)
+                await dependencies.audit(
+                    AuditEntry(actor: schedule.createdBy, action: "schedule.missed", target: "schedule \(schedule.id)",
+                               source: "scheduler", detail: "\(count) run(s) missed while no server was up, due from \(Timestamp.format(due))"),
+                    logger: logger)
+                logger.warning("schedule missed runs", metadata: ["schedule": "\(schedule.id)", "missed": "\(count)"])
+                continue
+            }
+            do {
+                let job = try await fire(schedule)
+                try await store.recordScheduleRun(schedule.id, jobID: job, at: now)
+                launched.append(job)
+            } catch {
+                let message = (error as? ValidationError)?.message ?? "\(error)"
+                await dependencies.audit(
+                    AuditEntry(actor: schedule.createdBy, action: "schedule.failed", target: "schedule \(schedule.id)", source: "scheduler", detail: message),
+                    logger: logger)
+                logger.error("schedule could not launch", metadata: ["schedule": "\(schedule.id)", "error": .string(message)])
+            }
+        }
+        return launched
+    }
+
+    /// Launches the schedule's template as its creator, with the survey's defaults.
+    private func fire(_ schedule: Schedule) async throws -> Int64 {
+        let store = dependencies.store
+        guard let template = try await store.template(schedule.templateID) else {
+            throw ValidationError("template \(schedule.templateID) no longer exists")
+        }
+        var (parameters, secrets) = try template.launch(template.definition.parameters, answers: [:], choices: [:], launchedBy: schedule.createdBy)
+        if !secrets.isEmpty {
+            parameters.sealedVars = try dependencies.secrets.seal(Data(JSONValue.object(secrets).jsonString().utf8))
+            parameters.sealedVarNames = secrets.keys.sorted()
+        }
+        try parameters.validate()
+        let job = try await store.insertJob(parameters)
+        await dependencies.audit(
+            AuditEntry(actor: schedule.createdBy, action: "schedule.fire", target: "job \(job.id)", source: "scheduler",
+                       detail: "schedule \(schedule.id), template \(template.name)"),
+            logger: logger)
+        return job.id
+    }
+}

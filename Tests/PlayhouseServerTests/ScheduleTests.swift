@@ -1,0 +1,80 @@
+import Foundation
+import HummingbirdTesting
+import Logging
+import PlayhouseCore
+import PlayhouseRunner
+@testable import PlayhouseServer
+import PlayhouseStore
+import PlayhouseTestSupport
+import Testing
+
+/// Templates launched by the clock: next runs shown, each run fired by exactly one of
+/// several schedulers, runs missed while nothing was up reported and not fired.
+@Suite struct ScheduleTests {
+    /// A scheduler over the same store, as another server of the fleet would run it.
+    func scheduler(_ store: Store) -> ScheduleService {
+        let dependencies = ServerDependencies(
+            store: store, catalog: ProjectCatalog(root: TestPaths.examples), secrets: .random(), fetchJSON: HTTPJSON.fetcher,
+            gitContents: { _ in ([], []) }) { _, _, _, _ in .null }
+        return ScheduleService(dependencies: dependencies, interval: .seconds(3600), logger: Logger(label: "test-scheduler"))
+    }
+
+    @Test func aScheduleShowsItsNextRunsFiresOnceAndReportsMissedRuns() async throws {
+        try await ServerFixture.with { client, store in
+            let template = try await client.json(
+                .post, "/api/v1/templates",
+                body: #"{"name":"nightly","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#)
+            let templateID = try #require(template.json["id"]?.intValue)
+            let created = try await client.json(
+                .post, "/api/v1/templates/\(templateID)/schedules", body: #"{"cron":"*/5 * * * *","timezone":"Europe/Berlin"}"#)
+            #expect(created.status == .created, "\(created.json.jsonString())")
+            let id = Int64(try #require(created.json["id"]?.intValue))
+            guard case .array(let next)? = created.json["next_runs"] else { throw TestFailure("no next runs") }
+            let times = next.compactMap { $0.stringValue.flatMap { try? Date($0, strategy: .iso8601) } }
+            #expect(times.count == 5)
+            #expect(zip(times, times.dropFirst()).allSatisfy { $1.timeIntervalSince($0) == 300 }, "five minutes apart: \(next)")
+
+            let bad = try await client.json(.post, "/api/v1/templates/\(templateID)/schedules", body: #"{"cron":"every day"}"#)
+            #expect(bad.status == .badRequest)
+            #expect(bad.json["error"] == .string(#"a cron expression has 5 fields (minute hour day month weekday), got "every day""#))
+
+            // Due a second ago: three schedulers try at once, one fires.
+            let now = Date()
+            let due = now.addingTimeInterval(-1)
+            let scheduled = try #require(await store.schedule(id))
+            #expect(try await store.advanceSchedule(id, from: try #require(scheduled.nextRunAt), to: due))
+            let fired = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for _ in 0..<3 { group.addTask { try await self.scheduler(store).tick(now: now) } }
+                return try await group.reduce(into: [Int64]()) { $0 += $1 }
+            }
+            let launched = try await store.jobs().filter { $0.parameters.templateID == Int64(templateID) }
+            #expect(launched.count == 1, "exactly one run: \(launched.map(\.id)), fired by the test's schedulers: \(fired)")
+            let job = try await client.waitForEnd(try #require(launched.first?.id))
+            #expect(job["status"] == .string("successful"))
+            #expect(job["launched_by"] == .string("admin"))
+            #expect(try await store.schedule(id)?.lastJobID == launched.first?.id)
+
+            // Due three hours ago: no server was up; reported, not fired.
+            let lastNext = try #require(await store.schedule(id)?.nextRunAt)
+            #expect(try await store.advanceSchedule(id, from: lastNext, to: now.addingTimeInterval(-3 * 3600)))
+            try await scheduler(store).tick(now: Date())
+            let after = try #require(await store.schedule(id))
+            #expect(after.missed >= 36, "every five minutes for three hours: \(after.missed)")
+            #expect(try #require(after.nextRunAt) > Date(), "it moves on to the next run from now")
+            #expect(try await store.jobs().filter { $0.parameters.templateID == Int64(templateID) }.count == 1, "nothing fired late")
+            #expect(try await client.json(.get, "/api/v1/audit").json.jsonString().contains("schedule.missed"))
+        }
+    }
+
+    @Test func aTemplateWhoseSurveyNeedsAnAnswerCannotBeScheduled() async throws {
+        try await ServerFixture.with { client, _ in
+            let template = try await client.json(
+                .post, "/api/v1/templates",
+                body: #"{"name":"asks","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","survey":[{"variable":"v","question":"Version","type":"text","required":true}]}"#)
+            let id = try #require(template.json["id"]?.intValue)
+            let refused = try await client.json(.post, "/api/v1/templates/\(id)/schedules", body: #"{"cron":"0 3 * * *"}"#)
+            #expect(refused.status == .badRequest)
+            #expect(refused.json["error"] == .string(#"the survey asks "Version", which has no default"#))
+        }
+    }
+}
