@@ -32,6 +32,8 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     TokenRoutes(dependencies: dependencies, identities: identities).add(signedIn: read)
     AuditRoutes(dependencies: dependencies).add(admin: admin)
     ScheduleRoutes(dependencies: dependencies).add(read: read, admin: admin)
+    NotificationRoutes(dependencies: dependencies).add(admin: admin)
+    HookRoutes(dependencies: dependencies).add(open: api, admin: admin)
     Pages().add(open: router, signedIn: router.group().add(middleware: PageSignInGate()))
     return router
 }

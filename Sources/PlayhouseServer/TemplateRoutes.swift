@@ -73,8 +73,16 @@ struct TemplateRoutes: Sendable {
     @Sendable func launch(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<JobResponse> {
         let identity = try context.requireUser()
         let template = try await template(context)
-        let definition = template.definition
         let members = try await RequestBody.optionalObject(request, allowed: JobRoutes.launchFields.union(["survey"]))
+        return try await launch(template, members: members, identity: identity, context: context)
+    }
+
+    /// Launches `template` for `identity` with what `members` sets (only prompted fields)
+    /// and answers; `via` names another way in than the API (a webhook) in the audit log.
+    func launch(
+        _ template: JobTemplate, members: [String: JSONValue], identity: Identity, context: PlayhouseContext, via: String? = nil
+    ) async throws -> EditedResponse<JobResponse> {
+        let definition = template.definition
         if let fixed = members.keys.sorted().first(where: { $0 != "survey" && !definition.prompts.contains($0) }) {
             throw APIError(
                 .badRequest, "\(fixed) is fixed by template \"\(template.name)\"",
@@ -97,7 +105,8 @@ struct TemplateRoutes: Sendable {
             parameters.sealedVarNames = secrets.keys.sorted()
         }
         return try await JobLauncher(dependencies: dependencies).submit(
-            parameters, identity: identity, context: context, detail: "template \(template.name)")
+            parameters, identity: identity, context: context,
+            detail: ["template \(template.name)", via.map { "via \($0)" }].compactMap { $0 }.joined(separator: ", "))
     }
 
     /// The options of a choice question: its own, or fetched from its URL or inventory group.

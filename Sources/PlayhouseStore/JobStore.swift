@@ -70,6 +70,7 @@ extension Store {
         }
         guard let row else { return nil }
         let job = try StoreCoding.job(from: row)
+        try await enqueueDeliveries(jobID: job.id, templateID: job.parameters.templateID, status: running, now: now)
         await announce(.job(job.id))
         if let parent = job.parentID { try await refreshSlicedJob(parent, now: now) }
         return job
@@ -96,8 +97,12 @@ extension Store {
             UPDATE jobs SET status = \(bind: status.rawValue), finished_at = \(bind: now.timeIntervalSince1970),
                 exit_code = \(bind: exitCode), error = \(bind: outcome.error), summary = \(bind: StoreCoding.encode(final))
             WHERE id = \(bind: id) AND status = 'running'
-            RETURNING parent_id
+            RETURNING parent_id, parameters
             """).first()
+        if let row {
+            let parameters = try StoreCoding.decode(JobParameters.self, try row.decode(column: "parameters", as: String.self))
+            try await enqueueDeliveries(jobID: id, templateID: parameters.templateID, status: status, now: now)
+        }
         await announce(.job(id))
         await announce(.queue)
         if let parent = try row?.decode(column: "parent_id", as: Int64?.self) {

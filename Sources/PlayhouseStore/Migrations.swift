@@ -185,6 +185,42 @@ enum Migrations {
             created_at {real} NOT NULL
         )
         """,
+        """
+        CREATE TABLE notification_targets (
+            id {id},
+            name TEXT NOT NULL UNIQUE,
+            url TEXT NOT NULL,
+            events TEXT NOT NULL,
+            format TEXT NOT NULL,
+            template_id BIGINT,
+            created_at {real} NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE deliveries (
+            id {id},
+            target_id BIGINT NOT NULL REFERENCES notification_targets (id) ON DELETE CASCADE,
+            job_id BIGINT NOT NULL,
+            event TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at {real} NOT NULL,
+            last_error TEXT,
+            response_status INTEGER,
+            created_at {real} NOT NULL,
+            delivered_at {real},
+            UNIQUE (target_id, job_id, event)
+        )
+        """,
+        "CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at)",
+        """
+        CREATE TABLE template_hooks (
+            template_id BIGINT PRIMARY KEY REFERENCES templates (id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at {real} NOT NULL
+        )
+        """,
     ]
 
     static func render(_ step: String, for dialect: Store.Dialect) -> String {

@@ -162,4 +162,30 @@ enum StoreCoding {
             createdBy: try row.decode(column: "created_by", as: String.self),
             createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0))
     }
+
+    static func notificationTarget(from row: any SQLRow) throws -> NotificationTarget {
+        NotificationTarget(
+            id: try row.decode(column: "id", as: Int64.self),
+            name: try row.decode(column: "name", as: String.self),
+            url: try row.decode(column: "url", as: String.self),
+            events: try row.decode(column: "events", as: String.self).split(separator: ",").compactMap { NotificationTarget.Event(rawValue: String($0)) },
+            format: NotificationTarget.Format(rawValue: try row.decode(column: "format", as: String.self)) ?? .json,
+            templateID: try row.decode(column: "template_id", as: Int64?.self),
+            createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0))
+    }
+
+    static func delivery(from row: any SQLRow) throws -> Delivery {
+        Delivery(
+            id: try row.decode(column: "id", as: Int64.self),
+            targetID: try row.decode(column: "target_id", as: Int64.self),
+            jobID: try row.decode(column: "job_id", as: Int64.self),
+            event: NotificationTarget.Event(rawValue: try row.decode(column: "event", as: String.self)) ?? .started,
+            status: Delivery.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending,
+            attempts: try row.decode(column: "attempts", as: Int.self),
+            nextAttemptAt: try date(row, "next_attempt_at") ?? Date(timeIntervalSince1970: 0),
+            lastError: try row.decode(column: "last_error", as: String?.self),
+            responseStatus: try row.decode(column: "response_status", as: Int?.self),
+            createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0),
+            deliveredAt: try date(row, "delivered_at"))
+    }
 }

@@ -39,7 +39,9 @@ struct Serve: AsyncParsableCommand {
         let secrets = try common.secrets()
         try await common.store.withStore(logger: logger) { store in
             try await FirstAdmin.ensure(store: store, logger: logger)
-            var services: [any Service] = [LeaseReaper(store: store, lease: common.lease, logger: logger)]
+            var services: [any Service] = [
+                LeaseReaper(store: store, lease: common.lease, logger: logger), Notifier(store: store, logger: logger),
+            ]
             if workers > 0 {
                 let pool = WorkerPool(
                     store: store, catalog: catalog, secrets: secrets, runner: runner,

@@ -43,7 +43,7 @@ enum ServerFixture {
                 configuration: WorkerPoolConfiguration(name: "test-worker", capacity: workers), logger: logger)
             let app = buildApplication(
                 configuration: ServerConfiguration(host: "127.0.0.1", port: 0, heartbeat: .milliseconds(500)),
-                dependencies: dependencies, services: [pool], logger: logger)
+                dependencies: dependencies, services: [pool, Notifier(store: store, logger: logger, poll: .milliseconds(100))], logger: logger)
             // bcrypt's cheapest cost: dozens of fixtures start at once, and the hash is not what they test.
             let admin = try await store.createUser(name: adminName, role: .admin, password: adminPassword, cost: 4)
             let (_, token) = try await store.createToken(userID: admin.id, name: "tests", expiresAt: nil)

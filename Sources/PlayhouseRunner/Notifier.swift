@@ -1,0 +1,101 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import PlayhouseCore
+import PlayhouseStore
+import ServiceLifecycle
+
+/// Sends the queued notifications: a JSON POST per event and target, retried with
+/// backoff (1, 2, 4, 8, 16 s) until it is answered 2xx or six attempts have failed. Every
+/// attempt is written to the delivery log. Any number of processes may run one: each
+/// delivery is held by the one sending it.
+public struct Notifier: Service {
+    public let store: Store
+    public let logger: Logger
+    public var poll: Duration
+
+    static let maxAttempts = 6
+    static let timeout: TimeAmount = .seconds(10)
+
+    public init(store: Store, logger: Logger, poll: Duration = .seconds(1)) {
+        self.store = store
+        self.logger = logger
+        self.poll = poll
+    }
+
+    public func run() async {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    while let delivery = try await store.claimDelivery(lease: .seconds(60)) {
+                        try await send(delivery)
+                    }
+                } catch {
+                    logger.error("could not send notifications: \(error)")
+                }
+                try? await Task.sleep(for: poll)
+            }
+        }
+    }
+
+    func send(_ delivery: Delivery) async throws {
+        guard let target = try await store.notificationTarget(delivery.targetID), let job = try await store.job(delivery.jobID) else {
+            try await store.recordDeliveryAttempt(delivery.id, delivered: false, responseStatus: nil, error: "the target or the job is gone", retryAt: nil)
+            return
+        }
+        var request = HTTPClientRequest(url: target.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "Playhouse")
+        request.body = .bytes(ByteBuffer(string: Self.payload(target.format, event: delivery.event, job: job).jsonString()))
+        var status: Int? = nil
+        var failure: String? = nil
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: Self.timeout)
+            status = Int(response.status.code)
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            if !(200..<300).contains(Int(response.status.code)) { failure = "answered \(response.status.code) \(response.status.reasonPhrase)" }
+        } catch {
+            failure = "\(error)"
+        }
+        let attempt = delivery.attempts + 1
+        let retryAt = failure == nil || attempt >= Self.maxAttempts ? nil : Date().addingTimeInterval(pow(2, Double(attempt - 1)))
+        try await store.recordDeliveryAttempt(delivery.id, delivered: failure == nil, responseStatus: status, error: failure, retryAt: retryAt)
+        if let failure {
+            logger.warning("notification not delivered", metadata: [
+                "target": .string(target.name), "job": "\(job.id)", "attempt": "\(attempt)", "error": .string(failure),
+            ])
+        }
+    }
+
+    /// What is posted: the event and the job, or for Slack one line of text.
+    static func payload(_ format: NotificationTarget.Format, event: NotificationTarget.Event, job: Job) -> JSONValue {
+        let parameters = job.parameters
+        let what = "\(parameters.project)/\(parameters.playbook)"
+        switch format {
+        case .slack:
+            let verb = switch event {
+            case .started: "started"
+            case .succeeded: "succeeded"
+            case .failed: "failed"
+            }
+            let who = parameters.launchedBy.map { " (launched by \($0))" } ?? ""
+            let why = job.error.map { ": \($0)" } ?? ""
+            return .object(["text": .string("Playhouse job #\(job.id) \(what) \(verb)\(who)\(why)")])
+        case .json:
+            var fields: [String: JSONValue] = [
+                "id": .number(Double(job.id)), "status": .string(job.status.rawValue), "project": .string(parameters.project),
+                "playbook": .string(parameters.playbook), "url": .string("/jobs/\(job.id)"),
+                "hosts": .object(job.summary.hosts.mapValues { counts in
+                    .object(["ok": .number(Double(counts.ok)), "changed": .number(Double(counts.changed)),
+                             "failed": .number(Double(counts.failed)), "unreachable": .number(Double(counts.unreachable))])
+                }),
+            ]
+            fields["template_id"] = parameters.templateID.map { .number(Double($0)) } ?? .null
+            fields["launched_by"] = parameters.launchedBy.map(JSONValue.string) ?? .null
+            fields["error"] = job.error.map(JSONValue.string) ?? .null
+            return .object(["event": .string("job.\(event.rawValue)"), "job": .object(fields)])
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PlayhouseCore
+import PlayhouseStore
+
+/// Inbound webhooks: a trigger URL per template for CI systems, with its own token. The
+/// token is the only authentication: `X-Playhouse-Token: TOKEN` (or `?token=`).
+struct HookRoutes: Sendable {
+    let dependencies: ServerDependencies
+    var store: Store { dependencies.store }
+
+    static let tokenHeader = HTTPField.Name("X-Playhouse-Token")!
+
+    func add(open: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {
+        admin.post("templates/:id/hook", use: create)
+        open.post("hooks/:id", use: trigger)
+    }
+
+    /// Makes (or replaces) the template's trigger token; the answer shows it once.
+    @Sendable func create(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<HookResponse> {
+        let id = try JobRoutes.id(context)
+        guard let template = try await store.template(id) else { throw APIError.notFound("template \(id)") }
+        let token = try await store.createTemplateHook(templateID: id, createdBy: try context.requireUser().user.name)
+        await dependencies.audit(context, "hook.create", target: "template \(id) \(template.name)")
+        return EditedResponse(status: .created, response: HookResponse(url: "/api/v1/hooks/\(id)", token: token))
+    }
+
+    /// `{"extra_vars": {…}, …other fields the template prompts for, "survey": {…}}`, all
+    /// optional; the job is launched as the admin who made the hook.
+    @Sendable func trigger(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<JobResponse> {
+        let id = try JobRoutes.id(context)
+        let token = request.headers[Self.tokenHeader] ?? request.uri.queryParameters["token"].map(String.init) ?? ""
+        guard let template = try await store.template(id), !token.isEmpty,
+              let owner = try await store.templateHookOwner(templateID: id, token: token) else {
+            await dependencies.audit(context, "hook.refused", target: "template \(id)", actor: "webhook")
+            throw APIError(.unauthorized, "unknown hook or wrong token", detail: "send the hook's token in X-Playhouse-Token")
+        }
+        guard let user = try await store.user(named: owner) else {
+            throw APIError(.forbidden, "the hook's owner \(owner) no longer exists", detail: "make a new hook")
+        }
+        let members = try await RequestBody.optionalObject(request, allowed: JobRoutes.launchFields.union(["survey"]))
+        let identity = Identity(user: user, access: try await store.access(for: user), csrfToken: nil)
+        return try await TemplateRoutes(dependencies: dependencies).launch(template, members: members, identity: identity, context: context, via: "webhook")
+    }
+}
+
+struct HookResponse: ResponseEncodable, Sendable {
+    var url: String
+    var token: String
+}
