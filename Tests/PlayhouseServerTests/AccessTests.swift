@@ -45,6 +45,18 @@ import Testing
             Route(method: "POST", path: "/api/v1/templates", body: #"{"name":"tpl-\#(name)","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini"}"#, least: .admin),
             Route(method: "PUT", path: "/api/v1/templates/\(id("template"))", body: #"{"name":"hello","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web2"}"#, least: .admin),
             Route(method: "DELETE", path: "/api/v1/templates/\(id("doomed-template"))", least: .admin),
+            Route(method: "GET", path: "/api/v1/schedules", least: .viewer),
+            Route(method: "GET", path: "/api/v1/templates/\(id("template"))/schedules", least: .viewer),
+            Route(method: "POST", path: "/api/v1/templates/\(id("template"))/schedules", body: #"{"cron":"0 3 * * *"}"#, least: .admin),
+            Route(method: "PUT", path: "/api/v1/schedules/\(id("schedule"))", body: #"{"enabled":false}"#, least: .admin),
+            Route(method: "DELETE", path: "/api/v1/schedules/\(id("doomed-schedule"))", least: .admin),
+            Route(method: "POST", path: "/api/v1/templates/\(id("template"))/hook", least: .admin),
+            Route(method: "GET", path: "/api/v1/notifications", least: .admin),
+            Route(method: "POST", path: "/api/v1/notifications", body: #"{"name":"n-\#(name)","url":"http://127.0.0.1:9/x"}"#, least: .admin),
+            Route(method: "GET", path: "/api/v1/notifications/\(id("notification"))/deliveries", least: .admin),
+            Route(method: "DELETE", path: "/api/v1/notifications/\(id("doomed-notification"))", least: .admin),
+            Route(method: "POST", path: "/api/v1/projects", body: #"{"name":"git-\#(name)","url":"file:///nowhere"}"#, least: .admin),
+            Route(method: "DELETE", path: "/api/v1/projects/doomed-git", least: .admin),
             Route(method: "GET", path: "/api/v1/inventories", least: .viewer),
             Route(method: "GET", path: "/api/v1/inventories/\(id("inventory"))", least: .viewer),
             Route(method: "GET", path: "/api/v1/inventories/\(id("inventory"))/hosts", least: .viewer),
@@ -104,6 +116,11 @@ import Testing
             let hello = TemplateDefinition(parameters: JobParameters(project: "demo", playbook: "hello.yml", inventory: "inventory/local.ini", limit: "web1"), allowConcurrent: true)
             ids["template"] = Int(try await store.createTemplate(name: "hello", definition: hello).id)
             ids["doomed-template"] = Int(try await store.createTemplate(name: "doomed", definition: hello).id)
+            ids["schedule"] = Int(try await store.createSchedule(templateID: Int64(ids["template"]!), cron: "0 3 * * *", timeZone: "UTC", createdBy: "admin").id)
+            ids["doomed-schedule"] = Int(try await store.createSchedule(templateID: Int64(ids["template"]!), cron: "0 4 * * *", timeZone: "UTC", createdBy: "admin").id)
+            ids["notification"] = Int(try await store.createNotificationTarget(name: "n", url: "http://127.0.0.1:9/x", events: [.failed], format: .json, templateID: nil).id)
+            ids["doomed-notification"] = Int(try await store.createNotificationTarget(name: "doomed", url: "http://127.0.0.1:9/x", events: [.failed], format: .json, templateID: nil).id)
+            _ = try await store.saveGitProject(name: "doomed-git", url: "file:///nowhere", branch: "main", credentialID: nil)
             ids["team"] = Int(try await store.createTeam(name: "team").id)
             ids["doomed-team"] = Int(try await store.createTeam(name: "doomed-team").id)
             ids["doomed-grant"] = Int(try await store.createGrant(subjectKind: .team, subject: "team", resourceKind: .project, resource: "demo").id)
