@@ -97,3 +97,39 @@ import Testing
         }
     }
 }
+
+/// A git project cloned over SSH with a stored key, from a repository on an SSH test host.
+@Suite(.serialized) struct GitOverSSHTests {
+    @Test func aRepositoryIsClonedOverSSHWithAKeyCredential() async throws {
+        try await withSSHTestHosts(count: 1) { hosts in
+            let repository = try TestPaths.scratch("git-ssh") + "/repo"
+            let commit = try await GitProjectTests.commit([
+                "hello.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug: { msg: \"cloned over ssh\" }\n",
+                "hosts.ini": TestPaths.localInventory(["node1"]),
+            ], in: repository, message: "over ssh")
+            if getuid() == 0 {
+                // The host's git runs as its user, and git reads only repositories its user owns.
+                try await TestTool.run("/bin/chown", ["-R", hosts.user, repository])
+            }
+            let key = try String(contentsOfFile: hosts.privateKeyPath, encoding: .utf8)
+            try await ServerFixture.with { client, _ in
+                let credential = try await client.json(
+                    .post, "/api/v1/credentials",
+                    body: JSONValue.object(["name": .string("deploy key"), "kind": .string("ssh"), "private_key": .string(key)]).jsonString())
+                let credentialID = try #require(credential.json["id"]?.intValue)
+                let url = "ssh://\(hosts.user)@127.0.0.1:\(hosts.hosts[0].port)\(repository)"
+                let created = try await client.json(
+                    .post, "/api/v1/projects", body: #"{"name":"overssh","url":"\#(url)","branch":"main","credential":\#(credentialID)}"#)
+                #expect(created.status == .created, "\(created.json.jsonString())")
+                let id = try await client.launch(#"{"project":"overssh","playbook":"hello.yml","inventory":"hosts.ini"}"#)
+                let job = try await client.waitForEnd(id, timeout: .seconds(120))
+                #expect(job["status"] == .string("successful"), "\(job.jsonString())")
+                #expect(job["commit"] == .string(commit))
+                let output = try await client.text("/api/v1/jobs/\(id)/stdout?ansi=0").2
+                #expect(output.contains("cloned over ssh"))
+                let keyLines = key.split(separator: "\n").filter { $0.count >= 16 && !$0.hasPrefix("-----") }
+                #expect(!keyLines.contains { output.contains($0) }, "the key shows nowhere in the log")
+            }
+        }
+    }
+}
