@@ -39,9 +39,14 @@ struct TemplateRoutes: Sendable {
         return EditedResponse(status: .created, headers: [.location: "/api/v1/templates/\(template.id)"], response: TemplateResponse(template))
     }
 
+    /// Replaces the template; `env` left out keeps the environment it had, since its
+    /// values are never shown to be sent back (`"env": {}` clears it).
     @Sendable func update(_ request: Request, context: PlayhouseContext) async throws -> TemplateResponse {
         let id = try JobRoutes.id(context)
-        let (name, definition) = try await decode(request)
+        var (name, definition) = try await decode(request)
+        if definition.parameters.env == nil, let existing = try await store.template(id) {
+            definition.parameters.env = existing.definition.parameters.env
+        }
         guard let template = try await store.updateTemplate(id, name: name, definition: definition) else {
             throw APIError.notFound("template \(id)")
         }

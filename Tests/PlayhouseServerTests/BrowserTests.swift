@@ -237,6 +237,50 @@ struct BrowserTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func createAndEditATemplateOnThePage() async throws {
+        try await ServerFixture.with { client, store in
+            guard let port = client.port else { throw TestFailure("the live test server has no port") }
+            try await withChromeSession { browser in
+                try await withDiagnostics(browser, "template-editor") {
+                    try await signIn(browser, port: port, at: "/templates")
+                    try await browser.click("#new-template", timeout: .seconds(30))
+                    try await browser.waitUntil("the projects to load", timeout: .seconds(30)) {
+                        try await browser.executeScript("return document.querySelector('#tpl-playbook').options.length;") != .number(0)
+                    }
+                    try await browser.fill("#tpl-name", with: "nightly check")
+                    try await browser.select(value: "hello.yml", in: "#tpl-playbook")
+                    try await browser.fill("#tpl-tags", with: "install,start")
+                    try await browser.fill("#tpl-env", with: "CMDB_GROUP=backend")
+                    try await browser.click("#tpl-check")
+                    try await browser.click(#"input[data-prompt="limit"]"#)
+                    try await browser.click("#tpl-save")
+                    try await browser.waitUntil("the launch page of the new template", timeout: .seconds(30)) {
+                        try await browser.currentPath().hasSuffix("/launch")
+                    }
+                    let saved = try #require(try await store.templates().first)
+                    #expect(saved.name == "nightly check")
+                    #expect(saved.definition.parameters.playbook == "hello.yml")
+                    #expect(saved.definition.parameters.tags == ["install", "start"])
+                    #expect(saved.definition.parameters.check == true)
+                    #expect(saved.definition.parameters.env == ["CMDB_GROUP": "backend"])
+                    #expect(saved.definition.prompts == ["limit"])
+
+                    try await browser.open("http://127.0.0.1:\(port)/templates/\(saved.id)/edit")
+                    try await browser.waitUntil("the form to hold the template", timeout: .seconds(30)) {
+                        try await browser.executeScript("return document.querySelector('#tpl-tags').value;") == .string("install,start")
+                    }
+                    try await browser.fill("#tpl-limit", with: "web1")
+                    try await browser.click("#tpl-save")
+                    try await browser.waitUntil("the template to be saved", timeout: .seconds(30)) {
+                        try await store.template(saved.id)?.definition.parameters.limit == "web1"
+                    }
+                    #expect(try await store.template(saved.id)?.definition.parameters.env == ["CMDB_GROUP": "backend"], "the environment stays")
+                }
+            }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func theAuditPageShowsWhoDidWhat() async throws {
         try await ServerFixture.with { client, _ in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }

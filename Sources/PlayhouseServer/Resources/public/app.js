@@ -1208,6 +1208,15 @@ function renderTemplateEditor(main, idText) {
     playbook: el("select", { id: "tpl-playbook", required: true }),
     inventory: el("select", { id: "tpl-inventory", required: true }),
     limit: el("input", { id: "tpl-limit", type: "text" }),
+    tags: el("input", { id: "tpl-tags", type: "text", placeholder: "tag1,tag2" }),
+    skipTags: el("input", { id: "tpl-skip-tags", type: "text" }),
+    verbosity: el("input", { id: "tpl-verbosity", type: "number", min: 0, max: 4 }),
+    forks: el("input", { id: "tpl-forks", type: "number", min: 1 }),
+    timeout: el("input", { id: "tpl-timeout", type: "number", min: 1, placeholder: "seconds" }),
+    credentials: el("input", { id: "tpl-credentials", type: "text", placeholder: "credential ids, comma separated" }),
+    check: el("input", { id: "tpl-check", type: "checkbox" }),
+    diff: el("input", { id: "tpl-diff", type: "checkbox" }),
+    env: el("textarea", { id: "tpl-env", rows: 2, spellcheck: "false", placeholder: "NAME=value, one per line (values are not shown again)" }),
     extraVars: el("textarea", { id: "tpl-extra-vars", rows: 3, spellcheck: "false", placeholder: "YAML or JSON mapping" }),
     allowConcurrent: el("input", { id: "tpl-allow-concurrent", type: "checkbox" }),
     survey: el("textarea", { id: "tpl-survey", rows: 8, spellcheck: "false",
@@ -1220,8 +1229,13 @@ function renderTemplateEditor(main, idText) {
     el("div", { class: "form-grid" },
       field("Name", f.name), field("Description", f.description), field("Project", f.project),
       field("Playbook", f.playbook), field("Inventory", f.inventory), field("Limit", f.limit),
-      el("div", { class: "field checks" }, el("label", { class: "check" }, f.allowConcurrent, " Allow concurrent runs"))),
+      field("Tags", f.tags), field("Skip tags", f.skipTags), field("Verbosity", f.verbosity), field("Forks", f.forks),
+      field("Timeout", f.timeout), field("Credentials", f.credentials),
+      el("div", { class: "field checks" },
+        el("label", { class: "check" }, f.check, " Check mode"), el("label", { class: "check" }, f.diff, " Show diffs"),
+        el("label", { class: "check" }, f.allowConcurrent, " Allow concurrent runs"))),
     field("Extra vars", f.extraVars, "the defaults"),
+    field("Environment", f.env, "left empty when editing, the environment stays as it was"),
     el("fieldset", { class: "field" }, el("legend", { class: "field-label", text: "The launcher may change" }),
       el("div", { class: "checks-row" }, PROMPTABLE.map((name) => el("label", { class: "check" }, prompts[name], ` ${name}`)))),
     field("Survey", f.survey, "a JSON list of questions: variable, question, type (text, textarea, integer, float, choice, multichoice, password, boolean), required, default, min, max, regex, choices or choices_from {url} / {inventory, group}"),
@@ -1240,6 +1254,14 @@ function renderTemplateEditor(main, idText) {
     f.playbook.value = t.playbook;
     f.inventory.value = t.inventory;
     f.limit.value = t.limit || "";
+    f.tags.value = (t.tags || []).join(",");
+    f.skipTags.value = (t.skip_tags || []).join(",");
+    f.verbosity.value = t.verbosity || "";
+    f.forks.value = t.forks || "";
+    f.timeout.value = t.timeout || "";
+    f.credentials.value = t.credentials.join(",");
+    f.check.checked = t.check;
+    f.diff.checked = t.diff;
     f.extraVars.value = Object.keys(t.extra_vars).length ? JSON.stringify(t.extra_vars, null, 2) : "";
     f.allowConcurrent.checked = t.allow_concurrent;
     for (const name of t.prompts) prompts[name].checked = true;
@@ -1252,8 +1274,14 @@ function renderTemplateEditor(main, idText) {
     try {
       const body = { name: f.name.value, description: f.description.value || null, project: f.project.value,
         playbook: f.playbook.value, inventory: f.inventory.value, limit: f.limit.value || null,
-        allow_concurrent: f.allowConcurrent.checked, prompts: PROMPTABLE.filter((name) => prompts[name].checked) };
+        allow_concurrent: f.allowConcurrent.checked, prompts: PROMPTABLE.filter((name) => prompts[name].checked),
+        tags: f.tags.value.trim() || null, skip_tags: f.skipTags.value.trim() || null, check: f.check.checked, diff: f.diff.checked,
+        verbosity: f.verbosity.value === "" ? null : Number(f.verbosity.value),
+        forks: f.forks.value === "" ? null : Number(f.forks.value),
+        timeout: f.timeout.value === "" ? null : Number(f.timeout.value),
+        credentials: f.credentials.value.split(",").map((v) => v.trim()).filter(Boolean).map(Number) };
       if (f.extraVars.value.trim()) body.extra_vars = f.extraVars.value;
+      if (f.env.value.trim()) body.env = parseEnv(f.env.value);
       if (f.survey.value.trim()) {
         try { body.survey = JSON.parse(f.survey.value); } catch { throw new Error("The survey is not valid JSON"); }
       }
