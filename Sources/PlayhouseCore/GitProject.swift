@@ -32,6 +32,9 @@ public struct GitProject: Sendable, Equatable {
         guard schemes.contains(where: url.hasPrefix) || scpLike, !url.hasPrefix("-"), !url.contains(" ") else {
             throw ValidationError("url must be a git URL (https://, ssh://, git@host:path or file://), got \"\(url)\"")
         }
+        if let parts = URLComponents(string: url), parts.password != nil {
+            throw ValidationError("url holds a password: put it in a password or token credential instead")
+        }
         guard !branch.isEmpty, !branch.hasPrefix("-"), !branch.contains(".."), branch.count <= 200,
               branch.unicodeScalars.allSatisfy({ !CharacterSet.whitespacesAndNewlines.contains($0) && !"~^:?*[\\".unicodeScalars.contains($0) }) else {
             throw ValidationError("branch must be a plain branch name, got \"\(branch)\"")

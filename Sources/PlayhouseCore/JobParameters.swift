@@ -120,11 +120,25 @@ public struct JobParameters: Sendable, Codable, Equatable {
         for tag in (tags ?? []) + (skipTags ?? []) where tag.isEmpty || tag.contains(",") {
             throw ValidationError("tags must be non-empty names without commas, got \"\(tag)\"")
         }
-        for name in (env ?? [:]).keys.sorted() where !Self.isValidEnvironmentName(name) {
+        for name in (env ?? [:]).keys.sorted() {
+            try Self.checkAllowedEnvironmentName(name)
+        }
+    }
+
+    /// Names a launch may not set: Playhouse's own, and those that change what Ansible, git,
+    /// ssh, Python or the shell run or load (a launch could otherwise run commands on the
+    /// worker, which holds every credential's key).
+    static let reservedNames: Set<String> = ["PATH", "HOME", "SHELL", "ENV", "BASH_ENV", "IFS", "BROWSER", "EDITOR", "PAGER", "TMPDIR"]
+    static let reservedPrefixes = ["PLAYHOUSE_", "ANSIBLE_", "LD_", "DYLD_", "PYTHON", "GIT_", "SSH_", "PERL", "RUBY", "NODE_"]
+
+    /// Refuses a name a launch may not set, saying why.
+    public static func checkAllowedEnvironmentName(_ name: String) throws(ValidationError) {
+        guard isValidEnvironmentName(name) else {
             throw ValidationError("env name \"\(name)\" is not valid: use capital letters, digits and _ (not first a digit)")
         }
-        for name in (env ?? [:]).keys where name.hasPrefix("PLAYHOUSE_") || name.hasPrefix("ANSIBLE_CALLBACK") {
-            throw ValidationError("env name \"\(name)\" is reserved for Playhouse")
+        if reservedNames.contains(name) || reservedPrefixes.contains(where: name.hasPrefix) {
+            throw ValidationError(
+                "env name \"\(name)\" is reserved: a launch may not set PATH, HOME or the like, nor names starting with \(reservedPrefixes.joined(separator: ", "))")
         }
     }
 

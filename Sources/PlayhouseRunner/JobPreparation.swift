@@ -13,8 +13,7 @@ struct JobPreparation: Sendable {
 
     func request(for job: Job) async throws -> PlaybookRunRequest {
         let parameters = job.parameters
-        // A folder project wins over a git project of the same name.
-        let git = catalog.projects().contains(parameters.project) ? nil : try await store.gitProject(named: parameters.project)
+        let git = try await store.gitProject(named: parameters.project, unlessFolderIn: catalog)
         let directory: String, playbook: String
         if git != nil {
             // Found in the checkout, once the run has cloned it.

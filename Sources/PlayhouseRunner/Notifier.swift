@@ -13,15 +13,14 @@ import ServiceLifecycle
 public struct Notifier: Service {
     public let store: Store
     public let logger: Logger
-    public var poll: Duration
 
+    static let poll: Duration = .seconds(1)
     static let maxAttempts = 6
     static let timeout: TimeAmount = .seconds(10)
 
-    public init(store: Store, logger: Logger, poll: Duration = .seconds(1)) {
+    public init(store: Store, logger: Logger) {
         self.store = store
         self.logger = logger
-        self.poll = poll
     }
 
     public func run() async {
@@ -31,10 +30,12 @@ public struct Notifier: Service {
                     while let delivery = try await store.claimDelivery(lease: .seconds(60)) {
                         try await send(delivery)
                     }
-                } catch {
+                } catch where !Task.isCancelled {
                     logger.error("could not send notifications: \(error)")
+                } catch {
+                    return
                 }
-                try? await Task.sleep(for: poll)
+                try? await Task.sleep(for: Self.poll)
             }
         }
     }

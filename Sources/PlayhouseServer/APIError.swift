@@ -31,7 +31,7 @@ public struct APIError: HTTPResponseError, Sendable {
 
     static let signInRequired = APIError(
         .unauthorized, "sign in first",
-        detail: "send Authorization: Bearer TOKEN (create one with `playhouse tokens create USER`), or sign in at /login")
+        detail: "send Authorization: Bearer TOKEN (create one with `playhouse tokens create USER`; an expired or revoked token signs in no one), or sign in at /login")
 
     static func notFound(_ what: String) -> APIError {
         APIError(.notFound, "\(what) not found", detail: "check the id; list them with GET on the collection")

@@ -36,11 +36,10 @@ struct HookRoutes: Sendable {
             await dependencies.audit(context, "hook.refused", target: "template \(id)", actor: "webhook")
             throw APIError(.unauthorized, "unknown hook or wrong token", detail: "send the hook's token in X-Playhouse-Token")
         }
-        guard let user = try await store.user(named: owner) else {
-            throw APIError(.forbidden, "the hook's owner \(owner) no longer exists", detail: "make a new hook")
+        guard let identity = try await JobLauncher(dependencies: dependencies).owner(named: owner) else {
+            throw APIError(.forbidden, "the hook's owner \(owner) no longer may launch jobs", detail: "make a new hook")
         }
         let members = try await RequestBody.optionalObject(request, allowed: JobRoutes.launchFields.union(["survey"]))
-        let identity = Identity(user: user, access: try await store.access(for: user), csrfToken: nil)
         return try await TemplateRoutes(dependencies: dependencies).launch(template, members: members, identity: identity, context: context, via: "webhook")
     }
 }

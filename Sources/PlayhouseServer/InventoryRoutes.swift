@@ -67,9 +67,7 @@ struct InventoryRoutes: Sendable {
         var environment: [String: String] = [:]
         for (key, value) in request.uri.queryParameters where key.hasPrefix("env.") {
             let name = String(key.dropFirst(4))
-            guard JobParameters.isValidEnvironmentName(name), !name.hasPrefix("PLAYHOUSE_") else {
-                throw APIError(.badRequest, "env name \"\(name)\" is not valid", detail: "use capital letters, digits and _")
-            }
+            try JobParameters.checkAllowedEnvironmentName(name)
             environment[name] = String(value)
         }
         let resolved: JSONValue

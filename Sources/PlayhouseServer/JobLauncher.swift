@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import PlayhouseCore
 import PlayhouseStore
 
@@ -33,11 +34,50 @@ struct JobLauncher: Sendable {
         return parameters
     }
 
+    /// Queues the job for a request, and answers 202 with it.
     func submit(
         _ parameters: JobParameters, identity: Identity, context: PlayhouseContext,
         action: String = "job.launch", detail: String? = nil
     ) async throws -> EditedResponse<JobResponse> {
+        let (job, slices) = try await queue(
+            parameters, identity: identity, source: context.remoteAddress, logger: context.logger, action: action, detail: detail)
+        return EditedResponse(status: .accepted, headers: [.location: "/api/v1/jobs/\(job.id)"], response: JobResponse(job, slices: slices))
+    }
+
+    /// Launches a template for `identity`: `base` is the template's parameters with what the
+    /// launcher changed, `answers` the survey's, `choices` the options resolved for
+    /// questions that fetch theirs. Password answers are sealed into the job.
+    func queue(
+        _ template: JobTemplate, base: JobParameters, answers: [String: JSONValue], choices: [String: [String]],
+        identity: Identity, source: String?, logger: Logger, via: String? = nil
+    ) async throws -> (job: Job, slices: [Int64]?) {
+        var (parameters, secrets) = try template.launch(base, answers: answers, choices: choices, launchedBy: identity.user.name)
+        if !secrets.isEmpty {
+            parameters.sealedVars = try dependencies.secrets.seal(Data(JSONValue.object(secrets).jsonString().utf8))
+            parameters.sealedVarNames = secrets.keys.sorted()
+        }
+        return try await queue(
+            parameters, identity: identity, source: source, logger: logger,
+            detail: ["template \(template.name)", via.map { "via \($0)" }].compactMap { $0 }.joined(separator: ", "))
+    }
+
+    /// Who owns a schedule or a hook, as the identity its jobs are launched with; nil when
+    /// that user is gone or no longer may launch.
+    func owner(named name: String) async throws -> Identity? {
+        guard let user = try await dependencies.store.user(named: name), user.role >= .operator else { return nil }
+        return Identity(user: user, access: try await dependencies.store.access(for: user), csrfToken: nil)
+    }
+
+    /// Queues the job (or the slices of a sliced one) and writes the audit log; `source`
+    /// is where the launch came from (a client's address, "scheduler").
+    func queue(
+        _ parameters: JobParameters, identity: Identity, source: String?, logger: Logger,
+        action: String = "job.launch", detail: String? = nil
+    ) async throws -> (job: Job, slices: [Int64]?) {
         try parameters.validate()
+        guard identity.user.role >= .operator else {
+            throw APIError(.forbidden, "launching jobs needs the operator role", detail: "\(identity.user.name) is a \(identity.user.role.rawValue)")
+        }
         let access = identity.access
         guard access.allows(project: parameters.project) else {
             throw APIError(.forbidden, "you have no grant on project \"\(parameters.project)\"", detail: "ask an admin for one")
@@ -51,8 +91,7 @@ struct JobLauncher: Sendable {
         try await checkCredentials(parameters.credentials ?? [])
         let catalog = dependencies.catalog
         // A git project's files are known only once a run has cloned it.
-        let git = catalog.projects().contains(parameters.project) ? nil : try await dependencies.store.gitProject(named: parameters.project)
-        let inGit = git != nil
+        let inGit = try await dependencies.store.gitProject(named: parameters.project, unlessFolderIn: catalog) != nil
         if inGit {
             try ProjectCatalog.components(of: parameters.playbook, field: "playbook")
         } else {
@@ -77,15 +116,17 @@ struct JobLauncher: Sendable {
         if let slices = parameters.slices, slices > 1 {
             let launcher = Launcher(user: identity.user.name, teams: identity.user.teams)
             let (parent, children) = try await launchSliced(parameters, inventory: inventory, launcher: launcher, slices: slices)
-            await dependencies.audit(context, action, target: "job \(parent.id)", detail: "\(what), \(children.count) slices")
-            return EditedResponse(
-                status: .accepted, headers: [.location: "/api/v1/jobs/\(parent.id)"],
-                response: JobResponse(parent, slices: children.map(\.id)))
+            await audit(identity, source: source, logger: logger, action, target: "job \(parent.id)", detail: "\(what), \(children.count) slices")
+            return (parent, children.map(\.id))
         }
         let job = try await dependencies.store.insertJob(parameters)
-        await dependencies.audit(context, action, target: "job \(job.id)", detail: what)
-        return EditedResponse(
-            status: .accepted, headers: [.location: "/api/v1/jobs/\(job.id)"], response: JobResponse(job))
+        await audit(identity, source: source, logger: logger, action, target: "job \(job.id)", detail: what)
+        return (job, nil)
+    }
+
+    private func audit(_ identity: Identity, source: String?, logger: Logger, _ action: String, target: String, detail: String) async {
+        await dependencies.audit(
+            AuditEntry(actor: identity.user.name, action: action, target: target, source: source, detail: detail), logger: logger)
     }
 
     /// Every credential exists, and together they make sense for one run.

@@ -84,7 +84,8 @@ struct JobRoutes: Sendable {
         }
         let access = try context.requireUser().access
         let jobs = try await dependencies.store.jobs(
-            status: status, limit: limit, before: before, projects: access.everything ? nil : access.projects)
+            status: status, limit: limit, before: before,
+            projects: access.everything || access.projects.contains(Grant.any) ? nil : access.projects)
         return JobListResponse(jobs: jobs.map { JobResponse($0) }, nextBefore: jobs.count == limit ? jobs.last?.id : nil)
     }
 

@@ -21,8 +21,10 @@ struct ScheduleService: Service {
             while !Task.isCancelled {
                 do {
                     try await tick(now: Date())
-                } catch {
+                } catch where !Task.isCancelled {
                     logger.error("could not fire schedules: \(error)")
+                } catch {
+                    return
                 }
                 try? await Task.sleep(for: interval)
             }
@@ -38,7 +40,12 @@ struct ScheduleService: Service {
             guard let due = schedule.nextRunAt, let expression = try? schedule.expression else { continue }
             guard try await store.advanceSchedule(schedule.id, from: due, to: expression.next(after: now)) else { continue }
             if now.timeIntervalSince(due) > Self.grace {
-                let count = 1 + expression.upcoming(after: due, count: 10_000).prefix { $0 <= now }.count
+                var count = 1
+                var time = due
+                while count < 100_000, let later = expression.next(after: time), later <= now {
+                    count += 1
+                    time = later
+                }
                 try await store.recordScheduleMissed(schedule.id, count: count, lastAt: due)
                 await dependencies.audit(
                     AuditEntry(actor: schedule.createdBy, action: "schedule.missed", target: "schedule \(schedule.id)",
@@ -52,7 +59,7 @@ struct ScheduleService: Service {
                 try await store.recordScheduleRun(schedule.id, jobID: job, at: now)
                 launched.append(job)
             } catch {
-                let message = (error as? ValidationError)?.message ?? "\(error)"
+                let message = (error as? ValidationError)?.message ?? (error as? APIError).map { "\($0.error): \($0.detail)" } ?? "\(error)"
                 await dependencies.audit(
                     AuditEntry(actor: schedule.createdBy, action: "schedule.failed", target: "schedule \(schedule.id)", source: "scheduler", detail: message),
                     logger: logger)
@@ -62,23 +69,19 @@ struct ScheduleService: Service {
         return launched
     }
 
-    /// Launches the schedule's template as its creator, with the survey's defaults.
+    /// Launches the schedule's template as its creator (with their grants), with the
+    /// survey's defaults.
     private func fire(_ schedule: Schedule) async throws -> Int64 {
-        let store = dependencies.store
-        guard let template = try await store.template(schedule.templateID) else {
+        let launcher = JobLauncher(dependencies: dependencies)
+        guard let template = try await dependencies.store.template(schedule.templateID) else {
             throw ValidationError("template \(schedule.templateID) no longer exists")
         }
-        var (parameters, secrets) = try template.launch(template.definition.parameters, answers: [:], choices: [:], launchedBy: schedule.createdBy)
-        if !secrets.isEmpty {
-            parameters.sealedVars = try dependencies.secrets.seal(Data(JSONValue.object(secrets).jsonString().utf8))
-            parameters.sealedVarNames = secrets.keys.sorted()
+        guard let owner = try await launcher.owner(named: schedule.createdBy) else {
+            throw ValidationError("\(schedule.createdBy), who made the schedule, no longer may launch jobs")
         }
-        try parameters.validate()
-        let job = try await store.insertJob(parameters)
-        await dependencies.audit(
-            AuditEntry(actor: schedule.createdBy, action: "schedule.fire", target: "job \(job.id)", source: "scheduler",
-                       detail: "schedule \(schedule.id), template \(template.name)"),
-            logger: logger)
+        let (job, _) = try await launcher.queue(
+            template, base: template.definition.parameters, answers: [:], choices: [:], identity: owner,
+            source: "scheduler", logger: logger, via: "schedule \(schedule.id)")
         return job.id
     }
 }

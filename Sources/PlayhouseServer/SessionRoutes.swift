@@ -33,7 +33,7 @@ struct SessionRoutes: Sendable {
             await dependencies.audit(context, "login.failed", target: "user \(name)")
             throw APIError(.unauthorized, "wrong name or password")
         }
-        throttle.succeeded(name: name)
+        throttle.succeeded(name: name, address: context.remoteAddress)
         let (token, csrf) = try await dependencies.store.createSession(userID: user.id, lifetime: Self.lifetime)
         await dependencies.audit(context, "login", target: "user \(user.name)", actor: user.name)
         let identity = Identity(user: user, access: try await dependencies.store.access(for: user), csrfToken: csrf)

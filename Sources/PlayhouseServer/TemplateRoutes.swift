@@ -104,14 +104,10 @@ struct TemplateRoutes: Sendable {
         for question in definition.survey where question.choicesFrom != nil {
             choices[question.variable] = try await self.choices(of: question, template: template, identity: identity)
         }
-        var (parameters, secrets) = try template.launch(base, answers: answers, choices: choices, launchedBy: identity.user.name)
-        if !secrets.isEmpty {
-            parameters.sealedVars = try dependencies.secrets.seal(Data(JSONValue.object(secrets).jsonString().utf8))
-            parameters.sealedVarNames = secrets.keys.sorted()
-        }
-        return try await JobLauncher(dependencies: dependencies).submit(
-            parameters, identity: identity, context: context,
-            detail: ["template \(template.name)", via.map { "via \($0)" }].compactMap { $0 }.joined(separator: ", "))
+        let (job, slices) = try await JobLauncher(dependencies: dependencies).queue(
+            template, base: base, answers: answers, choices: choices, identity: identity,
+            source: context.remoteAddress, logger: context.logger, via: via)
+        return EditedResponse(status: .accepted, headers: [.location: "/api/v1/jobs/\(job.id)"], response: JobResponse(job, slices: slices))
     }
 
     /// The options of a choice question: its own, or fetched from its URL or inventory group.
@@ -191,8 +187,7 @@ struct TemplateRoutes: Sendable {
             allowConcurrent: try RequestBody.bool(members, "allow_concurrent") ?? false,
             survey: survey)
         try definition.validate()
-        if !dependencies.catalog.projects().contains(parameters.project),
-           try await dependencies.store.gitProject(named: parameters.project) != nil {
+        if try await dependencies.store.gitProject(named: parameters.project, unlessFolderIn: dependencies.catalog) != nil {
             try ProjectCatalog.components(of: parameters.playbook, field: "playbook")
             return (name, definition)
         }

@@ -27,6 +27,11 @@ extension Store {
         try await sql.raw("SELECT * FROM git_projects WHERE name = \(bind: name)").first().map(StoreCoding.gitProject(from:))
     }
 
+    /// The git project `name`, unless a folder of `catalog` has that name: a folder wins.
+    public func gitProject(named name: String, unlessFolderIn catalog: ProjectCatalog) async throws -> GitProject? {
+        catalog.projects().contains(name) ? nil : try await gitProject(named: name)
+    }
+
     public func gitProjects() async throws -> [GitProject] {
         try await sql.raw("SELECT * FROM git_projects ORDER BY name").all().map(StoreCoding.gitProject(from:))
     }

@@ -70,7 +70,7 @@ extension Store {
         }
         guard let row else { return nil }
         let job = try StoreCoding.job(from: row)
-        try await enqueueDeliveries(jobID: job.id, templateID: job.parameters.templateID, status: running, now: now)
+        await enqueueDeliveries(jobID: job.id, templateID: job.parameters.templateID, status: running, now: now)
         await announce(.job(job.id))
         if let parent = job.parentID { try await refreshSlicedJob(parent, now: now) }
         return job
@@ -100,8 +100,8 @@ extension Store {
             RETURNING parent_id, parameters
             """).first()
         if let row {
-            let parameters = try StoreCoding.decode(JobParameters.self, try row.decode(column: "parameters", as: String.self))
-            try await enqueueDeliveries(jobID: id, templateID: parameters.templateID, status: status, now: now)
+            let parameters = try? StoreCoding.decode(JobParameters.self, try row.decode(column: "parameters", as: String.self))
+            await enqueueDeliveries(jobID: id, templateID: parameters?.templateID, status: status, now: now)
         }
         await announce(.job(id))
         await announce(.queue)

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PlayhouseCore
 import SQLKit
 
@@ -37,9 +38,18 @@ extension Store {
     // MARK: Deliveries
 
     /// Queues `event` of a job for every target that wants it; once per target, job and
-    /// event, however many processes see the change.
-    func enqueueDeliveries(jobID: Int64, templateID: Int64?, status: JobStatus, now: Date) async throws {
+    /// event, however many processes see the change. Called after the job's own change
+    /// is written, so a failure here is logged and does not undo it.
+    func enqueueDeliveries(jobID: Int64, templateID: Int64?, status: JobStatus, now: Date) async {
         guard let event = NotificationTarget.event(for: status) else { return }
+        do {
+            try await insertDeliveries(jobID: jobID, templateID: templateID, event: event, now: now)
+        } catch {
+            logger.error("could not queue notifications", metadata: ["job": "\(jobID)", "event": .string(event.rawValue), "error": "\(error)"])
+        }
+    }
+
+    private func insertDeliveries(jobID: Int64, templateID: Int64?, event: NotificationTarget.Event, now: Date) async throws {
         try await sql.raw("""
             INSERT INTO deliveries (target_id, job_id, event, status, next_attempt_at, created_at)
             SELECT id, \(bind: jobID), \(bind: event.rawValue), 'pending', \(bind: now.timeIntervalSince1970), \(bind: now.timeIntervalSince1970)
@@ -53,6 +63,10 @@ extension Store {
     /// Takes the oldest delivery that is due, and holds it for `lease` so no other process
     /// sends it meanwhile.
     public func claimDelivery(lease: Duration, now: Date = Date()) async throws -> Delivery? {
+        // A read first: most polls find nothing, and should not take the write lock for it.
+        guard try await sql.raw("""
+            SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= \(bind: now.timeIntervalSince1970) LIMIT 1
+            """).first() != nil else { return nil }
         let lock: SQLQueryString = dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         return try await sql.raw("""
             UPDATE deliveries SET next_attempt_at = \(bind: now.timeIntervalSince1970 + Double(lease.components.seconds))

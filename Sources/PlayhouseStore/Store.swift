@@ -22,14 +22,17 @@ public final class Store: Sendable {
     private let closeConnection: @Sendable () async throws -> Void
     /// Wakes whoever waits on a job, the queue or a cancel.
     public let notifications: Notifications
+    /// For what goes wrong on the side of a write that has already happened.
+    let logger: Logger
 
     init(
-        sql: any SQLDatabase, dialect: Dialect, notifications: Notifications,
+        sql: any SQLDatabase, dialect: Dialect, notifications: Notifications, logger: Logger,
         close: @escaping @Sendable () async throws -> Void
     ) {
         self.sql = sql
         self.dialect = dialect
         self.notifications = notifications
+        self.logger = logger
         self.closeConnection = close
     }
 
@@ -57,7 +60,7 @@ public final class Store: Sendable {
         _ = try await connection.query("PRAGMA synchronous=NORMAL").get()
         _ = try await connection.query("PRAGMA busy_timeout=5000").get()
         _ = try await connection.query("PRAGMA foreign_keys=ON").get()
-        let store = Store(sql: sql, dialect: .sqlite, notifications: Notifications()) {
+        let store = Store(sql: sql, dialect: .sqlite, notifications: Notifications(), logger: logger) {
             try await connection.close().get()
         }
         do {

@@ -50,7 +50,8 @@ extension Store {
         return try await user(id)
     }
 
-    /// Deletes a user with their sessions, tokens, team memberships and grants; false when
+    /// Deletes a user with their sessions, tokens, team memberships, grants, hooks and
+    /// schedules; false when
     /// there was none. The last admin cannot be deleted.
     public func deleteUser(_ id: Int64) async throws -> Bool {
         guard let existing = try await user(id) else { return false }
@@ -58,6 +59,9 @@ extension Store {
             throw StoreError(.conflict, "\(existing.name) is the last admin and cannot be deleted")
         }
         try await sql.raw("DELETE FROM grants WHERE subject_kind = 'user' AND subject_id = \(bind: id)").run()
+        // Hooks and schedules launch as their maker, by name: a later user of that name must not inherit them.
+        try await sql.raw("DELETE FROM template_hooks WHERE created_by = \(bind: existing.name)").run()
+        try await sql.raw("DELETE FROM schedules WHERE created_by = \(bind: existing.name)").run()
         return try await sql.raw("DELETE FROM users WHERE id = \(bind: id) RETURNING id").first() != nil
     }
 

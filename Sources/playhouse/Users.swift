@@ -145,8 +145,10 @@ enum FirstAdmin {
         let password = given ?? UUID().uuidString.replacing("-", with: "").lowercased().prefix(20).description
         do {
             _ = try await store.createUser(name: "admin", role: .admin, password: password)
-        } catch let error as StoreError where error.code == .conflict {
-            return  // another server of the fleet was first
+        } catch {
+            // Another server of the fleet was first (whether the check or the insert caught it).
+            if try await store.userCount() > 0 { return }
+            throw error
         }
         try await store.recordAudit(AuditEntry(actor: nil, action: "user.create", target: "user admin", source: "first start", detail: "role admin"))
         if given == nil {

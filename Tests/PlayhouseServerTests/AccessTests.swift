@@ -174,6 +174,8 @@ import Testing
                 #expect(answer.header("X-Frame-Options") == "DENY")
                 #expect(answer.header("X-Content-Type-Options") == "nosniff")
             }
+            let stale = try await RawHTTP.send(port: port, "GET", "/api/v1/health", headers: ["Authorization": "Bearer ph_revoked"], signedIn: false)
+            #expect(stale.status == 200, "an unknown token does not shut the open routes")
             let page = try await RawHTTP.send(port: port, "GET", "/launch")
             #expect(page.status == 200)
             #expect(page.header("Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
@@ -188,6 +190,10 @@ import Testing
             #expect(wrong.status == 401)
             #expect(wrong.body.contains("wrong name or password"))
 
+            let forged = try await RawHTTP.send(
+                port: port, "POST", "/api/v1/login", headers: ["Origin": "http://evil.example"],
+                body: #"{"name":"admin","password":"\#(ServerFixture.adminPassword)"}"#, signedIn: false)
+            #expect(forged.status == 403, "another site cannot sign a browser in")
             let login = try await RawHTTP.send(
                 port: port, "POST", "/api/v1/login", body: #"{"name":"admin","password":"\#(ServerFixture.adminPassword)"}"#, signedIn: false)
             #expect(login.status == 200)

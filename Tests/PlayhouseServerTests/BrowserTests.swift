@@ -245,7 +245,7 @@ struct BrowserTests {
                     try await signIn(browser, port: port, at: "/templates")
                     try await browser.click("#new-template", timeout: .seconds(30))
                     try await browser.waitUntil("the projects to load", timeout: .seconds(30)) {
-                        try await browser.executeScript("return document.querySelector('#tpl-playbook').options.length;") != .number(0)
+                        try await browser.executeScript("const p = document.querySelector('#tpl-playbook'); return p ? p.options.length : 0;") != .number(0)
                     }
                     try await browser.fill("#tpl-name", with: "nightly check")
                     try await browser.select(value: "hello.yml", in: "#tpl-playbook")
@@ -267,7 +267,9 @@ struct BrowserTests {
 
                     try await browser.open("http://127.0.0.1:\(port)/templates/\(saved.id)/edit")
                     try await browser.waitUntil("the form to hold the template", timeout: .seconds(30)) {
-                        try await browser.executeScript("return document.querySelector('#tpl-tags').value;") == .string("install,start")
+                        // The page may still be loading: no field yet is not an answer.
+                        try await browser.executeScript("const tags = document.querySelector('#tpl-tags'); return tags ? tags.value : null;")
+                            == .string("install,start")
                     }
                     try await browser.fill("#tpl-limit", with: "web1")
                     try await browser.click("#tpl-save")

@@ -96,6 +96,8 @@ import Testing
                     #expect(job["launched_by"] == .string(name))
                     guard case .object(let ran)? = job["hosts"] else { throw TestFailure("no hosts on \(job.jsonString())") }
                     #expect(ran.keys.sorted() == hosts, "the job ran against \(name)'s machines only")
+                    let listed = try await RawHTTP.send(port: port, "GET", "/api/v1/jobs", headers: auth).body
+                    #expect(listed.contains(#""id":\#(id)"#), "a grant on every project (*) lists the jobs: \(listed.prefix(200))")
                 }
                 #expect(requests.all.contains { $0.user == "alice" && $0.teams == "ops" })
                 #expect(requests.all.contains { $0.user == "bob" && $0.teams == "" })

@@ -1,9 +1,10 @@
 import Foundation
 import Synchronization
 
-/// Slows down password guessing: after `limit` failed sign-ins for one name, or
-/// `limit × 4` from one address, within `window`, further attempts are refused until the
-/// oldest failure ages out. Kept in memory, per server process.
+/// Slows down password guessing: after `limit` failed sign-ins for one name from one
+/// address, or `limit × 4` from one address, within `window`, further attempts from there
+/// are refused until the oldest failure ages out. Keyed on the address too, so that a
+/// stranger cannot lock someone out from elsewhere. Kept in memory, per server process.
 final class LoginThrottle: Sendable {
     let limit: Int
     let window: Duration
@@ -38,11 +39,15 @@ final class LoginThrottle: Sendable {
         }
     }
 
-    func succeeded(name: String) {
-        _ = failures.withLock { $0.removeValue(forKey: "name:" + name) }
+    func succeeded(name: String, address: String?) {
+        _ = failures.withLock { $0.removeValue(forKey: Self.nameKey(name, address)) }
+    }
+
+    private static func nameKey(_ name: String, _ address: String?) -> String {
+        "name:\(name)@\(address ?? "?")"
     }
 
     private static func keys(name: String, address: String?, limit: Int) -> [(String, Int)] {
-        [("name:" + name, limit)] + (address.map { [("address:" + $0, limit * 4)] } ?? [])
+        [(nameKey(name, address), limit)] + (address.map { [("address:" + $0, limit * 4)] } ?? [])
     }
 }

@@ -6,8 +6,8 @@ import PlayhouseCore
 import PlayhouseStore
 
 /// Finds who sent a request: an API token (`Authorization: Bearer …`) or a session
-/// cookie. Requests without either go on without an identity; the role gates turn them
-/// away where one is needed.
+/// cookie. Requests without either (or with a token that is unknown or has expired) go on
+/// without an identity; the role gates turn them away where one is needed.
 struct SignInMiddleware: AuthenticatorMiddleware {
     typealias Context = PlayhouseContext
     typealias Identity = PlayhouseServer.Identity
@@ -21,9 +21,8 @@ struct SignInMiddleware: AuthenticatorMiddleware {
         if let bearer = request.headers.bearer {
             let key = "token:" + bearer.token
             if let known = cache.identity(for: key) { return known }
-            guard let user = try await store.tokenUser(secret: bearer.token) else {
-                throw APIError(.unauthorized, "the API token is unknown or has expired", detail: "create a new one with `playhouse tokens create USER` or POST /api/v1/tokens")
-            }
+            // An unknown or expired token signs in no one; the routes that need someone say so.
+            guard let user = try await store.tokenUser(secret: bearer.token) else { return nil }
             let identity = Identity(user: user, access: try await store.access(for: user), csrfToken: nil)
             cache.remember(identity, for: key)
             return identity
@@ -49,14 +48,16 @@ struct CSRFMiddleware: RouterMiddleware {
     static let header = HTTPField.Name("X-CSRF-Token")!
 
     func handle(_ request: Request, context: PlayhouseContext, next: (Request, PlayhouseContext) async throws -> Response) async throws -> Response {
-        guard let csrf = context.identity?.csrfToken, ![.get, .head, .options].contains(request.method) else {
-            return try await next(request, context)
-        }
-        if let origin = request.headers[.origin], let host = request.head.authority,
+        let signingIn = request.uri.path == "/api/v1/login"
+        // Another site must not sign a browser in as someone else either.
+        if signingIn || (context.identity?.csrfToken != nil && ![.get, .head, .options].contains(request.method)),
+           let origin = request.headers[.origin], let host = request.head.authority,
            URL(string: origin)?.host.map({ host == $0 || host.hasPrefix($0 + ":") }) != true {
             throw APIError(.forbidden, "the request comes from another site (\(origin))", detail: "send it from Playhouse's own pages")
         }
-        if request.uri.path == "/api/v1/login" { return try await next(request, context) }
+        guard !signingIn, let csrf = context.identity?.csrfToken, ![.get, .head, .options].contains(request.method) else {
+            return try await next(request, context)
+        }
         guard let sent = request.headers[Self.header], Self.equal(sent, csrf) else {
             throw APIError(.forbidden, "the CSRF token is missing or wrong", detail: "reload the page and try again")
         }

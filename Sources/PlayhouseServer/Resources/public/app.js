@@ -1467,9 +1467,9 @@ function renderLogin(main) {
     submit.disabled = true;
     try {
       await api("POST", "/api/v1/login", { name: name.value, password: password.value });
-      const next = new URLSearchParams(location.search).get("next") || "/";
-      // Only a path of this site: never a redirect elsewhere.
-      location.assign(next.startsWith("/") && !next.startsWith("//") ? next : "/");
+      const next = new URL(new URLSearchParams(location.search).get("next") || "/", location.origin);
+      // Only a page of this site: never a redirect elsewhere.
+      location.assign(next.origin === location.origin ? next.pathname + next.search : "/");
     } catch (err) {
       showError(error, err);
       submit.disabled = false;
