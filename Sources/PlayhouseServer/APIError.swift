@@ -71,6 +71,9 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             default:
                 throw APIError(error.status, error.body ?? error.status.reasonPhrase)
             }
+        } catch where Store.isUniqueViolation(error) {
+            // Two requests made the same name at once; the database let only one through.
+            throw APIError(.conflict, "that name was just taken", detail: "choose another name")
         } catch let error as any HTTPResponseError where error.status.code < 500 {
             throw APIError(error.status, error.status.reasonPhrase)
         } catch {

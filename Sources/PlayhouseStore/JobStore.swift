@@ -77,7 +77,7 @@ extension Store {
     }
 
     /// A write refused by a unique index (SQLite and PostgreSQL say it differently).
-    static func isUniqueViolation(_ error: any Error) -> Bool {
+    public static func isUniqueViolation(_ error: any Error) -> Bool {
         let text = String(reflecting: error)
         return text.contains("UNIQUE constraint failed") || text.contains("23505")
     }
