@@ -123,7 +123,7 @@ import Testing
                     ids.append(id)
                 }
                 var jobs: [JSONValue] = []
-                for id in ids { jobs.append(try await Self.waitForEnd(port: port, id)) }
+                for id in ids { jobs.append(try await waitForEnd(port: port, id)) }
                 watcher.cancel()
                 _ = await watcher.value
 
@@ -159,16 +159,6 @@ import Testing
             #expect(exposures.all.isEmpty, "secrets in argv or environment: \(exposures.all)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: runs).isEmpty, "run directories (and the secret files in them) are gone")
         }
-    }
-
-    static func waitForEnd(port: Int, _ id: Int) async throws -> JSONValue {
-        let deadline = ContinuousClock.now + .seconds(180)
-        while ContinuousClock.now < deadline {
-            let job = try await RawHTTP.request(port: port, "GET", "/api/v1/jobs/\(id)").json
-            if case .string(let status)? = job["status"], JobStatus(rawValue: status)?.isFinal == true { return job }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        throw TestFailure("job \(id) did not end within 180 s")
     }
 
     /// Encrypts `file` in place with `ansible-vault`; the password goes through a file.

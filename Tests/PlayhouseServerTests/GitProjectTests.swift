@@ -58,42 +58,51 @@ import Testing
             "collections/requirements.yml": "collections:\n  - name: \(collection)\n    type: dir\n",
         ], in: repository, message: "first")
 
+        // Raw sockets throughout: a clone in a request may take a while on a busy machine.
         try await ServerFixture.with { client, _ in
-            let created = try await client.json(.post, "/api/v1/projects", body: #"{"name":"gitdemo","url":"file://\#(repository)","branch":"main"}"#)
-            #expect(created.status == .created, "\(created.json.jsonString())")
-            let projects = try await client.json(.get, "/api/v1/projects").json.jsonString()
+            let port = try #require(client.port)
+            func call(_ method: String, _ path: String, _ body: String? = nil) async throws -> (status: Int, json: JSONValue) {
+                try await RawHTTP.request(port: port, method, path, body: body)
+            }
+            func launch() async throws -> Int {
+                let answer = try await call("POST", "/api/v1/jobs", #"{"project":"gitdemo","playbook":"site.yml","inventory":"hosts.ini"}"#)
+                return try #require(answer.json["id"]?.intValue, "launch answered \(answer.status): \(answer.json.jsonString())")
+            }
+            func output(_ id: Int) async throws -> String {
+                try await RawHTTP.send(port: port, "GET", "/api/v1/jobs/\(id)/stdout?ansi=0").body
+            }
+            let created = try await call("POST", "/api/v1/projects", #"{"name":"gitdemo","url":"file://\#(repository)","branch":"main"}"#)
+            #expect(created.status == 201, "\(created.json.jsonString())")
+            let projects = try await call("GET", "/api/v1/projects").json.jsonString()
             #expect(projects.contains(#""kind":"git""#) && projects.contains(#""name":"gitdemo""#))
-            let contents = try await client.json(.get, "/api/v1/projects/gitdemo/playbooks").json
+            let contents = try await call("GET", "/api/v1/projects/gitdemo/playbooks").json
             #expect(contents["playbooks"] == .array([.string("site.yml")]), "\(contents.jsonString())")
             #expect(contents["inventories"] == .array([.string("hosts.ini")]))
 
-            let launch = #"{"project":"gitdemo","playbook":"site.yml","inventory":"hosts.ini"}"#
-            let one = try await client.launch(launch)
-            let ended = try await client.waitForEnd(one, timeout: .seconds(180))
+            let one = try await launch()
+            let ended = try await waitForEnd(port: port, one)
             #expect(ended["status"] == .string("successful"), "\(ended.jsonString())")
             #expect(ended["commit"] == .string(first))
-            let output = try await client.text("/api/v1/jobs/\(one)/stdout?ansi=0").2
-            #expect(output.contains("Cloned file://\(repository) (branch main) at \(first)"))
-            #expect(output.contains("greeter role says hello from git"), "the role came from roles/requirements.yml")
-            #expect(output.contains("collection role says hello"), "the collection came from collections/requirements.yml")
+            let log = try await output(one)
+            #expect(log.contains("Cloned file://\(repository) (branch main) at \(first)"))
+            #expect(log.contains("greeter role says hello from git"), "the role came from roles/requirements.yml")
+            #expect(log.contains("collection role says hello"), "the collection came from collections/requirements.yml")
 
             let second = try await Self.commit(["site.yml": Self.site("a newer commit")], in: repository, message: "second")
-            let two = try await client.launch(launch)
-            let again = try await client.waitForEnd(two, timeout: .seconds(180))
+            let two = try await launch()
+            let again = try await waitForEnd(port: port, two)
             #expect(again["commit"] == .string(second), "each run fetches the branch afresh")
-            #expect(try await client.text("/api/v1/jobs/\(two)/stdout?ansi=0").2.contains("greeter role says a newer commit"))
+            #expect(try await output(two).contains("greeter role says a newer commit"))
 
-            #expect(try await client.json(.post, "/api/v1/projects", body: #"{"name":"gitdemo","url":"file://\#(repository)","branch":"nope"}"#).status == .ok)
-            let broken = try await client.launch(launch)
-            let failed = try await client.waitForEnd(broken, timeout: .seconds(60))
+            #expect(try await call("POST", "/api/v1/projects", #"{"name":"gitdemo","url":"file://\#(repository)","branch":"nope"}"#).status == 200)
+            let broken = try await launch()
+            let failed = try await waitForEnd(port: port, broken)
             #expect(failed["status"] == .string("error"))
             #expect(failed["error"]?.stringValue?.contains("git could not clone file://\(repository) (branch nope)") == true, "\(failed.jsonString())")
 
-            let refused = try await client.json(.post, "/api/v1/projects", body: #"{"name":"demo","url":"file:///x"}"#)
-            #expect(refused.status == .conflict, "a folder project of that name exists")
-            let badURL = try await client.json(.post, "/api/v1/projects", body: #"{"name":"x","url":"--upload-pack=evil"}"#)
-            #expect(badURL.status == .badRequest)
-            #expect(try await client.json(.delete, "/api/v1/projects/gitdemo").status == .noContent)
+            #expect(try await call("POST", "/api/v1/projects", #"{"name":"demo","url":"file:///x"}"#).status == 409, "a folder project of that name exists")
+            #expect(try await call("POST", "/api/v1/projects", #"{"name":"x","url":"--upload-pack=evil"}"#).status == 400)
+            #expect(try await call("DELETE", "/api/v1/projects/gitdemo").status == 204)
         }
     }
 }
@@ -121,8 +130,8 @@ import Testing
                 let created = try await client.json(
                     .post, "/api/v1/projects", body: #"{"name":"overssh","url":"\#(url)","branch":"main","credential":\#(credentialID)}"#)
                 #expect(created.status == .created, "\(created.json.jsonString())")
-                let id = try await client.launch(#"{"project":"overssh","playbook":"hello.yml","inventory":"hosts.ini"}"#)
-                let job = try await client.waitForEnd(id, timeout: .seconds(120))
+                let id = Int(try await client.launch(#"{"project":"overssh","playbook":"hello.yml","inventory":"hosts.ini"}"#))
+                let job = try await waitForEnd(port: try #require(client.port), id)
                 #expect(job["status"] == .string("successful"), "\(job.jsonString())")
                 #expect(job["commit"] == .string(commit))
                 let output = try await client.text("/api/v1/jobs/\(id)/stdout?ansi=0").2

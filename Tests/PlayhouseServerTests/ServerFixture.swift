@@ -127,6 +127,19 @@ extension TestClientProtocol {
     }
 }
 
+/// Polls a job over raw sockets until it has ended and returns its JSON. Raw sockets wait
+/// as long as the server needs, where the in-process client gives up after 20 s: for tests
+/// whose requests do slow work (a git clone) on a busy machine.
+func waitForEnd(port: Int, _ id: Int, timeout: Duration = .seconds(180)) async throws -> JSONValue {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        let job = try await RawHTTP.request(port: port, "GET", "/api/v1/jobs/\(id)").json
+        if case .string(let status)? = job["status"], JobStatus(rawValue: status)?.isFinal == true { return job }
+        try await Task.sleep(for: .milliseconds(200))
+    }
+    throw TestFailure("job \(id) did not end within \(timeout)")
+}
+
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
