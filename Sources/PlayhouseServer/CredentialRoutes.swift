@@ -60,6 +60,14 @@ struct CredentialRoutes: Sendable {
         return Response(status: .noContent)
     }
 
+    /// The credential a request names by id; a 400 when there is none.
+    static func named(_ id: Int64, in store: Store) async throws -> Credential {
+        guard let credential = try await store.credential(id) else {
+            throw APIError(.badRequest, "credential \(id) does not exist", detail: "list credentials with GET /api/v1/credentials")
+        }
+        return credential
+    }
+
     /// `{"name", "kind", …the kind's secret fields}`; every field is a string.
     static func decode(_ request: Request) async throws -> (String, Credential.Kind, CredentialSecret) {
         let allFields = Set(Credential.Kind.allCases.flatMap { $0.fields.required + $0.fields.optional })

@@ -120,9 +120,7 @@ struct InventoryRoutes: Sendable {
                 throw APIError(.badRequest, "timeout must be a number of seconds above 0 and at most 300")
             }
             if let credential {
-                guard let stored = try await dependencies.store.credential(credential) else {
-                    throw APIError(.badRequest, "credential \(credential) does not exist", detail: "list credentials with GET /api/v1/credentials")
-                }
+                let stored = try await CredentialRoutes.named(credential, in: dependencies.store)
                 guard stored.kind == .token || stored.kind == .password else {
                     throw APIError(.badRequest, "an http inventory authenticates with a token or password credential, not \(stored.kind.rawValue)")
                 }

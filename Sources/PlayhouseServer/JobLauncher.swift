@@ -133,10 +133,7 @@ struct JobLauncher: Sendable {
     private func checkCredentials(_ ids: [Int64]) async throws {
         var kinds: [Credential.Kind] = []
         for id in ids {
-            guard let credential = try await dependencies.store.credential(id) else {
-                throw APIError(.badRequest, "credential \(id) does not exist", detail: "list credentials with GET /api/v1/credentials")
-            }
-            kinds.append(credential.kind)
+            kinds.append(try await CredentialRoutes.named(id, in: dependencies.store).kind)
         }
         try Credential.Kind.checkCombination(kinds)
     }

@@ -83,9 +83,7 @@ struct ProjectRoutes: Sendable {
         }
         let credential = try RequestBody.ids(members, "credential", single: true)?.first
         if let credential {
-            guard let stored = try await dependencies.store.credential(credential) else {
-                throw APIError(.badRequest, "credential \(credential) does not exist", detail: "list credentials with GET /api/v1/credentials")
-            }
+            let stored = try await CredentialRoutes.named(credential, in: dependencies.store)
             guard [.password, .token, .ssh].contains(stored.kind) else {
                 throw APIError(.badRequest, "a git project clones with a password, token or ssh credential, not \(stored.kind.rawValue)")
             }

@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Logging
 import PlayhouseCore
 import PlayhouseTestSupport
 import Synchronization
@@ -40,17 +39,7 @@ import Testing
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: inventory.jsonString())))
         }
-        let port = try Loopback.freePort()
-        var logger = Logger(label: "cmdb")
-        logger.logLevel = .warning
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
-        let server = Task { try await app.runService() }
-        defer { server.cancel() }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while (try? Loopback.connect(port: port, timeout: 1)).map({ close($0) }) == nil, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try await body("http://127.0.0.1:\(port)/hosts")
+        return try await withPeerServer(router) { port in try await body("http://127.0.0.1:\(port)/hosts") }
     }
 
     @Test func anHTTPInventoryAnswersEachLauncherWithTheirOwnHosts() async throws {

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Logging
 import PlayhouseCore
 import PlayhouseTestSupport
 import Testing
@@ -55,17 +54,7 @@ import Testing
         router.get("regions") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"["eu-west","us-east"]"#)))
         }
-        let port = try Loopback.freePort()
-        var logger = Logger(label: "regions")
-        logger.logLevel = .warning
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
-        let server = Task { try await app.runService() }
-        defer { server.cancel() }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while (try? Loopback.connect(port: port, timeout: 1)).map({ close($0) }) == nil, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try await body("http://127.0.0.1:\(port)/regions")
+        return try await withPeerServer(router) { port in try await body("http://127.0.0.1:\(port)/regions") }
     }
 
     @Test func aSurveyIsAskedCheckedAndItsSecretsKept() async throws {

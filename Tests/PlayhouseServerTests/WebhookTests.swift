@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Logging
 import PlayhouseCore
 import PlayhouseTestSupport
 import Synchronization
@@ -36,17 +35,7 @@ import Testing
                 return Response(status: received.take("/" + path, json) ? .ok : .internalServerError)
             }
         }
-        let port = try Loopback.freePort()
-        var logger = Logger(label: "receiver")
-        logger.logLevel = .warning
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
-        let server = Task { try await app.runService() }
-        defer { server.cancel() }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while (try? Loopback.connect(port: port, timeout: 1)).map({ close($0) }) == nil, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try await body(port)
+        return try await withPeerServer(router, body)
     }
 
     @Test func jobStartsAndEndsArePostedWithRetriesAndLogged() async throws {
