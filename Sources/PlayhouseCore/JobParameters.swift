@@ -8,7 +8,13 @@ public struct JobParameters: Sendable, Codable, Equatable {
     public var playbook: String
     /// The id of a stored inventory (a number) or a path inside the project.
     public var inventory: String
+    /// Extra vars given at launch (by the launcher, a survey, a webhook): data that
+    /// Ansible never templates (see ``JinjaPolicy``).
     public var extraVars: [String: JSONValue]?
+    /// Extra vars an admin wrote into the template the job was launched from: the only
+    /// ones Ansible may evaluate `{{ … }}` in under the default policy. ``extraVars``
+    /// override them.
+    public var templateVars: [String: JSONValue]?
     public var limit: String?
     public var tags: [String]?
     public var skipTags: [String]?
@@ -68,6 +74,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case project, playbook, inventory
         case extraVars = "extra_vars"
+        case templateVars = "template_vars"
         case limit, tags
         case skipTags = "skip_tags"
         case check, diff, verbosity, forks, timeout, env, slices, credentials
@@ -114,37 +121,49 @@ public struct JobParameters: Sendable, Codable, Equatable {
             if credentials.count > 20 { throw ValidationError("credentials takes at most 20 ids") }
             if Set(credentials).count != credentials.count { throw ValidationError("credentials lists an id twice") }
         }
-        if let limit, limit.hasPrefix("@") {
-            throw ValidationError("limit must be a host pattern, not a file (@…)")
-        }
-        for tag in (tags ?? []) + (skipTags ?? []) where tag.isEmpty || tag.contains(",") {
-            throw ValidationError("tags must be non-empty names without commas, got \"\(tag)\"")
-        }
-        for name in (env ?? [:]).keys.sorted() {
+        if let limit { try LaunchValues.checkLimit(limit) }
+        try LaunchValues.checkTags(tags ?? [], field: "tags")
+        try LaunchValues.checkTags(skipTags ?? [], field: "skip_tags")
+        for (name, value) in (env ?? [:]).sorted(by: { $0.key < $1.key }) {
             try Self.checkAllowedEnvironmentName(name)
+            guard value.utf8.count <= LaunchValues.maxEnvironmentValueBytes, !value.contains("\0") else {
+                throw ValidationError("env \(name) must be at most \(LaunchValues.maxEnvironmentValueBytes) bytes, without NUL")
+            }
         }
+        try LaunchValues.checkExtraVars(extraVars ?? [:])
+        try LaunchValues.checkExtraVars(templateVars ?? [:])
     }
 
     /// Names a launch may not set: Playhouse's own, and those that change what Ansible, git,
     /// ssh, Python or the shell run or load (a launch could otherwise run commands on the
     /// worker, which holds every credential's key).
-    static let reservedNames: Set<String> = ["PATH", "HOME", "SHELL", "ENV", "BASH_ENV", "IFS", "BROWSER", "EDITOR", "PAGER", "TMPDIR"]
-    static let reservedPrefixes = ["PLAYHOUSE_", "ANSIBLE_", "LD_", "DYLD_", "PYTHON", "GIT_", "SSH_", "PERL", "RUBY", "NODE_"]
+    /// This deny-list holds even for admins; launchers are further held to an allow-list
+    /// (``LaunchValues/checkLauncherEnvironment(_:declared:)``), because a deny-list always has gaps.
+    static let reservedNames: Set<String> = [
+        "PATH", "HOME", "SHELL", "ENV", "BASH_ENV", "IFS", "BROWSER", "EDITOR", "PAGER", "TMPDIR", "TMP", "TEMP",
+        "SHELLOPTS", "BASHOPTS", "PS4", "PROMPT_COMMAND", "GCONV_PATH", "NLSPATH", "LOCALDOMAIN", "HOSTALIASES",
+        "RES_OPTIONS", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
+    ]
+    static let reservedPrefixes = [
+        "PLAYHOUSE_", "ANSIBLE_", "LD_", "DYLD_", "PYTHON", "GIT_", "SSH_", "PERL", "RUBY", "NODE_", "XDG_", "SSL_",
+        "OPENSSL_", "BASH_FUNC_", "MALLOC_", "GLIBC_",
+    ]
+    static let reservedSuffixes = ["_PROXY"]
 
     /// Refuses a name a launch may not set, saying why.
     public static func checkAllowedEnvironmentName(_ name: String) throws(ValidationError) {
         guard isValidEnvironmentName(name) else {
-            throw ValidationError("env name \"\(name)\" is not valid: use capital letters, digits and _ (not first a digit)")
+            throw ValidationError("env name \"\(name.prefix(100))\" is not valid: use capital letters, digits and _ (not first a digit), at most 128")
         }
-        if reservedNames.contains(name) || reservedPrefixes.contains(where: name.hasPrefix) {
+        if reservedNames.contains(name) || reservedPrefixes.contains(where: name.hasPrefix) || reservedSuffixes.contains(where: name.hasSuffix) {
             throw ValidationError(
-                "env name \"\(name)\" is reserved: a launch may not set PATH, HOME or the like, nor names starting with \(reservedPrefixes.joined(separator: ", "))")
+                "env name \"\(name)\" is reserved: a launch may not set PATH, HOME or the like, nor names starting with \(reservedPrefixes.joined(separator: ", ")) or ending in _PROXY")
         }
     }
 
     /// `[A-Z_][A-Z0-9_]*`
     public static func isValidEnvironmentName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first else { return false }
+        guard let first = name.unicodeScalars.first, name.utf8.count <= 128 else { return false }
         func isUpper(_ scalar: Unicode.Scalar) -> Bool { ("A"..."Z").contains(scalar) || scalar == "_" }
         return isUpper(first) && name.unicodeScalars.allSatisfy { isUpper($0) || ("0"..."9").contains($0) }
     }

@@ -29,6 +29,11 @@ public struct TemplateDefinition: Sendable, Equatable, Codable {
     /// `queued` behind it.
     public var allowConcurrent: Bool
     public var survey: [SurveyQuestion]
+    /// Variables Ansible uses to connect or execute (``LaunchValues/isReserved(_:)``) that
+    /// a launcher of this template may still set, in extra vars or through the survey.
+    public var allowedVars: [String]
+    /// Environment names a launcher of this template may set, beside the project's.
+    public var allowedEnv: [String]
 
     /// Launch fields a template may let the launcher change.
     public static let promptable: [String] = [
@@ -38,18 +43,44 @@ public struct TemplateDefinition: Sendable, Equatable, Codable {
 
     public init(
         description: String? = nil, parameters: JobParameters, prompts: [String] = [], allowConcurrent: Bool = false,
-        survey: [SurveyQuestion] = []
+        survey: [SurveyQuestion] = [], allowedVars: [String] = [], allowedEnv: [String] = []
     ) {
         self.description = description
         self.parameters = parameters
         self.prompts = prompts
         self.allowConcurrent = allowConcurrent
         self.survey = survey
+        self.allowedVars = allowedVars
+        self.allowedEnv = allowedEnv
     }
 
     enum CodingKeys: String, CodingKey {
         case description, parameters, prompts, survey
         case allowConcurrent = "allow_concurrent"
+        case allowedVars = "allowed_vars"
+        case allowedEnv = "allowed_env"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        description = try container.decodeIfPresent(String.self, forKey: .description)
+        parameters = try container.decode(JobParameters.self, forKey: .parameters)
+        prompts = try container.decode([String].self, forKey: .prompts)
+        allowConcurrent = try container.decode(Bool.self, forKey: .allowConcurrent)
+        survey = try container.decode([SurveyQuestion].self, forKey: .survey)
+        // Templates stored before these settings existed allow nothing more.
+        allowedVars = try container.decodeIfPresent([String].self, forKey: .allowedVars) ?? []
+        allowedEnv = try container.decodeIfPresent([String].self, forKey: .allowedEnv) ?? []
+    }
+
+    /// The parameters a launch starts from: the template's extra vars become
+    /// ``JobParameters/templateVars`` (an admin wrote them), so what the launcher adds
+    /// stays data.
+    public var launchBase: JobParameters {
+        var base = parameters
+        base.templateVars = base.extraVars
+        base.extraVars = nil
+        return base
     }
 
     /// Checks what can be checked without the disk or the store.
@@ -58,9 +89,19 @@ public struct TemplateDefinition: Sendable, Equatable, Codable {
         if let unknown = prompts.first(where: { !Self.promptable.contains($0) }) {
             throw ValidationError("prompts may name \(Self.promptable.joined(separator: ", ")); not \"\(unknown)\"")
         }
+        for name in allowedVars where !LaunchValues.isVariableName(name) {
+            throw ValidationError("allowed_vars must be variable names; not \"\(name.prefix(100))\"")
+        }
+        for name in allowedEnv {
+            try JobParameters.checkAllowedEnvironmentName(name)
+        }
         var seen = Set<String>()
         for question in survey {
             try question.validateDefinition()
+            if LaunchValues.isReserved(question.variable), !allowedVars.contains(question.variable) {
+                throw ValidationError(
+                    "survey variable \(question.variable) is one Ansible uses to connect or execute; list it in allowed_vars to let launchers answer it")
+            }
             guard seen.insert(question.variable).inserted else {
                 throw ValidationError("the survey asks for \(question.variable) twice")
             }

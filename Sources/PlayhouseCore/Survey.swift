@@ -82,7 +82,7 @@ public struct SurveyQuestion: Sendable, Equatable, Codable {
 
     /// Checks the question itself, when a template is saved.
     public func validateDefinition() throws(ValidationError) {
-        guard Self.isVariableName(variable) else {
+        guard LaunchValues.isVariableName(variable) else {
             throw ValidationError("survey variable \"\(variable)\" must be a variable name (letters, digits and _, not first a digit)")
         }
         guard !question.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -185,13 +185,5 @@ public struct SurveyQuestion: Sendable, Equatable, Codable {
 
     private func fail(_ what: String) -> ValidationError {
         ValidationError("the answer to \"\(question)\" (\(variable)) \(what)")
-    }
-
-    /// `[A-Za-z_][A-Za-z0-9_]*`
-    public static func isVariableName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
-        return name.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
-        }
     }
 }

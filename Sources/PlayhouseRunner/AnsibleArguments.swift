@@ -27,8 +27,14 @@ enum AnsibleArguments {
             try JobDirectory.write("#!/bin/sh\nexec cat \"$(dirname \"$0\")/inventory.json\"\n", to: path, executable: true)
             arguments.append("--inventory=\(path)")
         }
-        let extraVarsPath = directory + "/extra-vars.json"
-        try JobDirectory.write(JSONValue.object(request.extraVars).jsonString(), to: extraVarsPath)
+        // Later files win: a launch's values override the template's.
+        if !request.templateVars.isEmpty {
+            let path = directory + "/template-vars.json"
+            try JobDirectory.write(JSONValue.object(request.templateVars).jsonString(), to: path)
+            arguments.append("--extra-vars=@\(path)")
+        }
+        let extraVarsPath = directory + "/extra-vars.yml"
+        try JobDirectory.write(UnsafeYAML.document(request.extraVars), to: extraVarsPath)
         arguments.append("--extra-vars=@\(extraVarsPath)")
         arguments += try credentialArguments(request.credentials, in: directory)
         if let limit = request.limit, !limit.isEmpty { arguments.append("--limit=\(limit)") }
@@ -53,8 +59,9 @@ enum AnsibleArguments {
             if let passphrase = credentials.privateKeyPassphrase {
                 variables["ansible_ssh_private_key_passphrase"] = .string(passphrase)
             }
-            let path = directory + "/credential-vars.json"
-            try JobDirectory.write(JSONValue.object(variables).jsonString(), to: path)
+            // Unsafe, like launch values: a passphrase holding `{{` is a passphrase.
+            let path = directory + "/credential-vars.yml"
+            try JobDirectory.write(UnsafeYAML.document(variables), to: path)
             arguments.append("--extra-vars=@\(path)")
         }
         if let password = credentials.connectionPassword {

@@ -42,6 +42,7 @@ struct JobPreparation: Sendable {
             workingDirectory: directory,
             inventory: inventory,
             extraVars: (parameters.extraVars ?? [:]).merging(secretVars) { $1 },
+            templateVars: parameters.templateVars ?? [:],
             limit: parameters.limit,
             tags: parameters.tags ?? [],
             skipTags: parameters.skipTags ?? [],

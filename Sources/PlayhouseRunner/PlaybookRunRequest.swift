@@ -13,7 +13,11 @@ public struct PlaybookRunRequest: Sendable {
     /// The inventory: an absolute path (file, folder or executable script), or inline
     /// content written into the run's private directory.
     public var inventory: InventorySource
+    /// Extra vars that are data: Ansible gets them marked unsafe and never templates them.
     public var extraVars: [String: JSONValue]
+    /// Extra vars Ansible may template (`{{ … }}`): only what an admin wrote. ``extraVars``
+    /// override them.
+    public var templateVars: [String: JSONValue]
     public var limit: String?
     public var tags: [String]
     public var skipTags: [String]
@@ -35,7 +39,7 @@ public struct PlaybookRunRequest: Sendable {
 
     public init(
         playbook: String, workingDirectory: String, inventory: InventorySource,
-        extraVars: [String: JSONValue] = [:], limit: String? = nil, tags: [String] = [],
+        extraVars: [String: JSONValue] = [:], templateVars: [String: JSONValue] = [:], limit: String? = nil, tags: [String] = [],
         skipTags: [String] = [], check: Bool = false, diff: Bool = false, verbosity: Int = 0,
         forks: Int? = nil, timeout: Duration? = nil, environment: [String: String] = [:],
         credentials: RunCredentials = RunCredentials(), jobTag: String? = nil
@@ -44,6 +48,7 @@ public struct PlaybookRunRequest: Sendable {
         self.workingDirectory = workingDirectory
         self.inventory = inventory
         self.extraVars = extraVars
+        self.templateVars = templateVars
         self.limit = limit
         self.tags = tags
         self.skipTags = skipTags

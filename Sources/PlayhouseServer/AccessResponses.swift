@@ -184,6 +184,8 @@ struct TemplateResponse: ResponseEncodable, Sendable {
         case skipTags = "skip_tags"
         case envNames = "env_names"
         case allowConcurrent = "allow_concurrent"
+        case allowedVars = "allowed_vars"
+        case allowedEnv = "allowed_env"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -212,6 +214,8 @@ struct TemplateResponse: ResponseEncodable, Sendable {
         try container.encode((parameters.env ?? [:]).keys.sorted(), forKey: .envNames)
         try container.encode(definition.prompts, forKey: .prompts)
         try container.encode(definition.allowConcurrent, forKey: .allowConcurrent)
+        try container.encode(definition.allowedVars, forKey: .allowedVars)
+        try container.encode(definition.allowedEnv, forKey: .allowedEnv)
         try container.encode(definition.survey, forKey: .survey)
         try container.encode(Timestamp.format(template.createdAt), forKey: .createdAt)
         try container.encode(Timestamp.format(template.updatedAt), forKey: .updatedAt)

@@ -59,6 +59,21 @@ struct InventoryRoutes: Sendable {
         return Response(status: .noContent)
     }
 
+    /// Viewers set no environment; operators only names some project or template
+    /// declares for launchers (the same names they could launch with).
+    private func checkEnvironment(_ environment: [String: String], for identity: Identity) async throws {
+        guard !environment.isEmpty, identity.user.role < .admin else { return }
+        guard identity.user.role >= .operator else {
+            throw APIError(.forbidden, "setting env needs the operator role", detail: "\(identity.user.name) is a \(identity.user.role.rawValue)")
+        }
+        var declared = Set<String>()
+        for template in try await dependencies.store.templates() { declared.formUnion(template.definition.allowedEnv) }
+        for project in dependencies.catalog.projects() {
+            declared.formUnion((try? dependencies.catalog.declaredEnvironment(of: project)) ?? [])
+        }
+        try LaunchValues.checkLauncherEnvironment(environment.keys, declared: declared)
+    }
+
     /// The inventory as `ansible-inventory --list` sees it when the caller launches; query
     /// parameters `env.NAME=value` set the environment a dynamic inventory script gets.
     @Sendable func hosts(_ request: Request, context: PlayhouseContext) async throws -> Response {
@@ -70,6 +85,7 @@ struct InventoryRoutes: Sendable {
             try JobParameters.checkAllowedEnvironmentName(name)
             environment[name] = String(value)
         }
+        try await checkEnvironment(environment, for: try context.requireUser())
         let resolved: JSONValue
         do {
             resolved = try await dependencies.resolveHosts(.stored(inventory), Launcher(user: user.name, teams: user.teams), environment, nil)

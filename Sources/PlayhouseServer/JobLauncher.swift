@@ -89,6 +89,9 @@ struct JobLauncher: Sendable {
             throw APIError(.forbidden, "you have no grant on credential \(id)", detail: "ask an admin for one")
         }
         try await checkCredentials(parameters.credentials ?? [])
+        var parameters = parameters
+        try await checkLauncherValues(parameters, identity: identity)
+        parameters.apply(dependencies.jinjaPolicy)
         let catalog = dependencies.catalog
         // A git project's files are known only once a run has cloned it.
         let inGit = try await dependencies.store.gitProject(named: parameters.project, unlessFolderIn: catalog) != nil
@@ -127,6 +130,24 @@ struct JobLauncher: Sendable {
     private func audit(_ identity: Identity, source: String?, logger: Logger, _ action: String, target: String, detail: String) async {
         await dependencies.audit(
             AuditEntry(actor: identity.user.name, action: action, target: target, source: source, detail: detail), logger: logger)
+    }
+
+    /// What only an admin may decide: variables Ansible connects or executes by (unless
+    /// the template allows them), and environment names nobody declared. A template's own
+    /// extra vars and environment were written by an admin and pass.
+    private func checkLauncherValues(_ parameters: JobParameters, identity: Identity) async throws {
+        guard identity.user.role < .admin else { return }
+        var template: JobTemplate?
+        if let id = parameters.templateID { template = try await dependencies.store.template(id) }
+        try LaunchValues.checkLauncherVariables((parameters.extraVars ?? [:]).keys, allowed: Set(template?.definition.allowedVars ?? []))
+        let templateEnvironment = template?.definition.parameters.env ?? [:]
+        let launcherEnvironment = (parameters.env ?? [:]).filter { templateEnvironment[$0.key] != $0.value }.keys
+        guard !launcherEnvironment.isEmpty else { return }
+        var declared = Set(template?.definition.allowedEnv ?? [])
+        if dependencies.catalog.projects().contains(parameters.project) {
+            declared.formUnion(try dependencies.catalog.declaredEnvironment(of: parameters.project))
+        }
+        try LaunchValues.checkLauncherEnvironment(launcherEnvironment, declared: declared)
     }
 
     /// Every credential exists, and together they make sense for one run.

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import PlayhouseCore
-import Yams
 
 /// Reading JSON request bodies strictly: a body that is not a JSON object, an unknown
 /// field or a field of the wrong type is a 400 that names the field.
@@ -119,44 +118,29 @@ enum RequestBody {
         }
     }
 
-    /// Extra vars: a JSON object, or YAML/JSON text holding a mapping.
+    /// Extra vars: a JSON object, or YAML/JSON text holding a mapping; checked to be
+    /// plain data (``LaunchValues/checkExtraVars(_:field:)``).
     static func extraVars(_ members: [String: JSONValue], _ key: String) throws -> [String: JSONValue]? {
+        let variables: [String: JSONValue]
         switch members[key] {
         case nil, .null?: return nil
-        case .object(let values)?: return values
+        case .object(let values)?: variables = values
         case .string(let text)?:
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty { return nil }
-            let parsed: Any?
+            let parsed: JSONValue?
             do {
-                parsed = try Yams.load(yaml: trimmed)
+                parsed = try YAMLData.load(text)
             } catch {
-                throw APIError(.badRequest, "\(key) is not valid YAML or JSON", detail: "\(error)")
+                throw APIError(.badRequest, "\(key) \(error.message)", detail: "send a mapping of variable names to values, as YAML or JSON")
             }
-            guard let mapping = parsed.flatMap(Self.json(from:)), case .object(let values) = mapping else {
+            guard let parsed else { return nil }
+            guard case .object(let values) = parsed else {
                 throw APIError(.badRequest, "\(key) must be a mapping of variable names to values")
             }
-            return values
+            variables = values
         default: throw typeError(key, "an object, or YAML/JSON text of a mapping")
         }
-    }
-
-    static func json(from value: Any) -> JSONValue? {
-        switch value {
-        case is NSNull: return .null
-        case let value as Bool: return .bool(value)
-        case let value as Int: return .number(Double(value))
-        case let value as Double: return .number(value)
-        case let value as String: return .string(value)
-        case let value as Date: return .string(Timestamp.format(value))
-        case let value as [Any]: return .array(value.compactMap(json(from:)))
-        case let value as [String: Any]: return .object(value.compactMapValues(json(from:)))
-        case let value as [AnyHashable: Any]:
-            return .object(Dictionary(uniqueKeysWithValues: value.compactMap { key, item in
-                json(from: item).map { ("\(key.base)", $0) }
-            }))
-        default: return .string("\(value)")
-        }
+        try LaunchValues.checkExtraVars(variables, field: key)
+        return variables
     }
 
     static func typeError(_ key: String, _ expected: String) -> APIError {

@@ -26,7 +26,11 @@ struct JobResponse: ResponseEncodable, Sendable {
     var verbosity: Int
     var forks: Int?
     var timeout: Double?
+    /// What the run sees: the template's extra vars with the launch's on top.
     var extraVars: [String: JSONValue]
+    /// The names in ``extraVars`` Ansible may template (an admin wrote them into the
+    /// template); the rest are data.
+    var templatedVars: [String]
     /// Names only: values may be tokens for an inventory source.
     var envNames: [String]
     /// The sliced job this is a slice of.
@@ -72,7 +76,9 @@ struct JobResponse: ResponseEncodable, Sendable {
         verbosity = parameters.verbosity ?? 0
         forks = parameters.forks
         timeout = parameters.timeout
-        extraVars = parameters.extraVars ?? [:]
+        let launched = parameters.extraVars ?? [:]
+        extraVars = (parameters.templateVars ?? [:]).merging(launched) { $1 }
+        templatedVars = (parameters.templateVars ?? [:]).keys.filter { launched[$0] == nil }.sorted()
         envNames = (parameters.env ?? [:]).keys.sorted()
         parentID = job.parentID
         credentials = parameters.credentials ?? []
@@ -96,6 +102,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         case skipTags = "skip_tags"
         case check, diff, verbosity, forks, timeout
         case extraVars = "extra_vars"
+        case templatedVars = "templated_vars"
         case envNames = "env_names"
         case parentID = "parent_id"
         case credentials, slices, events
@@ -132,6 +139,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         try container.encode(forks, forKey: .forks)
         try container.encode(timeout, forKey: .timeout)
         try container.encode(extraVars, forKey: .extraVars)
+        try container.encode(templatedVars, forKey: .templatedVars)
         try container.encode(envNames, forKey: .envNames)
         try container.encode(parentID, forKey: .parentID)
         try container.encode(credentials, forKey: .credentials)

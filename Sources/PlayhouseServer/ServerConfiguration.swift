@@ -52,10 +52,12 @@ public struct ServerDependencies: Sendable {
     /// Mark session cookies `Secure` (only sent over HTTPS): on when Playhouse is served
     /// over HTTPS, through a proxy that terminates TLS.
     public var secureCookies: Bool
+    /// Which extra vars Ansible may template; the rest reach it as data.
+    public var jinjaPolicy: JinjaPolicy
 
     public init(
         store: Store, catalog: ProjectCatalog, secrets: SecretBox, lease: Duration = .seconds(30),
-        secureCookies: Bool = false, fetchJSON: @escaping JSONFetcher, gitContents: @escaping GitProjectContents,
+        secureCookies: Bool = false, jinjaPolicy: JinjaPolicy = .template, fetchJSON: @escaping JSONFetcher, gitContents: @escaping GitProjectContents,
         resolveHosts: @escaping InventoryHostResolver
     ) {
         self.store = store
@@ -63,6 +65,7 @@ public struct ServerDependencies: Sendable {
         self.secrets = secrets
         self.lease = lease
         self.secureCookies = secureCookies
+        self.jinjaPolicy = jinjaPolicy
         self.resolveHosts = resolveHosts
         self.fetchJSON = fetchJSON
         self.gitContents = gitContents

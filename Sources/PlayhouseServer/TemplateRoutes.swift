@@ -9,7 +9,9 @@ struct TemplateRoutes: Sendable {
     let dependencies: ServerDependencies
     var store: Store { dependencies.store }
 
-    static let fields: Set<String> = JobRoutes.launchFields.union(["name", "description", "prompts", "allow_concurrent", "survey"])
+    static let fields: Set<String> = JobRoutes.launchFields.union([
+        "name", "description", "prompts", "allow_concurrent", "survey", "allowed_vars", "allowed_env",
+    ])
 
     func add(read: RouterGroup<PlayhouseContext>, operate: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {
         read.get("templates", use: list)
@@ -93,7 +95,7 @@ struct TemplateRoutes: Sendable {
                 .badRequest, "\(fixed) is fixed by template \"\(template.name)\"",
                 detail: definition.prompts.isEmpty ? "it asks for nothing but its survey" : "it lets you set \(definition.prompts.joined(separator: ", "))")
         }
-        let base = try JobLauncher.parameters(from: members, over: definition.parameters)
+        let base = try JobLauncher.parameters(from: members, over: definition.launchBase)
         let answers: [String: JSONValue]
         switch members["survey"] {
         case nil, .null?: answers = [:]
@@ -159,7 +161,8 @@ struct TemplateRoutes: Sendable {
         return template
     }
 
-    /// `{"name", "description", …launch fields as defaults, "prompts", "allow_concurrent", "survey"}`.
+    /// `{"name", "description", …launch fields as defaults, "prompts", "allow_concurrent", "survey",
+    /// "allowed_vars", "allowed_env"}`.
     func decode(_ request: Request) async throws -> (String, TemplateDefinition) {
         let members = try await RequestBody.object(request, allowed: Self.fields)
         let name = (try RequestBody.string(members, "name", required: true) ?? "").trimmingCharacters(in: .whitespaces)
@@ -185,7 +188,9 @@ struct TemplateRoutes: Sendable {
             parameters: parameters,
             prompts: try RequestBody.names(members, "prompts") ?? [],
             allowConcurrent: try RequestBody.bool(members, "allow_concurrent") ?? false,
-            survey: survey)
+            survey: survey,
+            allowedVars: try RequestBody.names(members, "allowed_vars") ?? [],
+            allowedEnv: try RequestBody.names(members, "allowed_env") ?? [])
         try definition.validate()
         if try await dependencies.store.gitProject(named: parameters.project, unlessFolderIn: dependencies.catalog) != nil {
             try ProjectCatalog.components(of: parameters.playbook, field: "playbook")

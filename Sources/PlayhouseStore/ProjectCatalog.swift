@@ -106,6 +106,35 @@ public struct ProjectCatalog: Sendable {
         return found.sorted()
     }
 
+    /// The settings file at a folder project's top: `{"launch_env": ["NAME", …]}` declares
+    /// the environment names a launcher may set for the project's runs.
+    public static let settingsFile = "playhouse.json"
+
+    /// The environment names `project`'s settings file declares; none when it has no
+    /// such file. A file that cannot be read as settings is an error naming it.
+    public func declaredEnvironment(of project: String) throws(ValidationError) -> Set<String> {
+        let path = try directory(of: project) + "/" + Self.settingsFile
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        guard let data = FileManager.default.contents(atPath: path), case .object(let settings)? = JSONValue.parse(bytes: data) else {
+            throw ValidationError("\(project)/\(Self.settingsFile) is not a JSON object; fix it or remove it")
+        }
+        switch settings["launch_env"] {
+        case nil: return []
+        case .array(let names)?:
+            var declared = Set<String>()
+            for case .string(let name) in names {
+                try JobParameters.checkAllowedEnvironmentName(name)
+                declared.insert(name)
+            }
+            guard declared.count == names.count else {
+                throw ValidationError("\(project)/\(Self.settingsFile): launch_env must be a list of names")
+            }
+            return declared
+        default:
+            throw ValidationError("\(project)/\(Self.settingsFile): launch_env must be a list of names")
+        }
+    }
+
     private static func looksLikePlaybook(_ path: String) -> Bool {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
         for line in text.split(separator: "\n") {

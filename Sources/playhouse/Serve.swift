@@ -21,6 +21,11 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .long, help: "Mark session cookies Secure: set when users reach Playhouse over HTTPS (env PLAYHOUSE_SECURE_COOKIES=1).")
     var secureCookies: Bool = ProcessInfo.processInfo.environment["PLAYHOUSE_SECURE_COOKIES"] == "1"
 
+    @Option(
+        name: .long,
+        help: "Which extra vars Ansible may template: never, template (only what admins wrote into templates) or always (env PLAYHOUSE_JINJA_IN_EXTRA_VARS).")
+    var jinjaInExtraVars: String = ProcessInfo.processInfo.environment["PLAYHOUSE_JINJA_IN_EXTRA_VARS"] ?? JinjaPolicy.template.rawValue
+
     @Option(name: .long, help: "Jobs run at once in this process; 0 serves only the web and API (env PLAYHOUSE_WORKERS).")
     var workers: Int = ProcessInfo.processInfo.environment["PLAYHOUSE_WORKERS"].flatMap(Int.init)
         ?? ProcessInfo.processInfo.activeProcessorCount
@@ -30,6 +35,9 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard (1...65535).contains(port) else { throw ArgumentParser.ValidationError("--port must be 1 to 65535") }
         guard workers >= 0 else { throw ArgumentParser.ValidationError("--workers must be 0 or more") }
+        guard JinjaPolicy(rawValue: jinjaInExtraVars) != nil else {
+            throw ArgumentParser.ValidationError("--jinja-in-extra-vars must be never, template or always")
+        }
     }
 
     func run() async throws {
@@ -65,6 +73,7 @@ struct Serve: AsyncParsableCommand {
                 ansible: runner.ansible, runsDirectory: runner.runsDirectory, store: store, secrets: secrets)
             let dependencies = ServerDependencies(
                 store: store, catalog: catalog, secrets: secrets, lease: common.lease, secureCookies: secureCookies,
+                jinjaPolicy: JinjaPolicy(rawValue: jinjaInExtraVars) ?? .template,
                 fetchJSON: HTTPJSON.fetcher,
                 gitContents: GitProjectInspector(runsDirectory: runner.runsDirectory, store: store, secrets: secrets).contents
             ) { inventory, launcher, environment, limit in
