@@ -35,6 +35,12 @@ public struct GitProject: Sendable, Equatable {
         if let parts = URLComponents(string: url), parts.password != nil {
             throw ValidationError("url holds a password: put it in a password or token credential instead")
         }
+        // Over http(s) the user part is where tokens end up (https://TOKEN@host/…), and a
+        // URL is shown to every viewer and written to the audit log. Over ssh it is the
+        // login (git@host:path) and stays allowed.
+        if url.hasPrefix("https://") || url.hasPrefix("http://"), let parts = URLComponents(string: url), parts.user != nil {
+            throw ValidationError("url holds a user part (user@): put the user and token in a password or token credential instead")
+        }
         guard !branch.isEmpty, !branch.hasPrefix("-"), !branch.contains(".."), branch.count <= 200,
               branch.unicodeScalars.allSatisfy({ !CharacterSet.whitespacesAndNewlines.contains($0) && !"~^:?*[\\".unicodeScalars.contains($0) }) else {
             throw ValidationError("branch must be a plain branch name, got \"\(branch)\"")

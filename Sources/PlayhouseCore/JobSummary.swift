@@ -45,6 +45,10 @@ public struct JobSummary: Sendable, Codable, Equatable {
     public var sawRecap = false
     /// Tasks started so far, including the one running now.
     public var tasksStarted = 0
+    /// Output past the run's limit, dropped (nil: none).
+    public var droppedOutputBytes: Int?
+    /// Events past the run's limit, dropped but counted here (nil: none).
+    public var droppedEvents: Int?
 
     public init() {}
 

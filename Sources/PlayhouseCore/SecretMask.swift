@@ -29,9 +29,31 @@ public struct SecretMask: Sendable, Equatable {
 
     public var isEmpty: Bool { needles.isEmpty }
 
-    /// `text` with every secret replaced.
+    /// What the callback plugin appends where it cut a long string short.
+    public static let cutMark = "… [truncated]"
+
+    /// `text` with every secret replaced; in text that was cut short (it ends with
+    /// ``cutMark``) the beginning of a secret left at the cut is hidden too.
     public func apply(_ text: String) -> String {
         guard !needles.isEmpty else { return text }
+        guard text.hasSuffix(Self.cutMark) else { return replacingWhole(text) }
+        return applyCut(text.dropLast(Self.cutMark.count)) + Self.cutMark
+    }
+
+    /// `text`, which was cut off at its end, with every secret replaced and the
+    /// beginning of a secret at the cut hidden as well: a cut must never let a secret's
+    /// first half through.
+    public func applyCut(_ text: some StringProtocol) -> String {
+        let result = replacingWhole(String(text))
+        for needle in needles {
+            for length in stride(from: needle.count - 1, through: 1, by: -1) where result.hasSuffix(needle.prefix(length)) {
+                return String(result.dropLast(length)) + Self.replacement
+            }
+        }
+        return result
+    }
+
+    private func replacingWhole(_ text: String) -> String {
         var result = text
         for needle in needles where result.contains(needle) {
             result = result.replacing(needle, with: Self.replacement)

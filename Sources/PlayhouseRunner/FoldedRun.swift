@@ -12,6 +12,8 @@ final class FoldedRun: Sendable {
         var head = ""
 
         var malformedLines = 0
+        var outputBytes = 0
+        var outputCutMarked = false
     }
 
     /// Enough lines after the first error line to find what it continues with.
@@ -20,13 +22,16 @@ final class FoldedRun: Sendable {
     private let state = Mutex(State())
     /// The run's secrets, hidden in every event before it is numbered.
     private let mask: SecretMask
+    private let limits: RunLimits
 
-    init(mask: SecretMask) {
+    init(mask: SecretMask, limits: RunLimits) {
         self.mask = mask
+        self.limits = limits
     }
 
     /// Decodes one line of the event pipe, masks its secrets, gives it the next number and
-    /// folds it in.
+    /// folds it in. Past the run's event limit an event is only counted, except the
+    /// recap, which is always kept.
     func number(_ line: Substring) -> JobEvent? {
         guard !line.isEmpty else { return nil }
         guard let raw = CallbackEvent(line: line.utf8)?.masked(by: mask) else {
@@ -34,10 +39,30 @@ final class FoldedRun: Sendable {
             return nil
         }
         return state.withLock { state in
-            state.lastSeq += 1
-            let event = raw.numbered(state.lastSeq)
+            let event = raw.numbered(state.lastSeq + 1)
             state.summary.apply(event)
+            guard state.lastSeq < limits.maxEvents || event.type == "playbook_on_stats" else {
+                state.summary.droppedEvents = (state.summary.droppedEvents ?? 0) + 1
+                return nil
+            }
+            state.lastSeq += 1
             return event
+        }
+    }
+
+    /// Output as it may be kept under the run's limit: the text, or once the limit is
+    /// passed one marker line, then nothing (the dropped bytes are counted).
+    func admit(output text: String) -> String? {
+        state.withLock { state in
+            let size = text.utf8.count
+            if state.outputBytes + size <= limits.maxOutputBytes {
+                state.outputBytes += size
+                return text
+            }
+            state.summary.droppedOutputBytes = (state.summary.droppedOutputBytes ?? 0) + size
+            guard !state.outputCutMarked else { return nil }
+            state.outputCutMarked = true
+            return "\n[Playhouse: this job's output passed \(limits.maxOutputBytes / 1024 / 1024) MB; what follows is dropped]\n"
         }
     }
 

@@ -54,7 +54,8 @@ struct JobPreparation: Sendable {
             environment: (parameters.env ?? [:]).merging(launcher?.environment ?? [:]) { $1 },
             credentials: try await credentials(parameters.credentials ?? []),
             jobTag: Self.tag(instanceID: instanceID, job: job.id))
-        request.maskedValues = secretVars.values.compactMap(\.stringValue)
+        // Env values may be tokens for an inventory source: hidden like survey passwords.
+        request.maskedValues = secretVars.values.compactMap(\.stringValue) + (parameters.env ?? [:]).values
         if let git { request.git = try await GitSource.of(git, store: store, secrets: secrets) }
         return request
     }

@@ -23,15 +23,18 @@ public struct PlaybookRunner: Sendable {
     public var runsDirectory: String
     /// How long each stop signal gets before the next, stronger one.
     public var stopGrace: Duration
+    /// What one run may hand over: line length, output and events.
+    public var limits: RunLimits
     public var logger: Logger
 
     public init(
         ansible: AnsibleInstallation, runsDirectory: String = NSTemporaryDirectory() + "playhouse-runs",
-        stopGrace: Duration = .seconds(3), logger: Logger = Logger(label: "playhouse.runner")
+        stopGrace: Duration = .seconds(3), limits: RunLimits = RunLimits(), logger: Logger = Logger(label: "playhouse.runner")
     ) {
         self.ansible = ansible
         self.runsDirectory = runsDirectory
         self.stopGrace = stopGrace
+        self.limits = limits
         self.logger = logger
     }
 
@@ -97,7 +100,7 @@ public struct PlaybookRunner: Sendable {
         let pipe = try EventPipe(path: directory + "/events.fifo")
         let buffer = UpdateBuffer()
         let mask = SecretMask(secrets: request.credentials.secrets + request.maskedValues + (request.git?.secrets ?? []))
-        let folded = FoldedRun(mask: mask)
+        let folded = FoldedRun(mask: mask, limits: limits)
 
         var options = PlatformOptions()
         options.createSession = true
@@ -142,10 +145,10 @@ public struct PlaybookRunner: Sendable {
                         }
                         try await withThrowingTaskGroup(of: Void.self) { readers in
                             readers.addTask {
-                                try await Self.readOutput(execution.standardOutput, into: buffer, log: folded, mask: mask)
+                                try await Self.readOutput(execution.standardOutput, into: buffer, log: folded, mask: mask, limits: limits)
                             }
                             readers.addTask {
-                                try await Self.readOutput(execution.standardError, into: buffer, log: folded, mask: mask)
+                                try await Self.readOutput(execution.standardError, into: buffer, log: folded, mask: mask, limits: limits)
                             }
                             readers.addTask {
                                 try await pipe.readLines { line in
@@ -250,22 +253,18 @@ public struct PlaybookRunner: Sendable {
     /// spans two handovers, since only multi-line secrets hold a newline and those are
     /// masked line by line too.
     private static func readOutput(
-        _ sequence: SubprocessOutputSequence, into buffer: UpdateBuffer, log: FoldedRun, mask: SecretMask
+        _ sequence: SubprocessOutputSequence, into buffer: UpdateBuffer, log: FoldedRun, mask: SecretMask, limits: RunLimits
     ) async throws {
-        var carry: [UInt8] = []
+        var lines = OutputLines(mask: mask, maxLineBytes: limits.maxLineBytes)
+        func handOver(_ text: String?) {
+            guard let text, let kept = log.admit(output: text) else { return }
+            log.record(output: kept)
+            buffer.append(.output(kept))
+        }
+        // Read to the end even past the limits: a reader that stops can hang Ansible.
         for try await chunk in sequence {
-            chunk.withUnsafeBytes { carry.append(contentsOf: $0) }
-            // Hand over whole lines so a UTF-8 character is never cut in two.
-            guard let lastNewline = carry.lastIndex(of: UInt8(ascii: "\n")) else { continue }
-            let text = mask.apply(String(decoding: carry[...lastNewline], as: UTF8.self))
-            carry.removeSubrange(...lastNewline)
-            log.record(output: text)
-            buffer.append(.output(text))
+            handOver(chunk.withUnsafeBytes { lines.take($0) })
         }
-        if !carry.isEmpty {
-            let text = mask.apply(String(decoding: carry, as: UTF8.self))
-            log.record(output: text)
-            buffer.append(.output(text))
-        }
+        handOver(lines.finish())
     }
 }

@@ -48,6 +48,10 @@ struct JobResponse: ResponseEncodable, Sendable {
     var slices: [Int64]?
     /// Events stored so far; the seq of the newest.
     var events: Int
+    /// Whether the run's limits dropped output or events, and how much.
+    var truncated: Bool
+    var droppedOutputBytes: Int
+    var droppedEvents: Int
 
     init(_ job: Job, slices: [Int64]? = nil) {
         let parameters = job.parameters
@@ -62,6 +66,9 @@ struct JobResponse: ResponseEncodable, Sendable {
         exitCode = job.exitCode
         error = job.error
         events = job.eventCount
+        droppedOutputBytes = job.summary.droppedOutputBytes ?? 0
+        droppedEvents = job.summary.droppedEvents ?? 0
+        truncated = droppedOutputBytes > 0 || droppedEvents > 0
         var summary = job.summary
         if job.status.isFinal { summary.finish() }
         progress = summary.progress
@@ -105,7 +112,9 @@ struct JobResponse: ResponseEncodable, Sendable {
         case templatedVars = "templated_vars"
         case envNames = "env_names"
         case parentID = "parent_id"
-        case credentials, slices, events
+        case credentials, slices, events, truncated
+        case droppedOutputBytes = "dropped_output_bytes"
+        case droppedEvents = "dropped_events"
         case launchedBy = "launched_by"
         case relaunchOf = "relaunch_of"
         case templateID = "template_id"
@@ -150,6 +159,9 @@ struct JobResponse: ResponseEncodable, Sendable {
         try container.encode(secretVars, forKey: .secretVars)
         try container.encode(slices, forKey: .slices)
         try container.encode(events, forKey: .events)
+        try container.encode(truncated, forKey: .truncated)
+        try container.encode(droppedOutputBytes, forKey: .droppedOutputBytes)
+        try container.encode(droppedEvents, forKey: .droppedEvents)
     }
 }
 

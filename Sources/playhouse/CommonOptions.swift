@@ -48,8 +48,20 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "File holding the key that seals stored secrets, created 0600 when missing; PLAYHOUSE_SECRET_KEY (base64) takes precedence (env PLAYHOUSE_SECRET_KEY_FILE).")
     var secretKeyFile: String = ProcessInfo.processInfo.environment["PLAYHOUSE_SECRET_KEY_FILE"] ?? "var/secret.key"
 
+    @Option(name: .long, help: "Output kept per job in MB; the rest is dropped with a marker line (env PLAYHOUSE_MAX_OUTPUT_MB).")
+    var maxOutputMb: Int = ProcessInfo.processInfo.environment["PLAYHOUSE_MAX_OUTPUT_MB"].flatMap(Int.init) ?? 256
+
+    @Option(name: .long, help: "Longest line of output kept, in KB; longer lines are cut (env PLAYHOUSE_MAX_LINE_KB).")
+    var maxLineKb: Int = ProcessInfo.processInfo.environment["PLAYHOUSE_MAX_LINE_KB"].flatMap(Int.init) ?? 64
+
+    @Option(name: .long, help: "Events kept per job; later ones are counted, not stored (env PLAYHOUSE_MAX_EVENTS).")
+    var maxEvents: Int = ProcessInfo.processInfo.environment["PLAYHOUSE_MAX_EVENTS"].flatMap(Int.init) ?? 1_000_000
+
     func validate() throws {
         guard workerLostAfter >= 1 else { throw ArgumentParser.ValidationError("--worker-lost-after must be at least 1 second") }
+        guard maxOutputMb >= 1, maxLineKb >= 1, maxEvents >= 100 else {
+            throw ArgumentParser.ValidationError("--max-output-mb and --max-line-kb must be at least 1, --max-events at least 100")
+        }
     }
 
     /// How long a job may go without a heartbeat; heartbeats come four times as often.
@@ -58,7 +70,9 @@ struct CommonOptions: ParsableArguments {
     func runner(logger: Logger) throws -> PlaybookRunner {
         PlaybookRunner(
             ansible: try AnsibleInstallation.locate(explicit: ansibleBin),
-            runsDirectory: Self.absolute(runsDir), logger: logger)
+            runsDirectory: Self.absolute(runsDir),
+            limits: RunLimits(maxLineBytes: maxLineKb * 1024, maxOutputBytes: maxOutputMb * 1024 * 1024, maxEvents: maxEvents),
+            logger: logger)
     }
 
     var catalog: ProjectCatalog { ProjectCatalog(root: Self.absolute(projects)) }

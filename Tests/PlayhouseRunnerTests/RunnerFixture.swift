@@ -6,7 +6,7 @@ import Synchronization
 
 /// Runs playbooks written by a test through the real runner and keeps what they reported.
 struct RunnerFixture {
-    let runner: PlaybookRunner
+    var runner: PlaybookRunner
     let project: String
 
     init(files: [String: String], executable: Set<String> = []) throws {
