@@ -135,7 +135,10 @@ enum JSONText {
                 guard digits() else { return nil }
             }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-            return Double(text).map(JSONValue.number)
+            // A number too large for a Double would come back as infinity, which no JSON
+            // writer can write again: refused, so nothing is stored that cannot be read back.
+            guard let number = Double(text), number.isFinite else { return nil }
+            return .number(number)
         }
 
         private mutating func digits() -> Bool {

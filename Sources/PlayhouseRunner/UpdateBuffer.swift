@@ -7,6 +7,9 @@ import Synchronization
 /// The interval matters when Ansible is slow: events then trickle in one by one, and
 /// without it each would cost its own store writes and wake every watcher. A batch at most
 /// every 50 ms keeps that cost flat and adds at most 50 ms to an event's way to a page.
+/// Batching starts only once updates come faster than that: a burst of `burst` batches
+/// (the start of a run: playbook, play, first task) goes out at once, and one more is
+/// allowed for each interval that passes quietly.
 ///
 /// While nothing arrives, the consumer gets an empty batch every `idleTick`, so one that
 /// holds updates back (the job's log, written a few times a second) can write them even
@@ -22,10 +25,12 @@ final class UpdateBuffer: Sendable {
     private let wake: AsyncStream<Void>.Continuation
     private let interval: Duration
     private let idleTick: Duration
+    private let burst: Int
 
-    init(interval: Duration = .milliseconds(50), idleTick: Duration = .milliseconds(250)) {
+    init(interval: Duration = .milliseconds(50), idleTick: Duration = .milliseconds(250), burst: Int = 8) {
         self.interval = interval
         self.idleTick = idleTick
+        self.burst = burst
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -54,17 +59,26 @@ final class UpdateBuffer: Sendable {
 
     private func drainBatches(_ deliver: ([RunUpdate]) async throws -> Void) async throws {
         var iterator = wakeups.makeAsyncIterator()
+        // Batches that may go out without waiting: a token bucket refilled one per interval.
+        var allowance = Double(burst)
+        var lastRefill = ContinuousClock.now
         while true {
             let (batch, finished) = state.withLock { state in
                 defer { state.pending.removeAll(keepingCapacity: true) }
                 return (state.pending, state.finished)
             }
             // An empty batch is an idle tick (or a wake-up already served).
-            let next = ContinuousClock.now + interval
+            let now = ContinuousClock.now
+            allowance = min(Double(burst), allowance + (now - lastRefill) / interval)
+            lastRefill = now
             try await deliver(batch)
             if !batch.isEmpty, !finished {
-                // Cancellation ends the wait early; the loop below then delivers the rest.
-                try? await Task.sleep(until: next)
+                if allowance >= 1 {
+                    allowance -= 1
+                } else {
+                    // Cancellation ends the wait early; the loop below then delivers the rest.
+                    try? await Task.sleep(until: now + interval)
+                }
             }
             if finished {
                 if batch.isEmpty { return }

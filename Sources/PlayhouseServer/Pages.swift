@@ -27,9 +27,21 @@ struct Pages: Sendable {
         open.get("/assets/:name") { _, context in
             try file(context.parameters.get("name") ?? "")
         }
-        for path in ["/", "/jobs/:id", "/launch", "/inventories", "/workers", "/audit", "/templates", "/templates/new", "/templates/:id/edit", "/templates/:id/launch"] {
+        let paths = [
+            "/", "/jobs", "/jobs/:id", "/launch", "/inventories", "/workers", "/audit", "/templates", "/templates/new",
+            "/templates/:id", "/templates/:id/edit", "/templates/:id/launch",
+        ]
+        for path in paths {
             signedIn.get(RouterPath(path)) { _, _ in try file("index.html") }
         }
+    }
+
+    /// The page for a path no page has: the page's own "not found" view, with the
+    /// navigation, answered 404.
+    func notFound() throws -> Response {
+        var response = try file("index.html")
+        response.status = .notFound
+        return response
     }
 
     private func file(_ name: String) throws -> Response {

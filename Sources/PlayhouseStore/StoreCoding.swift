@@ -26,13 +26,16 @@ enum StoreCoding {
         return Job(
             id: try row.decode(column: "id", as: Int64.self),
             status: status,
-            parameters: try decode(JobParameters.self, row.decode(column: "parameters", as: String.self)),
+            // A row whose JSON cannot be read (written by a newer or broken build) still
+            // lists, showing what it cannot tell as "?", rather than breaking every list.
+            parameters: (try? decode(JobParameters.self, row.decode(column: "parameters", as: String.self)))
+                ?? JobParameters(project: "?", playbook: "?", inventory: "?"),
             createdAt: try date(row, "created_at") ?? Date(timeIntervalSince1970: 0),
             startedAt: try date(row, "started_at"),
             finishedAt: try date(row, "finished_at"),
             exitCode: try row.decode(column: "exit_code", as: Int?.self),
             error: try row.decode(column: "error", as: String?.self),
-            summary: try decode(JobSummary.self, row.decode(column: "summary", as: String.self)),
+            summary: (try? decode(JobSummary.self, row.decode(column: "summary", as: String.self))) ?? JobSummary(),
             cancelRequested: try row.decode(column: "cancel_requested", as: Int.self) != 0,
             worker: try row.decode(column: "worker", as: String?.self),
             parentID: try row.decode(column: "parent_id", as: Int64?.self),

@@ -29,7 +29,7 @@ import Testing
     @Test(arguments: [
         "", " ", "{", "[1,]", #"{"a":1,}"#, "01", "1.", ".5", "+1", "-", "1e", "tru", "nul", "[1 2]",
         #"{"a" 1}"#, #"{a: 1}"#, "\"unterminated", "\"tab\there\"", #""\x""#, #""\ud83d""#, #""\u12G4""#,
-        "[1] 2", "{}{}",
+        "[1] 2", "{}{}", "1e999", "[-1e400]",
     ])
     func invalidDocumentsAreRejected(text: String) {
         #expect(JSONValue.parse(text) == nil, "\(text.debugDescription) is not JSON")

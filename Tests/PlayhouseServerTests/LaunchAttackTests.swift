@@ -17,6 +17,13 @@ import Testing
                 - ansible.builtin.debug:
                     msg: "note=[{{ note | default('none') }}] greeting=[{{ greeting | default('none') }}]"
             """,
+        "env.yml": """
+            - hosts: all
+              gather_facts: false
+              tasks:
+                - ansible.builtin.debug:
+                    msg: "region=[{{ lookup('env', 'REGION') }}]"
+            """,
         "hosts.ini": TestPaths.localInventory(["a"]),
     ]
 
@@ -198,6 +205,27 @@ import Testing
             #expect(viewer.status == 403, "\(viewer.body)")
             #expect(try await RawHTTP.send(port: port, "GET", "/api/v1/inventories/\(inventory.id)/hosts?env.REGION=x", headers: auth).status == 200)
             #expect(try await RawHTTP.send(port: port, "GET", "/api/v1/inventories/\(inventory.id)/hosts?env.NOPE=x", headers: auth).status == 400)
+        }
+    }
+
+    @Test func envValuesAreMaskedAndGitURLsCarryNoToken() async throws {
+        try await withOperator { port, auth, _, _ in
+            let template = try await RawHTTP.request(
+                port: port, "POST", "/api/v1/templates",
+                body: #"{"name":"t","project":"p","playbook":"env.yml","inventory":"hosts.ini","prompts":["env"],"allowed_env":["REGION"]}"#)
+            let id = try #require(template.json["id"]?.intValue, "\(template.json.jsonString())")
+            let launched = try await RawHTTP.send(
+                port: port, "POST", "/api/v1/templates/\(id)/launch", headers: auth, body: #"{"env":{"REGION":"token-7f3a9c"}}"#)
+            let output = try await log(port, ofLaunch: launched)
+            #expect(output.contains("region=[\(SecretMask.replacement)]"), "\(output)")
+            #expect(!output.contains("token-7f3a9c"))
+            #expect(!launched.body.contains("token-7f3a9c"), "the job shows env names only")
+
+            for url in ["https://ghp_token123@github.com/acme/site.git", "http://user@git.example/x.git"] {
+                let refused = try await RawHTTP.request(port: port, "POST", "/api/v1/projects", body: #"{"name":"g","url":"\#(url)"}"#)
+                #expect(refused.status == 400, "\(url): \(refused.json.jsonString())")
+                #expect(refused.json["error"]?.stringValue?.contains("user part") == true)
+            }
         }
     }
 

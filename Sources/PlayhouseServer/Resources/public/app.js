@@ -200,7 +200,7 @@ function ansiToFragment(text) {
 
 const ROUTES = [
   [/^\/login\/?$/, renderLogin, null],
-  [/^\/$/, renderJobList, "jobs"],
+  [/^\/(jobs\/?)?$/, renderJobList, "jobs"],
   [/^\/launch\/?$/, renderLaunch, "launch"],
   [/^\/jobs\/(\d+)\/?$/, renderJob, "jobs"],
   [/^\/inventories\/?$/, renderInventories, "inventories"],
@@ -209,7 +209,7 @@ const ROUTES = [
   [/^\/templates\/?$/, renderTemplates, "templates"],
   [/^\/templates\/new\/?$/, (main) => renderTemplateEditor(main, null), "templates"],
   [/^\/templates\/(\d+)\/edit\/?$/, renderTemplateEditor, "templates"],
-  [/^\/templates\/(\d+)\/launch\/?$/, renderTemplateLaunch, "templates"],
+  [/^\/templates\/(\d+)(?:\/launch)?\/?$/, renderTemplateLaunch, "templates"],
 ];
 
 function route() {
@@ -1468,8 +1468,10 @@ function renderLogin(main) {
     try {
       await api("POST", "/api/v1/login", { name: name.value, password: password.value });
       const next = new URL(new URLSearchParams(location.search).get("next") || "/", location.origin);
-      // Only a page of this site: never a redirect elsewhere.
-      location.assign(next.origin === location.origin ? next.pathname + next.search : "/");
+      // Only a page of this site: never a redirect elsewhere. A path that normalises to
+      // "//host" or "/\host" would be read as another site's address.
+      const path = next.pathname + next.search;
+      location.assign(next.origin === location.origin && /^\/(?![\/\\])/.test(path) ? path : "/");
     } catch (err) {
       showError(error, err);
       submit.disabled = false;
