@@ -10,6 +10,8 @@ public struct APIError: HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     public var error: String
     public var detail: String
+    /// Seconds to wait before trying again, sent as `Retry-After` (with 429).
+    public var retryAfter: Int?
 
     public init(_ status: HTTPResponse.Status, _ error: String, detail: String = "") {
         self.status = status
@@ -20,6 +22,7 @@ public struct APIError: HTTPResponseError, Sendable {
     public var headers: HTTPFields {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="playhouse""# }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return headers
     }
 

@@ -88,7 +88,9 @@ struct InventoryRoutes: Sendable {
         try await checkEnvironment(environment, for: try context.requireUser())
         let resolved: JSONValue
         do {
-            resolved = try await dependencies.resolveHosts(.stored(inventory), Launcher(user: user.name, teams: user.teams), environment, nil)
+            resolved = try await dependencies.work.withPermit(user: user.name, kind: .inventoryResolution) {
+                try await dependencies.resolveHosts(.stored(inventory), Launcher(user: user.name, teams: user.teams), environment, nil)
+            }
         } catch let error as ValidationError {
             throw APIError(.unprocessableContent, "the inventory could not be resolved", detail: error.message)
         }

@@ -166,7 +166,9 @@ struct JobLauncher: Sendable {
     ) async throws -> (Job, [Job]) {
         let resolved: JSONValue
         do {
-            resolved = try await dependencies.resolveHosts(inventory, launcher, parameters.env ?? [:], parameters.limit)
+            resolved = try await dependencies.work.withPermit(user: launcher.user, kind: .inventoryResolution) {
+                try await dependencies.resolveHosts(inventory, launcher, parameters.env ?? [:], parameters.limit)
+            }
         } catch let error as ValidationError {
             throw APIError(.unprocessableContent, "the inventory could not be resolved to slice it", detail: error.message)
         }

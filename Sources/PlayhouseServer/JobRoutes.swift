@@ -108,6 +108,9 @@ struct JobRoutes: Sendable {
         let header = request.headers[.init("Last-Event-ID")!].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         let after = try header ?? Self.integer(request, "after", default: 0, range: 0...Int(Int32.max))
         let stream = EventStream(store: dependencies.store, frames: frames, jobID: job.id)
+        // Taken before the answer starts, so a refusal is still a 429; held until the
+        // stream ends, which for a client that went away is at the next heartbeat.
+        let permit = try dependencies.work.permit(user: try context.requireUser().user.name, kind: .stream)
         return Response(
             status: .ok,
             headers: [
@@ -116,6 +119,7 @@ struct JobRoutes: Sendable {
                 .init("X-Accel-Buffering")!: "no",
             ],
             body: ResponseBody { writer in
+                defer { permit.release() }
                 try await stream.write(after: after, to: &writer)
             })
     }

@@ -67,7 +67,10 @@ struct ProjectRoutes: Sendable {
         }
         guard let git = try await dependencies.store.gitProject(named: name) else { throw APIError.notFound("project \"\(name)\"") }
         do {
-            let (playbooks, inventories) = try await dependencies.gitContents(git)
+            let user = try context.requireUser().user.name
+            let (playbooks, inventories) = try await dependencies.work.withPermit(user: user, kind: .gitListing) {
+                try await dependencies.gitContents(git)
+            }
             return PlaybooksResponse(project: name, playbooks: playbooks, inventories: inventories)
         } catch let error as ValidationError {
             throw APIError(.badGateway, "git project \(name) could not be read", detail: error.message)

@@ -54,10 +54,15 @@ public struct ServerDependencies: Sendable {
     public var secureCookies: Bool
     /// Which extra vars Ansible may template; the rest reach it as data.
     public var jinjaPolicy: JinjaPolicy
+    /// How much slow work runs at once, and how many streams a user holds open.
+    public var limits: ResourceLimits { work.limits }
+    /// Counts that work; every copy of these dependencies shares it.
+    let work: WorkLimits
 
     public init(
         store: Store, catalog: ProjectCatalog, secrets: SecretBox, lease: Duration = .seconds(30),
-        secureCookies: Bool = false, jinjaPolicy: JinjaPolicy = .template, fetchJSON: @escaping JSONFetcher, gitContents: @escaping GitProjectContents,
+        secureCookies: Bool = false, jinjaPolicy: JinjaPolicy = .template, limits: ResourceLimits = ResourceLimits(),
+        fetchJSON: @escaping JSONFetcher, gitContents: @escaping GitProjectContents,
         resolveHosts: @escaping InventoryHostResolver
     ) {
         self.store = store
@@ -66,6 +71,7 @@ public struct ServerDependencies: Sendable {
         self.lease = lease
         self.secureCookies = secureCookies
         self.jinjaPolicy = jinjaPolicy
+        work = WorkLimits(limits)
         self.resolveHosts = resolveHosts
         self.fetchJSON = fetchJSON
         self.gitContents = gitContents

@@ -118,7 +118,9 @@ struct TemplateRoutes: Sendable {
         if let url = from.url {
             let answer: JSONValue
             do {
-                answer = try await dependencies.fetchJSON(url, .seconds(10))
+                answer = try await dependencies.work.withPermit(user: identity.user.name, kind: .surveyLookup) {
+                    try await dependencies.fetchJSON(url, .seconds(10))
+                }
             } catch let error as ValidationError {
                 throw APIError(.badGateway, "the choices of \"\(question.question)\" could not be loaded", detail: error.message)
             }
@@ -141,7 +143,9 @@ struct TemplateRoutes: Sendable {
         }
         let resolved: JSONValue
         do {
-            resolved = try await dependencies.resolveHosts(reference, Launcher(user: identity.user.name, teams: identity.user.teams), [:], nil)
+            resolved = try await dependencies.work.withPermit(user: identity.user.name, kind: .inventoryResolution) {
+                try await dependencies.resolveHosts(reference, Launcher(user: identity.user.name, teams: identity.user.teams), [:], nil)
+            }
         } catch let error as ValidationError {
             throw APIError(.unprocessableContent, "the choices of \"\(question.question)\" could not be loaded", detail: error.message)
         }

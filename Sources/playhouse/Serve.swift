@@ -32,6 +32,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @OptionGroup var limits: LimitOptions
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ArgumentParser.ValidationError("--port must be 1 to 65535") }
         guard workers >= 0 else { throw ArgumentParser.ValidationError("--workers must be 0 or more") }
@@ -73,7 +75,7 @@ struct Serve: AsyncParsableCommand {
                 ansible: runner.ansible, runsDirectory: runner.runsDirectory, store: store, secrets: secrets)
             let dependencies = ServerDependencies(
                 store: store, catalog: catalog, secrets: secrets, lease: common.lease, secureCookies: secureCookies,
-                jinjaPolicy: JinjaPolicy(rawValue: jinjaInExtraVars) ?? .template,
+                jinjaPolicy: JinjaPolicy(rawValue: jinjaInExtraVars) ?? .template, limits: limits.resourceLimits,
                 fetchJSON: HTTPJSON.fetcher,
                 gitContents: GitProjectInspector(runsDirectory: runner.runsDirectory, store: store, secrets: secrets).contents
             ) { inventory, launcher, environment, limit in

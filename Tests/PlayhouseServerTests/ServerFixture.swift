@@ -18,7 +18,7 @@ enum ServerFixture {
     static let adminPassword = "admin-password"
 
     static func with<T: Sendable>(
-        projects: String = TestPaths.examples, workers: Int = 2, databasePath: String? = nil,
+        projects: String = TestPaths.examples, workers: Int = 2, databasePath: String? = nil, limits: ResourceLimits = ResourceLimits(),
         _ test: @escaping @Sendable (any TestClientProtocol, Store) async throws -> T
     ) async throws -> T {
         let path = try databasePath ?? (TestPaths.scratch("db") + "/playhouse.sqlite")
@@ -31,7 +31,7 @@ enum ServerFixture {
             let secrets = SecretBox.random()
             let resolver = InventoryResolver(ansible: ansible, runsDirectory: runs, store: store, secrets: secrets)
             let dependencies = ServerDependencies(
-                store: store, catalog: catalog, secrets: secrets,
+                store: store, catalog: catalog, secrets: secrets, limits: limits,
                 fetchJSON: HTTPJSON.fetcher,
                 gitContents: GitProjectInspector(runsDirectory: runs, store: store, secrets: secrets).contents
             ) { inventory, launcher, environment, limit in
