@@ -223,8 +223,11 @@ enum JSONText {
 
     /// Compact JSON with sorted keys; slashes are not escaped. Numbers without a fraction
     /// (below 10^15) are written as integers; a non-finite number, which JSON cannot
-    /// hold, as `null`.
-    static func write(_ value: JSONValue, into text: inout String) {
+    /// hold, as `null`. `writeString` writes each string and key (YAML flow text reuses
+    /// the rest: see ``UnsafeYAML``).
+    static func write(
+        _ value: JSONValue, into text: inout String, writeString: (String, inout String) -> Void = JSONText.writeString
+    ) {
         switch value {
         case .null: text += "null"
         case .bool(let flag): text += flag ? "true" : "false"
@@ -236,27 +239,27 @@ enum JSONText {
             } else {
                 text += "\(number)"
             }
-        case .string(let string): writeString(string, into: &text)
+        case .string(let string): writeString(string, &text)
         case .array(let elements):
             text += "["
             for (offset, element) in elements.enumerated() {
                 if offset > 0 { text += "," }
-                write(element, into: &text)
+                write(element, into: &text, writeString: writeString)
             }
             text += "]"
         case .object(let members):
             text += "{"
             for (offset, key) in members.keys.sorted().enumerated() {
                 if offset > 0 { text += "," }
-                writeString(key, into: &text)
+                writeString(key, &text)
                 text += ":"
-                write(members[key]!, into: &text)
+                write(members[key]!, into: &text, writeString: writeString)
             }
             text += "}"
         }
     }
 
-    private static func writeString(_ string: String, into text: inout String) {
+    static func writeString(_ string: String, _ text: inout String) {
         text += "\""
         var plainStart = string.utf8.startIndex
         let utf8 = string.utf8
