@@ -8,7 +8,7 @@ struct APILoad {
 
     func measure(into report: inout Report) async throws {
         var section = Report.Section(
-            title: "API under load",
+            .api,
             method: "wrk, \(Wrk.connections) connections, 5 s per row, against `serve --workers \(jobs)` (SQLite). Busy: "
                 + "\(jobs) real `ansible-playbook` runs (200 `debug` tasks × 10 hosts) at once, each followed by an SSE "
                 + "client. Idle: the same server and store after those jobs were canceled.",

@@ -12,7 +12,7 @@ struct DispatchLatency {
 
     func measure(into report: inout Report) async throws {
         var section = Report.Section(
-            title: "Dispatch latency",
+            .dispatch,
             method: "\(launches) launches of a one-task playbook, one at a time after \(warmup) warm-up launches. "
                 + "Latency: from just before `POST /api/v1/jobs` is sent to the shim's first instruction in the "
                 + "new `ansible-playbook` process. Target: p50 ≤ 20 ms, p99 ≤ 50 ms.",

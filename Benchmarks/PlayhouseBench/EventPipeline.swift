@@ -21,9 +21,14 @@ struct EventPipeline {
         var peakRSS: Int
     }
 
-    func measure(into report: inout Report, memory: inout [(String, Int)]) async throws {
+    /// Its rows of the Memory table; a carried-over report's rows are attributed by them.
+    static let realRunsState = "serve during the real runs (peak)"
+    static let replaysState = "serve during the replays (peak)"
+    static let memoryStates: Set = [realRunsState, replaysState]
+
+    func measure(into report: inout Report) async throws {
         var section = Report.Section(
-            title: "Event pipeline",
+            .events,
             method: "\(jobs) jobs at once on `serve --workers \(jobs)` (SQLite), \(clients) SSE clients spread over them, "
                 + "each reading `GET /api/v1/jobs/{id}/stream` from its own thread. Rate: events stored ÷ (last job "
                 + "finished − first job started). Lag: the callback's timestamp (ms precision in the stream) to "
@@ -43,7 +48,7 @@ struct EventPipeline {
             return outcome
         }
         section.rows.append(real.row)
-        memory.append(("serve during the real runs (peak)", real.peakRSS))
+        report.memory.append(.init(state: Self.realRunsState, rss: Figure.mib(real.peakRSS), benchmark: .events))
         let replayBin = try makeReplayBin()
         let replay = try await BenchServer.with(
             bench, name: "events-replay", database: bench.scratch + "/events-replay.sqlite", workers: jobs, ansibleBin: replayBin
@@ -59,7 +64,7 @@ struct EventPipeline {
             return [full, paced]
         }
         section.rows += replay.map(\.row)
-        memory.append(("serve during the replays (peak)", replay.map(\.peakRSS).max() ?? 0))
+        report.memory.append(.init(state: Self.replaysState, rss: Figure.mib(replay.map(\.peakRSS).max() ?? 0), benchmark: .events))
         report.sections.append(section)
     }
 

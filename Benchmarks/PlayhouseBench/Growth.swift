@@ -15,12 +15,12 @@ struct Growth {
     let jobs: Int
     let eventsPerJob = 100
 
-    func measure(into report: inout Report, memory: inout [(String, Int)]) async throws {
+    func measure(into report: inout Report) async throws {
         let database = bench.scratch + "/growth.sqlite"
         var template: Int64 = 0
         try await BenchServer.with(bench, name: "growth-template", database: database, workers: 1) { server in
             try await Task.sleep(for: .seconds(2))
-            memory.insert(("serve idle, empty store", server.residentBytes), at: 0)
+            report.memory.append(.init(state: "serve idle, empty store", rss: Figure.mib(server.residentBytes), benchmark: .growth))
             template = try await server.launch("growth.yml", inventory: "local-hosts-3")
             let job = try await server.waitFinished(template)
             guard job["status"]?.stringValue == "successful", job["events"]?.intValue ?? 0 >= eventsPerJob else {
@@ -44,12 +44,14 @@ struct Growth {
                 var measured: [Wrk.Figures] = []
                 for path in paths { measured.append(try await Wrk.run(server, path: path)) }
                 figures.append(measured)
-                memory.append(("serve with \(size) jobs / \(size * eventsPerJob) events, after the requests", server.residentBytes))
+                report.memory.append(.init(
+                    state: "serve with \(size) jobs / \(size * eventsPerJob) events, after the requests",
+                    rss: Figure.mib(server.residentBytes), benchmark: .growth))
             }
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: database)[.size] as? Int) ?? 0
         var section = Report.Section(
-            title: "Growth",
+            .growth,
             method: "Latency (wrk, \(Wrk.connections) connections, 5 s per figure) on a fresh `serve` over a store of "
                 + "1 000 and of \(jobs) jobs with \(eventsPerJob) events each (a real job copied with `sqlite3`; the "
                 + "file was \(Figure.mib(size)) at the end). Flat means keyset paging and indexes hold.",

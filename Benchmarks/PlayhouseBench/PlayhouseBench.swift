@@ -17,13 +17,14 @@ struct PlayhouseBench: AsyncParsableCommand {
         commandName: "playhouse-bench",
         abstract: "Benchmark Playhouse against plain ansible-playbook and write BENCHMARKS.md.")
 
-    static let sections = ["overhead", "dispatch", "events", "api", "growth"]
-
     @Option(help: "Where the report goes.")
     var output = "BENCHMARKS.md"
 
     @Option(help: "Runs per way in the run overhead benchmark.")
     var runs = 5
+
+    @Option(help: "Rounds per way in the first task benchmark.")
+    var firstTaskRounds = 10
 
     @Option(help: "Launches in the dispatch benchmark.")
     var launches = 200
@@ -43,28 +44,31 @@ struct PlayhouseBench: AsyncParsableCommand {
     @Option(help: "Jobs in the large store of the growth benchmark (100 events each).")
     var growthJobs = 100_000
 
-    @Option(help: "Comma-separated benchmarks to run: \(sections.joined(separator: ",")).")
-    var only = sections.joined(separator: ",")
+    @Option(help: "Comma-separated benchmarks to run: \(Self.all). The others' sections are carried over from the existing report.")
+    var only = Self.all
+
+    private static var all: String { Benchmark.allCases.map(\.rawValue).joined(separator: ",") }
 
     func validate() throws {
-        let unknown = Set(chosen).subtracting(Self.sections)
-        guard unknown.isEmpty else { throw ValidationError("unknown benchmark \(unknown.sorted().joined(separator: ", "))") }
-        guard runs >= 1, launches >= 1, clients >= 1, eventJobs >= 1, replayRepeat >= 1, pacedRate >= 1, growthJobs >= 1_000 else {
+        let unknown = names.filter { Benchmark(rawValue: $0) == nil }
+        guard unknown.isEmpty else { throw ValidationError("unknown benchmark \(unknown.joined(separator: ", "))") }
+        guard runs >= 1, firstTaskRounds >= 1, launches >= 1, clients >= 1, eventJobs >= 1, replayRepeat >= 1, pacedRate >= 1, growthJobs >= 1_000 else {
             throw ValidationError("counts must be at least 1 (--growth-jobs at least 1000)")
         }
     }
 
-    var chosen: [String] { only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+    private var names: [String] { only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
 
     func run() async throws {
+        // The run is named by when it started; carried-over sections name theirs the same way.
+        let date = Report.date()
         let bench = try BenchContext.make()
         defer { try? FileManager.default.removeItem(atPath: bench.scratch) }
         try writeProject(bench)
         var report = Report()
         report.commands = ["make bench", CommandLine.arguments.map { URL(fileURLWithPath: $0).lastPathComponent == "playhouse-bench" ? ".build/release/playhouse-bench" : $0 }.joined(separator: " ")]
-        var memory: [(String, Int)] = []
-        let chosen = Set(chosen)
-        if chosen.contains("overhead") {
+        let chosen = Set(names.compactMap(Benchmark.init(rawValue:)))
+        if chosen.contains(.overhead) {
             try await withSSHTestHosts(count: 10) { hosts in
                 try bench.write("ssh-hosts", hosts.inventory())
                 try await RunOverhead(bench: bench, runs: runs).measure(
@@ -74,33 +78,33 @@ struct PlayhouseBench: AsyncParsableCommand {
                     ], into: &report)
             }
         }
-        if chosen.contains("dispatch") {
+        if chosen.contains(.dispatch) {
             try await DispatchLatency(bench: bench, launches: launches).measure(into: &report)
         }
-        if chosen.contains("events") {
-            try await EventPipeline(bench: bench, clients: clients, jobs: eventJobs, replayRepeat: replayRepeat, pacedRate: pacedRate)
-                .measure(into: &report, memory: &memory)
+        if chosen.contains(.firsttask) {
+            try await FirstTask(bench: bench, rounds: firstTaskRounds).measure(into: &report)
         }
-        if chosen.contains("api") {
+        if chosen.contains(.events) {
+            try await EventPipeline(bench: bench, clients: clients, jobs: eventJobs, replayRepeat: replayRepeat, pacedRate: pacedRate)
+                .measure(into: &report)
+        }
+        if chosen.contains(.api) {
             try await APILoad(bench: bench).measure(into: &report)
         }
-        if chosen.contains("growth") {
-            try await Growth(bench: bench, jobs: growthJobs).measure(into: &report, memory: &memory)
-        }
-        if !memory.isEmpty {
-            report.sections.append(Report.Section(
-                title: "Memory",
-                method: "Resident memory (VmRSS) of the `serve` process.",
-                header: ["state", "RSS"], rows: memory.map { [$0.0, Figure.mib($0.1)] }))
+        if chosen.contains(.growth) {
+            try await Growth(bench: bench, jobs: growthJobs).measure(into: &report)
         }
         let analysis = (try? String(contentsOfFile: bench.root + "/Benchmarks/ANALYSIS.md", encoding: .utf8)) ?? ""
-        let text = report.markdown(machine: try await machine(bench), analysis: analysis)
+        // Read now, not at the start: the file may have been edited while the benchmarks ran.
+        let previous = (try? String(contentsOfFile: output, encoding: .utf8)).flatMap(PreviousReport.init(markdown:))
+        let text = report.markdown(machine: try await machine(bench), analysis: analysis, date: date, previous: previous)
         try text.write(toFile: output, atomically: true, encoding: .utf8)
         bench.log("wrote \(output)")
     }
 
     private func writeProject(_ bench: BenchContext) throws {
         try bench.write("noop.yml", Playbooks.debug(tasks: 1))
+        try bench.write("firsttask.yml", Playbooks.debug(tasks: 3))
         try bench.write("quick.yml", Playbooks.debug(tasks: 50))
         try bench.write("events.yml", Playbooks.debug(tasks: 200))
         try bench.write("growth.yml", Playbooks.debug(tasks: 16))

@@ -23,7 +23,7 @@ struct RunOverhead {
 
     func measure(_ scenarios: [Scenario], into report: inout Report) async throws {
         var section = Report.Section(
-            title: "Run overhead",
+            .overhead,
             method: "Wall time of one whole run, median of \(runs) runs per way, the three ways interleaved "
                 + "(the order rotates each round). Playhouse: `POST /api/v1/jobs` to the `end` event of the job's "
                 + "SSE stream, `serve --workers 2`, SQLite. ansible-runner \(RunOverhead.runnerVersion(bench)): "

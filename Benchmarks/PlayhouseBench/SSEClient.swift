@@ -7,13 +7,16 @@ import Glibc
 
 /// A Server-Sent Events client of one job's stream, on a thread of its own: it records
 /// every seq it receives and, for each event, the lag from the callback's timestamp to
-/// the moment its bytes arrived here.
+/// the moment its bytes arrived here; and, if asked, when the first frame of one event
+/// type arrived.
 final class SSEClient: @unchecked Sendable {
     /// What one client saw; read after ``join()``.
     struct Result: Sendable {
         var seqs: [Int] = []
         /// Seconds from the event's `time` to its arrival, per event.
         var lags: [Double] = []
+        /// When (seconds since 1970) the first frame of the watched event type arrived.
+        var watchedArrival: Double?
         var ended = false
         var error: String?
 
@@ -26,13 +29,17 @@ final class SSEClient: @unchecked Sendable {
     private let port: Int
     private let token: String
     private let jobID: Int64
+    private let watching: String?
     private let done = DispatchSemaphore(value: 0)
     private var result = Result()
 
-    init(server: BenchServer, jobID: Int64) {
+    /// `watching`: an event type (`playbook_on_task_start`) whose first frame's arrival
+    /// is recorded.
+    init(server: BenchServer, jobID: Int64, watching: String? = nil) {
         port = server.port
         token = server.token
         self.jobID = jobID
+        self.watching = watching
     }
 
     func start() {
@@ -61,7 +68,7 @@ final class SSEClient: @unchecked Sendable {
         guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else {
             throw BenchError("could not send the stream request for job \(jobID)")
         }
-        var scanner = SSELineScanner()
+        var scanner = SSELineScanner(watching: watching)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
         defer { buffer.deallocate() }
         while !result.ended {
@@ -73,6 +80,7 @@ final class SSEClient: @unchecked Sendable {
                 switch field {
                 case .id(let seq): result.seqs.append(seq)
                 case .time(let time): result.lags.append(arrival - time)
+                case .watched: if result.watchedArrival == nil { result.watchedArrival = arrival }
                 case .end: result.ended = true
                 }
             }
@@ -81,7 +89,8 @@ final class SSEClient: @unchecked Sendable {
 }
 
 /// Reads a job's event stream line by line as the socket delivers it, and reports the
-/// fields the benchmark needs: each frame's `id`, its event's `time`, and `event: end`.
+/// fields the benchmark needs: each frame's `id`, its event's `time`, the `event:` line of
+/// a watched type, and `event: end`.
 ///
 /// The chunked transfer encoding is not decoded: Playhouse writes whole frames per write,
 /// so a chunk's size line is a line of its own and matches none of the fields. Scanning
@@ -90,11 +99,17 @@ struct SSELineScanner {
     enum Field {
         case id(Int)
         case time(Double)
+        case watched
         case end
     }
 
     private var partial: [UInt8] = []
+    private let watchedLine: [UInt8]?
     private var cachedDay: (key: Int, midnight: Double) = (0, 0)
+
+    init(watching eventType: String?) {
+        watchedLine = eventType.map { Array("event: \($0)".utf8) }
+    }
 
     mutating func feed(_ bytes: UnsafeRawBufferPointer, _ field: (Field) -> Void) {
         guard let base = bytes.baseAddress else { return }
@@ -139,6 +154,8 @@ struct SSELineScanner {
             if index >= 0, start + 24 <= line.count, let time = seconds(UnsafeRawBufferPointer(rebasing: line[start..<start + 24])) {
                 field(.time(time))
             }
+        } else if let watched = watchedLine, line.count == watched.count, Self.starts(line, watched) {
+            field(.watched)
         } else if Self.starts(line, Self.endLine) {
             field(.end)
         }

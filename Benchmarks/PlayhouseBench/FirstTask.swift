@@ -1,0 +1,116 @@
+import Foundation
+import Subprocess
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// How soon someone watching sees a run begin: launch to the first task's start, as plain
+/// `ansible-playbook` prints it (its first `TASK [` line) and as Playhouse streams it (the
+/// first `playbook_on_task_start` frame at an SSE client of the job), interleaved.
+struct FirstTask {
+    let bench: BenchContext
+    let rounds: Int
+    /// Rounds run first and not counted: the first launch pays for cold caches.
+    let warmup = 1
+
+    /// One run's times, in seconds from its launch.
+    private struct Timing {
+        var firstTask: Double
+        var end: Double
+    }
+
+    func measure(into report: inout Report) async throws {
+        var section = Report.Section(
+            .firsttask,
+            method: "Launch to the first task's start, median of \(rounds) rounds per way after \(warmup) warm-up round, "
+                + "the two ways interleaved (which goes first alternates each round), on `firsttask.yml`. (a) Plain "
+                + "`ansible-playbook`, its stdout on a pipe and `PYTHONUNBUFFERED=1` as Playhouse runs it (Ansible flushes "
+                + "each line itself either way): from the spawn to the arrival of its first `TASK [` line. (b) Playhouse, "
+                + "`serve --workers 2`, SQLite: from just before `POST /api/v1/jobs` is sent to the arrival of the first "
+                + "`playbook_on_task_start` frame at an SSE client of the job's stream, opened once the POST is answered "
+                + "(as the job page does). Whole run: to (a) the process's exit with its output read, (b) the stream's "
+                + "`end` event.",
+            header: [
+                "playbook", "(a) first `TASK [` line", "(b) first `playbook_on_task_start`", "b − a", "b/a",
+                "(a) whole run", "(b) whole run", "b/a whole run",
+            ])
+        let (plain, playhouse) = try await BenchServer.with(
+            bench, name: "firsttask", database: bench.scratch + "/firsttask.sqlite", workers: 2
+        ) { server in
+            var plain: [Timing] = [], playhouse: [Timing] = []
+            for round in 0..<(warmup + rounds) {
+                let a: Timing, b: Timing
+                if round % 2 == 0 {
+                    a = try await self.plain()
+                    b = try await self.playhouse(server)
+                } else {
+                    b = try await self.playhouse(server)
+                    a = try await self.plain()
+                }
+                bench.log("first task round \(round + 1): (a) \(Figure.ms(a.firstTask)), (b) \(Figure.ms(b.firstTask))")
+                if round >= warmup {
+                    plain.append(a)
+                    playhouse.append(b)
+                }
+            }
+            return (plain, playhouse)
+        }
+        let a = Stats.median(plain.map(\.firstTask)), b = Stats.median(playhouse.map(\.firstTask))
+        let aEnd = Stats.median(plain.map(\.end)), bEnd = Stats.median(playhouse.map(\.end))
+        section.rows.append([
+            "3 `debug` tasks × 1 host, local", Figure.ms(a), Figure.ms(b), Figure.ms(b - a), Figure.ratio(b / a),
+            Figure.s(aEnd), Figure.s(bEnd), Figure.ratio(bEnd / aEnd),
+        ])
+        // The spread shows how much of b − a is noise on this machine.
+        let paired = zip(plain, playhouse).map { $1.firstTask - $0.firstTask }
+        section.notes = [
+            "First task, fastest to slowest round: (a) \(Figure.ms(plain.map(\.firstTask).min()!)) to "
+                + "\(Figure.ms(plain.map(\.firstTask).max()!)), (b) \(Figure.ms(playhouse.map(\.firstTask).min()!)) to "
+                + "\(Figure.ms(playhouse.map(\.firstTask).max()!)).",
+            "b − a within each round: median \(Figure.ms(Stats.median(paired))), from \(Figure.ms(paired.min()!)) "
+                + "to \(Figure.ms(paired.max()!)).",
+        ]
+        report.sections.append(section)
+    }
+
+    /// Plain `ansible-playbook`, read to the end of its output (a reader that stops can
+    /// hang Ansible), noting when its first `TASK [` line came.
+    private func plain() async throws -> Timing {
+        let path = bench.ansibleBin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let start = Stats.now()
+        let result = try await Subprocess.run(
+            .path(FilePath(bench.ansibleBin + "/ansible-playbook")), arguments: ["-i", "one-host", "firsttask.yml"],
+            environment: .inherit.updating(["PATH": path, "PYTHONUNBUFFERED": "1"]),
+            workingDirectory: FilePath(bench.project), input: .none, output: .sequence, error: .discarded
+        ) { execution in
+            var firstTask: Double?
+            for try await line in execution.standardOutput.strings() where firstTask == nil && line.hasPrefix("TASK [") {
+                firstTask = Stats.now()
+            }
+            return firstTask
+        }
+        let end = Stats.now()
+        guard result.terminationStatus.isSuccess, let firstTask = result.closureResult else {
+            throw BenchError("plain ansible-playbook firsttask.yml: \(result.terminationStatus), first task line seen: \(result.closureResult != nil)")
+        }
+        return Timing(firstTask: firstTask - start, end: end - start)
+    }
+
+    private func playhouse(_ server: BenchServer) async throws -> Timing {
+        let start = Stats.now()
+        let id = try await server.launch("firsttask.yml", inventory: "one-host")
+        let client = SSEClient(server: server, jobID: id, watching: "playbook_on_task_start")
+        client.start()
+        let result = await client.join()
+        let end = Stats.now()
+        if let error = result.error { throw BenchError("following job \(id): \(error)") }
+        let job = try await server.job(id)
+        guard job["status"]?.stringValue == "successful", let firstTask = result.watchedArrival else {
+            throw BenchError("Playhouse job \(id) of firsttask.yml ended \(job.jsonString()), first task frame seen: \(result.watchedArrival != nil)")
+        }
+        return Timing(firstTask: firstTask - start, end: end - start)
+    }
+}
