@@ -251,6 +251,8 @@ struct BrowserTests {
                     try await browser.select(value: "hello.yml", in: "#tpl-playbook")
                     try await browser.fill("#tpl-tags", with: "install,start")
                     try await browser.fill("#tpl-env", with: "CMDB_GROUP=backend")
+                    try await browser.fill("#tpl-allowed-env", with: "REGION, ZONE")
+                    try await browser.fill("#tpl-allowed-vars", with: "ansible_user")
                     try await browser.click("#tpl-check")
                     try await browser.click(#"input[data-prompt="limit"]"#)
                     try await browser.click("#tpl-save")
@@ -264,6 +266,8 @@ struct BrowserTests {
                     #expect(saved.definition.parameters.check == true)
                     #expect(saved.definition.parameters.env == ["CMDB_GROUP": "backend"])
                     #expect(saved.definition.prompts == ["limit"])
+                    #expect(saved.definition.allowedEnv == ["REGION", "ZONE"])
+                    #expect(saved.definition.allowedVars == ["ansible_user"])
 
                     try await browser.open("http://127.0.0.1:\(port)/templates/\(saved.id)/edit")
                     try await browser.waitUntil("the form to hold the template", timeout: .seconds(30)) {
@@ -277,6 +281,7 @@ struct BrowserTests {
                         try await store.template(saved.id)?.definition.parameters.limit == "web1"
                     }
                     #expect(try await store.template(saved.id)?.definition.parameters.env == ["CMDB_GROUP": "backend"], "the environment stays")
+                    #expect(try await store.template(saved.id)?.definition.allowedEnv == ["REGION", "ZONE"], "the form showed and kept them")
                 }
             }
         }

@@ -1219,6 +1219,8 @@ function renderTemplateEditor(main, idText) {
     env: el("textarea", { id: "tpl-env", rows: 2, spellcheck: "false", placeholder: "NAME=value, one per line (values are not shown again)" }),
     extraVars: el("textarea", { id: "tpl-extra-vars", rows: 3, spellcheck: "false", placeholder: "YAML or JSON mapping" }),
     allowConcurrent: el("input", { id: "tpl-allow-concurrent", type: "checkbox" }),
+    allowedVars: el("input", { id: "tpl-allowed-vars", type: "text", placeholder: "ansible_user, …" }),
+    allowedEnv: el("input", { id: "tpl-allowed-env", type: "text", placeholder: "REGION, …" }),
     survey: el("textarea", { id: "tpl-survey", rows: 8, spellcheck: "false",
       placeholder: '[{"variable": "version", "question": "Version", "type": "text", "required": true}]' }),
   };
@@ -1236,6 +1238,9 @@ function renderTemplateEditor(main, idText) {
         el("label", { class: "check" }, f.allowConcurrent, " Allow concurrent runs"))),
     field("Extra vars", f.extraVars, "the defaults"),
     field("Environment", f.env, "left empty when editing, the environment stays as it was"),
+    el("div", { class: "form-grid" },
+      field("Launchers may set these ansible_* variables", f.allowedVars, "comma separated; connection and execution variables are otherwise an admin's"),
+      field("Launchers may set these env names", f.allowedEnv, "comma separated, beside the project's playhouse.json")),
     el("fieldset", { class: "field" }, el("legend", { class: "field-label", text: "The launcher may change" }),
       el("div", { class: "checks-row" }, PROMPTABLE.map((name) => el("label", { class: "check" }, prompts[name], ` ${name}`)))),
     field("Survey", f.survey, "a JSON list of questions: variable, question, type (text, textarea, integer, float, choice, multichoice, password, boolean), required, default, min, max, regex, choices or choices_from {url} / {inventory, group}"),
@@ -1264,6 +1269,8 @@ function renderTemplateEditor(main, idText) {
     f.diff.checked = t.diff;
     f.extraVars.value = Object.keys(t.extra_vars).length ? JSON.stringify(t.extra_vars, null, 2) : "";
     f.allowConcurrent.checked = t.allow_concurrent;
+    f.allowedVars.value = (t.allowed_vars || []).join(", ");
+    f.allowedEnv.value = (t.allowed_env || []).join(", ");
     for (const name of t.prompts) prompts[name].checked = true;
     f.survey.value = t.survey.length ? JSON.stringify(t.survey, null, 2) : "";
   })().catch((err) => showError(error, err));
@@ -1279,7 +1286,9 @@ function renderTemplateEditor(main, idText) {
         verbosity: f.verbosity.value === "" ? null : Number(f.verbosity.value),
         forks: f.forks.value === "" ? null : Number(f.forks.value),
         timeout: f.timeout.value === "" ? null : Number(f.timeout.value),
-        credentials: f.credentials.value.split(",").map((v) => v.trim()).filter(Boolean).map(Number) };
+        credentials: f.credentials.value.split(",").map((v) => v.trim()).filter(Boolean).map(Number),
+        allowed_vars: f.allowedVars.value.split(",").map((v) => v.trim()).filter(Boolean),
+        allowed_env: f.allowedEnv.value.split(",").map((v) => v.trim()).filter(Boolean) };
       if (f.extraVars.value.trim()) body.extra_vars = f.extraVars.value;
       if (f.env.value.trim()) body.env = parseEnv(f.env.value);
       if (f.survey.value.trim()) {
