@@ -13,14 +13,17 @@ import ServiceLifecycle
 public struct Notifier: Service {
     public let store: Store
     public let logger: Logger
+    /// Where people reach Playhouse: with it, the links sent out are absolute.
+    public let publicURL: WebOrigin?
 
     static let poll: Duration = .seconds(1)
     static let maxAttempts = 6
     static let timeout: TimeAmount = .seconds(10)
 
-    public init(store: Store, logger: Logger) {
+    public init(store: Store, logger: Logger, publicURL: WebOrigin? = nil) {
         self.store = store
         self.logger = logger
+        self.publicURL = publicURL
     }
 
     public func run() async {
@@ -49,7 +52,8 @@ public struct Notifier: Service {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "Playhouse")
-        request.body = .bytes(ByteBuffer(string: Self.payload(target.format, event: delivery.event, job: job).jsonString()))
+        let payload = Self.payload(target.format, event: delivery.event, job: job, publicURL: publicURL)
+        request.body = .bytes(ByteBuffer(string: payload.jsonString()))
         var status: Int? = nil
         var failure: String? = nil
         do {
@@ -70,10 +74,14 @@ public struct Notifier: Service {
         }
     }
 
-    /// What is posted: the event and the job, or for Slack one line of text.
-    static func payload(_ format: NotificationTarget.Format, event: NotificationTarget.Event, job: Job) -> JSONValue {
+    /// What is posted: the event and the job, or for Slack one line of text; with the job
+    /// page's address, absolute when the public URL is known.
+    static func payload(
+        _ format: NotificationTarget.Format, event: NotificationTarget.Event, job: Job, publicURL: WebOrigin?
+    ) -> JSONValue {
         let parameters = job.parameters
         let what = "\(parameters.project)/\(parameters.playbook)"
+        let page = "/jobs/\(job.id)"
         switch format {
         case .slack:
             let verb = switch event {
@@ -83,11 +91,12 @@ public struct Notifier: Service {
             }
             let who = parameters.launchedBy.map { " (launched by \($0))" } ?? ""
             let why = job.error.map { ": \($0)" } ?? ""
-            return .object(["text": .string("Playhouse job #\(job.id) \(what) \(verb)\(who)\(why)")])
+            let link = publicURL.map { " \($0.link(page))" } ?? ""
+            return .object(["text": .string("Playhouse job #\(job.id) \(what) \(verb)\(who)\(why)\(link)")])
         case .json:
             var fields: [String: JSONValue] = [
                 "id": .number(Double(job.id)), "status": .string(job.status.rawValue), "project": .string(parameters.project),
-                "playbook": .string(parameters.playbook), "url": .string("/jobs/\(job.id)"),
+                "playbook": .string(parameters.playbook), "url": .string(publicURL?.link(page) ?? page),
                 "hosts": .object(job.summary.hosts.mapValues { counts in
                     .object(["ok": .number(Double(counts.ok)), "changed": .number(Double(counts.changed)),
                              "failed": .number(Double(counts.failed)), "unreachable": .number(Double(counts.unreachable))])

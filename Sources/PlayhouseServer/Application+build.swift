@@ -6,16 +6,19 @@ import PlayhouseStore
 
 /// The router with every API route and page, as the server and the tests use it.
 ///
-/// Every request is first signed in (an API token or a session cookie, if it has one) and
-/// CSRF-checked; then each route sits behind the gate of the least role that may use it.
+/// Every request is first checked for a `Host` this server serves, then signed in (an API
+/// token or a session cookie, if it has one) and CSRF-checked; then each route sits behind
+/// the gate of the least role that may use it.
 /// Open to everyone: `/api/v1/health`, signing in and out, the sign-in page and assets.
 public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseContext> {
     let router = Router(context: PlayhouseContext.self)
     let identities = IdentityCache()
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(APIErrorMiddleware())
+    let site = Site(publicURL: dependencies.publicURL, secureCookies: dependencies.secureCookies)
+    router.middlewares.add(HostCheckMiddleware(site: site))
     router.middlewares.add(SignInMiddleware(store: dependencies.store, cache: identities))
-    router.middlewares.add(CSRFMiddleware())
+    router.middlewares.add(CSRFMiddleware(site: site))
     let api = router.group("api/v1")
     api.get("health") { _, _ in ["status": "ok"] }
     let read = api.group().add(middleware: roleGate(.viewer))

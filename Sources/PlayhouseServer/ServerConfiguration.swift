@@ -52,6 +52,10 @@ public struct ServerDependencies: Sendable {
     /// Mark session cookies `Secure` (only sent over HTTPS): on when Playhouse is served
     /// over HTTPS, through a proxy that terminates TLS.
     public var secureCookies: Bool
+    /// Where people reach Playhouse (`--public-url`): the only host it answers to besides
+    /// loopback names and its own addresses, the only origin its pages have behind a
+    /// proxy, and the base of the links it sends out. Nil: reached directly.
+    public var publicURL: WebOrigin?
     /// Which extra vars Ansible may template; the rest reach it as data.
     public var jinjaPolicy: JinjaPolicy
     /// How much slow work runs at once, and how many streams a user holds open.
@@ -61,7 +65,8 @@ public struct ServerDependencies: Sendable {
 
     public init(
         store: Store, catalog: ProjectCatalog, secrets: SecretBox, lease: Duration = .seconds(30),
-        secureCookies: Bool = false, jinjaPolicy: JinjaPolicy = .template, limits: ResourceLimits = ResourceLimits(),
+        secureCookies: Bool = false, publicURL: WebOrigin? = nil, jinjaPolicy: JinjaPolicy = .template,
+        limits: ResourceLimits = ResourceLimits(),
         fetchJSON: @escaping JSONFetcher, gitContents: @escaping GitProjectContents,
         resolveHosts: @escaping InventoryHostResolver
     ) {
@@ -70,6 +75,7 @@ public struct ServerDependencies: Sendable {
         self.secrets = secrets
         self.lease = lease
         self.secureCookies = secureCookies
+        self.publicURL = publicURL
         self.jinjaPolicy = jinjaPolicy
         work = WorkLimits(limits)
         self.resolveHosts = resolveHosts

@@ -21,19 +21,21 @@ struct SessionRoutes: Sendable {
 
     @Sendable func login(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let members = try await RequestBody.object(request, allowed: ["name", "password"])
-        let name = try RequestBody.string(members, "name", required: true) ?? ""
+        let name = try RequestBody.name(members, "name", required: true) ?? ""
         let password = try RequestBody.string(members, "password", required: true) ?? ""
-        if let wait = throttle.wait(name: name, address: context.remoteAddress) {
-            let minutes = Int((Double(wait.components.seconds) / 60).rounded(.up))
+        let attempt: LoginThrottle.Attempt
+        do {
+            attempt = try throttle.admit(name: name, address: context.remoteAddress)
+        } catch {
             await dependencies.audit(context, "login.throttled", target: "user \(name)")
-            throw APIError(.tooManyRequests, "too many failed sign-ins", detail: "wait \(minutes) minute\(minutes == 1 ? "" : "s") and try again")
+            throw APIError(.tooManyRequests, "too many failed sign-ins", detail: error.advice)
         }
-        guard let user = try await dependencies.store.authenticate(name: name, password: password) else {
-            throttle.failed(name: name, address: context.remoteAddress)
+        let found = try await throttle.check(attempt) { try await dependencies.store.authenticate(name: name, password: password) }
+        guard let user = found else {
             await dependencies.audit(context, "login.failed", target: "user \(name)")
             throw APIError(.unauthorized, "wrong name or password")
         }
-        throttle.succeeded(name: name, address: context.remoteAddress)
+        throttle.succeeded(attempt)
         let (token, csrf) = try await dependencies.store.createSession(userID: user.id, lifetime: Self.lifetime)
         await dependencies.audit(context, "login", target: "user \(user.name)", actor: user.name)
         let identity = Identity(user: user, access: try await dependencies.store.access(for: user), csrfToken: csrf)

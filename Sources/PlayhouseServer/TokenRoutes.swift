@@ -32,7 +32,7 @@ struct TokenRoutes: Sendable {
         guard (1...100).contains(name.count) else { throw APIError(.badRequest, "name must be 1 to 100 characters") }
         let expires = try RequestBody.string(members, "expires").map { try APIToken.expiry($0) }
         var owner = caller
-        if let other = try RequestBody.string(members, "user"), other != caller.name {
+        if let other = try RequestBody.name(members, "user"), other != caller.name {
             guard caller.role == .admin else { throw APIError(.forbidden, "only admins make tokens for other users") }
             guard let user = try await store.user(named: other) else { throw APIError(.badRequest, "there is no user named \"\(other)\"") }
             owner = user

@@ -10,6 +10,9 @@ struct UserRoutes: Sendable {
     let dependencies: ServerDependencies
     /// Emptied after every change, so the change counts from the next request on.
     let identities: IdentityCache
+    /// Wrong current passwords, counted per user: a stolen session cannot be used to guess
+    /// the password behind it.
+    let passwordGuesses = LoginThrottle()
     var store: Store { dependencies.store }
 
     func add(signedIn: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {
@@ -36,7 +39,7 @@ struct UserRoutes: Sendable {
 
     @Sendable func createUser(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<UserResponse> {
         let members = try await RequestBody.object(request, allowed: ["name", "role", "password"])
-        let name = try RequestBody.string(members, "name", required: true) ?? ""
+        let name = try RequestBody.name(members, "name", required: true) ?? ""
         let role = try Self.role(members) ?? .viewer
         let password = try RequestBody.string(members, "password", required: true) ?? ""
         let user = try await store.createUser(name: name, role: role, password: password)
@@ -55,6 +58,7 @@ struct UserRoutes: Sendable {
         let members = try await RequestBody.object(request, allowed: ["role", "password"])
         let role = try Self.role(members)
         let password = try RequestBody.string(members, "password")
+        // A new password or a lower role also ends the user's sessions and tokens.
         guard let user = try await store.updateUser(id, role: role, password: password) else { throw APIError.notFound("user \(id)") }
         let changes = [role.map { "role \($0.rawValue)" }, password.map { _ in "password" }].compactMap { $0 }
         identities.clear()
@@ -70,16 +74,27 @@ struct UserRoutes: Sendable {
         return Response(status: .noContent)
     }
 
-    /// `{"current_password", "new_password"}`: any signed-in user, for themselves.
+    /// `{"current_password", "new_password"}`: any signed-in user, for themselves. Ends all
+    /// their sessions and tokens, the one sending it too.
     @Sendable func changeOwnPassword(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let user = try context.requireUser().user
         let members = try await RequestBody.object(request, allowed: ["current_password", "new_password"])
         let current = try RequestBody.string(members, "current_password", required: true) ?? ""
         let new = try RequestBody.string(members, "new_password", required: true) ?? ""
-        guard try await store.authenticate(name: user.name, password: current) != nil else {
+        try User.validatePassword(new)
+        let attempt: LoginThrottle.Attempt
+        do {
+            attempt = try passwordGuesses.admit(name: "user \(user.id)", address: nil)
+        } catch {
+            await dependencies.audit(context, "user.password.throttled", target: "user \(user.name)")
+            throw APIError(.tooManyRequests, "too many wrong passwords", detail: error.advice)
+        }
+        let matches = try await passwordGuesses.check(attempt) { try await store.authenticate(name: user.name, password: current) != nil }
+        guard matches else {
             await dependencies.audit(context, "user.password.failed", target: "user \(user.name)")
             throw APIError(.forbidden, "the current password is wrong")
         }
+        passwordGuesses.succeeded(attempt)
         _ = try await store.updateUser(user.id, role: nil, password: new)
         identities.clear()
         await dependencies.audit(context, "user.password", target: "user \(user.name)")
@@ -102,10 +117,13 @@ struct UserRoutes: Sendable {
 
     @Sendable func createTeam(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<TeamResponse> {
         let members = try await RequestBody.object(request, allowed: ["name", "members"])
-        let name = try RequestBody.string(members, "name", required: true) ?? ""
-        var team = try await store.createTeam(name: name)
-        if let users = try RequestBody.names(members, "members") {
-            team = try await store.setTeamMembers(team.id, users: users) ?? team
+        let name = try RequestBody.name(members, "name", required: true) ?? ""
+        let users = try RequestBody.nameList(members, "members")
+        // A member who does not exist leaves no team behind either.
+        let team = try await store.withTransaction { store in
+            let team = try await store.createTeam(name: name)
+            guard let users else { return team }
+            return try await store.setTeamMembers(team.id, users: users) ?? team
         }
         identities.clear()
         await dependencies.audit(context, "team.create", target: "team \(name)", detail: "members \(team.members.joined(separator: ", "))")
@@ -116,7 +134,8 @@ struct UserRoutes: Sendable {
     @Sendable func updateTeam(_ request: Request, context: PlayhouseContext) async throws -> TeamResponse {
         let id = try JobRoutes.id(context)
         let members = try await RequestBody.object(request, allowed: ["members"])
-        guard let team = try await store.setTeamMembers(id, users: try RequestBody.names(members, "members") ?? []) else {
+        let users = try RequestBody.nameList(members, "members") ?? []
+        guard let team = try await store.setTeamMembers(id, users: users) else {
             throw APIError.notFound("team \(id)")
         }
         identities.clear()
@@ -151,8 +170,8 @@ struct UserRoutes: Sendable {
                 .badRequest, "resource_kind must be one of \(Grant.ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))",
                 detail: "got \"\(resourceText)\"")
         }
-        let subject = try RequestBody.string(members, "subject", required: true) ?? ""
-        let resource = try RequestBody.string(members, "resource", required: true) ?? ""
+        let subject = try RequestBody.name(members, "subject", required: true) ?? ""
+        let resource = try RequestBody.name(members, "resource", required: true) ?? ""
         let grant = try await store.createGrant(subjectKind: subjectKind, subject: subject, resourceKind: resourceKind, resource: resource)
         identities.clear()
         await dependencies.audit(context, "grant.create", target: "\(subjectKind.rawValue) \(subject)", detail: "\(resourceKind.rawValue) \(resource)")

@@ -17,24 +17,33 @@ extension Store {
         return Team(id: id, name: name, members: [])
     }
 
-    /// Replaces a team's members (user names, which must exist); nil when there is no such team.
+    /// Replaces a team's members (user names, which must exist), all at once; nil when
+    /// there is no such team.
     public func setTeamMembers(_ id: Int64, users names: [String]) async throws -> Team? {
-        guard try await team(id) != nil else { return nil }
-        var ids: [Int64] = []
-        for name in Set(names).sorted() {
-            guard let user = try await user(named: name) else { throw StoreError(.invalid, "there is no user named \"\(name)\"") }
-            ids.append(user.id)
+        try await withTransaction { store in
+            // Two changes of one team at once take turns, so the second replaces the first whole.
+            guard try await store.sql.raw("SELECT id FROM teams WHERE id = \(bind: id)\(store.forUpdate)").first() != nil else {
+                return nil
+            }
+            var ids: [Int64] = []
+            for name in Set(names).sorted() {
+                guard let user = try await store.user(named: name) else { throw StoreError(.invalid, "there is no user named \"\(name)\"") }
+                ids.append(user.id)
+            }
+            try await store.sql.raw("DELETE FROM team_members WHERE team_id = \(bind: id)").run()
+            for userID in ids {
+                try await store.sql.raw("INSERT INTO team_members (team_id, user_id) VALUES (\(bind: id), \(bind: userID))").run()
+            }
+            return try await store.team(id)
         }
-        try await sql.raw("DELETE FROM team_members WHERE team_id = \(bind: id)").run()
-        for userID in ids {
-            try await sql.raw("INSERT INTO team_members (team_id, user_id) VALUES (\(bind: id), \(bind: userID))").run()
-        }
-        return try await team(id)
     }
 
+    /// Deletes a team with its grants, all at once; false when there was none.
     public func deleteTeam(_ id: Int64) async throws -> Bool {
-        try await sql.raw("DELETE FROM grants WHERE subject_kind = 'team' AND subject_id = \(bind: id)").run()
-        return try await sql.raw("DELETE FROM teams WHERE id = \(bind: id) RETURNING id").first() != nil
+        try await withTransaction { store in
+            try await store.sql.raw("DELETE FROM grants WHERE subject_kind = 'team' AND subject_id = \(bind: id)").run()
+            return try await store.sql.raw("DELETE FROM teams WHERE id = \(bind: id) RETURNING id").first() != nil
+        }
     }
 
     public func team(_ id: Int64) async throws -> Team? {

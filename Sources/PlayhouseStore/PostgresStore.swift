@@ -16,7 +16,8 @@ extension Store {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let notifications = Notifications()
         let database = PostgresClientDatabase(client: client, logger: logger)
-        let store = Store(sql: database, dialect: .postgres, notifications: notifications, logger: logger) {}
+        let store = Store(
+            sql: database, dialect: .postgres, sessions: .postgres(client), notifications: notifications, logger: logger) {}
         return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }

@@ -1,15 +1,18 @@
 import Foundation
 import Logging
+import NIOCore
 import NIOPosix
 import PlayhouseCore
+import PostgresKit
+import PostgresNIO
 import SQLKit
 import SQLiteKit
 
 /// Everything durable: jobs, their events and output, stored inventories.
 ///
 /// One store API over SQL that both SQLite and PostgreSQL accept; only the schema's column
-/// types differ by ``Dialect``. Every write is a single statement, so no transaction has
-/// to span awaits.
+/// types differ by ``Dialect``. A write of several statements runs in one transaction
+/// (``withTransaction(_:)``).
 public final class Store: Sendable {
     /// The SQL flavour behind the store.
     public enum Dialect: Sendable {
@@ -17,8 +20,25 @@ public final class Store: Sendable {
         case postgres
     }
 
+    /// Where a transaction gets a connection to itself.
+    enum Sessions: Sendable {
+        /// SQLite's one connection, and the gate that lets one statement or one whole
+        /// transaction onto it at a time.
+        case sqlite(connection: any SQLDatabase, gate: AsyncSemaphore)
+        /// A connection of the pool per transaction.
+        case postgres(PostgresClient)
+        /// This store is a transaction's: its statements already run inside one.
+        case transaction
+    }
+
     let sql: any SQLDatabase
     let dialect: Dialect
+    let sessions: Sessions
+    /// bcrypt hashes and checks at once, at most ``bcryptWidth``: password checks cannot
+    /// take every core from the rest of the server. One gate per store, so one per server
+    /// process.
+    let bcryptWork: AsyncSemaphore
+    static let bcryptWidth = 2
     private let closeConnection: @Sendable () async throws -> Void
     /// Wakes whoever waits on a job, the queue or a cancel.
     public let notifications: Notifications
@@ -26,11 +46,13 @@ public final class Store: Sendable {
     let logger: Logger
 
     init(
-        sql: any SQLDatabase, dialect: Dialect, notifications: Notifications, logger: Logger,
-        close: @escaping @Sendable () async throws -> Void
+        sql: any SQLDatabase, dialect: Dialect, sessions: Sessions, bcryptWork: AsyncSemaphore = AsyncSemaphore(width: bcryptWidth),
+        notifications: Notifications, logger: Logger, close: @escaping @Sendable () async throws -> Void
     ) {
         self.sql = sql
         self.dialect = dialect
+        self.sessions = sessions
+        self.bcryptWork = bcryptWork
         self.notifications = notifications
         self.logger = logger
         self.closeConnection = close
@@ -60,7 +82,11 @@ public final class Store: Sendable {
         _ = try await connection.query("PRAGMA synchronous=NORMAL").get()
         _ = try await connection.query("PRAGMA busy_timeout=5000").get()
         _ = try await connection.query("PRAGMA foreign_keys=ON").get()
-        let store = Store(sql: sql, dialect: .sqlite, notifications: Notifications(), logger: logger) {
+        let gate = AsyncSemaphore(width: 1)
+        let store = Store(
+            sql: GatedSQLDatabase(base: sql, gate: gate), dialect: .sqlite, sessions: .sqlite(connection: sql, gate: gate),
+            notifications: Notifications(), logger: logger
+        ) {
             try await connection.close().get()
         }
         do {
@@ -87,6 +113,83 @@ public final class Store: Sendable {
 
     func close() async throws {
         try await closeConnection()
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` in one transaction: what it writes through the store it is handed all
+    /// happens, or (when it throws) none of it does.
+    ///
+    /// SQLite runs one transaction at a time. PostgreSQL runs them side by side (READ
+    /// COMMITTED), so a decision that rests on rows another transaction may change locks
+    /// them first (``forUpdate``). Only the store handed to `body` is in the transaction:
+    /// on SQLite, a statement sent through `self` meanwhile waits for the transaction to
+    /// end, so `body` must not wait on one. Called on a transaction's store, it joins
+    /// that transaction.
+    public func withTransaction<T: Sendable>(_ body: (Store) async throws -> T) async throws -> T {
+        if case .transaction = sessions { return try await body(self) }
+        return try await withSession { session in
+            try await transaction(on: session) {
+                try await body(Store(
+                    sql: session, dialect: dialect, sessions: .transaction, bcryptWork: bcryptWork, notifications: notifications,
+                    logger: logger, close: {}))
+            }
+        }
+    }
+
+    /// Hands `body` a connection no other statement uses while it runs.
+    func withSession<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        switch sessions {
+        case .sqlite(let connection, let gate):
+            return try await gate.withPermit { try await body(connection) }
+        case .postgres(let client):
+            return try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
+        case .transaction:
+            return try await body(sql)
+        }
+    }
+
+    /// BEGIN, `body`, COMMIT on `session`; ROLLBACK when `body` throws.
+    func transaction<T>(on session: any SQLDatabase, _ body: () async throws -> T) async throws -> T {
+        // IMMEDIATE takes SQLite's write lock at once: a transaction that first reads could
+        // otherwise find, when it comes to write, that another process wrote meanwhile.
+        try await session.raw(dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
+        do {
+            let result = try await body()
+            try await session.raw("COMMIT").run()
+            return result
+        } catch {
+            // What went wrong is the caller's news; a failed rollback ends with the connection anyway.
+            try? await session.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+
+    /// Locks the rows a `SELECT` reads until the transaction ends (PostgreSQL); SQLite
+    /// needs nothing, its transactions never overlap.
+    var forUpdate: SQLQueryString { dialect == .postgres ? " FOR UPDATE" : "" }
+}
+
+/// SQLite's one connection, one statement at a time, so that a transaction (which holds
+/// the gate from BEGIN to COMMIT) has the connection to itself.
+struct GatedSQLDatabase: SQLDatabase {
+    let base: any SQLDatabase
+    let gate: AsyncSemaphore
+
+    var logger: Logger { base.logger }
+    var eventLoop: any EventLoop { base.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { base.version }
+    var dialect: any SQLDialect { base.dialect }
+    var queryLogLevel: Logger.Level? { base.queryLogLevel }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        eventLoop.makeFutureWithTask {
+            try await execute(sql: query, onRow)
+        }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await gate.withPermit { try await base.execute(sql: query, onRow) }
     }
 }
 

@@ -18,11 +18,11 @@ extension Store {
         if try await user(named: name) != nil {
             throw StoreError(.conflict, "a user named \"\(name)\" already exists")
         }
-        let hash = await Self.hash(password, cost: cost)
+        let passwordHash = try await hash(password, cost: cost)
         let time = now.timeIntervalSince1970
         let row = try await sql.raw("""
             INSERT INTO users (name, role, password_hash, created_at, updated_at)
-            VALUES (\(bind: name), \(bind: role.rawValue), \(bind: hash), \(bind: time), \(bind: time))
+            VALUES (\(bind: name), \(bind: role.rawValue), \(bind: passwordHash), \(bind: time), \(bind: time))
             RETURNING *
             """).first()
         guard let row else { throw StoreError(.invalid, "the database did not return the new user") }
@@ -30,39 +30,45 @@ extension Store {
     }
 
     /// Changes a user's role and/or password; nil when there is no such user. The last
-    /// admin cannot stop being one.
+    /// admin cannot stop being one. A new password or a lower role ends the user's
+    /// sessions and API tokens: what they were given under the old one no longer stands.
     public func updateUser(_ id: Int64, role: Role?, password: String?, now: Date = Date()) async throws -> User? {
-        guard let existing = try await user(id) else { return nil }
-        if let role, role != .admin, existing.role == .admin, try await adminCount() == 1 {
-            throw StoreError(.conflict, "\(existing.name) is the last admin; make another user admin first")
-        }
         if let password { try User.validatePassword(password) }
-        let hash = await password.asyncMap { await Self.hash($0, cost: Self.bcryptCost) }
-        try await sql.raw("""
-            UPDATE users SET role = \(bind: (role ?? existing.role).rawValue),
-                password_hash = COALESCE(\(bind: hash), password_hash), updated_at = \(bind: now.timeIntervalSince1970)
-            WHERE id = \(bind: id)
-            """).run()
-        if password != nil {
-            // A new password signs the user out everywhere.
-            try await sql.raw("DELETE FROM sessions WHERE user_id = \(bind: id)").run()
+        // Hashed before the transaction: it takes a quarter second on purpose, and holds no lock meanwhile.
+        let passwordHash = try await password.asyncMap { try await hash($0, cost: Self.bcryptCost) }
+        return try await withTransaction { store in
+            guard let existing = try await store.user(id) else { return nil }
+            let demoted = role.map { $0 < existing.role } ?? false
+            if demoted, existing.role == .admin, try await store.lockAdmins() == 1 {
+                throw StoreError(.conflict, "\(existing.name) is the last admin; make another user admin first")
+            }
+            try await store.sql.raw("""
+                UPDATE users SET role = \(bind: (role ?? existing.role).rawValue),
+                    password_hash = COALESCE(\(bind: passwordHash), password_hash), updated_at = \(bind: now.timeIntervalSince1970)
+                WHERE id = \(bind: id)
+                """).run()
+            if password != nil || demoted {
+                try await store.sql.raw("DELETE FROM sessions WHERE user_id = \(bind: id)").run()
+                try await store.sql.raw("DELETE FROM api_tokens WHERE user_id = \(bind: id)").run()
+            }
+            return try await store.user(id)
         }
-        return try await user(id)
     }
 
     /// Deletes a user with their sessions, tokens, team memberships, grants, hooks and
-    /// schedules; false when
-    /// there was none. The last admin cannot be deleted.
+    /// schedules, all at once; false when there was none. The last admin cannot be deleted.
     public func deleteUser(_ id: Int64) async throws -> Bool {
-        guard let existing = try await user(id) else { return false }
-        if existing.role == .admin, try await adminCount() == 1 {
-            throw StoreError(.conflict, "\(existing.name) is the last admin and cannot be deleted")
+        try await withTransaction { store in
+            guard let existing = try await store.user(id) else { return false }
+            if existing.role == .admin, try await store.lockAdmins() == 1 {
+                throw StoreError(.conflict, "\(existing.name) is the last admin and cannot be deleted")
+            }
+            try await store.sql.raw("DELETE FROM grants WHERE subject_kind = 'user' AND subject_id = \(bind: id)").run()
+            // Hooks and schedules launch as their maker, by name: a later user of that name must not inherit them.
+            try await store.sql.raw("DELETE FROM template_hooks WHERE created_by = \(bind: existing.name)").run()
+            try await store.sql.raw("DELETE FROM schedules WHERE created_by = \(bind: existing.name)").run()
+            return try await store.sql.raw("DELETE FROM users WHERE id = \(bind: id) RETURNING id").first() != nil
         }
-        try await sql.raw("DELETE FROM grants WHERE subject_kind = 'user' AND subject_id = \(bind: id)").run()
-        // Hooks and schedules launch as their maker, by name: a later user of that name must not inherit them.
-        try await sql.raw("DELETE FROM template_hooks WHERE created_by = \(bind: existing.name)").run()
-        try await sql.raw("DELETE FROM schedules WHERE created_by = \(bind: existing.name)").run()
-        return try await sql.raw("DELETE FROM users WHERE id = \(bind: id) RETURNING id").first() != nil
     }
 
     public func user(_ id: Int64) async throws -> User? {
@@ -98,7 +104,7 @@ extension Store {
     public func authenticate(name: String, password: String) async throws -> User? {
         let row = try await sql.raw("SELECT id, password_hash FROM users WHERE name = \(bind: name)").first()
         let hash = try row?.decode(column: "password_hash", as: String.self) ?? Self.unknownUserHash
-        let matches = await Self.verify(password, hash: hash)
+        let matches = try await verify(password, hash: hash)
         guard matches, let row else { return nil }
         return try await user(try row.decode(column: "id", as: Int64.self))
     }
@@ -184,8 +190,10 @@ extension Store {
 
     // MARK: Helpers
 
-    private func adminCount() async throws -> Int {
-        try await sql.raw("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'").first(decodingColumn: "n", as: Int.self) ?? 0
+    /// How many admins there are, their rows locked until the transaction ends, so that two
+    /// transactions cannot each remove an admin believing another one stays.
+    private func lockAdmins() async throws -> Int {
+        try await sql.raw("SELECT id FROM users WHERE role = 'admin'\(forUpdate)").all().count
     }
 
     func teamNames(ofUser id: Int64) async throws -> [String] {
@@ -205,16 +213,29 @@ extension Store {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// bcrypt off the cooperative pool: it takes a while on purpose.
-    static func hash(_ password: String, cost: UInt8) async -> String {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: Bcrypt.hash(password, cost: cost)) }
+    /// Password checks waiting beyond this many are refused (``PasswordChecksBusy``):
+    /// a flood of sign-ins cannot queue up without bound.
+    static let passwordChecksWaitingLimit = 32
+
+    /// bcrypt takes a while on purpose, so it runs off the cooperative pool, and at most
+    /// ``bcryptWidth`` at once.
+    func hash(_ password: String, cost: UInt8) async throws -> String {
+        try await bcryptWork.withPermit { await Self.offPool { Bcrypt.hash(password, cost: cost) } }
+    }
+
+    func verify(_ password: String, hash: String) async throws -> Bool {
+        do {
+            return try await bcryptWork.withPermit(waitingLimit: Self.passwordChecksWaitingLimit) {
+                await Self.offPool { Bcrypt.verify(password, hash: hash) }
+            }
+        } catch is AsyncSemaphore.Full {
+            throw PasswordChecksBusy()
         }
     }
 
-    static func verify(_ password: String, hash: String) async -> Bool {
+    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: Bcrypt.verify(password, hash: hash)) }
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
         }
     }
 
@@ -222,9 +243,15 @@ extension Store {
     private static let unknownUserHash = Bcrypt.hash(randomToken(), cost: bcryptCost)
 }
 
+/// More passwords are waiting to be checked than the server takes (a flood of sign-ins):
+/// try again in a few seconds.
+public struct PasswordChecksBusy: Error, Sendable, CustomStringConvertible {
+    public var description: String { "too many passwords are being checked at once; try again in a few seconds" }
+}
+
 extension Optional {
-    fileprivate func asyncMap<T>(_ transform: (Wrapped) async -> T) async -> T? {
+    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let self else { return nil }
-        return await transform(self)
+        return try await transform(self)
     }
 }

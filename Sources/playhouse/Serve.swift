@@ -23,6 +23,14 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         name: .long,
+        help: """
+            The URL people reach Playhouse at, e.g. https://playhouse.example.com: the one host name it answers to besides \
+            localhost and its own addresses, and the base of links in notifications (env PLAYHOUSE_PUBLIC_URL).
+            """)
+    var publicURL: String = ProcessInfo.processInfo.environment["PLAYHOUSE_PUBLIC_URL"] ?? ""
+
+    @Option(
+        name: .long,
         help: "Which extra vars Ansible may template: never, template (only what admins wrote into templates) or always (env PLAYHOUSE_JINJA_IN_EXTRA_VARS).")
     var jinjaInExtraVars: String = ProcessInfo.processInfo.environment["PLAYHOUSE_JINJA_IN_EXTRA_VARS"] ?? JinjaPolicy.template.rawValue
 
@@ -37,20 +45,36 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard (1...65535).contains(port) else { throw ArgumentParser.ValidationError("--port must be 1 to 65535") }
         guard workers >= 0 else { throw ArgumentParser.ValidationError("--workers must be 0 or more") }
+        do {
+            _ = try site
+        } catch {
+            throw ArgumentParser.ValidationError("--public-url: \(error.message)")
+        }
         guard JinjaPolicy(rawValue: jinjaInExtraVars) != nil else {
             throw ArgumentParser.ValidationError("--jinja-in-extra-vars must be never, template or always")
         }
     }
 
+    /// `--public-url`, parsed; nil when not given.
+    var site: WebOrigin? {
+        get throws(PlayhouseCore.ValidationError) { publicURL.isEmpty ? nil : try WebOrigin(publicURL) }
+    }
+
     func run() async throws {
         let logger = common.store.logger("playhouse")
+        let site = try site
+        if site == nil, !["127.0.0.1", "::1", "localhost"].contains(host) {
+            logger.notice(
+                "no --public-url: only requests to localhost or an IP address of this machine are answered; set it to the URL people use")
+        }
         let runner = try common.runner(logger: logger)
         let catalog = common.catalog
         let secrets = try common.secrets()
         try await common.store.withStore(logger: logger) { store in
             try await FirstAdmin.ensure(store: store, logger: logger)
             var services: [any Service] = [
-                LeaseReaper(store: store, lease: common.lease, logger: logger), Notifier(store: store, logger: logger),
+                LeaseReaper(store: store, lease: common.lease, logger: logger),
+                Notifier(store: store, logger: logger, publicURL: site),
             ]
             if workers > 0 {
                 let pool = WorkerPool(
@@ -74,7 +98,7 @@ struct Serve: AsyncParsableCommand {
             let resolver = InventoryResolver(
                 ansible: runner.ansible, runsDirectory: runner.runsDirectory, store: store, secrets: secrets)
             let dependencies = ServerDependencies(
-                store: store, catalog: catalog, secrets: secrets, lease: common.lease, secureCookies: secureCookies,
+                store: store, catalog: catalog, secrets: secrets, lease: common.lease, secureCookies: secureCookies, publicURL: site,
                 jinjaPolicy: JinjaPolicy(rawValue: jinjaInExtraVars) ?? .template, limits: limits.resourceLimits,
                 fetchJSON: HTTPJSON.fetcher,
                 gitContents: GitProjectInspector(runsDirectory: runner.runsDirectory, store: store, secrets: secrets).contents
@@ -85,7 +109,7 @@ struct Serve: AsyncParsableCommand {
                 configuration: ServerConfiguration(host: host, port: port),
                 dependencies: dependencies, services: services, logger: logger)
             logger.info("Playhouse serving", metadata: [
-                "url": "http://\(host):\(port)", "projects": .string(catalog.root),
+                "url": .string(site?.description ?? "http://\(host):\(port)"), "projects": .string(catalog.root),
                 "ansible": .string(runner.ansible.binDirectory), "workers": "\(workers)",
                 "database": .string(common.store.usesPostgres ? "postgres" : common.store.database),
             ])

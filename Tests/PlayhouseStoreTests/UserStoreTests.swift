@@ -30,11 +30,13 @@ import Testing
 
             _ = try await store.updateUser(alice.id, role: nil, password: "battery staple")
             #expect(try await store.session(token: cookie) == nil, "a new password ends the sessions")
+            #expect(try await store.tokenUser(secret: secret) == nil, "and the tokens")
             #expect(try await store.authenticate(name: "alice", password: "battery staple")?.id == alice.id)
             await #expect(throws: StoreError.self) { try await store.updateUser(alice.id, role: .viewer, password: nil) }
             await #expect(throws: StoreError.self) { try await store.deleteUser(alice.id) }
-            #expect(try await store.deleteToken(token.id, userID: alice.id))
-            #expect(try await store.tokenUser(secret: secret) == nil)
+            let (later, laterSecret) = try await store.createToken(userID: alice.id, name: "ci", expiresAt: nil)
+            #expect(try await store.deleteToken(later.id, userID: alice.id))
+            #expect(try await store.tokenUser(secret: laterSecret) == nil)
         }
     }
 

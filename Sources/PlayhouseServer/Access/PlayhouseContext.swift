@@ -10,10 +10,15 @@ public struct PlayhouseContext: AuthRequestContext, RequestContext {
     public var identity: Identity?
     /// The client's IP address.
     public let remoteAddress: String?
+    /// The address and port of this server the request came in on.
+    public let localAddress: String?
+    public let localPort: Int?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress?.ipAddress
+        localAddress = source.channel.localAddress?.ipAddress
+        localPort = source.channel.localAddress?.port
     }
 
     /// The signed-in identity; a 401 when there is none (the role gates make that rare).

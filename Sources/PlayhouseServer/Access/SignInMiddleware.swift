@@ -39,21 +39,24 @@ struct SignInMiddleware: AuthenticatorMiddleware {
 
 /// Refuses state-changing requests signed in by cookie unless they carry the session's
 /// CSRF token in `X-CSRF-Token` and, when the browser says where they come from, come
-/// from this site. Requests with an API token are not sent by browsers on their own, so
-/// they need neither. Signing in again needs no token (the sign-in page of a browser that
-/// still holds a cookie has none), only the same origin.
+/// from this site (the same scheme, host and port: see ``Site``). Requests with an API
+/// token are not sent by browsers on their own, so they need neither. Signing in again
+/// needs no token (the sign-in page of a browser that still holds a cookie has none),
+/// only the same origin.
 struct CSRFMiddleware: RouterMiddleware {
     typealias Context = PlayhouseContext
 
     static let header = HTTPField.Name("X-CSRF-Token")!
 
+    let site: Site
+
     func handle(_ request: Request, context: PlayhouseContext, next: (Request, PlayhouseContext) async throws -> Response) async throws -> Response {
         let signingIn = request.uri.path == "/api/v1/login"
         // Another site must not sign a browser in as someone else either.
         if signingIn || (context.identity?.csrfToken != nil && ![.get, .head, .options].contains(request.method)),
-           let origin = request.headers[.origin], let host = request.head.authority,
-           URL(string: origin)?.host.map({ host == $0 || host.hasPrefix($0 + ":") }) != true {
-            throw APIError(.forbidden, "the request comes from another site (\(origin))", detail: "send it from Playhouse's own pages")
+           let origin = request.headers[.origin],
+           !site.allows(origin: origin, host: request.head.authority.flatMap(Site.Host.init), localPort: context.localPort) {
+            throw APIError(.forbidden, "the request comes from another site (\(origin.prefix(200)))", detail: "send it from Playhouse's own pages")
         }
         guard !signingIn, let csrf = context.identity?.csrfToken, ![.get, .head, .options].contains(request.method) else {
             return try await next(request, context)
