@@ -9,9 +9,14 @@ ANSIBLE_RUNNER := 2.4.3
 BCRYPT := 4.3.0
 PYTHON ?= python3
 VENV := .venv
+ANSIBLE_READY := $(VENV)/.ansible-$(ANSIBLE_CORE)-bcrypt-$(BCRYPT)
+# schemathesis fuzzes the API against its OpenAPI document in `make test`; it has a venv of
+# its own, so that its dependencies never meet Ansible's.
+SCHEMATHESIS := 4.32.5
+TEST_VENV := .venv-test
 SWIFT_BUILD_FLAGS ?=
 PORT ?= 8080
-TEST_PACKAGES := openssh-server chromium chromium-driver curl postgresql
+TEST_PACKAGES := openssh-server chromium chromium-driver curl postgresql iproute2
 BENCH_PACKAGES := openssh-server postgresql wrk sqlite3
 BENCH_FLAGS ?=
 
@@ -24,18 +29,25 @@ run: setup build
 build:
 	swift build $(SWIFT_BUILD_FLAGS)
 
-setup: $(VENV)/.ansible-$(ANSIBLE_CORE)-bcrypt-$(BCRYPT)
+setup: $(ANSIBLE_READY)
 
-$(VENV)/.ansible-$(ANSIBLE_CORE)-bcrypt-$(BCRYPT):
+$(ANSIBLE_READY):
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || $(MAKE) --no-print-directory apt PACKAGES=python3-venv
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet ansible-core==$(ANSIBLE_CORE) bcrypt==$(BCRYPT)
 	touch $@
 
 # Debian packages the tests need: sshd for the SSH test hosts, chromium for the page test,
-# PostgreSQL binaries for the store tests (each test starts its own server).
-test-setup: setup
+# PostgreSQL binaries for the store tests (each test starts its own server), iproute2 for
+# the loopback of the fuzzed server's own network namespace.
+test-setup: setup $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS)
 	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
+
+$(TEST_VENV)/.schemathesis-$(SCHEMATHESIS):
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || $(MAKE) --no-print-directory apt PACKAGES=python3-venv
+	$(PYTHON) -m venv $(TEST_VENV)
+	$(TEST_VENV)/bin/pip install --quiet schemathesis==$(SCHEMATHESIS)
+	touch $@
 
 # Installs whichever of PACKAGES the machine lacks.
 packages:
@@ -48,7 +60,10 @@ apt:
 	echo "installing Debian packages:$(PACKAGES)"; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(PACKAGES)
 
+# `make -n bench` first: the benchmarks run rarely, so a rule of theirs that broke would
+# otherwise go unseen.
 test: test-setup
+	@$(MAKE) --no-print-directory -n bench >/dev/null || { echo "make bench is broken: see make -n bench"; exit 1; }
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build $(SWIFT_BUILD_FLAGS)
 
@@ -61,7 +76,7 @@ bench: setup $(VENV)/.ansible-runner-$(ANSIBLE_RUNNER)
 	swift build -c release $(SWIFT_BUILD_FLAGS)
 	.build/release/playhouse-bench --output BENCHMARKS.md $(BENCH_FLAGS)
 
-$(VENV)/.ansible-runner-$(ANSIBLE_RUNNER): $(VENV)/.ansible-$(ANSIBLE_CORE)
+$(VENV)/.ansible-runner-$(ANSIBLE_RUNNER): $(ANSIBLE_READY)
 	$(VENV)/bin/pip install --quiet ansible-runner==$(ANSIBLE_RUNNER)
 	touch $@
 

@@ -9,7 +9,8 @@ import PlayhouseStore
 /// Every request is first checked for a `Host` this server serves, then signed in (an API
 /// token or a session cookie, if it has one) and CSRF-checked; then each route sits behind
 /// the gate of the least role that may use it.
-/// Open to everyone: `/api/v1/health`, signing in and out, the sign-in page and assets.
+/// Open to everyone: `/api/v1/health`, `/api/v1/openapi.json`, signing in and out, the sign-in
+/// page and assets.
 public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseContext> {
     let router = Router(context: PlayhouseContext.self)
     let identities = IdentityCache()
@@ -19,8 +20,11 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     router.middlewares.add(HostCheckMiddleware(site: site))
     router.middlewares.add(SignInMiddleware(store: dependencies.store, cache: identities))
     router.middlewares.add(CSRFMiddleware(site: site))
+    let routes = MethodNotAllowedMiddleware.Routes()
+    router.middlewares.add(MethodNotAllowedMiddleware(routes: routes))
     let api = router.group("api/v1")
     api.get("health") { _, _ in ["status": "ok"] }
+    OpenAPIRoutes().add(open: api)
     let read = api.group().add(middleware: roleGate(.viewer))
     let operate = api.group().add(middleware: roleGate(.operator))
     let admin = api.group().add(middleware: roleGate(.admin))
@@ -38,6 +42,7 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     NotificationRoutes(dependencies: dependencies).add(admin: admin)
     HookRoutes(dependencies: dependencies).add(open: api, admin: admin)
     Pages().add(open: router, signedIn: router.group().add(middleware: PageSignInGate()))
+    routes.record(router.routes)
     return router
 }
 
