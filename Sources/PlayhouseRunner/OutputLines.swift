@@ -1,3 +1,4 @@
+import Foundation
 import PlayhouseCore
 
 /// Cuts a run's stdout or stderr into whole lines, masked, with no line longer than
@@ -19,13 +20,15 @@ struct OutputLines {
     /// What may be handed over once `bytes` have been read: whole lines (never a UTF-8
     /// character cut in two), or nothing yet.
     mutating func take(_ bytes: UnsafeRawBufferPointer) -> String? {
-        var start = bytes.startIndex
+        guard let base = bytes.baseAddress else { return nil }
+        var start = 0
         if skipping {
-            guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+            // memchr: a program may print gigabytes here, and all of it is only looked at.
+            guard let newline = memchr(base, Int32(UInt8(ascii: "\n")), bytes.count) else { return nil }
             skipping = false
-            start = newline + 1
+            start = base.distance(to: UnsafeRawPointer(newline)) + 1
         }
-        carry.append(contentsOf: bytes[start...])
+        carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start...]))
         var text = ""
         if let lastNewline = carry.lastIndex(of: UInt8(ascii: "\n")) {
             text = lines(carry[...lastNewline])

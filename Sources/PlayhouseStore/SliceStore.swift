@@ -4,21 +4,26 @@ import SQLKit
 
 extension Store {
     /// Queues a sliced launch: a parent job that runs nothing itself, and one job per host
-    /// group, limited to those hosts. The parent's status and recap follow its slices.
+    /// group, limited to those hosts. The parent's status and recap follow its slices. All
+    /// of them are written in one transaction: a worker never claims a slice whose
+    /// siblings or parent are missing.
     public func insertSlicedJob(
         _ parameters: JobParameters, hostGroups: [[String]], now: Date = Date()
     ) async throws -> (parent: Job, slices: [Job]) {
-        let parent = try await insertJobRow(parameters, sliceCount: hostGroups.count, now: now)
-        var slices: [Job] = []
-        for hosts in hostGroups {
-            var slice = parameters
-            slice.slices = nil
-            slice.exclusive = nil
-            slice.limit = hosts.joined(separator: ",")
-            slices.append(try await insertJobRow(slice, parentID: parent.id, now: now))
+        let inserted = try await withTransaction { store in
+            let parent = try await store.insertJobRow(parameters, sliceCount: hostGroups.count, now: now)
+            var slices: [Job] = []
+            for hosts in hostGroups {
+                var slice = parameters
+                slice.slices = nil
+                slice.exclusive = nil
+                slice.limit = hosts.joined(separator: ",")
+                slices.append(try await store.insertJobRow(slice, parentID: parent.id, now: now))
+            }
+            return (parent: parent, slices: slices)
         }
         await announce(.queue)
-        return (parent, slices)
+        return inserted
     }
 
     /// The slices of a sliced job, in order.
