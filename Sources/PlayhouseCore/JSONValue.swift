@@ -55,7 +55,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 
     public var intValue: Int? {
-        if case .number(let value) = self { return Int(value) }
+        // Beyond Int's range the conversion would trap: such a number is no Int.
+        if case .number(let value) = self, value.isFinite, abs(value) < 9e18 { return Int(value) }
         return nil
     }
 

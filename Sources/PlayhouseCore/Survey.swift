@@ -132,8 +132,8 @@ public struct SurveyQuestion: Sendable, Equatable, Codable {
         switch kind {
         case .text, .textarea, .password:
             guard case .string(let text) = value else { throw fail("must be text") }
-            if let min, Double(text.count) < min { throw fail("must have at least \(Int(min)) characters") }
-            if let max, Double(text.count) > max { throw fail("must have at most \(Int(max)) characters") }
+            if let min, Double(text.count) < min { throw fail("must have at least \(Self.whole(min)) characters") }
+            if let max, Double(text.count) > max { throw fail("must have at most \(Self.whole(max)) characters") }
             if let regex, let pattern = try? Regex(regex), (try? pattern.wholeMatch(in: text)) == nil {
                 throw fail("does not match \(regex)")
             }
@@ -176,11 +176,16 @@ public struct SurveyQuestion: Sendable, Equatable, Codable {
             if let choices, let wrong = picked.first(where: { !choices.contains($0) }) {
                 throw fail("must be among \(choices.joined(separator: ", ")), got \"\(wrong)\"")
             }
-            if let min, Double(picked.count) < min { throw fail("needs at least \(Int(min)) choices") }
-            if let max, Double(picked.count) > max { throw fail("takes at most \(Int(max)) choices") }
+            if let min, Double(picked.count) < min { throw fail("needs at least \(Self.whole(min)) choices") }
+            if let max, Double(picked.count) > max { throw fail("takes at most \(Self.whole(max)) choices") }
             if required, picked.isEmpty { throw fail("is required") }
             return .array(picked.map(JSONValue.string))
         }
+    }
+
+    /// A count for a message: a bound of any size, written without trapping.
+    private static func whole(_ bound: Double) -> String {
+        abs(bound) < 1e15 ? String(Int(bound)) : "\(bound)"
     }
 
     private func fail(_ what: String) -> ValidationError {

@@ -40,7 +40,10 @@ enum RequestBody {
             if required { throw APIError(.badRequest, "\(key) is required") }
             return nil
         case .string(let value)?: return value
-        case .number(let value)? where key == "inventory": return value.rounded() == value ? String(Int64(value)) : nil
+        case .number(let value)? where key == "inventory":
+            // A stored inventory's id; a number Int64 cannot hold would trap, not convert.
+            guard value.rounded() == value, value >= 1, value < 1e15 else { throw typeError(key, "a path, or a stored inventory's id") }
+            return String(Int64(value))
         default: throw typeError(key, "a string")
         }
     }

@@ -264,6 +264,17 @@ import Testing
                 let response = try await launch(port, auth, #"{"project":"p","playbook":"show.yml","inventory":"hosts.ini","extra_vars":\#(extraVars)}"#)
                 #expect(response.status == 400, "\(extraVars.prefix(40)): \(response.body.prefix(200))")
             }
+            // Numbers too large for an id once trapped the whole server (found by schemathesis).
+            for inventory in ["1e300", "-1e300", "9.3e18"] {
+                let response = try await launch(port, auth, #"{"project":"p","playbook":"show.yml","inventory":\#(inventory)}"#)
+                #expect(response.status == 400, "inventory \(inventory): \(response.body.prefix(200))")
+            }
+            let huge = try await RawHTTP.request(
+                port: port, "POST", "/api/v1/templates",
+                body: #"{"name":"huge","project":"p","playbook":"show.yml","inventory":"hosts.ini","survey":[{"variable":"v","question":"V","type":"text","min":1e300}]}"#)
+            let hugeID = try #require(huge.json["id"]?.intValue, "\(huge.json.jsonString())")
+            let answered = try await RawHTTP.send(port: port, "POST", "/api/v1/templates/\(hugeID)/launch", headers: auth, body: #"{"survey":{"v":"x"}}"#)
+            #expect(answered.status == 400 && answered.body.contains("at least 1e+300 characters"), "\(answered.body)")
             // YAML that is fine: anchors, merge keys, typed scalars.
             let fine = "base: &b {x: 1}\nnote: !unsafe \"{{ no }}\"\nmerged:\n  <<: *b\n  y: yes\n"
             let response = try await launch(
