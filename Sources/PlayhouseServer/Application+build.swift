@@ -22,6 +22,8 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     router.middlewares.add(CSRFMiddleware(site: site))
     let routes = MethodNotAllowedMiddleware.Routes()
     router.middlewares.add(MethodNotAllowedMiddleware(routes: routes))
+    let pages = Pages()
+    router.middlewares.add(PageNotFoundMiddleware(pages: pages))
     let api = router.group("api/v1")
     api.get("health") { _, _ in ["status": "ok"] }
     OpenAPIRoutes().add(open: api)
@@ -41,7 +43,7 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     ScheduleRoutes(dependencies: dependencies).add(read: read, admin: admin)
     NotificationRoutes(dependencies: dependencies).add(admin: admin)
     HookRoutes(dependencies: dependencies).add(open: api, admin: admin)
-    Pages().add(open: router, signedIn: router.group().add(middleware: PageSignInGate()))
+    pages.add(open: router, signedIn: router.group().add(middleware: PageSignInGate()))
     routes.record(router.routes)
     return router
 }
