@@ -1,7 +1,8 @@
 import Foundation
 
 /// A private folder (0700) for one run: the event pipe, the extra vars file, the inventory
-/// and Ansible's temporary files. It is removed when the run ends, whatever happens.
+/// and Ansible's temporary files. It is removed when the run ends, whatever happens, and
+/// its process holds its ``RunDirectoryLock`` until then.
 enum JobDirectory {
     static let prefix = "run-"
     /// The file in a run directory holding the run's job tag.
@@ -9,9 +10,24 @@ enum JobDirectory {
 
     static func with<T>(in parent: String, _ body: (String) async throws -> T) async throws -> T {
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        let path = parent + "/" + prefix + UUID().uuidString.lowercased().prefix(13)
+        let name = prefix + UUID().uuidString.lowercased().prefix(13)
+        let path = parent + "/" + name
+        // Made and locked under a hidden name, then renamed: a start sweeping leftovers
+        // never sees a run directory whose lock is not held yet. (A crash in between
+        // leaves an empty hidden folder, which holds nothing.)
+        let staging = parent + "/." + name
         try FileManager.default.createDirectory(
-            atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            atPath: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        guard let lock = try RunDirectoryLock.take(staging) else {
+            throw RunnerError("\(staging) was taken by another run")
+        }
+        // Deferred, so the lock is let go only once the directory is removed below.
+        defer { lock.release() }
+        guard rename(staging, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: staging)
+            throw RunnerError("could not make the run directory \(path): \(reason)")
+        }
         do {
             let result = try await body(path)
             try? FileManager.default.removeItem(atPath: path)

@@ -214,9 +214,10 @@ public struct PlaybookRunner: Sendable {
     }
 
     /// Ends what a crashed Playhouse left running: every process of the given jobs (by
-    /// their ``PlaybookRunRequest/jobTag``), and every leftover run directory with the
-    /// processes of its run. Call it once at start, before any run of this
-    /// runner begins: every run directory found then is a leftover.
+    /// their ``PlaybookRunRequest/jobTag``), and every run directory whose process is
+    /// gone with the processes of its run. Call it once at start, before any run of this
+    /// runner begins. The runs of live processes sharing the runs directory go on: each
+    /// holds its run directories' ``RunDirectoryLock``.
     public func cleanUpAfterCrash(jobTags: [String]) async {
         for tag in jobTags {
             await ProcessSweep.terminate(grace: stopGrace) {
@@ -226,6 +227,9 @@ public struct PlaybookRunner: Sendable {
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: runsDirectory)) ?? []
         for name in leftovers where name.hasPrefix(JobDirectory.prefix) {
             let directory = runsDirectory + "/" + name
+            // Held: a run of a live process sharing the runs directory.
+            guard let lock = try? RunDirectoryLock.take(directory) else { continue }
+            defer { lock.release() }
             let tag = try? String(contentsOfFile: directory + "/" + JobDirectory.tagFile, encoding: .utf8)
             await ProcessSweep.terminate(grace: stopGrace) {
                 ProcessSweep.processes(

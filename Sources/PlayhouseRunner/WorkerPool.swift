@@ -65,7 +65,8 @@ public struct WorkerPool: Service {
     }
 
     /// Stops what a crashed predecessor left running for `jobs` (ended as interrupted),
-    /// and removes its run directories. Call before ``run()``.
+    /// and every run of a process that is gone, removing their run directories. Call
+    /// before ``run()``.
     public func cleanUpAfterCrash(interrupted jobs: [Int64]) async throws {
         let instanceID = try await store.instanceID()
         await runner.cleanUpAfterCrash(jobTags: jobs.map { JobPreparation.tag(instanceID: instanceID, job: $0) })

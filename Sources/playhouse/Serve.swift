@@ -82,15 +82,19 @@ struct Serve: AsyncParsableCommand {
                     configuration: WorkerPoolConfiguration(
                         name: CommonOptions.defaultWorkerName, capacity: workers, heartbeat: common.lease / 4),
                     logger: logger)
+                var interrupted: [Int64] = []
                 if !common.store.usesPostgres {
                     // SQLite means this process is the only worker: whatever is still
                     // running was left by the previous server.
-                    let interrupted = try await store.interruptRunningJobs(message: "interrupted: server stopped")
+                    interrupted = try await store.interruptRunningJobs(message: "interrupted: server stopped")
                     if !interrupted.isEmpty {
                         logger.warning("ended jobs left running by the last server", metadata: ["jobs": "\(interrupted)"])
                     }
-                    try await pool.cleanUpAfterCrash(interrupted: interrupted)
                 }
+                // On PostgreSQL too: the runs a crashed server left are stopped now, though
+                // their jobs (run under that server's own name) end "worker lost" only when
+                // their lease runs out. Runs of live processes sharing the folder go on.
+                try await pool.cleanUpAfterCrash(interrupted: interrupted)
                 services.append(pool)
             } else if !common.store.usesPostgres {
                 logger.warning("--workers 0 with SQLite: nothing runs the jobs; use PostgreSQL and `playhouse worker`")
