@@ -13,8 +13,10 @@ DOCUMENTATION = """
       - enabled by Playhouse for its own runs
 """
 
+import errno
 import json
 import os
+import sys
 import threading
 import time
 
@@ -87,7 +89,18 @@ class CallbackModule(CallbackBase):
         self._task = None
         path = os.environ.get("PLAYHOUSE_EVENTS_PATH")
         if path:
-            self._fd = os.open(path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+            # Non-blocking, so that a pipe nobody reads (the worker that started this run
+            # died before Ansible got here) ends the run at once instead of leaving it
+            # waiting forever; then blocking again, so a busy reader slows Ansible down.
+            try:
+                self._fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+            except OSError as error:
+                if error.errno != errno.ENXIO:
+                    raise
+                sys.stderr.write("[ERROR]: Playhouse is no longer reading this run's events; stopping the run\n")
+                sys.stderr.flush()
+                os._exit(3)
+            os.set_blocking(self._fd, True)
 
     def _emit(self, event_type, host=None, changed=None, failed=None, message=None, data=None, task=None):
         if self._fd is None:
