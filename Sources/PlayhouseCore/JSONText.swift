@@ -237,7 +237,10 @@ enum JSONText {
             } else if number.rounded() == number, abs(number) < 1e15 {
                 text += String(Int64(number))
             } else {
-                text += "\(number)"
+                // "1e+16" is JSON, but YAML 1.1 (PyYAML, reading UnsafeYAML) takes a
+                // number only with a fraction: "1.0e+16" is both.
+                let written = "\(number)"
+                text += written.contains(".") || !written.contains("e") ? written : written.replacingOccurrences(of: "e", with: ".0e")
             }
         case .string(let string): writeString(string, &text)
         case .array(let elements):

@@ -11,8 +11,9 @@ public enum LaunchValues {
     public static let maxValues = 100_000
     /// The longest host pattern accepted as `limit`.
     public static let maxLimitBytes = 16 * 1024
-    /// The most tags (or skip tags) and the longest tag.
+    /// The most tags (or skip tags).
     public static let maxTags = 200
+    /// The longest tag.
     public static let maxTagBytes = 256
     /// The longest value of one environment variable.
     public static let maxEnvironmentValueBytes = 8 * 1024
@@ -81,8 +82,10 @@ public enum LaunchValues {
         }
     }
 
-    /// `limit` is a host pattern and nothing else: no part of it (split on `,` and `:`,
-    /// `!` and `&` removed) may start with `@`, which makes Ansible read a file.
+    /// `limit` is a host pattern and nothing else. A part starting with `@` makes Ansible
+    /// read that file, and Ansible trims parts with Python's idea of whitespace (which
+    /// includes no-break and other Unicode spaces): no host pattern needs an `@`, so none
+    /// is taken anywhere.
     public static func checkLimit(_ limit: String) throws(ValidationError) {
         guard limit.utf8.count <= maxLimitBytes else {
             throw ValidationError("limit is longer than \(maxLimitBytes) bytes")
@@ -90,11 +93,8 @@ public enum LaunchValues {
         guard !limit.unicodeScalars.contains(where: isControl) else {
             throw ValidationError("limit must be one line of host patterns, without control characters")
         }
-        for part in limit.split(whereSeparator: { $0 == "," || $0 == ":" }) {
-            let pattern = part.drop { $0 == "!" || $0 == "&" || $0 == " " || $0 == "\t" }
-            if pattern.hasPrefix("@") {
-                throw ValidationError("limit must be a host pattern, not a file: \"\(pattern.prefix(100))\" starts with @")
-            }
+        guard !limit.contains("@") else {
+            throw ValidationError("limit must be a host pattern, not a file: host patterns hold no @ (Ansible reads @FILE as a list of hosts)")
         }
     }
 

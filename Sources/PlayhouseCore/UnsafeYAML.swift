@@ -3,6 +3,7 @@
 /// `{{ … }}` in them reaches the play as literal text. (JSON cannot carry the tag: a JSON
 /// extra-vars file is templated wherever a value is used.)
 public enum UnsafeYAML {
+    /// The text of an extra-vars file (`--extra-vars=@FILE`) holding `variables`.
     public static func document(_ variables: [String: JSONValue]) -> String {
         var text = ""
         JSONText.write(.object(variables), into: &text, writeString: writeString)

@@ -46,7 +46,9 @@ struct JobLauncher: Sendable {
 
     /// Launches a template for `identity`: `base` is the template's parameters with what the
     /// launcher changed, `answers` the survey's, `choices` the options resolved for
-    /// questions that fetch theirs. Password answers are sealed into the job.
+    /// questions that fetch theirs. Password answers are sealed into the job. `via` names
+    /// another way in than a person's own request (a webhook): what it carries was not sent
+    /// by `identity`, so it is held to a launcher's rules even when `identity` is an admin.
     func queue(
         _ template: JobTemplate, base: JobParameters, answers: [String: JSONValue], choices: [String: [String]],
         identity: Identity, source: String?, logger: Logger, via: String? = nil
@@ -58,7 +60,8 @@ struct JobLauncher: Sendable {
         }
         return try await queue(
             parameters, identity: identity, source: source, logger: logger,
-            detail: ["template \(template.name)", via.map { "via \($0)" }].compactMap { $0 }.joined(separator: ", "))
+            detail: ["template \(template.name)", via.map { "via \($0)" }].compactMap { $0 }.joined(separator: ", "),
+            sentByAdmin: via == nil && identity.user.role >= .admin)
     }
 
     /// Who owns a schedule or a hook, as the identity its jobs are launched with; nil when
@@ -70,9 +73,11 @@ struct JobLauncher: Sendable {
 
     /// Queues the job (or the slices of a sliced one) and writes the audit log; `source`
     /// is where the launch came from (a client's address, "scheduler").
+    /// `sentByAdmin` says an admin wrote the launch's values themselves (not a webhook's
+    /// caller): only then may they set what only admins may.
     func queue(
         _ parameters: JobParameters, identity: Identity, source: String?, logger: Logger,
-        action: String = "job.launch", detail: String? = nil
+        action: String = "job.launch", detail: String? = nil, sentByAdmin: Bool? = nil
     ) async throws -> (job: Job, slices: [Int64]?) {
         try parameters.validate()
         guard identity.user.role >= .operator else {
@@ -90,7 +95,7 @@ struct JobLauncher: Sendable {
         }
         try await checkCredentials(parameters.credentials ?? [])
         var parameters = parameters
-        try await checkLauncherValues(parameters, identity: identity)
+        if !(sentByAdmin ?? (identity.user.role >= .admin)) { try await checkLauncherValues(parameters) }
         parameters.apply(dependencies.jinjaPolicy)
         let catalog = dependencies.catalog
         // A git project's files are known only once a run has cloned it.
@@ -135,11 +140,11 @@ struct JobLauncher: Sendable {
     /// What only an admin may decide: variables Ansible connects or executes by (unless
     /// the template allows them), and environment names nobody declared. A template's own
     /// extra vars and environment were written by an admin and pass.
-    private func checkLauncherValues(_ parameters: JobParameters, identity: Identity) async throws {
-        guard identity.user.role < .admin else { return }
+    private func checkLauncherValues(_ parameters: JobParameters) async throws {
         var template: JobTemplate?
         if let id = parameters.templateID { template = try await dependencies.store.template(id) }
-        try LaunchValues.checkLauncherVariables((parameters.extraVars ?? [:]).keys, allowed: Set(template?.definition.allowedVars ?? []))
+        try LaunchValues.checkLauncherVariables(
+            Array((parameters.extraVars ?? [:]).keys) + (parameters.sealedVarNames ?? []), allowed: Set(template?.definition.allowedVars ?? []))
         let templateEnvironment = template?.definition.parameters.env ?? [:]
         let launcherEnvironment = (parameters.env ?? [:]).filter { templateEnvironment[$0.key] != $0.value }.keys
         guard !launcherEnvironment.isEmpty else { return }

@@ -80,7 +80,7 @@ struct ScheduleService: Service {
             throw ValidationError("\(schedule.createdBy), who made the schedule, no longer may launch jobs")
         }
         let (job, _) = try await launcher.queue(
-            template, base: template.definition.parameters, answers: [:], choices: [:], identity: owner,
+            template, base: template.definition.launchBase, answers: [:], choices: [:], identity: owner,
             source: "scheduler", logger: logger, via: "schedule \(schedule.id)")
         return job.id
     }

@@ -49,7 +49,10 @@ enum YAMLData {
 
         enum Frame {
             case sequence(items: [JSONValue], anchor: String?, start: (values: Int, bytes: Int))
-            case mapping(members: [String: JSONValue], key: String?, mergeKey: Bool, anchor: String?, start: (values: Int, bytes: Int))
+            /// `own`: the keys the mapping wrote itself, which merged keys (`<<`) never replace.
+            case mapping(
+                members: [String: JSONValue], own: Set<String>, key: String?, mergeKey: Bool, anchor: String?,
+                start: (values: Int, bytes: Int))
         }
 
         mutating func read(_ input: UnsafePointer<UInt8>, count: Int) throws(ValidationError) -> JSONValue? {
@@ -75,7 +78,7 @@ enum YAMLData {
                     let scalar = event.data.scalar
                     let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
                     let plain = scalar.style == YAML_PLAIN_SCALAR_STYLE
-                    if case .mapping(_, nil, _, _, _)? = stack.last {
+                    if case .mapping(_, _, nil, _, _, _)? = stack.last {
                         try key(text, mergeKey: plain && text == "<<")
                         try charge(values: 1, bytes: text.utf8.count)
                         continue
@@ -86,7 +89,7 @@ enum YAMLData {
                 case YAML_ALIAS_EVENT:
                     let name = Self.string(event.data.alias.anchor) ?? ""
                     guard let measured = anchors[name] else { throw ValidationError("uses the alias *\(name) before its anchor") }
-                    if case .mapping(_, nil, _, _, _)? = stack.last {
+                    if case .mapping(_, _, nil, _, _, _)? = stack.last {
                         guard case .string(let text) = measured.value else {
                             throw ValidationError("uses *\(name) as a mapping key; keys must be plain text")
                         }
@@ -96,7 +99,7 @@ enum YAMLData {
                     try charge(values: measured.values, bytes: measured.bytes)
                     try add(measured, anchor: nil)
                 case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
-                    if case .mapping(_, nil, _, _, _)? = stack.last {
+                    if case .mapping(_, _, nil, _, _, _)? = stack.last {
                         throw ValidationError("has a mapping key that is a list or a mapping; keys must be plain text")
                     }
                     guard stack.count < limits.maxDepth else {
@@ -107,13 +110,15 @@ enum YAMLData {
                     if event.type == YAML_SEQUENCE_START_EVENT {
                         stack.append(.sequence(items: [], anchor: Self.string(event.data.sequence_start.anchor), start: start))
                     } else {
-                        stack.append(.mapping(members: [:], key: nil, mergeKey: false, anchor: Self.string(event.data.mapping_start.anchor), start: start))
+                        stack.append(.mapping(
+                            members: [:], own: [], key: nil, mergeKey: false, anchor: Self.string(event.data.mapping_start.anchor),
+                            start: start))
                     }
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                     let value: JSONValue, anchor: String?, start: (values: Int, bytes: Int)
                     switch stack.removeLast() {
                     case .sequence(let items, let name, let begin): (value, anchor, start) = (.array(items), name, begin)
-                    case .mapping(let members, _, _, let name, let begin): (value, anchor, start) = (.object(members), name, begin)
+                    case .mapping(let members, _, _, _, let name, let begin): (value, anchor, start) = (.object(members), name, begin)
                     }
                     try add(Measured(value: value, values: values - start.values + 1, bytes: bytes - start.bytes), anchor: anchor)
                 default:
@@ -134,9 +139,11 @@ enum YAMLData {
         }
 
         private mutating func key(_ text: String, mergeKey: Bool) throws(ValidationError) {
-            guard case .mapping(let members, nil, _, let anchor, let start) = stack.removeLast() else { return }
-            if !mergeKey, members[text] != nil { throw ValidationError("has the key \"\(text.prefix(100))\" twice in one mapping") }
-            stack.append(.mapping(members: members, key: text, mergeKey: mergeKey, anchor: anchor, start: start))
+            guard case .mapping(let members, var own, nil, _, let anchor, let start) = stack.removeLast() else { return }
+            if !mergeKey {
+                guard own.insert(text).inserted else { throw ValidationError("has the key \"\(text.prefix(100))\" twice in one mapping") }
+            }
+            stack.append(.mapping(members: members, own: own, key: text, mergeKey: mergeKey, anchor: anchor, start: start))
         }
 
         /// Puts a finished value where it belongs: the root, a list, or a mapping's key.
@@ -148,20 +155,21 @@ enum YAMLData {
             case .sequence(var items, let name, let start)?:
                 items.append(measured.value)
                 stack.append(.sequence(items: items, anchor: name, start: start))
-            case .mapping(var members, let key?, let mergeKey, let name, let start)?:
+            case .mapping(var members, let own, let key?, let mergeKey, let name, let start)?:
                 if mergeKey {
                     // `<<: *base` (or a list of them): the keys the mapping does not set itself.
                     let sources: [JSONValue]
                     if case .array(let list) = measured.value { sources = list } else { sources = [measured.value] }
                     for source in sources {
                         guard case .object(let merged) = source else { throw ValidationError("merges (<<) something that is not a mapping") }
-                        members.merge(merged) { own, _ in own }
+                        // A key of the mapping's own (before or after the merge) wins.
+                        for (name, value) in merged where !own.contains(name) && members[name] == nil { members[name] = value }
                     }
                 } else {
                     members[key] = measured.value
                 }
-                stack.append(.mapping(members: members, key: nil, mergeKey: false, anchor: name, start: start))
-            case .mapping(_, nil, _, _, _)?:
+                stack.append(.mapping(members: members, own: own, key: nil, mergeKey: false, anchor: name, start: start))
+            case .mapping(_, _, nil, _, _, _)?:
                 preconditionFailure("keys are taken by key(_:mergeKey:)")
             }
         }
@@ -185,6 +193,9 @@ enum YAMLData {
                 guard let flag = node.bool else { throw ValidationError("\"\(text.prefix(50))\" is not a boolean") }
                 return .bool(flag)
             case .int:
+                // Yams computes base-60 integers (1:30) without overflow checks: a long one
+                // would trap the whole server, so they are computed here.
+                if text.contains(":") { return try sexagesimal(text) }
                 guard let number = node.int else { throw ValidationError("\"\(text.prefix(50))\" is not a whole number this server can hold") }
                 return .number(Double(number))
             case .float:
@@ -197,6 +208,25 @@ enum YAMLData {
             default:
                 throw ValidationError("uses the tag \(name.rawValue.prefix(50)), which extra vars do not take")
             }
+        }
+
+        /// A YAML 1.1 base-60 integer (`-1:30:00`), or a refusal when it is no whole number
+        /// this server can hold.
+        static func sexagesimal(_ text: String) throws(ValidationError) -> JSONValue {
+            var digits = Substring(text.replacingOccurrences(of: "_", with: ""))
+            let negative = digits.first == "-"
+            if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
+            var total = 0
+            for part in digits.split(separator: ":", omittingEmptySubsequences: false) {
+                guard let value = Int(part), value >= 0 else { throw ValidationError("\"\(text.prefix(50))\" is not a base-60 number") }
+                let (shifted, overflowed) = total.multipliedReportingOverflow(by: 60)
+                let (sum, overflowedAgain) = shifted.addingReportingOverflow(value)
+                guard !overflowed, !overflowedAgain, sum < 1 << 53 else {
+                    throw ValidationError("\"\(text.prefix(50))\" is a base-60 number too large for this server")
+                }
+                total = sum
+            }
+            return .number(Double(negative ? -total : total))
         }
 
         static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {

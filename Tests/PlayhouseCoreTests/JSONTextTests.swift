@@ -47,7 +47,7 @@ import Testing
             "b": .string("line\nquote\"back\\slash/\u{01}é"),
             "a": .array([.number(3), .number(2.5), .number(-1e20), .bool(true), .null]),
         ])
-        #expect(value.jsonString() == #"{"a":[3,2.5,-1e+20,true,null],"b":"line\nquote\"back\\slash/\u0001é"}"#)
+        #expect(value.jsonString() == #"{"a":[3,2.5,-1.0e+20,true,null],"b":"line\nquote\"back\\slash/\u0001é"}"#)
         #expect(JSONValue.number(.infinity).jsonString() == "null", "JSON has no infinity")
     }
 

@@ -23,7 +23,7 @@ import Testing
         var request = fixture.request("write.yml", inventory: .text(TestPaths.localInventory(["a"])))
         request.extraVars = [
             "value": .string(value), "out": .string(out),
-            "nested": .object(["{{ key }}": .array([.string("{{ 1 + 1 }}"), .number(2.5), .bool(true), .null])]),
+            "nested": .object(["{{ key }}": .array([.string("{{ 1 + 1 }}"), .number(2.5), .number(1e20), .bool(true), .null])]),
         ]
         // What an admin wrote into a template is templated, and may use a launch value.
         request.templateVars = ["framed": .string("[{{ out | length > 0 }}]")]
@@ -31,7 +31,7 @@ import Testing
         #expect(result.outcome.status == .successful, "\(collected.output)")
         #expect(try String(contentsOfFile: out + "/value", encoding: .utf8) == value)
         let nested = try #require(JSONValue.parse(try String(contentsOfFile: out + "/nested", encoding: .utf8)))
-        #expect(nested == .object(["{{ key }}": .array([.string("{{ 1 + 1 }}"), .number(2.5), .bool(true), .null])]))
+        #expect(nested == .object(["{{ key }}": .array([.string("{{ 1 + 1 }}"), .number(2.5), .number(1e20), .bool(true), .null])]))
         #expect(try String(contentsOfFile: out + "/framed", encoding: .utf8) == "[True]")
     }
 }

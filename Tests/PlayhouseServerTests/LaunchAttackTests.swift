@@ -150,12 +150,26 @@ import Testing
             let other = try await RawHTTP.send(
                 port: port, "POST", "/api/v1/templates/\(id)/launch", headers: auth, body: #"{"extra_vars":{"ansible_host":"elsewhere"}}"#)
             #expect(other.status == 400, "\(other.body)")
+
+            // A webhook launches as the admin who made it, but its body comes from whoever
+            // holds the token: held to a launcher's rules.
+            let hook = try await RawHTTP.request(port: port, "POST", "/api/v1/templates/\(id)/hook")
+            let hookURL = try #require(hook.json["url"]?.stringValue, "\(hook.json.jsonString())")
+            let hookToken = try #require(hook.json["token"]?.stringValue)
+            let hooked = try await RawHTTP.send(
+                port: port, "POST", hookURL, headers: ["X-Playhouse-Token": hookToken],
+                body: #"{"extra_vars":{"ansible_ssh_common_args":"-o ProxyCommand=touch \#(marker)"}}"#, signedIn: false)
+            #expect(hooked.status == 400 && hooked.body.contains("is not a launcher's to set"), "\(hooked.body)")
         }
     }
 
     @Test func limitAndTagsNameNoFile() async throws {
         try await withOperator { port, auth, _, _ in
-            for limit in ["all, @/etc/passwd", "all:@/etc/passwd", "a,!@/etc/passwd", "a:&@/etc/passwd", "@/etc/passwd", "a\n@/etc/passwd"] {
+            for limit in [
+                "all, @/etc/passwd", "all:@/etc/passwd", "a,!@/etc/passwd", "a:&@/etc/passwd", "@/etc/passwd", "a\n@/etc/passwd",
+                // Python's strip() removes these; Ansible would then see @/etc/passwd.
+                "all,\u{A0}@/etc/passwd", "all:\u{3000}@/etc/passwd",
+            ] {
                 let refused = try await launch(
                     port, auth, #"{"project":"p","playbook":"show.yml","inventory":"hosts.ini","limit":\#(JSONValue.string(limit).jsonString())}"#)
                 #expect(refused.status == 400, "limit \(limit): \(refused.body)")
@@ -251,6 +265,9 @@ import Testing
                 ("bad-name: 1", "variable named"),
                 ("a: *nowhere", "alias"),
                 ("a: [", "not valid YAML"),
+                // Base-60 integers: Yams would overflow computing this one and trap.
+                ("a: 1:0:0:0:0:0:0:0:0:0:0", "too large"),
+                ("a: 9999999999999:0:0:0:0:0", "too large"),
             ]
             for (yaml, reason) in cases {
                 let response = try await launch(
@@ -276,13 +293,14 @@ import Testing
             let answered = try await RawHTTP.send(port: port, "POST", "/api/v1/templates/\(hugeID)/launch", headers: auth, body: #"{"survey":{"v":"x"}}"#)
             #expect(answered.status == 400 && answered.body.contains("at least 1e+300 characters"), "\(answered.body)")
             // YAML that is fine: anchors, merge keys, typed scalars.
-            let fine = "base: &b {x: 1}\nnote: !unsafe \"{{ no }}\"\nmerged:\n  <<: *b\n  y: yes\n"
+            let fine = "base: &b {x: 1, z: 0}\nnote: !unsafe \"{{ no }}\"\nmerged:\n  <<: *b\n  y: yes\n  z: 5\nt: 1:30\n"
             let response = try await launch(
                 port, auth, #"{"project":"p","playbook":"show.yml","inventory":"hosts.ini","extra_vars":\#(JSONValue.string(fine).jsonString())}"#)
             let output = try await log(port, ofLaunch: response)
             #expect(output.contains("note=[{{ no }}]"), "\(output)")
             let job = try #require(JSONValue.parse(response.body))
-            #expect(job["extra_vars"]?["merged"] == .object(["x": .number(1), "y": .bool(true)]))
+            #expect(job["extra_vars"]?["merged"] == .object(["x": .number(1), "y": .bool(true), "z": .number(5)]), "own keys win over merged ones")
+            #expect(job["extra_vars"]?["t"] == .number(90), "YAML 1.1 base 60, as Ansible reads it")
             // Nothing unreadable was stored: every job lists and reads back.
             let list = try await RawHTTP.send(port: port, "GET", "/api/v1/jobs", headers: auth)
             #expect(list.status == 200)

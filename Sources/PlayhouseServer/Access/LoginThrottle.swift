@@ -98,6 +98,9 @@ final class LoginThrottle: Sendable {
 
 extension APIError {
     /// More sign-ins wait for their password check than the server takes at once.
-    static let passwordChecksBusy = APIError(
-        .tooManyRequests, "too many passwords are being checked at once", detail: "try again in a few seconds")
+    static let passwordChecksBusy: APIError = {
+        var error = APIError(.tooManyRequests, "too many passwords are being checked at once", detail: "try again in a few seconds")
+        error.retryAfter = 5
+        return error
+    }()
 }
