@@ -67,18 +67,20 @@ public enum LaunchValues {
     public static func checkLauncherVariables(_ names: some Sequence<String>, allowed: Set<String>) throws(ValidationError) {
         for name in names.sorted() where isReserved(name) && !allowed.contains(name) {
             throw ValidationError(
-                "extra var \"\(name)\" is not a launcher's to set: Ansible uses it to decide how or where to connect or what to run; ask an admin to allow it on a template (allowed_vars)")
+                "extra var \"\(name)\" is not a launcher's to set: Ansible uses it to decide how or where to connect or what to run; "
+                    + "ask an admin to allow it on a template (allowed_vars)")
         }
     }
 
     /// A launcher may set only the environment names an admin declared: in the project
     /// (`playhouse.json`) or on the template (`allowed_env`).
     public static func checkLauncherEnvironment(_ names: some Sequence<String>, declared: Set<String>) throws(ValidationError) {
+        let howToDeclare = "an admin declares names in the project's playhouse.json or a template's allowed_env"
         for name in names.sorted() where !declared.contains(name) {
             throw ValidationError(
                 declared.isEmpty
-                    ? "env \"\(name)\" may not be set: this launch declares no environment a launcher may set; an admin declares names in the project's playhouse.json or a template's allowed_env"
-                    : "env \"\(name)\" may not be set: a launcher may set only \(declared.sorted().joined(separator: ", ")) here; an admin declares more in the project's playhouse.json or a template's allowed_env")
+                    ? "env \"\(name)\" may not be set: this launch declares no environment a launcher may set; \(howToDeclare)"
+                    : "env \"\(name)\" may not be set: a launcher may set only \(declared.sorted().joined(separator: ", ")) here; \(howToDeclare)")
         }
     }
 

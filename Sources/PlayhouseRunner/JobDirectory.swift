@@ -14,11 +14,19 @@ enum JobDirectory {
         let path = parent + "/" + name
         // Made and locked under a hidden name, then renamed: a start sweeping leftovers
         // never sees a run directory whose lock is not held yet. (A crash in between
-        // leaves an empty hidden folder, which holds nothing.)
+        // leaves a hidden folder holding only its lock file: no secret, no process.)
         let staging = parent + "/." + name
         try FileManager.default.createDirectory(
             atPath: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        guard let lock = try RunDirectoryLock.take(staging) else {
+        let taken: RunDirectoryLock?
+        do {
+            taken = try RunDirectoryLock.take(staging)
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
+        }
+        guard let lock = taken else {
+            try? FileManager.default.removeItem(atPath: staging)
             throw RunnerError("\(staging) was taken by another run")
         }
         // Deferred, so the lock is let go only once the directory is removed below.
