@@ -27,16 +27,20 @@ public struct ResourceLimits: Sendable, Equatable {
     public var surveyLookups: Concurrency
     /// Live event streams (`GET /jobs/{id}/stream`) one user may hold open.
     public var streamsPerUser: Int
+    /// How long a survey's choices URL may take to answer.
+    public var surveyLookupTimeout: Duration
 
     public init(
         inventoryResolutions: Concurrency = Concurrency(perUser: 2, total: 8),
         gitListings: Concurrency = Concurrency(perUser: 2, total: 8),
         surveyLookups: Concurrency = Concurrency(perUser: 2, total: 8),
-        streamsPerUser: Int = 20
+        streamsPerUser: Int = 20,
+        surveyLookupTimeout: Duration = .seconds(10)
     ) {
         self.inventoryResolutions = inventoryResolutions
         self.gitListings = gitListings
         self.surveyLookups = surveyLookups
         self.streamsPerUser = streamsPerUser
+        self.surveyLookupTimeout = surveyLookupTimeout
     }
 }

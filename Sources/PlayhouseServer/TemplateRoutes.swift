@@ -119,7 +119,7 @@ struct TemplateRoutes: Sendable {
             let answer: JSONValue
             do {
                 answer = try await dependencies.work.withPermit(user: identity.user.name, kind: .surveyLookup) {
-                    try await dependencies.fetchJSON(url, .seconds(10))
+                    try await dependencies.fetchJSON(url, dependencies.limits.surveyLookupTimeout)
                 }
             } catch let error as ValidationError {
                 throw APIError(.badGateway, "the choices of \"\(question.question)\" could not be loaded", detail: error.message)

@@ -27,22 +27,25 @@ struct LimitOptions: ParsableArguments {
     @Option(name: .long, help: "Live event streams one user may hold open (env PLAYHOUSE_STREAMS_PER_USER).")
     var streamsPerUser = Self.setting("PLAYHOUSE_STREAMS_PER_USER", Self.defaults.streamsPerUser)
 
+    @Option(name: .long, help: "Seconds a survey's choices URL may take to answer (env PLAYHOUSE_SURVEY_LOOKUP_TIMEOUT).")
+    var surveyLookupTimeout = Self.setting("PLAYHOUSE_SURVEY_LOOKUP_TIMEOUT", Int(Self.defaults.surveyLookupTimeout.components.seconds))
+
     var resourceLimits: ResourceLimits {
         ResourceLimits(
             inventoryResolutions: .init(perUser: inventoryResolutionsPerUser, total: inventoryResolutions),
             gitListings: .init(perUser: gitListingsPerUser, total: gitListings),
             surveyLookups: .init(perUser: surveyLookupsPerUser, total: surveyLookups),
-            streamsPerUser: streamsPerUser)
+            streamsPerUser: streamsPerUser, surveyLookupTimeout: .seconds(surveyLookupTimeout))
     }
 
     func validate() throws {
         let all = [
             inventoryResolutionsPerUser, inventoryResolutions, gitListingsPerUser, gitListings,
-            surveyLookupsPerUser, surveyLookups, streamsPerUser,
+            surveyLookupsPerUser, surveyLookups, streamsPerUser, surveyLookupTimeout,
         ]
         guard all.allSatisfy({ $0 >= 1 }) else {
             throw ArgumentParser.ValidationError(
-                "--inventory-resolutions, --git-listings, --survey-lookups, their -per-user forms and --streams-per-user must be at least 1")
+                "--inventory-resolutions, --git-listings, --survey-lookups, their -per-user forms, --streams-per-user and --survey-lookup-timeout must be at least 1")
         }
     }
 

@@ -203,7 +203,8 @@ import Glibc
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"["x","y"]"#)))
         }
         try await withPeerServer(router) { peer in
-            let limits = ResourceLimits(surveyLookups: .init(perUser: 1, total: 8))
+            // The held lookup must outlast the steps below on a machine busy with the whole suite.
+            let limits = ResourceLimits(surveyLookups: .init(perUser: 1, total: 8), surveyLookupTimeout: .seconds(300))
             try await withOperators(limits) { port, olive, bob in
                 let template = try await RawHTTP.request(
                     port: port, "POST", "/api/v1/templates",
