@@ -48,7 +48,10 @@ public enum RawHTTP {
         }
         var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { request += "\(name): \(value)\r\n" }
-        if let body { request += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
+        if let body {
+            if !headers.keys.contains(where: { $0.lowercased() == "content-type" }) { request += "Content-Type: application/json\r\n" }
+            request += "Content-Length: \(body.utf8.count)\r\n"
+        }
         request += "\r\n" + (body ?? "")
         let bytes = Array(request.utf8)
         let received = try await withCheckedThrowingContinuation { continuation in
