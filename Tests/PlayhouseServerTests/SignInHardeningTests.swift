@@ -293,36 +293,11 @@ import Glibc
         }
     }
 
-    /// One request with exactly the given `Host` header, over a bare socket.
+    /// One request with exactly the given `Host` header, signed in by nothing but `headers`.
     static func send(
         port: Int, host: String, _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil
     ) async throws -> (status: Int, body: String) {
-        var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
-        for (name, value) in headers { text += "\(name): \(value)\r\n" }
-        if let body { text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
-        let request = Array((text + "\r\n" + (body ?? "")).utf8)
-        let received = try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result {
-                    let fd = try Loopback.connect(port: port, timeout: 60)
-                    defer { close(fd) }
-                    guard Glibc.send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else {
-                        throw TestFailure("could not send to port \(port)")
-                    }
-                    var received: [UInt8] = []
-                    var buffer = [UInt8](repeating: 0, count: 65536)
-                    while true {
-                        let count = recv(fd, &buffer, buffer.count, 0)
-                        if count < 0, errno == EINTR { continue }
-                        if count <= 0 { break }
-                        received += buffer[0..<count]
-                    }
-                    return received
-                })
-            }.start()
-        }
-        let answer = String(decoding: received, as: UTF8.self)
-        let status = Int(answer.split(separator: " ").dropFirst().first ?? "") ?? 0
-        return (status, answer.range(of: "\r\n\r\n").map { String(answer[$0.upperBound...]) } ?? "")
+        let response = try await RawHTTP.send(port: port, method, path, headers: headers, body: body, signedIn: false, host: host)
+        return (response.status, response.body)
     }
 }

@@ -40,13 +40,14 @@ public enum RawHTTP {
 
     /// Sends one request and reads the whole answer.
     public static func send(
-        port: Int, _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil, signedIn: Bool = true
+        port: Int, _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil, signedIn: Bool = true,
+        host: String = "127.0.0.1"
     ) async throws -> Response {
         var headers = headers
         if signedIn, !headers.keys.contains(where: { $0.lowercased() == "authorization" }), let token = tokens.withLock({ $0[port] }) {
             headers["Authorization"] = "Bearer \(token)"
         }
-        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { request += "\(name): \(value)\r\n" }
         if let body {
             if !headers.keys.contains(where: { $0.lowercased() == "content-type" }) { request += "Content-Type: application/json\r\n" }
