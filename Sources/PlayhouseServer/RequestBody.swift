@@ -121,8 +121,9 @@ enum RequestBody {
         }
     }
 
-    /// Extra vars: a JSON object, or YAML/JSON text holding a mapping; checked to be
-    /// plain data (``LaunchValues/checkExtraVars(_:field:)``).
+    /// Extra vars: a JSON object, or YAML/JSON text holding a mapping. Whether they are
+    /// plain data is checked once, with every other launch field, by
+    /// ``JobParameters/validate()`` (``LaunchValues/checkExtraVars(_:field:)``).
     static func extraVars(_ members: [String: JSONValue], _ key: String) throws -> [String: JSONValue]? {
         let variables: [String: JSONValue]
         switch members[key] {
@@ -142,7 +143,6 @@ enum RequestBody {
             variables = values
         default: throw typeError(key, "an object, or YAML/JSON text of a mapping")
         }
-        try LaunchValues.checkExtraVars(variables, field: key)
         return variables
     }
 
