@@ -10,7 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "playhouse", targets: ["playhouse"]),
-        .library(name: "PlayhouseRunner", targets: ["PlayhouseRunner"]),
+        .library(name: "PlayhouseEngine", targets: ["PlayhouseEngine"]),
         .executable(name: "playhouse-bench", targets: ["PlayhouseBench"]),
     ],
     dependencies: [
@@ -51,18 +51,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "PlayhouseRunner",
+            name: "PlayhouseEngine",
             dependencies: [
                 "PlayhouseCore",
-                "PlayhouseStore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources/callback_plugins")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PlayhouseWorker",
+            dependencies: [
+                "PlayhouseCore",
+                "PlayhouseEngine",
+                "PlayhouseStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -84,7 +94,8 @@ let package = Package(
             dependencies: [
                 "PlayhouseCore",
                 "PlayhouseStore",
-                "PlayhouseRunner",
+                "PlayhouseEngine",
+                "PlayhouseWorker",
                 "PlayhouseServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -127,16 +138,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "PlayhouseRunnerTests",
-            dependencies: ["PlayhouseRunner", "PlayhouseTestSupport"],
+            name: "PlayhouseEngineTests",
+            dependencies: ["PlayhouseEngine", "PlayhouseTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PlayhouseServerTests",
             dependencies: [
                 "PlayhouseServer",
-                "PlayhouseRunner",
+                "PlayhouseEngine",
+                "PlayhouseWorker",
                 "PlayhouseTestSupport",
+                "playhouse",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],

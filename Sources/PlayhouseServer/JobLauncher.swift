@@ -101,7 +101,7 @@ struct JobLauncher: Sendable {
         // A git project's files are known only once a run has cloned it.
         let inGit = try await dependencies.store.gitProject(named: parameters.project, unlessFolderIn: catalog) != nil
         if inGit {
-            try ProjectCatalog.components(of: parameters.playbook, field: "playbook")
+            try ProjectPath.components(of: parameters.playbook, field: "playbook")
         } else {
             _ = try catalog.resolve(parameters.playbook, in: parameters.project, field: "playbook")
         }
@@ -112,7 +112,7 @@ struct JobLauncher: Sendable {
             }
             inventory = .stored(stored)
         } else if inGit {
-            try ProjectCatalog.components(of: parameters.inventory, field: "inventory")
+            try ProjectPath.components(of: parameters.inventory, field: "inventory")
             guard (parameters.slices ?? 1) <= 1 else {
                 throw APIError(.badRequest, "slicing a git project needs a stored inventory", detail: "its inventory files are read only once a run has cloned it")
             }

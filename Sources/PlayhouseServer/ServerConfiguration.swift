@@ -41,7 +41,7 @@ public typealias GitProjectContents = @Sendable (_ project: GitProject) async th
 /// What the server works with.
 public struct ServerDependencies: Sendable {
     public var store: Store
-    public var catalog: ProjectCatalog
+    public var catalog: any ProjectFolders
     public var resolveHosts: InventoryHostResolver
     public var fetchJSON: JSONFetcher
     public var gitContents: GitProjectContents
@@ -64,7 +64,7 @@ public struct ServerDependencies: Sendable {
     let work: WorkLimits
 
     public init(
-        store: Store, catalog: ProjectCatalog, secrets: SecretBox, lease: Duration = .seconds(30),
+        store: Store, catalog: any ProjectFolders, secrets: SecretBox, lease: Duration = .seconds(30),
         secureCookies: Bool = false, publicURL: WebOrigin? = nil, jinjaPolicy: JinjaPolicy = .template,
         limits: ResourceLimits = ResourceLimits(),
         fetchJSON: @escaping JSONFetcher, gitContents: @escaping GitProjectContents,

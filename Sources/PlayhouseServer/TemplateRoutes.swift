@@ -197,7 +197,7 @@ struct TemplateRoutes: Sendable {
             allowedEnv: try RequestBody.names(members, "allowed_env") ?? [])
         try definition.validate()
         if try await dependencies.store.gitProject(named: parameters.project, unlessFolderIn: dependencies.catalog) != nil {
-            try ProjectCatalog.components(of: parameters.playbook, field: "playbook")
+            try ProjectPath.components(of: parameters.playbook, field: "playbook")
             return (name, definition)
         }
         let playbook = try dependencies.catalog.resolve(parameters.playbook, in: parameters.project, field: "playbook")

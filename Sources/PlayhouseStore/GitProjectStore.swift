@@ -28,7 +28,7 @@ extension Store {
     }
 
     /// The git project `name`, unless a folder of `catalog` has that name: a folder wins.
-    public func gitProject(named name: String, unlessFolderIn catalog: ProjectCatalog) async throws -> GitProject? {
+    public func gitProject(named name: String, unlessFolderIn catalog: any ProjectFolders) async throws -> GitProject? {
         catalog.projects().contains(name) ? nil : try await gitProject(named: name)
     }
 

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
-import PlayhouseRunner
+import PlayhouseEngine
+import PlayhouseWorker
 import PlayhouseStore
 
 /// Where the database is, and how much to log: every command that opens the store.
@@ -75,7 +76,16 @@ struct CommonOptions: ParsableArguments {
             logger: logger)
     }
 
-    var catalog: ProjectCatalog { ProjectCatalog(root: Self.absolute(projects)) }
+    /// Opens the store and hands `body` the process's services built over it; the store
+    /// closes when `body` returns.
+    func withComposition<T>(logger: Logger, _ body: (Composition) async throws -> T) async throws -> T {
+        let runner = try runner(logger: logger)
+        let catalog = ProjectCatalog(root: Self.absolute(projects))
+        let secrets = try secrets()
+        return try await store.withStore(logger: logger) { store in
+            try await body(Composition(store: store, catalog: catalog, secrets: secrets, runner: runner, lease: lease, logger: logger))
+        }
+    }
 
     /// The key for stored secrets: `PLAYHOUSE_SECRET_KEY`, else `--secret-key-file`.
     func secrets() throws -> SecretBox {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import PlayhouseCore
-import PlayhouseRunner
+import PlayhouseEngine
+import PlayhouseWorker
 
 /// `playhouse run`: one playbook in the terminal through the same engine, printing its
 /// events; the exit status says how it ended.

@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import PlayhouseCore
-import PlayhouseRunner
+import PlayhouseEngine
+import PlayhouseWorker
 import PlayhouseServer
 import PlayhouseStore
 import ServiceLifecycle
@@ -67,21 +68,12 @@ struct Serve: AsyncParsableCommand {
             logger.notice(
                 "no --public-url: only requests to localhost or an IP address of this machine are answered; set it to the URL people use")
         }
-        let runner = try common.runner(logger: logger)
-        let catalog = common.catalog
-        let secrets = try common.secrets()
-        try await common.store.withStore(logger: logger) { store in
+        try await common.withComposition(logger: logger) { composition in
+            let store = composition.store
             try await FirstAdmin.ensure(store: store, logger: logger)
-            var services: [any Service] = [
-                LeaseReaper(store: store, lease: common.lease, logger: logger),
-                Notifier(store: store, logger: logger, publicURL: site),
-            ]
+            var services: [any Service] = [composition.leaseReaper, composition.notifier(publicURL: site)]
             if workers > 0 {
-                let pool = WorkerPool(
-                    store: store, catalog: catalog, secrets: secrets, runner: runner,
-                    configuration: WorkerPoolConfiguration(
-                        name: CommonOptions.defaultWorkerName, capacity: workers, heartbeat: common.lease / 4),
-                    logger: logger)
+                let pool = composition.workerPool(name: CommonOptions.defaultWorkerName, capacity: workers)
                 var interrupted: [Int64] = []
                 if !common.store.usesPostgres {
                     // SQLite means this process is the only worker: whatever is still
@@ -99,22 +91,15 @@ struct Serve: AsyncParsableCommand {
             } else if !common.store.usesPostgres {
                 logger.warning("--workers 0 with SQLite: nothing runs the jobs; use PostgreSQL and `playhouse worker`")
             }
-            let resolver = InventoryResolver(
-                ansible: runner.ansible, runsDirectory: runner.runsDirectory, store: store, secrets: secrets)
-            let dependencies = ServerDependencies(
-                store: store, catalog: catalog, secrets: secrets, lease: common.lease, secureCookies: secureCookies, publicURL: site,
-                jinjaPolicy: JinjaPolicy(rawValue: jinjaInExtraVars) ?? .template, limits: limits.resourceLimits,
-                fetchJSON: HTTPJSON.fetcher,
-                gitContents: GitProjectInspector(runsDirectory: runner.runsDirectory, store: store, secrets: secrets).contents
-            ) { inventory, launcher, environment, limit in
-                try await resolver.resolve(inventory, launcher: launcher, environment: environment, limit: limit)
-            }
+            let dependencies = composition.serverDependencies(
+                secureCookies: secureCookies, publicURL: site, jinjaPolicy: JinjaPolicy(rawValue: jinjaInExtraVars) ?? .template,
+                limits: limits.resourceLimits)
             let app = buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),
                 dependencies: dependencies, services: services, logger: logger)
             logger.info("Playhouse serving", metadata: [
-                "url": .string(site?.description ?? "http://\(host):\(port)"), "projects": .string(catalog.root),
-                "ansible": .string(runner.ansible.binDirectory), "workers": "\(workers)",
+                "url": .string(site?.description ?? "http://\(host):\(port)"), "projects": .string(composition.catalog.root),
+                "ansible": .string(composition.runner.ansible.binDirectory), "workers": "\(workers)",
                 "database": .string(common.store.usesPostgres ? "postgres" : common.store.database),
             ])
             try await app.runService()

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
-import PlayhouseRunner
+import PlayhouseEngine
+import PlayhouseWorker
 import PlayhouseStore
 import ServiceLifecycle
 import UnixSignals
@@ -39,29 +40,23 @@ struct Worker: AsyncParsableCommand {
     func run() async throws {
         var logger = common.store.logger("playhouse.worker")
         logger[metadataKey: "worker"] = "\(name)"
-        let runner = try common.runner(logger: logger)
-        let catalog = common.catalog
-        let secrets = try common.secrets()
-        try await common.store.withStore(logger: logger) { store in
+        try await common.withComposition(logger: logger) { composition in
             // A worker that comes back under its name ends what it ran before it went away.
-            let interrupted = try await store.interruptRunningJobs(message: "interrupted: worker restarted", worker: name)
-            let pool = WorkerPool(
-                store: store, catalog: catalog, secrets: secrets, runner: runner,
-                configuration: WorkerPoolConfiguration(
-                    name: name, capacity: capacity, heartbeat: common.lease / 4,
-                    drainTimeout: .milliseconds(Int64(drainTimeout * 1000)),
-                    shutdownMessage: "interrupted: worker stopped"),
-                logger: logger)
+            let interrupted = try await composition.store.interruptRunningJobs(message: "interrupted: worker restarted", worker: name)
+            let pool = composition.workerPool(
+                name: name, capacity: capacity, drainTimeout: .milliseconds(Int64(drainTimeout * 1000)),
+                shutdownMessage: "interrupted: worker stopped")
             try await pool.cleanUpAfterCrash(interrupted: interrupted)
             let group = ServiceGroup(configuration: .init(
                 services: [
                     .init(service: pool),
-                    .init(service: LeaseReaper(store: store, lease: common.lease, logger: logger)),
+                    .init(service: composition.leaseReaper),
                 ],
                 gracefulShutdownSignals: [.sigterm],
                 logger: logger))
             logger.info("worker running", metadata: [
-                "capacity": "\(capacity)", "projects": .string(catalog.root), "ansible": .string(runner.ansible.binDirectory),
+                "capacity": "\(capacity)", "projects": .string(composition.catalog.root),
+                "ansible": .string(composition.runner.ansible.binDirectory),
             ])
             try await Self.run(group, logger: logger)
         }

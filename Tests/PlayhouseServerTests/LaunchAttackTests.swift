@@ -1,5 +1,6 @@
 import Foundation
 import PlayhouseCore
+import PlayhouseEngine
 import PlayhouseStore
 import PlayhouseTestSupport
 import Testing

@@ -5,6 +5,8 @@ import PlayhouseCore
 import PlayhouseServer
 import PlayhouseStore
 import PlayhouseTestSupport
+@testable import playhouse
+import Logging
 import Testing
 
 /// The OpenAPI document is the API's contract: every route under `/api/v1` is in it, every
@@ -13,12 +15,11 @@ import Testing
 @Suite struct OpenAPIContractTests {
     static let file = TestPaths.root + "/Sources/PlayhouseServer/Resources/openapi.json"
 
-    /// The router as `serve` builds it; none of these tests reaches Ansible, a URL or git.
+    /// The router as `serve` builds it.
     static func withRouter<T>(_ body: (Router<PlayhouseContext>) async throws -> T) async throws -> T {
         try await TestPaths.withStore { store in
-            try await body(buildRouter(dependencies: ServerDependencies(
-                store: store, catalog: ProjectCatalog(root: TestPaths.examples), secrets: SecretBox.random(),
-                fetchJSON: { _, _ in .null }, gitContents: { _ in ([], []) }, resolveHosts: { _, _, _, _ in .null })))
+            try await body(buildRouter(
+                dependencies: try Composition.forTests(store: store, logger: Logger(label: "test")).serverDependencies()))
         }
     }
 

@@ -2,21 +2,21 @@ import Foundation
 import HummingbirdTesting
 import Logging
 import PlayhouseCore
-import PlayhouseRunner
+import PlayhouseEngine
+import PlayhouseWorker
 @testable import PlayhouseServer
 import PlayhouseStore
 import PlayhouseTestSupport
+@testable import playhouse
 import Testing
 
 /// Templates launched by the clock: next runs shown, each run fired by exactly one of
 /// several schedulers, runs missed while nothing was up reported and not fired.
 @Suite struct ScheduleTests {
     /// A scheduler over the same store, as another server of the fleet would run it.
-    func scheduler(_ store: Store) -> ScheduleService {
-        let dependencies = ServerDependencies(
-            store: store, catalog: ProjectCatalog(root: TestPaths.examples), secrets: .random(), fetchJSON: HTTPJSON.fetcher,
-            gitContents: { _ in ([], []) }) { _, _, _, _ in .null }
-        return ScheduleService(dependencies: dependencies, interval: .seconds(3600), logger: Logger(label: "test-scheduler"))
+    func scheduler(_ store: Store) throws -> ScheduleService {
+        let logger = Logger(label: "test-scheduler")
+        return ScheduleService(dependencies: try Composition.forTests(store: store, logger: logger).serverDependencies(), interval: .seconds(3600), logger: logger)
     }
 
     @Test func aScheduleShowsItsNextRunsFiresOnceAndReportsMissedRuns() async throws {

@@ -5,10 +5,12 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import PlayhouseCore
-import PlayhouseRunner
+import PlayhouseEngine
+import PlayhouseWorker
 import PlayhouseServer
 import PlayhouseStore
 import PlayhouseTestSupport
+@testable import playhouse
 
 /// A live Playhouse (HTTP server and embedded workers over a fresh SQLite store), as
 /// `playhouse serve` builds it, for tests that talk to it over HTTP. The client acts as
@@ -26,26 +28,12 @@ enum ServerFixture {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         return try await Store.withSQLite(path: path, logger: logger) { store in
-            let ansible = AnsibleInstallation(binDirectory: TestPaths.ansibleBin)
-            let runs = try TestPaths.scratch("runs")
-            let catalog = ProjectCatalog(root: projects)
-            let secrets = SecretBox.random()
-            let resolver = InventoryResolver(ansible: ansible, runsDirectory: runs, store: store, secrets: secrets)
-            let dependencies = ServerDependencies(
-                store: store, catalog: catalog, secrets: secrets, limits: limits,
-                fetchJSON: HTTPJSON.fetcher,
-                gitContents: GitProjectInspector(runsDirectory: runs, store: store, secrets: secrets).contents
-            ) { inventory, launcher, environment, limit in
-                try await resolver.resolve(inventory, launcher: launcher, environment: environment, limit: limit)
-            }
-            let pool = WorkerPool(
-                store: store, catalog: catalog, secrets: secrets,
-                runner: PlaybookRunner(ansible: ansible, runsDirectory: runs, stopGrace: .seconds(2), logger: logger),
-                configuration: WorkerPoolConfiguration(name: "test-worker", capacity: workers), logger: logger)
+            let composition = try Composition.forTests(store: store, projects: projects, logger: logger)
+            let pool = composition.workerPool(name: "test-worker", capacity: workers)
             let app = buildApplication(
                 // Schedules fire when a test ticks them, not when the clock happens to pass a run.
                 configuration: ServerConfiguration(host: "127.0.0.1", port: 0, heartbeat: .milliseconds(500), scheduleInterval: .seconds(24 * 3600)),
-                dependencies: dependencies, services: [pool, Notifier(store: store, logger: logger)], logger: logger)
+                dependencies: composition.serverDependencies(limits: limits), services: [pool, composition.notifier()], logger: logger)
             // bcrypt's cheapest cost: dozens of fixtures start at once, and the hash is not what they test.
             let admin = try await store.createUser(name: adminName, role: .admin, password: adminPassword, cost: 4)
             let (_, token) = try await store.createToken(userID: admin.id, name: "tests", expiresAt: nil)
@@ -184,5 +172,17 @@ struct SSEMessage: Equatable {
             }
             return data.isEmpty ? nil : SSEMessage(id: id, event: event, data: data.joined(separator: "\n"))
         }
+    }
+}
+
+extension Composition {
+    /// The services of a test process: the test Ansible, a fresh runs folder and key, and
+    /// runs that get two seconds to stop.
+    static func forTests(store: Store, projects: String = TestPaths.examples, logger: Logger) throws -> Composition {
+        let runner = PlaybookRunner(
+            ansible: AnsibleInstallation(binDirectory: TestPaths.ansibleBin), runsDirectory: try TestPaths.scratch("runs"),
+            stopGrace: .seconds(2), logger: logger)
+        return Composition(
+            store: store, catalog: ProjectCatalog(root: projects), secrets: .random(), runner: runner, lease: .seconds(30), logger: logger)
     }
 }

@@ -3,10 +3,12 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import PlayhouseCore
-import PlayhouseRunner
+import PlayhouseEngine
+import PlayhouseWorker
 import PlayhouseServer
 import PlayhouseStore
 import PlayhouseTestSupport
+@testable import playhouse
 import Synchronization
 import Testing
 
@@ -276,14 +278,11 @@ import Glibc
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         return try await Store.withSQLite(path: try TestPaths.scratch("db") + "/playhouse.sqlite", logger: logger) { store in
-            let dependencies = ServerDependencies(
-                store: store, catalog: ProjectCatalog(root: TestPaths.examples), secrets: SecretBox.random(), publicURL: publicURL,
-                fetchJSON: { url, _ in throw TestFailure("nothing fetches \(url) here") },
-                gitContents: { project in throw TestFailure("nothing clones \(project.name) here") }
-            ) { _, _, _, _ in throw TestFailure("no inventory is resolved here") }
+            let composition = try Composition.forTests(store: store, logger: logger)
             let app = buildApplication(
-                configuration: ServerConfiguration(host: "127.0.0.1", port: 0), dependencies: dependencies,
-                services: [Notifier(store: store, logger: logger, publicURL: publicURL)], logger: logger)
+                configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+                dependencies: composition.serverDependencies(publicURL: publicURL),
+                services: [composition.notifier(publicURL: publicURL)], logger: logger)
             let admin = try await store.createUser(
                 name: ServerFixture.adminName, role: .admin, password: ServerFixture.adminPassword, cost: 4)
             let token = try await store.createToken(userID: admin.id, name: "tests", expiresAt: nil).1

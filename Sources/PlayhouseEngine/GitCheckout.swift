@@ -1,6 +1,5 @@
 import Foundation
 import PlayhouseCore
-import PlayhouseStore
 
 /// Where a run's project comes from when it is a git repository.
 public struct GitSource: Sendable, Equatable {
@@ -22,27 +21,6 @@ public struct GitSource: Sendable, Equatable {
         self.credential = credential
     }
 
-    /// The git source of a stored project, with its credential opened.
-    public static func of(_ project: GitProject, store: Store, secrets: SecretBox) async throws -> GitSource {
-        guard let id = project.credentialID else { return GitSource(url: project.url, branch: project.branch) }
-        guard let credential = try await store.credential(id), let secret = try await store.credentialSecret(id, box: secrets) else {
-            throw RunnerError("the credential \(id) of git project \(project.name) does not exist (any more); edit the project")
-        }
-        let values = secret.values
-        switch credential.kind {
-        case .password:
-            return GitSource(url: project.url, branch: project.branch, credential: .password(username: values["username"] ?? "", password: values["password"] ?? ""))
-        case .token:
-            return GitSource(url: project.url, branch: project.branch, credential: .password(username: "git", password: values["token"] ?? ""))
-        case .ssh:
-            return GitSource(
-                url: project.url, branch: project.branch,
-                credential: .sshKey(key: RunCredentials.normalizedKey(values["private_key"] ?? ""), passphrase: values["passphrase"]))
-        case .become, .vault:
-            throw RunnerError("git project \(project.name) needs a password, token or ssh credential, not \(credential.kind.rawValue)")
-        }
-    }
-
     /// The secrets to mask in what the clone prints.
     var secrets: [String] {
         switch credential {
@@ -61,7 +39,24 @@ public struct GitSource: Sendable, Equatable {
 }
 
 /// Clones a git project's branch into a run directory and says which commit it got.
-enum GitCheckout {
+public enum GitCheckout {
+    /// What a git source holds: a fresh clone into a throwaway run directory under
+    /// `runsDirectory`, its playbooks and inventory files listed, the clone removed.
+    public static func contents(of source: GitSource, runsDirectory: String) async throws -> (playbooks: [String], inventories: [String]) {
+        try await JobDirectory.with(in: runsDirectory) { directory in
+            let sweep = ProcessSweep(directory: directory)
+            defer { sweep.signal(SIGTERM) }
+            let environment = [
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                "HOME": ProcessInfo.processInfo.environment["HOME"] ?? directory,
+                ProcessSweep.variable: sweep.marker,
+            ]
+            _ = try await clone(source, in: directory, environment: environment)
+            let catalog = ProjectCatalog(root: directory)
+            return (try catalog.playbooks(in: "project"), try catalog.inventoryFiles(in: "project"))
+        }
+    }
+
     /// Clones `source` into `directory/project` (shallow, one branch) and returns the commit.
     /// `environment` is the run's own (its sweep marker, PATH, HOME).
     static func clone(_ source: GitSource, in directory: String, environment base: [String: String]) async throws -> String {

@@ -1,6 +1,6 @@
 import Foundation
 import PlayhouseCore
-import PlayhouseRunner
+import PlayhouseEngine
 import PlayhouseTestSupport
 import Synchronization
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import PlayhouseCore
+import PlayhouseEngine
 import PlayhouseStore
 
 /// Fetches an `http` inventory: a GET of its URL, telling the source who launches

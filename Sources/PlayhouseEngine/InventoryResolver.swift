@@ -1,6 +1,5 @@
 import Foundation
 import PlayhouseCore
-import PlayhouseStore
 import Subprocess
 
 #if canImport(System)
@@ -15,40 +14,11 @@ public struct InventoryResolver: Sendable {
     public var ansible: AnsibleInstallation
     public var runsDirectory: String
     public var timeout: Duration
-    /// Where HTTP inventories' credentials are, and the key that opens them.
-    public var store: Store
-    public var secrets: SecretBox
 
-    public init(
-        ansible: AnsibleInstallation, runsDirectory: String, store: Store, secrets: SecretBox, timeout: Duration = .seconds(60)
-    ) {
+    public init(ansible: AnsibleInstallation, runsDirectory: String, timeout: Duration = .seconds(60)) {
         self.ansible = ansible
         self.runsDirectory = runsDirectory
-        self.store = store
-        self.secrets = secrets
         self.timeout = timeout
-    }
-
-    /// Resolves a launch's inventory reference as `launcher` would see it.
-    public func resolve(
-        _ reference: InventoryReference, launcher: Launcher?, environment: [String: String], limit: String?
-    ) async throws -> JSONValue {
-        let source: InventorySource
-        switch reference {
-        case .stored(let inventory):
-            source = try await Self.source(of: inventory, launcher: launcher, store: store, secrets: secrets)
-        case .file(let path): source = .path(path)
-        }
-        return try await resolve(source, environment: environment.merging(launcher?.environment ?? [:]) { $1 }, limit: limit)
-    }
-
-    /// What Ansible reads for a stored inventory: its text, its script, or what its URL answers.
-    static func source(of inventory: Inventory, launcher: Launcher?, store: Store, secrets: SecretBox) async throws -> InventorySource {
-        switch inventory.kind {
-        case .static: .text(inventory.content)
-        case .script: .script(inventory.content)
-        case .http: .json(try await HTTPInventory.fetch(inventory, launcher: launcher, store: store, secrets: secrets))
-        }
     }
 
     /// The inventory's groups and hosts; a ``ValidationError`` with Ansible's message when

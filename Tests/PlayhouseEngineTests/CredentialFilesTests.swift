@@ -1,6 +1,6 @@
 import Foundation
 import PlayhouseCore
-@testable import PlayhouseRunner
+@testable import PlayhouseEngine
 import PlayhouseTestSupport
 import Testing
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import PlayhouseCore
+import PlayhouseEngine
 import PlayhouseStore
 import ServiceLifecycle
 

@@ -4,7 +4,7 @@ import PlayhouseCore
 /// The projects directory: each folder in it is a project, and playbooks and inventory
 /// files are named by their path inside a project. Nothing outside a project is ever
 /// handed out, whether by `..`, an absolute path or a symlink.
-public struct ProjectCatalog: Sendable {
+public struct ProjectCatalog: ProjectFolders {
     /// The projects directory, absolute, symlinks resolved.
     public let root: String
 
@@ -35,7 +35,7 @@ public struct ProjectCatalog: Sendable {
     /// Refuses anything that would leave the project.
     public func resolve(_ relative: String, in project: String, field: String) throws(ValidationError) -> String {
         let base = try directory(of: project)
-        let components = try Self.components(of: relative, field: field)
+        let components = try ProjectPath.components(of: relative, field: field)
         let joined = base + "/" + components.joined(separator: "/")
         // Follow symlinks as far as the path exists: the target must stay in the project.
         var existing = joined
@@ -48,23 +48,6 @@ public struct ProjectCatalog: Sendable {
             throw ValidationError("\(field) \"\(relative)\" leads outside the project (through a symlink)")
         }
         return ([real] + rest).joined(separator: "/")
-    }
-
-    /// The parts of a path inside a project; refuses an empty or absolute path, `..` and
-    /// parts that could be read as options.
-    @discardableResult
-    public static func components(of relative: String, field: String) throws(ValidationError) -> [Substring] {
-        guard !relative.isEmpty, !relative.contains("\0") else {
-            throw ValidationError("\(field) is required")
-        }
-        guard !relative.hasPrefix("/"), !relative.hasPrefix("~") else {
-            throw ValidationError("\(field) \"\(relative)\" must be a path inside the project, not an absolute path")
-        }
-        let components = relative.split(separator: "/")
-        guard !components.contains(".."), !components.contains(where: { $0.hasPrefix("-") }) else {
-            throw ValidationError("\(field) \"\(relative)\" leaves the project; use a path inside it")
-        }
-        return components
     }
 
     /// Playbooks of a project: YAML files whose top level is a list of plays, outside the
@@ -106,17 +89,13 @@ public struct ProjectCatalog: Sendable {
         return found.sorted()
     }
 
-    /// The settings file at a folder project's top: `{"launch_env": ["NAME", …]}` declares
-    /// the environment names a launcher may set for the project's runs.
-    public static let settingsFile = "playhouse.json"
-
     /// The environment names `project`'s settings file declares; none when it has no
     /// such file. A file that cannot be read as settings is an error naming it.
     public func declaredEnvironment(of project: String) throws(ValidationError) -> Set<String> {
-        let path = try directory(of: project) + "/" + Self.settingsFile
+        let path = try directory(of: project) + "/" + ProjectPath.settingsFile
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         guard let data = FileManager.default.contents(atPath: path), case .object(let settings)? = JSONValue.parse(bytes: data) else {
-            throw ValidationError("\(project)/\(Self.settingsFile) is not a JSON object; fix it or remove it")
+            throw ValidationError("\(project)/\(ProjectPath.settingsFile) is not a JSON object; fix it or remove it")
         }
         switch settings["launch_env"] {
         case nil: return []
@@ -127,11 +106,11 @@ public struct ProjectCatalog: Sendable {
                 declared.insert(name)
             }
             guard declared.count == names.count else {
-                throw ValidationError("\(project)/\(Self.settingsFile): launch_env must be a list of names")
+                throw ValidationError("\(project)/\(ProjectPath.settingsFile): launch_env must be a list of names")
             }
             return declared
         default:
-            throw ValidationError("\(project)/\(Self.settingsFile): launch_env must be a list of names")
+            throw ValidationError("\(project)/\(ProjectPath.settingsFile): launch_env must be a list of names")
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PlayhouseCore
+import PlayhouseEngine
 import PlayhouseStore
 import ServiceLifecycle
 import Synchronization

@@ -1,4 +1,5 @@
 import PlayhouseCore
+import PlayhouseEngine
 import PlayhouseStore
 
 /// Turns a stored job into a run request: resolves the project's paths (refusing any
@@ -17,7 +18,7 @@ struct JobPreparation: Sendable {
         let directory: String, playbook: String
         if git != nil {
             // Found in the checkout, once the run has cloned it.
-            try ProjectCatalog.components(of: parameters.playbook, field: "playbook")
+            try ProjectPath.components(of: parameters.playbook, field: "playbook")
             (directory, playbook) = ("/", parameters.playbook)
         } else {
             directory = try catalog.directory(of: parameters.project)
@@ -29,9 +30,9 @@ struct JobPreparation: Sendable {
             guard let stored = try await store.inventory(id) else {
                 throw RunnerError("inventory \(id) does not exist (any more); launch again with an existing inventory")
             }
-            inventory = try await InventoryResolver.source(of: stored, launcher: launcher, store: store, secrets: secrets)
+            inventory = try await StoredSources.source(of: stored, launcher: launcher, store: store, secrets: secrets)
         } else if git != nil {
-            try ProjectCatalog.components(of: parameters.inventory, field: "inventory")
+            try ProjectPath.components(of: parameters.inventory, field: "inventory")
             inventory = .path(parameters.inventory)
         } else {
             inventory = .path(try catalog.resolve(parameters.inventory, in: parameters.project, field: "inventory"))

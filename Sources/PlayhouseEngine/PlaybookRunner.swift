@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import PlayhouseCore
-import PlayhouseStore
 import Subprocess
 
 #if canImport(System)

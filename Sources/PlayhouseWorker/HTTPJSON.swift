@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import PlayhouseCore
+import PlayhouseEngine
 
 /// GETs JSON from a URL (HTTP inventories, survey choices), with a timeout and a size
 /// limit. Every failure is a ``ValidationError`` that names the URL and what went wrong.

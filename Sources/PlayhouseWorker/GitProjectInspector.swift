@@ -1,5 +1,6 @@
 import Foundation
 import PlayhouseCore
+import PlayhouseEngine
 import PlayhouseStore
 
 /// What a git project holds, for the launch form: a fresh clone into a throwaway run
@@ -25,18 +26,6 @@ public struct GitProjectInspector: Sendable {
     }
 
     private func clone(_ project: GitProject) async throws -> (playbooks: [String], inventories: [String]) {
-        let source = try await GitSource.of(project, store: store, secrets: secrets)
-        return try await JobDirectory.with(in: runsDirectory) { directory in
-            let sweep = ProcessSweep(directory: directory)
-            defer { sweep.signal(SIGTERM) }
-            let environment = [
-                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                "HOME": ProcessInfo.processInfo.environment["HOME"] ?? directory,
-                ProcessSweep.variable: sweep.marker,
-            ]
-            _ = try await GitCheckout.clone(source, in: directory, environment: environment)
-            let catalog = ProjectCatalog(root: directory)
-            return (try catalog.playbooks(in: "project"), try catalog.inventoryFiles(in: "project"))
-        }
+        try await GitCheckout.contents(of: try await GitSource.of(project, store: store, secrets: secrets), runsDirectory: runsDirectory)
     }
 }

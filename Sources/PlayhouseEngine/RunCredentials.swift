@@ -66,7 +66,7 @@ public struct RunCredentials: Sendable, Equatable {
 
     /// Keys pasted from a browser may carry CRLF line ends or lack the final newline; the
     /// key loader takes neither.
-    static func normalizedKey(_ key: String) -> String {
+    public static func normalizedKey(_ key: String) -> String {
         let lines = key.replacing("\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
         return lines + "\n"
     }

@@ -1,5 +1,5 @@
 import Foundation
-import PlayhouseRunner
+import PlayhouseEngine
 import PlayhouseTestSupport
 import Subprocess
 import Testing

@@ -1,5 +1,5 @@
 import PlayhouseCore
-@testable import PlayhouseRunner
+@testable import PlayhouseEngine
 import Synchronization
 import Testing
 
