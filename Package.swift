@@ -3,7 +3,12 @@ import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
+
+/// Libraries whose imports are internal unless marked `public import`: what a module
+/// exposes of another is said where it is imported.
+let librarySettings = swiftSettings + [.enableUpcomingFeature("InternalImportsByDefault")]
 
 let package = Package(
     name: "playhouse",
@@ -33,7 +38,7 @@ let package = Package(
     targets: [
         .target(
             name: "PlayhouseCore",
-            swiftSettings: swiftSettings
+            swiftSettings: librarySettings
         ),
         .target(
             name: "PlayhouseStore",
@@ -48,7 +53,7 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: librarySettings
         ),
         .target(
             name: "PlayhouseEngine",
@@ -60,7 +65,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Resources/callback_plugins")],
-            swiftSettings: swiftSettings
+            swiftSettings: librarySettings
         ),
         .target(
             name: "PlayhouseWorker",

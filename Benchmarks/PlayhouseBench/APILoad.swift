@@ -1,4 +1,5 @@
 import Foundation
+import PlayhouseCore
 
 /// Job list and job detail latency while 8 jobs run and stream their events to a client
 /// each, against the same requests once those jobs have stopped.

@@ -1,4 +1,5 @@
 import Foundation
+import PlayhouseCore
 import PlayhouseTestSupport
 
 /// Launch request → `ansible-playbook` process started. A shim in place of

@@ -1,4 +1,5 @@
 import Foundation
+import PlayhouseCore
 import Subprocess
 
 #if canImport(System)

@@ -1,3 +1,4 @@
+import Foundation
 import PlayhouseTestSupport
 
 /// The playbooks and inventories the benchmarks run.

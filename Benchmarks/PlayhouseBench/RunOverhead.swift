@@ -1,4 +1,5 @@
 import Foundation
+import PlayhouseCore
 import PlayhouseTestSupport
 import Subprocess
 

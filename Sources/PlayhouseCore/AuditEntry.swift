@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One thing someone did: who, when, from where, what, and to what.
 public struct AuditEntry: Sendable, Equatable {
@@ -7,7 +7,7 @@ public struct AuditEntry: Sendable, Equatable {
     /// The user's name; nil when nobody signed in (a failed login names the attempt in `target`).
     public var actor: String?
     /// What happened, as `resource.verb`: `login.failed`, `job.launch`, `credential.delete`, …
-    public var action: String
+    public var action: AuditAction
     /// What it happened to: `job 7`, `user alice`, …
     public var target: String?
     /// The client's address.
@@ -16,7 +16,7 @@ public struct AuditEntry: Sendable, Equatable {
     public var detail: String?
 
     public init(
-        id: Int64 = 0, time: Date = Date(), actor: String?, action: String, target: String? = nil,
+        id: Int64 = 0, time: Date = Date(), actor: String?, action: AuditAction, target: String? = nil,
         source: String? = nil, detail: String? = nil
     ) {
         self.id = id

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A stored secret that jobs can use, as everyone but the run itself sees it: a name, a
 /// kind and a fingerprint to tell versions apart, never the secret.

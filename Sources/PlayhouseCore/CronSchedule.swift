@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A cron expression of five fields (minute, hour, day of month, month, day of week) read
 /// in a time zone. Fields take `*`, numbers, ranges `a-b`, lists `a,b`, steps `*/n` and

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A project kept in a git repository: each run clones its branch afresh.
 public struct GitProject: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// JSON text to ``JSONValue`` and back, without Codable.
 ///
 /// Every event of every run passes through here several times (the callback's line, the

@@ -1,10 +1,10 @@
 /// One event of a run, as Playhouse's Ansible callback reported it.
 ///
-/// `type` is Ansible's callback name without the `v2_` prefix (`playbook_on_task_start`,
-/// `runner_on_ok`, …); `seq` numbers a job's events from 1 without gaps.
+/// `type` says what the event reports (``EventType``); `seq` numbers a job's events from 1
+/// without gaps.
 public struct JobEvent: Sendable, Codable, Equatable {
     public var seq: Int
-    public var type: String
+    public var type: EventType
     /// Seconds since 1970, taken by the callback when Ansible reported the event.
     public var time: Double
     public var play: String?
@@ -16,7 +16,7 @@ public struct JobEvent: Sendable, Codable, Equatable {
     public var data: JSONValue?
 
     public init(
-        seq: Int, type: String, time: Double, play: String? = nil, task: String? = nil,
+        seq: Int, type: EventType, time: Double, play: String? = nil, task: String? = nil,
         host: String? = nil, changed: Bool? = nil, failed: Bool? = nil, message: String? = nil,
         data: JSONValue? = nil
     ) {
@@ -33,20 +33,10 @@ public struct JobEvent: Sendable, Codable, Equatable {
     }
 }
 
-/// An event as the callback writes it: the same fields, without a sequence number yet.
-public struct CallbackEvent: Sendable, Equatable {
-    public var type: String
-    public var time: Double
-    public var play: String?
-    public var task: String?
-    public var host: String?
-    public var changed: Bool?
-    public var failed: Bool?
-    public var message: String?
-    public var data: JSONValue?
-
-    /// The event of one line the callback wrote; nil when the line is not one.
-    public init?(line: some Collection<UInt8>) {
+extension JobEvent {
+    /// The event of one line the callback wrote, numbered 0 until the run gives it its
+    /// place (``seq``); nil when the line is not one.
+    public init?(callbackLine line: some Collection<UInt8>) {
         guard case .object(let fields)? = JSONValue.parse(bytes: line),
               case .string(let type)? = fields["type"], case .number(let time)? = fields["time"] else { return nil }
         func string(_ key: String) -> String? {
@@ -57,21 +47,9 @@ public struct CallbackEvent: Sendable, Equatable {
             if case .bool(let value)? = fields[key] { return value }
             return nil
         }
-        self.type = type
-        self.time = time
-        play = string("play")
-        task = string("task")
-        host = string("host")
-        changed = flag("changed")
-        failed = flag("failed")
-        message = string("message")
-        data = fields["data"].flatMap { $0 == .null ? nil : $0 }
-    }
-
-    /// Gives the event its place in the job.
-    public func numbered(_ seq: Int) -> JobEvent {
-        JobEvent(
-            seq: seq, type: type, time: time, play: play, task: task, host: host,
-            changed: changed, failed: failed, message: message, data: data)
+        self.init(
+            seq: 0, type: EventType(type), time: time, play: string("play"), task: string("task"), host: string("host"),
+            changed: flag("changed"), failed: flag("failed"), message: string("message"),
+            data: fields["data"].flatMap { $0 == .null ? nil : $0 })
     }
 }

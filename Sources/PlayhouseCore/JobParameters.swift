@@ -93,11 +93,8 @@ public struct JobParameters: Sendable, Codable, Equatable {
         return "template:\(templateID)"
     }
 
-    /// The id of a stored inventory, when `inventory` names one.
-    public var storedInventoryID: Int64? {
-        guard !inventory.isEmpty, inventory.allSatisfy(\.isNumber) else { return nil }
-        return Int64(inventory)
-    }
+    /// What `inventory` names: a stored inventory or a path in the project.
+    public var inventoryRef: InventoryRef { InventoryRef(inventory) }
 
     /// Checks what can be checked without touching the disk; the error names the field.
     public func validate() throws(ValidationError) {
@@ -169,15 +166,4 @@ public struct JobParameters: Sendable, Codable, Equatable {
         func isUpper(_ scalar: Unicode.Scalar) -> Bool { ("A"..."Z").contains(scalar) || scalar == "_" }
         return isUpper(first) && name.unicodeScalars.allSatisfy { isUpper($0) || ("0"..."9").contains($0) }
     }
-}
-
-/// Input that cannot be accepted; the message says what to change.
-public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-
-    public init(_ message: String) {
-        self.message = message
-    }
-
-    public var description: String { message }
 }

@@ -26,6 +26,8 @@ public enum JobLifecycleEvent: Sendable, Equatable {
     case finished(JobStatus)
     /// The process that ran the job went away (server stopped, worker lost).
     case interrupted
+    /// A sliced job's slices are now in these statuses; the sliced job follows them.
+    case slicesAre([JobStatus])
 }
 
 /// The job state machine: every status change goes through ``JobLifecycle/next(_:on:)``.
@@ -40,7 +42,17 @@ public enum JobLifecycle {
         case (.running, .finished(let outcome)) where outcome.isFinal: outcome
         case (.running, .interrupted): .error
         case (.queued, .interrupted): .queued
+        case (.queued, .slicesAre(let slices)), (.running, .slicesAre(let slices)): slicedStatus(slices)
         default: nil
         }
+    }
+
+    /// Running once a slice left the queue; ended once all ended, as the worst of them
+    /// (error before failed before canceled before successful).
+    private static func slicedStatus(_ slices: [JobStatus]) -> JobStatus {
+        if !slices.isEmpty, slices.allSatisfy(\.isFinal) {
+            return [JobStatus.error, .failed, .canceled].first { slices.contains($0) } ?? .successful
+        }
+        return slices.contains { $0 != .queued } ? .running : .queued
     }
 }

@@ -55,31 +55,31 @@ public struct JobSummary: Sendable, Codable, Equatable {
     /// Folds one event into the summary.
     public mutating func apply(_ event: JobEvent) {
         switch event.type {
-        case "playbook_on_start":
+        case .playbookStart:
             if let total = event.data?["tasks_total"]?.intValue { progress.tasksTotal = total }
-        case "playbook_on_play_start":
+        case .playStart:
             progress.currentPlay = event.play
             progress.currentTask = nil
-        case "playbook_on_task_start", "playbook_on_handler_task_start":
+        case .taskStart, .handlerTaskStart:
             tasksStarted += 1
             progress.tasksDone = tasksStarted - 1
             progress.currentTask = event.task
             progress.currentPlay = event.play ?? progress.currentPlay
-        case "runner_on_ok":
+        case .ok:
             update(event.host) {
                 $0.ok += 1
                 if event.changed == true { $0.changed += 1 }
             }
-        case "runner_on_failed":
+        case .failed:
             let ignored = event.data?["ignore_errors"] == .bool(true)
             update(event.host) {
                 if ignored { $0.ignored += 1 } else { $0.failed += 1 }
             }
-        case "runner_on_skipped":
+        case .skipped:
             update(event.host) { $0.skipped += 1 }
-        case "runner_on_unreachable":
+        case .unreachable:
             update(event.host) { $0.unreachable += 1 }
-        case "playbook_on_stats":
+        case .stats:
             sawRecap = true
             if case .object(let recap)? = event.data?["hosts"] {
                 hosts = recap.mapValues(Self.counts(from:))
@@ -99,6 +99,22 @@ public struct JobSummary: Sendable, Codable, Equatable {
         progress.tasksTotal = max(progress.tasksTotal, progress.tasksDone)
         progress.percent = 100
         progress.currentTask = nil
+    }
+
+    /// A sliced job's summary from its slices': their hosts and progress added up, the
+    /// current play and task of a running slice, finished once every slice has.
+    public init(slices: [(status: JobStatus, summary: JobSummary)]) {
+        for slice in slices {
+            hosts.merge(slice.summary.hosts) { _, new in new }
+            progress.tasksDone += slice.summary.progress.tasksDone
+            progress.tasksTotal += slice.summary.progress.tasksTotal
+            if slice.status == .running {
+                progress.currentPlay = slice.summary.progress.currentPlay
+                progress.currentTask = slice.summary.progress.currentTask
+            }
+        }
+        progress.percent = Self.percent(done: progress.tasksDone, total: progress.tasksTotal)
+        if !slices.isEmpty, slices.allSatisfy(\.status.isFinal) { finish() }
     }
 
     /// True when a host failed or could not be reached.

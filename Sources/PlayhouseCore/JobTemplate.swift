@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A launch prepared once by an admin: what to run with which defaults, what the launcher
 /// may change, and what the launch form asks.
@@ -23,7 +23,7 @@ public struct TemplateDefinition: Sendable, Equatable, Codable {
     public var description: String?
     /// Project, playbook, inventory, credentials and the defaults of every other launch field.
     public var parameters: JobParameters
-    /// The launch fields a launcher may set (see ``promptable``); the rest are fixed.
+    /// The launch fields a launcher may set (see ``LaunchField/promptable``); the rest are fixed.
     public var prompts: [String]
     /// Whether a launch may run while another job of the template runs; otherwise it waits
     /// `queued` behind it.
@@ -34,12 +34,6 @@ public struct TemplateDefinition: Sendable, Equatable, Codable {
     public var allowedVars: [String]
     /// Environment names a launcher of this template may set, beside the project's.
     public var allowedEnv: [String]
-
-    /// Launch fields a template may let the launcher change.
-    public static let promptable: [String] = [
-        "inventory", "credentials", "extra_vars", "limit", "tags", "skip_tags", "check", "diff", "verbosity", "forks",
-        "timeout", "env",
-    ]
 
     public init(
         description: String? = nil, parameters: JobParameters, prompts: [String] = [], allowConcurrent: Bool = false,
@@ -86,8 +80,8 @@ public struct TemplateDefinition: Sendable, Equatable, Codable {
     /// Checks what can be checked without the disk or the store.
     public func validate() throws(ValidationError) {
         try parameters.validate()
-        if let unknown = prompts.first(where: { !Self.promptable.contains($0) }) {
-            throw ValidationError("prompts may name \(Self.promptable.joined(separator: ", ")); not \"\(unknown)\"")
+        if let unknown = prompts.first(where: { LaunchField(rawValue: $0).map(LaunchField.promptable.contains) != true }) {
+            throw ValidationError("prompts may name \(LaunchField.names(LaunchField.promptable).joined(separator: ", ")); not \"\(unknown)\"")
         }
         for name in allowedVars where !LaunchValues.isVariableName(name) {
             throw ValidationError("allowed_vars must be variable names; not \"\(name.prefix(100))\"")

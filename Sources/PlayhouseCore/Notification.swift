@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where Playhouse tells of jobs starting and ending: a URL that gets a JSON POST.
 public struct NotificationTarget: Sendable, Equatable {

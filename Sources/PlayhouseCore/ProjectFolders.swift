@@ -39,3 +39,33 @@ public enum ProjectPath {
         return components
     }
 }
+
+/// Where a launch's playbook and inventory are, by the one rule every launch follows:
+/// in a folder project they are resolved now (and never leave it); in a git project they
+/// are only checked to be paths inside it, since its files exist once a run has cloned it.
+public struct LaunchLocation: Sendable, Equatable {
+    /// The project's folder; nil for a git project, whose checkout the run makes.
+    public var directory: String?
+    /// The playbook: absolute in a folder project, relative to the checkout in a git one.
+    public var playbook: String
+    /// A stored inventory's id, or the inventory's path (absolute in a folder project,
+    /// relative to the checkout in a git one).
+    public var inventory: InventoryRef
+}
+
+extension ProjectFolders {
+    /// Where `parameters`' files are; `inGit` says the project is a git project (a
+    /// folder of the same name wins over it).
+    public func locate(_ parameters: JobParameters, inGit: Bool) throws(ValidationError) -> LaunchLocation {
+        if inGit {
+            try ProjectPath.components(of: parameters.playbook, field: "playbook")
+            if case .path(let path) = parameters.inventoryRef { try ProjectPath.components(of: path, field: "inventory") }
+            return LaunchLocation(directory: nil, playbook: parameters.playbook, inventory: parameters.inventoryRef)
+        }
+        let directory = try directory(of: parameters.project)
+        let playbook = try resolve(parameters.playbook, in: parameters.project, field: "playbook")
+        var inventory = parameters.inventoryRef
+        if case .path(let path) = inventory { inventory = .path(try resolve(path, in: parameters.project, field: "inventory")) }
+        return LaunchLocation(directory: directory, playbook: playbook, inventory: inventory)
+    }
+}

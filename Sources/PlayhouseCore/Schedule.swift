@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A template launched by the clock.
 public struct Schedule: Sendable, Equatable {

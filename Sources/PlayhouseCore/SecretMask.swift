@@ -1,3 +1,5 @@
+import Foundation
+
 /// Hides known secret values in text a run produces, before anything is stored.
 ///
 /// Each secret is hidden as written and as JSON writes it (Ansible prints results as
@@ -78,9 +80,9 @@ public struct SecretMask: Sendable, Equatable {
     }
 }
 
-extension CallbackEvent {
+extension JobEvent {
     /// The event with every secret of `mask` replaced in its text fields and data.
-    public func masked(by mask: SecretMask) -> CallbackEvent {
+    public func masked(by mask: SecretMask) -> JobEvent {
         guard !mask.isEmpty else { return self }
         var event = self
         event.play = mask.apply(play)

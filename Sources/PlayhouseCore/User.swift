@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What a user may do. Each role can do everything the ones before it can.
 public enum Role: String, Sendable, CaseIterable, Comparable, Codable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A process that runs jobs, as the store last heard of it.
 public struct WorkerInfo: Sendable, Equatable {

@@ -34,14 +34,14 @@ final class FoldedRun: Sendable {
     /// recap, which is always kept.
     func number(_ line: Substring) -> JobEvent? {
         guard !line.isEmpty else { return nil }
-        guard let raw = CallbackEvent(line: line.utf8)?.masked(by: mask) else {
+        guard var event = JobEvent(callbackLine: line.utf8)?.masked(by: mask) else {
             state.withLock { $0.malformedLines += 1 }
             return nil
         }
         return state.withLock { state in
-            let event = raw.numbered(state.lastSeq + 1)
+            event.seq = state.lastSeq + 1
             state.summary.apply(event)
-            guard state.lastSeq < limits.maxEvents || event.type == "playbook_on_stats" else {
+            guard state.lastSeq < limits.maxEvents || event.type == .stats else {
                 state.summary.droppedEvents = (state.summary.droppedEvents ?? 0) + 1
                 return nil
             }
@@ -55,7 +55,9 @@ final class FoldedRun: Sendable {
     func admit(output text: String) -> String? {
         state.withLock { state in
             let size = text.utf8.count
-            if state.outputBytes + size <= limits.maxOutputBytes {
+            // Once cut, always cut: a later, smaller piece that would still fit must not
+            // follow the marker.
+            if !state.outputCutMarked, state.outputBytes + size <= limits.maxOutputBytes {
                 state.outputBytes += size
                 return text
             }

@@ -1,20 +1,42 @@
 import Foundation
 import PlayhouseCore
+import Subprocess
+import SystemPackage
 
 /// Where a run's project comes from when it is a git repository.
+///
+/// Set it as ``PlaybookRunRequest/git``: each run then clones the branch afresh (shallow,
+/// one branch) into its private directory, reports the commit as
+/// ``RunUpdate/checkout(commit:)``, installs the checkout's galaxy requirements and runs
+/// there; the checkout goes with the run directory. SSH host keys are accepted on first
+/// sight, since every clone starts without known hosts.
 public struct GitSource: Sendable, Equatable {
+    /// The repository, as `git clone` takes it (`https://…`, `ssh://…`, `git@host:path`).
+    /// A password written into it is replaced by asterisks in messages.
     public var url: String
+    /// The branch to clone (a tag works too); only its newest commit is fetched.
     public var branch: String
+    /// How the clone authenticates; nil for a repository the machine's user can already
+    /// read (a public one, or one its own SSH agent opens).
     public var credential: Credential?
 
-    /// How the clone authenticates.
+    /// How the clone authenticates. Its secrets are masked in what the clone and the run
+    /// print.
     public enum Credential: Sendable, Equatable {
-        /// HTTPS: answered to git's prompts through `GIT_ASKPASS`, from 0600 files.
+        /// HTTPS: the answers to git's username and password prompts, given through
+        /// `GIT_ASKPASS` from 0600 files of the run directory.
         case password(username: String, password: String)
-        /// SSH: the key in the run's ssh-agent.
+        /// SSH: a private key (and its passphrase, if it has one), added to an `ssh-agent`
+        /// started for the clone and stopped after it.
         case sshKey(key: String, passphrase: String?)
     }
 
+    /// A git project to clone.
+    ///
+    /// - Parameters:
+    ///   - url: The repository, as `git clone` takes it.
+    ///   - branch: The branch (or tag) to clone.
+    ///   - credential: How to authenticate; nil for none.
     public init(url: String, branch: String, credential: Credential? = nil) {
         self.url = url
         self.branch = branch
@@ -39,9 +61,22 @@ public struct GitSource: Sendable, Equatable {
 }
 
 /// Clones a git project's branch into a run directory and says which commit it got.
+///
+/// Runs clone through ``PlaybookRunRequest/git``; ``contents(of:runsDirectory:)`` lists
+/// what a repository holds without running anything, for a launcher to choose from.
 public enum GitCheckout {
     /// What a git source holds: a fresh clone into a throwaway run directory under
     /// `runsDirectory`, its playbooks and inventory files listed, the clone removed.
+    ///
+    /// - Parameters:
+    ///   - source: The repository, branch and credential to clone with.
+    ///   - runsDirectory: Where the throwaway run directory is made (created when missing).
+    /// - Returns: Paths inside the repository, sorted, found as
+    ///   ``ProjectCatalog/playbooks(in:)`` and ``ProjectCatalog/inventoryFiles(in:)`` find
+    ///   them in a project folder.
+    /// - Throws: ``RunnerError`` when the clone fails: it names the URL without its
+    ///   password and quotes git's last line, the credential's secrets masked. Other errors
+    ///   when the throwaway run directory cannot be made.
     public static func contents(of source: GitSource, runsDirectory: String) async throws -> (playbooks: [String], inventories: [String]) {
         try await JobDirectory.with(in: runsDirectory) { directory in
             let sweep = ProcessSweep(directory: directory)
@@ -108,24 +143,23 @@ enum GalaxyRequirements {
     ) async throws -> (environment: [String: String], log: String) {
         var added: [String: String] = [:]
         var log = ""
-        let galaxy = ansible.binDirectory + "/ansible-galaxy"
-        let roles = checkout + "/roles/requirements.yml"
-        if FileManager.default.fileExists(atPath: roles) {
-            let target = directory + "/galaxy-roles"
+        // Roles are also looked up in the checkout's own roles folder; collections only where installed.
+        let kinds = [
+            (kind: "role", file: "roles/requirements.yml", variable: "ANSIBLE_ROLES_PATH", alsoIn: [checkout + "/roles"]),
+            (kind: "collection", file: "collections/requirements.yml", variable: "ANSIBLE_COLLECTIONS_PATH", alsoIn: []),
+        ]
+        for requirement in kinds where FileManager.default.fileExists(atPath: checkout + "/" + requirement.file) {
+            let target = directory + "/galaxy-\(requirement.kind)s"
             let result = try await Command.run(
-                .path(.init(galaxy)), ["role", "install", "-r", roles, "-p", target], environment: environment, workingDirectory: checkout)
-            guard result.succeeded else { throw RunnerError("ansible-galaxy could not install roles/requirements.yml: \(result.lastLine)") }
+                .path(.init(ansible.binDirectory + "/ansible-galaxy")),
+                [requirement.kind, "install", "-r", checkout + "/" + requirement.file, "-p", target],
+                environment: environment, workingDirectory: checkout)
+            guard result.succeeded else {
+                throw RunnerError("ansible-galaxy could not install \(requirement.file): \(result.lastLine)")
+            }
             log += result.output
-            added["ANSIBLE_ROLES_PATH"] = [target, checkout + "/roles", environment["ANSIBLE_ROLES_PATH"]].compactMap { $0 }.joined(separator: ":")
-        }
-        let collections = checkout + "/collections/requirements.yml"
-        if FileManager.default.fileExists(atPath: collections) {
-            let target = directory + "/galaxy-collections"
-            let result = try await Command.run(
-                .path(.init(galaxy)), ["collection", "install", "-r", collections, "-p", target], environment: environment, workingDirectory: checkout)
-            guard result.succeeded else { throw RunnerError("ansible-galaxy could not install collections/requirements.yml: \(result.lastLine)") }
-            log += result.output
-            added["ANSIBLE_COLLECTIONS_PATH"] = [target, environment["ANSIBLE_COLLECTIONS_PATH"]].compactMap { $0 }.joined(separator: ":")
+            let paths = [target] + requirement.alsoIn + [environment[requirement.variable]].compactMap { $0 }
+            added[requirement.variable] = paths.joined(separator: ":")
         }
         return (added, log)
     }

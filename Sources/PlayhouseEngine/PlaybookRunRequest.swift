@@ -1,6 +1,11 @@
-import PlayhouseCore
+public import PlayhouseCore
 
 /// One run of `ansible-playbook`: what to run, against which inventory, with which options.
+///
+/// Hand it to ``PlaybookRunner/updates(_:)`` or ``PlaybookRunner/run(_:control:onUpdates:)``.
+/// What the run needs besides the project (extra vars, inline inventory, secrets) is
+/// written into the run's private directory and removed with it; Playhouse writes nothing
+/// into the project. Options become `--name=value` arguments, never passed through a shell.
 public struct PlaybookRunRequest: Sendable {
     /// Absolute path of the playbook; relative to the checkout when ``git`` is set.
     public var playbook: String
@@ -18,16 +23,29 @@ public struct PlaybookRunRequest: Sendable {
     /// Extra vars Ansible may template (`{{ … }}`): only what an admin wrote. ``extraVars``
     /// override them.
     public var templateVars: [String: JSONValue]
+    /// A host pattern that narrows the inventory (`--limit`); nil or empty for every host
+    /// the plays target.
     public var limit: String?
+    /// Run only the tasks carrying one of these tags (`--tags`); empty for all tasks.
     public var tags: [String]
+    /// Leave out the tasks carrying one of these tags (`--skip-tags`).
     public var skipTags: [String]
+    /// Only report what would change, changing nothing (`--check`).
     public var check: Bool
+    /// Show what changes in files and templates (`--diff`).
     public var diff: Bool
+    /// How many `-v` Ansible gets: 0 for none; more than 4 counts as 4.
     public var verbosity: Int
+    /// How many hosts Ansible works on at once (`--forks`); nil for Ansible's setting.
     public var forks: Int?
-    /// Stop the run (like a cancel) and end it `error` after this long.
+    /// How long the run may take; past it the run is stopped like a cancel and ends with
+    /// status `error` ("timed out after …"). Nil for no limit.
     public var timeout: Duration?
     /// Extra environment for the run and its dynamic inventory script.
+    ///
+    /// It replaces what Playhouse passes on from its own environment (`PATH`, `HOME`,
+    /// `ANSIBLE_*`, …), while the variables Playhouse sets for the run itself (its callback
+    /// plugin, event pipe and temporary folders) win over it.
     public var environment: [String: String]
     /// Logins, become and vault passwords; their values are masked in what the run reports.
     public var credentials: RunCredentials
@@ -37,6 +55,29 @@ public struct PlaybookRunRequest: Sendable {
     /// ``PlaybookRunner/cleanUpAfterCrash(jobTags:)`` can find them after a crash.
     public var jobTag: String?
 
+    /// A request to run `playbook` against `inventory`.
+    ///
+    /// Each parameter sets the property of the same name; the defaults run the whole
+    /// playbook once, on every host, with no extra vars, credentials or time limit.
+    ///
+    /// - Parameters:
+    ///   - playbook: Absolute path of the playbook, or its path inside the checkout when
+    ///     ``git`` is set.
+    ///   - workingDirectory: The project folder the run starts in.
+    ///   - inventory: Where the hosts come from.
+    ///   - extraVars: Extra vars that are data, never templated.
+    ///   - templateVars: Extra vars Ansible may template; `extraVars` override them.
+    ///   - limit: A host pattern that narrows the inventory.
+    ///   - tags: Run only tasks with one of these tags.
+    ///   - skipTags: Leave out tasks with one of these tags.
+    ///   - check: Change nothing, only report.
+    ///   - diff: Show what changes in files.
+    ///   - verbosity: How many `-v`, 0 to 4.
+    ///   - forks: How many hosts at once; nil for Ansible's setting.
+    ///   - timeout: How long the run may take; nil for no limit.
+    ///   - environment: Extra environment for the run and its inventory script.
+    ///   - credentials: Logins, become and vault passwords.
+    ///   - jobTag: A name for the run's processes, for ``PlaybookRunner/cleanUpAfterCrash(jobTags:)``.
     public init(
         playbook: String, workingDirectory: String, inventory: InventorySource,
         extraVars: [String: JSONValue] = [:], templateVars: [String: JSONValue] = [:], limit: String? = nil, tags: [String] = [],
@@ -64,35 +105,59 @@ public struct PlaybookRunRequest: Sendable {
 }
 
 /// Where the hosts come from.
+///
+/// Inline inventories (``text(_:)``, ``script(_:)``, ``json(_:)``) are written into the
+/// run's private directory (0600, or 0700 for a script) and removed with it.
 public enum InventorySource: Sendable, Equatable {
-    /// A file, folder or executable script on disk.
+    /// A file, folder or executable script on disk: absolute or relative to the working
+    /// directory, or a path inside the checkout when the request has a
+    /// ``PlaybookRunRequest/git`` source.
     case path(String)
-    /// INI or YAML text.
+    /// INI or YAML text; Ansible's inventory plugins decide which it is.
     case text(String)
-    /// An executable script (with its `#!` line), run with `--list`.
+    /// An executable script (with its `#!` line), run with `--list`, with the run's
+    /// environment.
     case script(String)
     /// Ansible's inventory JSON, as a script prints it for `--list` (from an HTTP source).
     case json(JSONValue)
 }
 
 /// What a run reports while it goes.
+///
+/// Updates come in the order they happened, in batches (see
+/// ``PlaybookRunner/run(_:control:onUpdates:)``) or one by one (see
+/// ``PlaybookRunner/updates(_:)``). The run's secrets are masked in all of them.
 public enum RunUpdate: Sendable, Equatable {
-    /// An Ansible callback event, numbered from 1.
+    /// An Ansible callback event, numbered from 1 without gaps. Past
+    /// ``RunLimits/maxEvents`` only the recap still comes.
     case event(JobEvent)
-    /// A piece of Ansible's stdout or stderr, exactly as printed (colours included).
+    /// A piece of Ansible's stdout or stderr in whole lines (the last may lack its
+    /// newline), as printed with colours, overlong lines cut at ``RunLimits/maxLineBytes``.
     case output(String)
     /// The commit of a git project the run cloned, before Ansible starts.
     case checkout(commit: String)
+    /// The run's summary folded from its events (`JobSummary.apply(_:)`), last in every
+    /// batch that has events: it covers them all, and perhaps a few events that the next
+    /// batch brings. Consumers keep the latest instead of folding the events again.
+    case summary(JobSummary)
 }
 
-/// How a run ended.
+/// How a run ended, as ``PlaybookRunner/run(_:control:onUpdates:)`` returns it.
 public struct RunResult: Sendable, Equatable {
+    /// The final status (successful, failed, error, canceled) and, for an error, the
+    /// message that explains it: Ansible's error line, a timeout, a shutdown.
     public var outcome: RunOutcome
     /// `ansible-playbook`'s exit code; nil when it was killed by a signal.
     public var exitCode: Int?
     /// Progress and per-host counts folded from the events.
     public var summary: JobSummary
 
+    /// A result from its parts; ``PlaybookRunner`` makes one when a run ends.
+    ///
+    /// - Parameters:
+    ///   - outcome: The final status and its message.
+    ///   - exitCode: `ansible-playbook`'s exit code; nil when a signal killed it.
+    ///   - summary: Progress and per-host counts folded from the events.
     public init(outcome: RunOutcome, exitCode: Int?, summary: JobSummary) {
         self.outcome = outcome
         self.exitCode = exitCode

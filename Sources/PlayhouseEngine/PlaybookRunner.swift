@@ -1,12 +1,12 @@
-import Foundation
-import Logging
-import PlayhouseCore
-import Subprocess
+public import Foundation
+public import Logging
+public import PlayhouseCore
+public import Subprocess
 
 #if canImport(System)
-import System
+public import System
 #else
-import SystemPackage
+public import SystemPackage
 #endif
 
 /// Runs `ansible-playbook` and reports its events and output as they happen.
@@ -16,16 +16,35 @@ import SystemPackage
 /// A stop (cancel, timeout, shutdown) sends SIGINT, then SIGTERM, then SIGKILL to every
 /// process of the run while the output is read to the end, and nothing of the run is left
 /// when ``run(_:control:onUpdates:)`` returns.
+///
+/// Iterate ``updates(_:)`` for the simplest use, or call ``run(_:control:onUpdates:)`` for
+/// batches, the final ``RunResult`` and a ``RunControl`` to stop the run from elsewhere.
+/// A runner holds no state of its own: one value may start any number of runs at once.
+/// A process that shares ``runsDirectory`` with earlier ones calls
+/// ``cleanUpAfterCrash(jobTags:)`` once at start.
 public struct PlaybookRunner: Sendable {
+    /// The Ansible every run of this runner starts.
     public var ansible: AnsibleInstallation
-    /// Where private run directories are made.
+    /// Where private run directories are made (created when missing); by default
+    /// `playhouse-runs` in the system's temporary folder. Several processes may share it.
     public var runsDirectory: String
     /// How long each stop signal gets before the next, stronger one.
     public var stopGrace: Duration
     /// What one run may hand over: line length, output and events.
     public var limits: RunLimits
+    /// Where the runner tells what it does: each start with its argv (debug; secrets are in
+    /// files, never in argv), each stop with its reason (info), crash leftovers (warning).
     public var logger: Logger
 
+    /// A runner for the given Ansible.
+    ///
+    /// - Parameters:
+    ///   - ansible: The installation every run starts.
+    ///   - runsDirectory: Where private run directories are made.
+    ///   - stopGrace: How long each stop signal gets before the next; 3 seconds by default.
+    ///   - limits: What one run may hand over; ``RunLimits/init(maxLineBytes:maxOutputBytes:maxEvents:)``
+    ///     gives the defaults.
+    ///   - logger: Where the runner logs; `playhouse.runner` by default.
     public init(
         ansible: AnsibleInstallation, runsDirectory: String = NSTemporaryDirectory() + "playhouse-runs",
         stopGrace: Duration = .seconds(3), limits: RunLimits = RunLimits(), logger: Logger = Logger(label: "playhouse.runner")
@@ -40,6 +59,13 @@ public struct PlaybookRunner: Sendable {
     /// Runs the playbook and iterates its updates; cancelling the iterating task stops the
     /// run and cleans up after it. The stream ends with the run; for the final status, use
     /// ``run(_:control:onUpdates:)``, which returns it.
+    ///
+    /// The run starts at once, in a task of its own, whether or not anyone iterates yet;
+    /// updates wait in the stream until they are read.
+    ///
+    /// - Parameter request: What to run.
+    /// - Returns: The run's updates, one by one in order. The stream finishes by throwing
+    ///   what ``run(_:control:onUpdates:)`` would throw.
     public func updates(_ request: PlaybookRunRequest) -> AsyncThrowingStream<RunUpdate, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: RunUpdate.self)
         let control = RunControl()
@@ -69,6 +95,22 @@ public struct PlaybookRunner: Sendable {
     ///
     /// Errors thrown are failures to prepare or start the run; everything Ansible itself
     /// reports (syntax errors, unreachable hosts) ends up in the result.
+    ///
+    /// A stop through `control` (``RunControl/stop(_:)``) signals the run's processes with
+    /// SIGINT, then SIGTERM, then SIGKILL, each after ``stopGrace`` if processes are left,
+    /// still reads the output to its end, and returns a result that says why it stopped.
+    /// Cancelling the calling task also stops the processes, as a safety net; prefer
+    /// `control`, which keeps the output and the result.
+    ///
+    /// - Parameters:
+    ///   - request: What to run.
+    ///   - control: Stops the run from elsewhere; by default one nobody else holds.
+    ///   - onUpdates: Gets each batch of updates, one call at a time, in order; an empty
+    ///     batch is an idle tick.
+    /// - Returns: How the run ended: its outcome, exit code and summary.
+    /// - Throws: ``RunnerError`` (or the error beneath it) when the run cannot be prepared or
+    ///   started: the run directory, a git clone or galaxy install, the `ssh-agent`, starting
+    ///   `ansible-playbook`; and whatever `onUpdates` throws.
     public func run(
         _ request: PlaybookRunRequest, control: RunControl = RunControl(),
         onUpdates: @escaping @Sendable ([RunUpdate]) async throws -> Void
@@ -126,7 +168,8 @@ public struct PlaybookRunner: Sendable {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         try await buffer.drain { batch in
-                            try await onUpdates(batch)
+                            let hasEvents = batch.contains { if case .event = $0 { true } else { false } }
+                            try await onUpdates(hasEvents ? batch + [.summary(folded.summary)] : batch)
                         }
                     }
                     try await withThrowingTaskGroup(of: Void.self) { watchers in
@@ -138,7 +181,7 @@ public struct PlaybookRunner: Sendable {
                             watchers.addTask {
                                 try? await Task.sleep(for: timeout)
                                 if !Task.isCancelled {
-                                    control.stop(.timedOut(seconds: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18))
+                                    control.stop(.timedOut(seconds: timeout.inSeconds))
                                 }
                             }
                         }
@@ -199,7 +242,8 @@ public struct PlaybookRunner: Sendable {
         let commit = try await GitCheckout.clone(git, in: directory, environment: environment)
         try await onUpdates([.checkout(commit: commit), .output("Cloned \(git.displayURL) (branch \(git.branch)) at \(commit)\n")])
         let checkout = directory + "/project"
-        let (added, log) = try await GalaxyRequirements.install(checkout: checkout, in: directory, ansible: ansible, environment: environment)
+        let (added, log) = try await GalaxyRequirements.install(
+            checkout: checkout, in: directory, ansible: ansible, environment: environment)
         if !log.isEmpty { try await onUpdates([.output(log)]) }
         var resolved = request
         let catalog = ProjectCatalog(root: directory)
@@ -216,7 +260,11 @@ public struct PlaybookRunner: Sendable {
     /// their ``PlaybookRunRequest/jobTag``), and every run directory whose process is
     /// gone with the processes of its run. Call it once at start, before any run of this
     /// runner begins. The runs of live processes sharing the runs directory go on: each
-    /// holds its run directories' ``RunDirectoryLock``.
+    /// holds a lock on its run directories for as long as it lives.
+    ///
+    /// - Parameter jobTags: The ``PlaybookRunRequest/jobTag`` of every job the crashed
+    ///   process may have been running (from the caller's records); empty when unknown, and
+    ///   leftover run directories are still cleaned up.
     public func cleanUpAfterCrash(jobTags: [String]) async {
         for tag in jobTags {
             await ProcessSweep.terminate(grace: stopGrace) {

@@ -1,25 +1,41 @@
-import Foundation
-import PlayhouseCore
+public import Foundation
+public import PlayhouseCore
 
 /// The projects directory: each folder in it is a project, and playbooks and inventory
 /// files are named by their path inside a project. Nothing outside a project is ever
 /// handed out, whether by `..`, an absolute path or a symlink.
+///
+/// Every call reads the folders afresh, so projects added or changed on disk show at once.
+/// Names and paths that are refused come back as a `ValidationError` whose message says
+/// which one and why.
 public struct ProjectCatalog: ProjectFolders {
     /// The projects directory, absolute, symlinks resolved.
     public let root: String
 
+    /// A catalog of the folders in `root`.
+    ///
+    /// - Parameter root: The projects directory; made absolute against the current
+    ///   directory, and its symlinks resolved when it exists. A missing directory holds no
+    ///   projects.
     public init(root: String) {
         let absolute = URL(fileURLWithPath: root).standardizedFileURL.path
         self.root = Self.realPath(absolute) ?? absolute
     }
 
-    /// Project names, sorted.
+    /// Project names, sorted: the folders in ``root``, hidden ones left out.
+    ///
+    /// - Returns: The names, empty when ``root`` cannot be read.
     public func projects() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         return names.filter { !$0.hasPrefix(".") && Self.isDirectory(root + "/" + $0) }.sorted()
     }
 
     /// The absolute folder of a project.
+    ///
+    /// - Parameter project: A project name, as ``projects()`` lists it.
+    /// - Returns: The project's folder with symlinks resolved, inside ``root``.
+    /// - Throws: `ValidationError` for a name that is empty, hidden or holds a `/`, and for
+    ///   a project that is not a folder of ``root`` (or whose symlink leads outside it).
     public func directory(of project: String) throws(ValidationError) -> String {
         guard !project.isEmpty, !project.hasPrefix("."), !project.contains("/"), !project.contains("\0") else {
             throw ValidationError("project \"\(project)\" is not a valid project name")
@@ -33,6 +49,14 @@ public struct ProjectCatalog: ProjectFolders {
 
     /// The absolute path of `relative` inside `project`, whether or not the file exists yet.
     /// Refuses anything that would leave the project.
+    ///
+    /// - Parameters:
+    ///   - relative: A path inside the project, such as `site.yml` or `inventory/prod.ini`.
+    ///   - project: The project's name.
+    ///   - field: What the path is for (`playbook`, `inventory`), named in the error message.
+    /// - Returns: The absolute path, symlinks resolved as far as the path exists.
+    /// - Throws: `ValidationError` for an unknown project, an empty or absolute path, `..`,
+    ///   a part starting with `-`, or a symlink that leads outside the project.
     public func resolve(_ relative: String, in project: String, field: String) throws(ValidationError) -> String {
         let base = try directory(of: project)
         let components = try ProjectPath.components(of: relative, field: field)
@@ -52,6 +76,13 @@ public struct ProjectCatalog: ProjectFolders {
 
     /// Playbooks of a project: YAML files whose top level is a list of plays, outside the
     /// folders Ansible uses for roles, variables and collections.
+    ///
+    /// A file counts as a playbook when its first line that is not blank, a comment or
+    /// `---` starts a list item; hidden files and folders are skipped.
+    ///
+    /// - Parameter project: The project's name.
+    /// - Returns: Paths inside the project, sorted, each one ``resolve(_:in:field:)`` accepts.
+    /// - Throws: `ValidationError` for an unknown project.
     public func playbooks(in project: String) throws(ValidationError) -> [String] {
         let base = try directory(of: project)
         let skipped: Set<String> = ["roles", "group_vars", "host_vars", "collections", "inventory", "templates", "files", "vars"]
@@ -72,6 +103,10 @@ public struct ProjectCatalog: ProjectFolders {
 
     /// Inventory files of a project: anything under `inventory/` or `inventories/`, and
     /// top-level `hosts`/`inventory*` files.
+    ///
+    /// - Parameter project: The project's name.
+    /// - Returns: Paths inside the project, sorted; hidden files and `__pycache__` left out.
+    /// - Throws: `ValidationError` for an unknown project.
     public func inventoryFiles(in project: String) throws(ValidationError) -> [String] {
         let base = try directory(of: project)
         var found: [String] = []
@@ -91,6 +126,15 @@ public struct ProjectCatalog: ProjectFolders {
 
     /// The environment names `project`'s settings file declares; none when it has no
     /// such file. A file that cannot be read as settings is an error naming it.
+    ///
+    /// The settings file is `playhouse.json` at the project's top, whose `launch_env` lists
+    /// the names a launcher may set for the project's runs.
+    ///
+    /// - Parameter project: The project's name.
+    /// - Returns: The declared names; empty without a settings file or a `launch_env`.
+    /// - Throws: `ValidationError` for an unknown project, a settings file that is not a
+    ///   JSON object, a `launch_env` that is not a list of names, or a name that may not be
+    ///   set.
     public func declaredEnvironment(of project: String) throws(ValidationError) -> Set<String> {
         let path = try directory(of: project) + "/" + ProjectPath.settingsFile
         guard FileManager.default.fileExists(atPath: path) else { return [] }

@@ -58,7 +58,8 @@ struct SSHAgent: Sendable {
         }
         let result = try await Command.run(.name("ssh-add"), ["-q", "-"], environment: environment, input: key, limit: .seconds(30))
         guard result.succeeded else {
-            throw RunnerError("the ssh key could not be added to the run's ssh-agent: \(SecretMask(secrets: [key] + (passphrase.map { [$0] } ?? [])).apply(result.lastLine))")
+            let reason = SecretMask(secrets: [key] + (passphrase.map { [$0] } ?? [])).apply(result.lastLine)
+            throw RunnerError("the ssh key could not be added to the run's ssh-agent: \(reason)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import PlayhouseCore
 import PlayhouseStore
 
@@ -28,7 +29,7 @@ public struct APIError: HTTPResponseError, Sendable {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = ["error": error, "detail": detail]
-        let data = try JSONEncoder().encode(body)
+        let data = try JSONEncoder.api.encode(body)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -38,6 +39,19 @@ public struct APIError: HTTPResponseError, Sendable {
 
     static func notFound(_ what: String) -> APIError {
         APIError(.notFound, "\(what) not found", detail: "check the id; list them with GET on the collection")
+    }
+
+    /// The answer to a refusal of the domain: its kind's status, its words.
+    init(_ error: DomainError) {
+        let status: HTTPResponse.Status = switch error.kind {
+        case .invalid: .badRequest
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .unprocessable: .unprocessableContent
+        case .upstream: .badGateway
+        }
+        self.init(status, error.message, detail: error.detail)
     }
 
     static func invalid(_ error: ValidationError) -> APIError {
@@ -53,6 +67,8 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as DomainError {
+            throw APIError(error)
         } catch let error as ValidationError {
             throw APIError.invalid(error)
         } catch let error as StoreError {

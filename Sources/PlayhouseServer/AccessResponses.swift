@@ -2,24 +2,6 @@ import Foundation
 import Hummingbird
 import PlayhouseCore
 
-/// `{"KEY": [items]}`: a listing under its collection's name.
-struct ListResponse<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
-    var key: String
-    var items: [Item]
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(items, forKey: Key(stringValue: key))
-    }
-}
-
 struct UserResponse: ResponseEncodable, Sendable {
     var id: Int64
     var name: String
@@ -84,8 +66,9 @@ struct TokenResponse: ResponseEncodable, Sendable {
     var user: String
     var name: String
     var createdAt: String
-    var expiresAt: String?
-    var lastUsedAt: String?
+    @ExplicitNull var expiresAt: String?
+    @ExplicitNull var lastUsedAt: String?
+    /// Left out, rather than null, of every answer but the one that made the token.
     var token: String?
 
     init(_ token: APIToken, secret: String? = nil) {
@@ -104,77 +87,84 @@ struct TokenResponse: ResponseEncodable, Sendable {
         case expiresAt = "expires_at"
         case lastUsedAt = "last_used_at"
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(user, forKey: .user)
-        try container.encode(name, forKey: .name)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(expiresAt, forKey: .expiresAt)
-        try container.encode(lastUsedAt, forKey: .lastUsedAt)
-        try container.encodeIfPresent(token, forKey: .token)
-    }
 }
 
 struct AuditResponse: Encodable, Sendable {
     var id: Int64
     var time: String
-    var actor: String?
+    @ExplicitNull var actor: String?
     var action: String
-    var target: String?
-    var source: String?
-    var detail: String?
+    @ExplicitNull var target: String?
+    @ExplicitNull var source: String?
+    @ExplicitNull var detail: String?
 
     init(_ entry: AuditEntry) {
         id = entry.id
         time = Timestamp.format(entry.time)
         actor = entry.actor
-        action = entry.action
+        action = entry.action.rawValue
         target = entry.target
         source = entry.source
         detail = entry.detail
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(time, forKey: .time)
-        try container.encode(actor, forKey: .actor)
-        try container.encode(action, forKey: .action)
-        try container.encode(target, forKey: .target)
-        try container.encode(source, forKey: .source)
-        try container.encode(detail, forKey: .detail)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, time, actor, action, target, source, detail
-    }
-}
-
-struct AuditPageResponse: ResponseEncodable, Sendable {
-    var entries: [AuditResponse]
-    /// Pass as `before` for the next page; null on the last page.
-    var nextBefore: Int64?
-
-    enum CodingKeys: String, CodingKey {
-        case entries
-        case nextBefore = "next_before"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(entries, forKey: .entries)
-        try container.encode(nextBefore, forKey: .nextBefore)
     }
 }
 
 /// A template as the API shows it: its launch defaults flat, env values left out.
 struct TemplateResponse: ResponseEncodable, Sendable {
-    var template: JobTemplate
+    var id: Int64
+    var name: String
+    @ExplicitNull var description: String?
+    var project: String
+    var playbook: String
+    var inventory: String
+    var credentials: [Int64]
+    var extraVars: [String: JSONValue]
+    @ExplicitNull var limit: String?
+    @ExplicitNull var tags: [String]?
+    @ExplicitNull var skipTags: [String]?
+    var check: Bool
+    var diff: Bool
+    var verbosity: Int
+    @ExplicitNull var forks: Int?
+    @ExplicitNull var timeout: Double?
+    @ExplicitNull var slices: Int?
+    var envNames: [String]
+    var prompts: [String]
+    var allowConcurrent: Bool
+    var allowedVars: [String]
+    var allowedEnv: [String]
+    var survey: [SurveyQuestion]
+    var createdAt: String
+    var updatedAt: String
 
     init(_ template: JobTemplate) {
-        self.template = template
+        let definition = template.definition
+        let parameters = definition.parameters
+        id = template.id
+        name = template.name
+        description = definition.description
+        project = parameters.project
+        playbook = parameters.playbook
+        inventory = parameters.inventory
+        credentials = parameters.credentials ?? []
+        extraVars = parameters.extraVars ?? [:]
+        limit = parameters.limit
+        tags = parameters.tags
+        skipTags = parameters.skipTags
+        check = parameters.check ?? false
+        diff = parameters.diff ?? false
+        verbosity = parameters.verbosity ?? 0
+        forks = parameters.forks
+        timeout = parameters.timeout
+        slices = parameters.slices
+        envNames = (parameters.env ?? [:]).keys.sorted()
+        prompts = definition.prompts
+        allowConcurrent = definition.allowConcurrent
+        allowedVars = definition.allowedVars
+        allowedEnv = definition.allowedEnv
+        survey = definition.survey
+        createdAt = Timestamp.format(template.createdAt)
+        updatedAt = Timestamp.format(template.updatedAt)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -189,40 +179,10 @@ struct TemplateResponse: ResponseEncodable, Sendable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
-
-    func encode(to encoder: any Encoder) throws {
-        let definition = template.definition
-        let parameters = definition.parameters
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(template.id, forKey: .id)
-        try container.encode(template.name, forKey: .name)
-        try container.encode(definition.description, forKey: .description)
-        try container.encode(parameters.project, forKey: .project)
-        try container.encode(parameters.playbook, forKey: .playbook)
-        try container.encode(parameters.inventory, forKey: .inventory)
-        try container.encode(parameters.credentials ?? [], forKey: .credentials)
-        try container.encode(parameters.extraVars ?? [:], forKey: .extraVars)
-        try container.encode(parameters.limit, forKey: .limit)
-        try container.encode(parameters.tags, forKey: .tags)
-        try container.encode(parameters.skipTags, forKey: .skipTags)
-        try container.encode(parameters.check ?? false, forKey: .check)
-        try container.encode(parameters.diff ?? false, forKey: .diff)
-        try container.encode(parameters.verbosity ?? 0, forKey: .verbosity)
-        try container.encode(parameters.forks, forKey: .forks)
-        try container.encode(parameters.timeout, forKey: .timeout)
-        try container.encode(parameters.slices, forKey: .slices)
-        try container.encode((parameters.env ?? [:]).keys.sorted(), forKey: .envNames)
-        try container.encode(definition.prompts, forKey: .prompts)
-        try container.encode(definition.allowConcurrent, forKey: .allowConcurrent)
-        try container.encode(definition.allowedVars, forKey: .allowedVars)
-        try container.encode(definition.allowedEnv, forKey: .allowedEnv)
-        try container.encode(definition.survey, forKey: .survey)
-        try container.encode(Timestamp.format(template.createdAt), forKey: .createdAt)
-        try container.encode(Timestamp.format(template.updatedAt), forKey: .updatedAt)
-    }
 }
 
-/// A template's survey with every question's choices as the form should offer them now.
-struct SurveyResponse: ResponseEncodable, Sendable {
-    var questions: [SurveyQuestion]
+/// Every launch field, and those a template may prompt for.
+struct LaunchFieldsResponse: ResponseEncodable, Sendable {
+    var fields: [String]
+    var promptable: [String]
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import PlayhouseCore
+import PlayhouseStore
 
 /// `GET /api/v1/audit?limit=&before=`: the audit log, newest first (admins).
 struct AuditRoutes: Sendable {
@@ -9,13 +10,14 @@ struct AuditRoutes: Sendable {
         admin.get("audit", use: list)
     }
 
-    @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> AuditPageResponse {
+    @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<AuditResponse> {
         let limit = try JobRoutes.integer(request, "limit", default: 100, range: 1...1000)
         let before = try request.uri.queryParameters["before"].map { text -> Int64 in
             guard let value = Int64(text), value > 0 else { throw APIError(.badRequest, "before must be an audit entry id") }
             return value
         }
-        let entries = try await dependencies.store.auditLog(limit: limit, before: before)
-        return AuditPageResponse(entries: entries.map(AuditResponse.init), nextBefore: entries.count == limit ? entries.last?.id : nil)
+        let entries = try await dependencies.store.users.auditLog(limit: limit, before: before)
+        return ListResponse(
+            key: "entries", items: entries.map(AuditResponse.init), next: .before(entries.count == limit ? entries.last?.id : nil))
     }
 }

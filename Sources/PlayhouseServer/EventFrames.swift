@@ -5,7 +5,8 @@ import PlayhouseStore
 
 /// The SSE frames of each watched job's recent events, read from the store and encoded
 /// once, then shared by every stream of this process: fifty people watching one job cost
-/// one store read and one encoding per event, not fifty.
+/// one store read and one encoding per event, not fifty. With them goes the job's folded
+/// summary as a `summary` frame, encoded once per change.
 ///
 /// A stream asks for the frames after the last seq it sent, "fresh as of" the moment it
 /// last woke up. The cache answers from memory when it holds those frames, and reads the
@@ -17,6 +18,9 @@ actor EventFrames {
         var bytes = ByteBuffer()
         /// The seq of the last frame in `bytes`; nil when there is none.
         var lastSeq: Int?
+        /// The job's `summary` frame, folded over at least every event up to `lastSeq` (or,
+        /// without frames, every event the stream has); nil when the job is gone.
+        var summary: ByteBuffer?
         /// Set when the stream has everything and the job had ended before the read that
         /// proved it: the stream sends `end` with this job and closes.
         var endedJob: Job?
@@ -36,6 +40,9 @@ actor EventFrames {
         var endedJob: Job?
         var gone = false
         var lastUsed: UInt64 = 0
+        /// The job's summary as of that read, folded over every event up to `lastSeq`, as
+        /// the API shows it, and its frame.
+        var summary: (shown: EventStream.Summary, frame: ByteBuffer)?
 
         var lastSeq: Int { firstSeq + frames.count - 1 }
     }
@@ -73,7 +80,7 @@ actor EventFrames {
                     return slice(window, after: seq)
                 }
                 if seq == window.lastSeq, window.reachedEnd, window.readStarted >= freshAsOf {
-                    return Page(endedJob: window.endedJob, gone: window.gone)
+                    return Page(summary: window.summary?.frame, endedJob: window.endedJob, gone: window.gone)
                 }
             }
             if let running = reads[jobID] {
@@ -89,15 +96,30 @@ actor EventFrames {
     /// Reads the job, then its events after `seq`, and extends (or restarts) its window.
     /// The job is read first: if it had ended, every event was stored before the read.
     ///
+    /// A running job's stored summary folds its events up to `lastSeq`, and is stored a
+    /// little after them: the events it lacks are read too and folded in, so the summary
+    /// covers every frame of the window. An ended job's summary is the whole run's.
+    ///
     /// It clears its own entry in `reads` before it completes, so a stream waiting on it
     /// never finds a finished read still registered.
     private func read(_ jobID: Int64, after seq: Int) async throws {
         defer { reads[jobID] = nil }
         let started = ContinuousClock.now
-        let job = try await store.job(jobID)
-        let events = job == nil ? [] : try await store.events(of: jobID, after: seq, limit: pageSize)
+        let job = try await store.jobs.find(jobID)
+        let folded = job.map { $0.status.isFinal ? seq : min(seq, $0.lastSeq) } ?? seq
+        let fetched = job == nil ? [] : try await store.events.list(of: jobID, after: folded, limit: seq - folded + pageSize)
+        let events = Array(fetched.drop { $0.seq <= seq })
         let encoded = await Self.encode(events)
         var window = windows[jobID].flatMap { $0.lastSeq == seq ? $0 : nil } ?? Window(firstSeq: seq + 1, readStarted: started)
+        if var current = job {
+            for event in fetched where event.seq > current.lastSeq && !current.status.isFinal {
+                current.summary.apply(event)
+            }
+            let shown = EventStream.Summary(current)
+            if window.summary?.shown != shown { window.summary = (shown, ByteBuffer(string: EventStream.summaryFrame(shown))) }
+        } else {
+            window.summary = nil
+        }
         window.frames += encoded
         if window.frames.count > framesPerJob {
             let drop = window.frames.count - framesPerJob
@@ -115,8 +137,8 @@ actor EventFrames {
     }
 
     private func history(of jobID: Int64, after seq: Int) async throws -> Page {
-        let events = try await store.events(of: jobID, after: seq, limit: pageSize)
-        var page = Page()
+        let events = try await store.events.list(of: jobID, after: seq, limit: pageSize)
+        var page = Page(summary: windows[jobID]?.summary?.frame)
         for var frame in await Self.encode(events) { page.bytes.writeBuffer(&frame) }
         page.lastSeq = events.last?.seq
         return page
@@ -130,7 +152,7 @@ actor EventFrames {
     private func slice(_ window: Window, after seq: Int) -> Page {
         let start = seq + 1 - window.firstSeq
         let end = min(window.frames.count, start + pageSize)
-        var page = Page()
+        var page = Page(summary: window.summary?.frame)
         for index in start..<end {
             var frame = window.frames[index]
             page.bytes.writeBuffer(&frame)

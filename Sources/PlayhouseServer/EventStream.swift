@@ -5,6 +5,9 @@ import PlayhouseStore
 
 /// One Server-Sent Events stream of a job: every stored event after a seq, then each new
 /// one as it is stored, then `event: end` with the final job, and the stream closes.
+/// `event: summary` carries the job's counts and progress (``Summary``) folded over at least
+/// every event sent before it: once at the start, then after each batch of events that
+/// changed them, so no client folds events itself.
 ///
 /// The store is the source of truth: a wake-up only says "read again", so a client that
 /// reconnects with `Last-Event-ID` gets exactly the events it has not seen. Reads go
@@ -21,11 +24,16 @@ struct EventStream: Sendable {
         var iterator = wakes.makeAsyncIterator()
         var after = start
         var freshAsOf = ContinuousClock.now
+        var sentSummary: ByteBuffer?
         try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
         while true {
-            let page = try await frames.page(of: jobID, after: after, freshAsOf: freshAsOf)
+            var page = try await frames.page(of: jobID, after: after, freshAsOf: freshAsOf)
+            if let summary = page.summary, summary != sentSummary {
+                page.bytes.writeImmutableBuffer(summary)
+                sentSummary = summary
+            }
+            if page.bytes.readableBytes > 0 { try await writer.write(page.bytes) }
             if let last = page.lastSeq {
-                try await writer.write(page.bytes)
                 after = last
                 continue
             }
@@ -49,17 +57,31 @@ struct EventStream: Sendable {
 
     static func frame(_ event: JobEvent) -> String {
         // JSON text never holds a raw newline, so one `data:` line carries it.
-        "id: \(event.seq)\nevent: \(event.type)\ndata: \(EventResponse(event: event).json.jsonString())\n\n"
+        "id: \(event.seq)\nevent: \(event.type.name)\ndata: \(EventResponse(event: event).json.jsonString())\n\n"
     }
 
     static func endFrame(_ job: Job) -> String {
         "event: end\ndata: \(Self.json(JobResponse(job)))\n\n"
     }
 
+    /// A job's folded summary as its JSON shows it: the same `progress` and `hosts`.
+    struct Summary: Encodable, Equatable {
+        var progress: JobProgress
+        var hosts: [String: HostCounts]
+
+        init(_ job: Job) {
+            let response = JobResponse(job)
+            progress = response.progress
+            hosts = response.hosts
+        }
+    }
+
+    static func summaryFrame(_ summary: Summary) -> String {
+        "event: summary\ndata: \(Self.json(summary))\n\n"
+    }
+
     static func json(_ value: some Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // JSON text never holds a raw newline, so one `data:` line carries it.
-        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
+        (try? String(decoding: JSONEncoder.api.encode(value), as: UTF8.self)) ?? "{}"
     }
 }

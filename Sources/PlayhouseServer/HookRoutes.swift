@@ -20,9 +20,9 @@ struct HookRoutes: Sendable {
     /// Makes (or replaces) the template's trigger token; the answer shows it once.
     @Sendable func create(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<HookResponse> {
         let id = try JobRoutes.id(context)
-        guard let template = try await store.template(id) else { throw APIError.notFound("template \(id)") }
-        let token = try await store.createTemplateHook(templateID: id, createdBy: try context.requireUser().user.name)
-        await dependencies.audit(context, "hook.create", target: "template \(id) \(template.name)")
+        guard let template = try await store.templates.find(id) else { throw APIError.notFound("template \(id)") }
+        let token = try await store.templates.createHook(templateID: id, createdBy: try context.requireUser().user.name)
+        await dependencies.audit(context, .hookCreate, target: "template \(id) \(template.name)")
         return EditedResponse(status: .created, response: HookResponse(url: "/api/v1/hooks/\(id)", token: token))
     }
 
@@ -31,16 +31,18 @@ struct HookRoutes: Sendable {
     @Sendable func trigger(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<JobResponse> {
         let id = try JobRoutes.id(context)
         let token = request.headers[Self.tokenHeader] ?? request.uri.queryParameters["token"].map(String.init) ?? ""
-        guard let template = try await store.template(id), !token.isEmpty,
-              let owner = try await store.templateHookOwner(templateID: id, token: token) else {
-            await dependencies.audit(context, "hook.refused", target: "template \(id)", actor: "webhook")
+        guard let template = try await store.templates.find(id), !token.isEmpty,
+              let owner = try await store.templates.hookOwner(templateID: id, token: token) else {
+            await dependencies.audit(context, .hookRefused, target: "template \(id)", actor: "webhook")
             throw APIError(.unauthorized, "unknown hook or wrong token", detail: "send the hook's token in X-Playhouse-Token")
         }
-        guard let identity = try await JobLauncher(dependencies: dependencies).owner(named: owner) else {
+        guard let identity = try await dependencies.launches.owner(named: owner) else {
             throw APIError(.forbidden, "the hook's owner \(owner) no longer may launch jobs", detail: "make a new hook")
         }
-        let members = try await RequestBody.optionalObject(request, allowed: JobRoutes.launchFields.union(["survey"]))
-        return try await TemplateRoutes(dependencies: dependencies).launch(template, members: members, identity: identity, context: context, via: "webhook")
+        let body = try await request.decode(as: TemplateLaunchRequest.self, context: context)
+        return JobResponse.accepted(
+            try await dependencies.launches.launch(
+                template, overrides: body.launch.overrides, answers: body.answers, by: identity, from: .init(context, via: "webhook")))
     }
 }
 

@@ -6,7 +6,6 @@ import PlayhouseStore
 /// `/api/v1/inventories`: stored inventories and the hosts they resolve to.
 struct InventoryRoutes: Sendable {
     let dependencies: ServerDependencies
-    static let fields: Set<String> = ["name", "kind", "content", "credential", "timeout"]
 
     func add(read: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {
         read.get("inventories", use: list)
@@ -20,16 +19,16 @@ struct InventoryRoutes: Sendable {
     /// The inventories the caller's grants reach.
     @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<InventoryResponse> {
         let access = try context.requireUser().access
-        let inventories = try await dependencies.store.inventories().filter { access.allows(inventory: $0.id) }
+        let inventories = try await dependencies.store.inventories.list().filter { access.allows(inventory: $0.id) }
         return ListResponse(key: "inventories", items: inventories.map(InventoryResponse.init))
     }
 
     @Sendable func create(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<InventoryResponse> {
-        let fields = try await decode(request)
-        let inventory = try await dependencies.store.createInventory(
+        let fields = try await decode(request, context: context)
+        let inventory = try await dependencies.store.inventories.create(
             name: fields.name, kind: fields.kind, content: fields.content, credentialID: fields.credential, timeout: fields.timeout)
         let name = fields.name
-        await dependencies.audit(context, "inventory.create", target: "inventory \(inventory.id) \(name)")
+        await dependencies.audit(context, .inventoryCreate, target: "inventory \(inventory.id) \(name)")
         return EditedResponse(
             status: .created, headers: [.location: "/api/v1/inventories/\(inventory.id)"],
             response: InventoryResponse(inventory))
@@ -41,21 +40,21 @@ struct InventoryRoutes: Sendable {
 
     @Sendable func update(_ request: Request, context: PlayhouseContext) async throws -> InventoryResponse {
         let id = try JobRoutes.id(context)
-        let fields = try await decode(request)
+        let fields = try await decode(request, context: context)
         let name = fields.name
-        guard let inventory = try await dependencies.store.updateInventory(
+        guard let inventory = try await dependencies.store.inventories.update(
             id, name: name, kind: fields.kind, content: fields.content, credentialID: fields.credential, timeout: fields.timeout)
         else {
             throw APIError.notFound("inventory \(id)")
         }
-        await dependencies.audit(context, "inventory.update", target: "inventory \(id) \(name)")
+        await dependencies.audit(context, .inventoryUpdate, target: "inventory \(id) \(name)")
         return InventoryResponse(inventory)
     }
 
     @Sendable func delete(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let id = try JobRoutes.id(context)
-        guard try await dependencies.store.deleteInventory(id) else { throw APIError.notFound("inventory \(id)") }
-        await dependencies.audit(context, "inventory.delete", target: "inventory \(id)")
+        guard try await dependencies.store.inventories.delete(id) else { throw APIError.notFound("inventory \(id)") }
+        await dependencies.audit(context, .inventoryDelete, target: "inventory \(id)")
         return Response(status: .noContent)
     }
 
@@ -67,7 +66,7 @@ struct InventoryRoutes: Sendable {
             throw APIError(.forbidden, "setting env needs the operator role", detail: "\(identity.user.name) is a \(identity.user.role.rawValue)")
         }
         var declared = Set<String>()
-        for template in try await dependencies.store.templates() { declared.formUnion(template.definition.allowedEnv) }
+        for template in try await dependencies.store.templates.list() { declared.formUnion(template.definition.allowedEnv) }
         for project in dependencies.catalog.projects() {
             declared.formUnion((try? dependencies.catalog.declaredEnvironment(of: project)) ?? [])
         }
@@ -103,47 +102,19 @@ struct InventoryRoutes: Sendable {
     private func inventory(_ context: PlayhouseContext) async throws -> Inventory {
         let id = try JobRoutes.id(context)
         guard try context.requireUser().access.allows(inventory: id),
-              let inventory = try await dependencies.store.inventory(id) else { throw APIError.notFound("inventory \(id)") }
+              let inventory = try await dependencies.store.inventories.find(id) else { throw APIError.notFound("inventory \(id)") }
         return inventory
     }
 
-    /// `{"name", "kind": "static"|"script"|"http", "content", "credential", "timeout"}`:
-    /// for `http`, `content` is the URL, `credential` a token or password credential for
-    /// its auth header, `timeout` seconds to wait for it.
-    func decode(_ request: Request) async throws -> (name: String, kind: Inventory.Kind, content: String, credential: Int64?, timeout: Double?) {
-        let members = try await RequestBody.object(request, allowed: Self.fields)
-        let name = (try RequestBody.string(members, "name", required: true) ?? "").trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.count <= 200 else {
-            throw APIError(.badRequest, "name must be 1 to 200 characters")
-        }
-        let kindText = try RequestBody.string(members, "kind") ?? "static"
-        guard let kind = Inventory.Kind(rawValue: kindText) else {
-            throw APIError(.badRequest, "kind must be \"static\", \"script\" or \"http\", got \"\(kindText)\"")
-        }
-        let content = try RequestBody.string(members, "content", required: true) ?? ""
-        if kind == .script, !content.hasPrefix("#!") {
-            throw APIError(.badRequest, "a script inventory must start with a #! line",
-                           detail: "for example #!/usr/bin/env python3; Ansible runs it with --list")
-        }
-        let credential = try RequestBody.ids(members, "credential", single: true)?.first
-        let timeout = try RequestBody.number(members, "timeout")
-        guard kind == .http || (credential == nil && timeout == nil) else {
-            throw APIError(.badRequest, "credential and timeout are for http inventories")
-        }
-        if kind == .http {
-            guard let url = URL(string: content), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-                throw APIError(.badRequest, "an http inventory's content must be an http:// or https:// URL", detail: "got \"\(content)\"")
-            }
-            if let timeout, !(timeout > 0 && timeout <= 300) {
-                throw APIError(.badRequest, "timeout must be a number of seconds above 0 and at most 300")
-            }
-            if let credential {
-                let stored = try await CredentialRoutes.named(credential, in: dependencies.store)
-                guard stored.kind == .token || stored.kind == .password else {
-                    throw APIError(.badRequest, "an http inventory authenticates with a token or password credential, not \(stored.kind.rawValue)")
-                }
+    /// The inventory in the body; an http one's credential must be a token or a password.
+    func decode(_ request: Request, context: PlayhouseContext) async throws -> InventoryRequest {
+        let body = try await request.decode(as: InventoryRequest.self, context: context)
+        if let credential = body.credential {
+            let stored = try await dependencies.store.namedCredential(credential)
+            guard stored.kind == .token || stored.kind == .password else {
+                throw APIError(.badRequest, "an http inventory authenticates with a token or password credential, not \(stored.kind.rawValue)")
             }
         }
-        return (name, kind, content, credential, timeout)
+        return body
     }
 }

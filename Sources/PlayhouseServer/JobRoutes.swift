@@ -13,11 +13,6 @@ struct JobRoutes: Sendable {
         frames = EventFrames(store: dependencies.store)
     }
 
-    static let launchFields: Set<String> = [
-        "project", "playbook", "inventory", "extra_vars", "limit", "tags", "skip_tags", "check", "diff",
-        "verbosity", "forks", "timeout", "env", "slices", "credentials",
-    ]
-
     func add(read: RouterGroup<PlayhouseContext>, operate: RouterGroup<PlayhouseContext>) {
         read.get("jobs", use: list)
         read.get("jobs/:id", use: show)
@@ -31,10 +26,8 @@ struct JobRoutes: Sendable {
 
     @Sendable func launch(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<JobResponse> {
         let identity = try context.requireUser()
-        let members = try await RequestBody.object(request, allowed: Self.launchFields)
-        var parameters = try JobLauncher.parameters(from: members, over: JobParameters(project: "", playbook: "", inventory: ""))
-        parameters.launchedBy = identity.user.name
-        return try await JobLauncher(dependencies: dependencies).submit(parameters, identity: identity, context: context)
+        let parameters = try await request.decode(as: LaunchRequest.self, context: context).parameters
+        return JobResponse.accepted(try await dependencies.launches.launch(parameters, by: identity, from: .init(context)))
     }
 
     /// `{"hosts": "all"|"failed"}` (default all): the same parameters again, launched by
@@ -42,32 +35,11 @@ struct JobRoutes: Sendable {
     @Sendable func relaunch(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<JobResponse> {
         let identity = try context.requireUser()
         let original = try await job(context)
-        let members = try await RequestBody.optionalObject(request, allowed: ["hosts"])
-        let hosts = try RequestBody.string(members, "hosts") ?? "all"
-        var parameters = original.parameters
-        parameters.launchedBy = identity.user.name
-        parameters.relaunchOf = original.id
-        switch hosts {
-        case "all":
-            break
-        case "failed":
-            guard original.status.isFinal else {
-                throw APIError(.conflict, "job \(original.id) is still \(original.status.rawValue)", detail: "relaunch its failed hosts once it has ended")
-            }
-            let failed = original.summary.hosts.filter { $0.value.failed > 0 || $0.value.unreachable > 0 }.keys.sorted()
-            guard !failed.isEmpty else {
-                throw APIError(.badRequest, "job \(original.id) has no failed or unreachable hosts", detail: "relaunch all hosts instead")
-            }
-            parameters.limit = failed.joined(separator: ",")
-            parameters.slices = nil
-        default:
-            throw APIError(.badRequest, "hosts must be \"all\" or \"failed\"", detail: "got \"\(hosts)\"")
-        }
-        return try await JobLauncher(dependencies: dependencies).submit(
-            parameters, identity: identity, context: context, action: "job.relaunch", detail: "of job \(original.id), \(hosts) hosts")
+        let hosts = try await request.decode(as: RelaunchRequest.self, context: context).hosts
+        return JobResponse.accepted(try await dependencies.launches.relaunch(original, hosts: hosts, by: identity, from: .init(context)))
     }
 
-    @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> JobListResponse {
+    @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<JobResponse> {
         let query = request.uri.queryParameters
         var status: JobStatus? = nil
         if let text = query["status"].map(String.init), !text.isEmpty {
@@ -83,24 +55,24 @@ struct JobRoutes: Sendable {
             return value
         }
         let access = try context.requireUser().access
-        let jobs = try await dependencies.store.jobs(
+        let jobs = try await dependencies.store.jobs.list(
             status: status, limit: limit, before: before,
             projects: access.everything || access.projects.contains(Grant.any) ? nil : access.projects)
-        return JobListResponse(jobs: jobs.map { JobResponse($0) }, nextBefore: jobs.count == limit ? jobs.last?.id : nil)
+        return ListResponse(key: "jobs", items: jobs.map { JobResponse($0) }, next: .before(jobs.count == limit ? jobs.last?.id : nil))
     }
 
     @Sendable func show(_ request: Request, context: PlayhouseContext) async throws -> JobResponse {
         let job = try await job(context)
         guard job.sliceCount > 0 else { return JobResponse(job) }
-        return JobResponse(job, slices: try await dependencies.store.slices(of: job.id).map(\.id))
+        return JobResponse(job, slices: try await dependencies.store.jobs.slices(of: job.id).map(\.id))
     }
 
-    @Sendable func events(_ request: Request, context: PlayhouseContext) async throws -> EventPageResponse {
+    @Sendable func events(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<EventResponse> {
         let job = try await job(context)
         let after = try Self.integer(request, "after", default: 0, range: 0...Int(Int32.max))
         let limit = try Self.integer(request, "limit", default: 500, range: 1...5000)
-        let events = try await dependencies.store.events(of: job.id, after: after, limit: limit)
-        return EventPageResponse(events: events.map(EventResponse.init), nextAfter: events.last?.seq ?? after)
+        let events = try await dependencies.store.events.list(of: job.id, after: after, limit: limit)
+        return ListResponse(key: "events", items: events.map(EventResponse.init), next: .after(events.last?.seq ?? after))
     }
 
     @Sendable func stream(_ request: Request, context: PlayhouseContext) async throws -> Response {
@@ -126,7 +98,7 @@ struct JobRoutes: Sendable {
 
     @Sendable func stdout(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let job = try await job(context)
-        var text = try await dependencies.store.output(of: job.id)
+        var text = try await dependencies.store.events.output(of: job.id)
         if request.uri.queryParameters["ansi"] == "0" { text = ANSI.strip(text) }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
@@ -136,11 +108,11 @@ struct JobRoutes: Sendable {
     @Sendable func cancel(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<JobResponse> {
         let id = try Self.id(context)
         _ = try await job(context)
-        guard let job = try await dependencies.store.requestCancel(id) else { throw APIError.notFound("job \(id)") }
+        guard let job = try await dependencies.store.jobs.requestCancel(id) else { throw APIError.notFound("job \(id)") }
         if job.status.isFinal && job.status != .canceled && !job.cancelRequested {
             throw APIError(.conflict, "job \(id) has already ended (\(job.status.rawValue))", detail: "only queued or running jobs can be canceled")
         }
-        await dependencies.audit(context, "job.cancel", target: "job \(id)")
+        await dependencies.audit(context, .jobCancel, target: "job \(id)")
         return EditedResponse(status: .accepted, response: JobResponse(job))
     }
 
@@ -148,7 +120,7 @@ struct JobRoutes: Sendable {
     private func job(_ context: PlayhouseContext) async throws -> Job {
         let id = try Self.id(context)
         let access = try context.requireUser().access
-        guard let job = try await dependencies.store.job(id), access.allows(project: job.parameters.project) else {
+        guard let job = try await dependencies.store.jobs.find(id), access.allows(project: job.parameters.project) else {
             throw APIError.notFound("job \(id)")
         }
         return job

@@ -17,49 +17,33 @@ struct NotificationRoutes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<NotificationResponse> {
-        ListResponse(key: "notifications", items: try await store.notificationTargets().map(NotificationResponse.init))
+        ListResponse(key: "notifications", items: try await store.notificationTargets.list().map(NotificationResponse.init))
     }
 
-    /// `{"name", "url", "events": ["started","succeeded","failed"], "format": "json"|"slack", "template": id}`.
+    /// ``NotificationRequest``; the template must exist.
     @Sendable func create(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<NotificationResponse> {
-        let members = try await RequestBody.object(request, allowed: ["name", "url", "events", "format", "template"])
-        let name = (try RequestBody.string(members, "name", required: true) ?? "").trimmingCharacters(in: .whitespaces)
-        guard (1...200).contains(name.count) else { throw APIError(.badRequest, "name must be 1 to 200 characters") }
-        let url = try RequestBody.string(members, "url", required: true) ?? ""
-        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
-            throw APIError(.badRequest, "url must be an http:// or https:// URL", detail: "got \"\(url)\"")
-        }
-        let eventNames = try RequestBody.names(members, "events") ?? NotificationTarget.Event.allCases.map(\.rawValue)
-        let events = try eventNames.map { name in
-            guard let event = NotificationTarget.Event(rawValue: name) else {
-                throw APIError(.badRequest, "events may be \(NotificationTarget.Event.allCases.map(\.rawValue).joined(separator: ", ")); not \"\(name)\"")
-            }
-            return event
-        }
-        let formatText = try RequestBody.string(members, "format") ?? "json"
-        guard let format = NotificationTarget.Format(rawValue: formatText) else {
-            throw APIError(.badRequest, "format must be json or slack", detail: "got \"\(formatText)\"")
-        }
-        let template = try RequestBody.ids(members, "template", single: true)?.first
-        if let template, try await store.template(template) == nil {
+        let body = try await request.decode(as: NotificationRequest.self, context: context)
+        let (name, url, events, format, template) = (body.name, body.url, body.events, body.format, body.template)
+        if let template, try await store.templates.find(template) == nil {
             throw APIError(.badRequest, "template \(template) does not exist")
         }
-        let target = try await store.createNotificationTarget(name: name, url: url, events: events, format: format, templateID: template)
-        await dependencies.audit(context, "notification.create", target: "notification \(target.id) \(name)", detail: url)
+        let target = try await store.notificationTargets.create(name: name, url: url, events: events, format: format, templateID: template)
+        await dependencies.audit(context, .notificationCreate, target: "notification \(target.id) \(name)", detail: url)
         return EditedResponse(status: .created, headers: [.location: "/api/v1/notifications/\(target.id)/deliveries"], response: NotificationResponse(target))
     }
 
     @Sendable func delete(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let id = try JobRoutes.id(context)
-        guard try await store.deleteNotificationTarget(id) else { throw APIError.notFound("notification \(id)") }
-        await dependencies.audit(context, "notification.delete", target: "notification \(id)")
+        guard try await store.notificationTargets.delete(id) else { throw APIError.notFound("notification \(id)") }
+        await dependencies.audit(context, .notificationDelete, target: "notification \(id)")
         return Response(status: .noContent)
     }
 
     @Sendable func deliveries(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<DeliveryResponse> {
         let id = try JobRoutes.id(context)
-        guard try await store.notificationTarget(id) != nil else { throw APIError.notFound("notification \(id)") }
-        return ListResponse(key: "deliveries", items: try await store.deliveries(targetID: id).map(DeliveryResponse.init))
+        guard try await store.notificationTargets.find(id) != nil else { throw APIError.notFound("notification \(id)") }
+        return ListResponse(
+            key: "deliveries", items: try await store.notificationTargets.deliveries(targetID: id).map(DeliveryResponse.init))
     }
 }
 
@@ -69,6 +53,7 @@ struct NotificationResponse: ResponseEncodable, Sendable {
     var url: String
     var events: [String]
     var format: String
+    /// Left out, rather than null, when the target hears of every template's jobs.
     var template: Int64?
 
     init(_ target: NotificationTarget) {
@@ -82,10 +67,28 @@ struct NotificationResponse: ResponseEncodable, Sendable {
 }
 
 struct DeliveryResponse: Encodable, Sendable {
-    var delivery: Delivery
+    var id: Int64
+    var jobID: Int64
+    var event: String
+    var status: String
+    var attempts: Int
+    @ExplicitNull var responseStatus: Int?
+    @ExplicitNull var lastError: String?
+    var nextAttemptAt: String
+    var createdAt: String
+    @ExplicitNull var deliveredAt: String?
 
     init(_ delivery: Delivery) {
-        self.delivery = delivery
+        id = delivery.id
+        jobID = delivery.jobID
+        event = delivery.event.rawValue
+        status = delivery.status.rawValue
+        attempts = delivery.attempts
+        responseStatus = delivery.responseStatus
+        lastError = delivery.lastError
+        nextAttemptAt = Timestamp.format(delivery.nextAttemptAt)
+        createdAt = Timestamp.format(delivery.createdAt)
+        deliveredAt = delivery.deliveredAt.map(Timestamp.format)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -96,19 +99,5 @@ struct DeliveryResponse: Encodable, Sendable {
         case nextAttemptAt = "next_attempt_at"
         case createdAt = "created_at"
         case deliveredAt = "delivered_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(delivery.id, forKey: .id)
-        try container.encode(delivery.jobID, forKey: .jobID)
-        try container.encode(delivery.event.rawValue, forKey: .event)
-        try container.encode(delivery.status.rawValue, forKey: .status)
-        try container.encode(delivery.attempts, forKey: .attempts)
-        try container.encode(delivery.responseStatus, forKey: .responseStatus)
-        try container.encode(delivery.lastError, forKey: .lastError)
-        try container.encode(Timestamp.format(delivery.nextAttemptAt), forKey: .nextAttemptAt)
-        try container.encode(Timestamp.format(delivery.createdAt), forKey: .createdAt)
-        try container.encode(delivery.deliveredAt.map(Timestamp.format), forKey: .deliveredAt)
     }
 }

@@ -8,14 +8,11 @@ import PlayhouseStore
 struct ProjectRoutes: Sendable {
     let dependencies: ServerDependencies
 
-    struct ProjectsResponse: ResponseEncodable, Sendable {
-        var projects: [Project]
-    }
-
     /// A project: a folder, or a git repository (with its URL and branch).
     struct Project: ResponseEncodable, Sendable {
         var name: String
         var kind: String
+        /// A folder has none of these: its answer leaves them out.
         var url: String?
         var branch: String?
         var credential: Int64?
@@ -49,11 +46,11 @@ struct ProjectRoutes: Sendable {
     }
 
     /// The projects the caller's grants reach: folders first, then git projects.
-    @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ProjectsResponse {
+    @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<Project> {
         let access = try context.requireUser().access
         let folders = dependencies.catalog.projects().map(Project.init(folder:))
-        let git = try await dependencies.store.gitProjects().map(Project.init)
-        return ProjectsResponse(projects: (folders + git).filter { access.allows(project: $0.name) })
+        let git = try await dependencies.store.templates.gitProjects().map(Project.init)
+        return ListResponse(key: "projects", items: (folders + git).filter { access.allows(project: $0.name) })
     }
 
     /// A git project's contents come from a fresh clone.
@@ -65,7 +62,9 @@ struct ProjectRoutes: Sendable {
             return PlaybooksResponse(
                 project: name, playbooks: try catalog.playbooks(in: name), inventories: try catalog.inventoryFiles(in: name))
         }
-        guard let git = try await dependencies.store.gitProject(named: name) else { throw APIError.notFound("project \"\(name)\"") }
+        guard let git = try await dependencies.store.templates.gitProject(named: name) else {
+            throw APIError.notFound("project \"\(name)\"")
+        }
         do {
             let user = try context.requireUser().user.name
             let (playbooks, inventories) = try await dependencies.work.withPermit(user: user, kind: .gitListing) {
@@ -79,33 +78,31 @@ struct ProjectRoutes: Sendable {
 
     /// `{"name", "url", "branch" (default main), "credential"}`: adds or replaces a git project.
     @Sendable func save(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<Project> {
-        let members = try await RequestBody.object(request, allowed: ["name", "url", "branch", "credential"])
-        let name = try RequestBody.string(members, "name", required: true) ?? ""
+        let body = try await request.decode(as: ProjectRequest.self, context: context)
+        let (name, credential) = (body.name, body.credential)
         if dependencies.catalog.projects().contains(name) {
             throw APIError(.conflict, "a folder project named \"\(name)\" already exists", detail: "choose another name")
         }
-        let credential = try RequestBody.ids(members, "credential", single: true)?.first
         if let credential {
-            let stored = try await CredentialRoutes.named(credential, in: dependencies.store)
+            let stored = try await dependencies.store.namedCredential(credential)
             guard [.password, .token, .ssh].contains(stored.kind) else {
                 throw APIError(.badRequest, "a git project clones with a password, token or ssh credential, not \(stored.kind.rawValue)")
             }
         }
-        let existed = try await dependencies.store.gitProject(named: name) != nil
-        let project = try await dependencies.store.saveGitProject(
-            name: name, url: try RequestBody.string(members, "url", required: true) ?? "",
-            branch: try RequestBody.string(members, "branch") ?? "main", credentialID: credential)
-        await dependencies.audit(context, existed ? "project.update" : "project.create", target: "project \(name)", detail: project.url)
+        let existed = try await dependencies.store.templates.gitProject(named: name) != nil
+        let project = try await dependencies.store.templates.saveGitProject(
+            name: name, url: body.url, branch: body.branch, credentialID: credential)
+        await dependencies.audit(context, existed ? .projectUpdate : .projectCreate, target: "project \(name)", detail: project.url)
         return EditedResponse(status: existed ? .ok : .created, headers: [.location: "/api/v1/projects/\(name)/playbooks"], response: Project(project))
     }
 
     /// Git projects only: folders are removed from the disk by whoever put them there.
     @Sendable func delete(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let name = context.parameters.get("name") ?? ""
-        guard try await dependencies.store.deleteGitProject(named: name) else {
+        guard try await dependencies.store.templates.deleteGitProject(named: name) else {
             throw APIError.notFound("git project \"\(name)\"")
         }
-        await dependencies.audit(context, "project.delete", target: "project \(name)")
+        await dependencies.audit(context, .projectDelete, target: "project \(name)")
         return Response(status: .noContent)
     }
 }

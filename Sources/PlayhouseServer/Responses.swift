@@ -10,22 +10,22 @@ struct JobResponse: ResponseEncodable, Sendable {
     var playbook: String
     var inventory: String
     var createdAt: String
-    var startedAt: String?
-    var finishedAt: String?
-    var exitCode: Int?
-    var error: String?
+    @ExplicitNull var startedAt: String?
+    @ExplicitNull var finishedAt: String?
+    @ExplicitNull var exitCode: Int?
+    @ExplicitNull var error: String?
     var progress: JobProgress
     var hosts: [String: HostCounts]
-    var worker: String?
+    @ExplicitNull var worker: String?
     var cancelRequested: Bool
-    var limit: String?
-    var tags: [String]?
-    var skipTags: [String]?
+    @ExplicitNull var limit: String?
+    @ExplicitNull var tags: [String]?
+    @ExplicitNull var skipTags: [String]?
     var check: Bool
     var diff: Bool
     var verbosity: Int
-    var forks: Int?
-    var timeout: Double?
+    @ExplicitNull var forks: Int?
+    @ExplicitNull var timeout: Double?
     /// What the run sees: the template's extra vars with the launch's on top.
     var extraVars: [String: JSONValue]
     /// The names in ``extraVars`` Ansible may template (an admin wrote them into the
@@ -34,18 +34,18 @@ struct JobResponse: ResponseEncodable, Sendable {
     /// Names only: values may be tokens for an inventory source.
     var envNames: [String]
     /// The sliced job this is a slice of.
-    var parentID: Int64?
+    @ExplicitNull var parentID: Int64?
     /// Ids of the stored credentials the run uses.
     var credentials: [Int64]
-    var launchedBy: String?
-    var relaunchOf: Int64?
-    var templateID: Int64?
+    @ExplicitNull var launchedBy: String?
+    @ExplicitNull var relaunchOf: Int64?
+    @ExplicitNull var templateID: Int64?
     /// For a git project: the commit the job ran.
-    var commit: String?
+    @ExplicitNull var commit: String?
     /// Names only: survey answers to password questions, never shown.
     var secretVars: [String]
     /// The ids of this job's slices, when it was sliced (and they were looked up).
-    var slices: [Int64]?
+    @ExplicitNull var slices: [Int64]?
     /// Events stored so far; the seq of the newest.
     var events: Int
     /// Whether the run's limits dropped output or events, and how much.
@@ -65,7 +65,7 @@ struct JobResponse: ResponseEncodable, Sendable {
         finishedAt = job.finishedAt.map(Timestamp.format)
         exitCode = job.exitCode
         error = job.error
-        events = job.eventCount
+        events = job.lastSeq
         droppedOutputBytes = job.summary.droppedOutputBytes ?? 0
         droppedEvents = job.summary.droppedEvents ?? 0
         truncated = droppedOutputBytes > 0 || droppedEvents > 0
@@ -121,66 +121,6 @@ struct JobResponse: ResponseEncodable, Sendable {
         case commit
         case secretVars = "secret_vars"
     }
-
-    // Always write the documented keys, null when unknown.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(status, forKey: .status)
-        try container.encode(project, forKey: .project)
-        try container.encode(playbook, forKey: .playbook)
-        try container.encode(inventory, forKey: .inventory)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(startedAt, forKey: .startedAt)
-        try container.encode(finishedAt, forKey: .finishedAt)
-        try container.encode(exitCode, forKey: .exitCode)
-        try container.encode(error, forKey: .error)
-        try container.encode(progress, forKey: .progress)
-        try container.encode(hosts, forKey: .hosts)
-        try container.encode(worker, forKey: .worker)
-        try container.encode(cancelRequested, forKey: .cancelRequested)
-        try container.encode(limit, forKey: .limit)
-        try container.encode(tags, forKey: .tags)
-        try container.encode(skipTags, forKey: .skipTags)
-        try container.encode(check, forKey: .check)
-        try container.encode(diff, forKey: .diff)
-        try container.encode(verbosity, forKey: .verbosity)
-        try container.encode(forks, forKey: .forks)
-        try container.encode(timeout, forKey: .timeout)
-        try container.encode(extraVars, forKey: .extraVars)
-        try container.encode(templatedVars, forKey: .templatedVars)
-        try container.encode(envNames, forKey: .envNames)
-        try container.encode(parentID, forKey: .parentID)
-        try container.encode(credentials, forKey: .credentials)
-        try container.encode(launchedBy, forKey: .launchedBy)
-        try container.encode(relaunchOf, forKey: .relaunchOf)
-        try container.encode(templateID, forKey: .templateID)
-        try container.encode(commit, forKey: .commit)
-        try container.encode(secretVars, forKey: .secretVars)
-        try container.encode(slices, forKey: .slices)
-        try container.encode(events, forKey: .events)
-        try container.encode(truncated, forKey: .truncated)
-        try container.encode(droppedOutputBytes, forKey: .droppedOutputBytes)
-        try container.encode(droppedEvents, forKey: .droppedEvents)
-    }
-}
-
-/// A page of jobs, newest first.
-struct JobListResponse: ResponseEncodable, Sendable {
-    var jobs: [JobResponse]
-    /// Pass as `before` for the next page; null on the last page.
-    var nextBefore: Int64?
-
-    enum CodingKeys: String, CodingKey {
-        case jobs
-        case nextBefore = "next_before"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(jobs, forKey: .jobs)
-        try container.encode(nextBefore, forKey: .nextBefore)
-    }
 }
 
 /// An event as the API and the live stream show it: the documented keys, always present.
@@ -192,7 +132,7 @@ struct EventResponse: Encodable, Sendable {
         func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
         return .object([
             "seq": .number(Double(event.seq)),
-            "type": .string(event.type),
+            "type": .string(event.type.name),
             "time": .string(Timestamp.format(Date(timeIntervalSince1970: event.time))),
             "play": optional(event.play),
             "task": optional(event.task),
@@ -210,24 +150,13 @@ struct EventResponse: Encodable, Sendable {
     }
 }
 
-struct EventPageResponse: ResponseEncodable, Sendable {
-    var events: [EventResponse]
-    /// Pass as `after` for the next page: the last seq returned, or `after` when none.
-    var nextAfter: Int
-
-    enum CodingKeys: String, CodingKey {
-        case events
-        case nextAfter = "next_after"
-    }
-}
-
 struct InventoryResponse: ResponseEncodable, Sendable {
     var id: Int64
     var name: String
     var kind: String
     var content: String
-    var credential: Int64?
-    var timeout: Double?
+    @ExplicitNull var credential: Int64?
+    @ExplicitNull var timeout: Double?
     var createdAt: String
     var updatedAt: String
 
@@ -246,18 +175,6 @@ struct InventoryResponse: ResponseEncodable, Sendable {
         case id, name, kind, content, credential, timeout
         case createdAt = "created_at"
         case updatedAt = "updated_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(content, forKey: .content)
-        try container.encode(credential, forKey: .credential)
-        try container.encode(timeout, forKey: .timeout)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
     }
 }
 

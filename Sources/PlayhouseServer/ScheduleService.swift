@@ -36,9 +36,9 @@ struct ScheduleService: Service {
     func tick(now: Date) async throws -> [Int64] {
         let store = dependencies.store
         var launched: [Int64] = []
-        for schedule in try await store.dueSchedules(now: now) {
+        for schedule in try await store.templates.dueSchedules(now: now) {
             guard let due = schedule.nextRunAt, let expression = try? schedule.expression else { continue }
-            guard try await store.advanceSchedule(schedule.id, from: due, to: expression.next(after: now)) else { continue }
+            guard try await store.templates.advanceSchedule(schedule.id, from: due, to: expression.next(after: now)) else { continue }
             if now.timeIntervalSince(due) > Self.grace {
                 var count = 1
                 var time = due
@@ -46,9 +46,9 @@ struct ScheduleService: Service {
                     count += 1
                     time = later
                 }
-                try await store.recordScheduleMissed(schedule.id, count: count, lastAt: due)
+                try await store.templates.recordScheduleMissed(schedule.id, count: count, lastAt: due)
                 await dependencies.audit(
-                    AuditEntry(actor: schedule.createdBy, action: "schedule.missed", target: "schedule \(schedule.id)",
+                    AuditEntry(actor: schedule.createdBy, action: .scheduleMissed, target: "schedule \(schedule.id)",
                                source: "scheduler", detail: "\(count) run(s) missed while no server was up, due from \(Timestamp.format(due))"),
                     logger: logger)
                 logger.warning("schedule missed runs", metadata: ["schedule": "\(schedule.id)", "missed": "\(count)"])
@@ -56,12 +56,12 @@ struct ScheduleService: Service {
             }
             do {
                 let job = try await fire(schedule)
-                try await store.recordScheduleRun(schedule.id, jobID: job, at: now)
+                try await store.templates.recordScheduleRun(schedule.id, jobID: job, at: now)
                 launched.append(job)
             } catch {
-                let message = (error as? ValidationError)?.message ?? (error as? APIError).map { "\($0.error): \($0.detail)" } ?? "\(error)"
+                let message = (error as? ValidationError)?.message ?? (error as? DomainError)?.description ?? "\(error)"
                 await dependencies.audit(
-                    AuditEntry(actor: schedule.createdBy, action: "schedule.failed", target: "schedule \(schedule.id)", source: "scheduler", detail: message),
+                    AuditEntry(actor: schedule.createdBy, action: .scheduleFailed, target: "schedule \(schedule.id)", source: "scheduler", detail: message),
                     logger: logger)
                 logger.error("schedule could not launch", metadata: ["schedule": "\(schedule.id)", "error": .string(message)])
             }
@@ -72,16 +72,14 @@ struct ScheduleService: Service {
     /// Launches the schedule's template as its creator (with their grants), with the
     /// survey's defaults.
     private func fire(_ schedule: Schedule) async throws -> Int64 {
-        let launcher = JobLauncher(dependencies: dependencies)
-        guard let template = try await dependencies.store.template(schedule.templateID) else {
+        let launches = dependencies.launches
+        guard let template = try await dependencies.store.templates.find(schedule.templateID) else {
             throw ValidationError("template \(schedule.templateID) no longer exists")
         }
-        guard let owner = try await launcher.owner(named: schedule.createdBy) else {
+        guard let owner = try await launches.owner(named: schedule.createdBy) else {
             throw ValidationError("\(schedule.createdBy), who made the schedule, no longer may launch jobs")
         }
-        let (job, _) = try await launcher.queue(
-            template, base: template.definition.launchBase, answers: [:], choices: [:], identity: owner,
-            source: "scheduler", logger: logger, via: "schedule \(schedule.id)")
-        return job.id
+        let origin = LaunchService.Origin(source: "scheduler", via: "schedule \(schedule.id)", logger: logger)
+        return try await launches.launch(template, overrides: LaunchOverrides(), answers: [:], by: owner, from: origin).job.id
     }
 }

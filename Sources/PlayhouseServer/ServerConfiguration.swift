@@ -27,7 +27,7 @@ public struct ServerConfiguration: Sendable {
 /// launcher would see it, with the given extra environment and host pattern. Provided by
 /// the runner side, so the server never starts Ansible itself.
 public typealias InventoryHostResolver = @Sendable (
-    _ inventory: InventoryReference, _ launcher: Launcher?, _ environment: [String: String], _ limit: String?
+    _ inventory: ResolvedInventory, _ launcher: Launcher?, _ environment: [String: String], _ limit: String?
 ) async throws -> JSONValue
 
 /// GETs JSON from a URL (survey choices), waiting at most `timeout`; a failure is a

@@ -20,25 +20,24 @@ struct SessionRoutes: Sendable {
     }
 
     @Sendable func login(_ request: Request, context: PlayhouseContext) async throws -> Response {
-        let members = try await RequestBody.object(request, allowed: ["name", "password"])
-        let name = try RequestBody.name(members, "name", required: true) ?? ""
-        let password = try RequestBody.string(members, "password", required: true) ?? ""
+        let body = try await request.decode(as: LoginRequest.self, context: context)
+        let (name, password) = (body.name, body.password)
         let attempt: LoginThrottle.Attempt
         do {
             attempt = try throttle.admit(name: name, address: context.remoteAddress)
         } catch {
-            await dependencies.audit(context, "login.throttled", target: "user \(name)")
+            await dependencies.audit(context, .loginThrottled, target: "user \(name)")
             throw APIError(.tooManyRequests, "too many failed sign-ins", detail: error.advice)
         }
-        let found = try await throttle.check(attempt) { try await dependencies.store.authenticate(name: name, password: password) }
+        let found = try await throttle.check(attempt) { try await dependencies.store.users.authenticate(name: name, password: password) }
         guard let user = found else {
-            await dependencies.audit(context, "login.failed", target: "user \(name)")
+            await dependencies.audit(context, .loginFailed, target: "user \(name)")
             throw APIError(.unauthorized, "wrong name or password")
         }
         throttle.succeeded(attempt)
-        let (token, csrf) = try await dependencies.store.createSession(userID: user.id, lifetime: Self.lifetime)
-        await dependencies.audit(context, "login", target: "user \(user.name)", actor: user.name)
-        let identity = Identity(user: user, access: try await dependencies.store.access(for: user), csrfToken: csrf)
+        let (token, csrf) = try await dependencies.store.users.createSession(userID: user.id, lifetime: Self.lifetime)
+        await dependencies.audit(context, .login, target: "user \(user.name)", actor: user.name)
+        let identity = Identity(user: user, access: try await dependencies.store.users.access(for: user), csrfToken: csrf)
         var response = try MeResponse(identity).response(from: request, context: context)
         response.setCookie(try Cookie.validated(
             name: SignInMiddleware.cookieName, value: token, maxAge: Int(Self.lifetime.components.seconds), path: "/",
@@ -48,9 +47,9 @@ struct SessionRoutes: Sendable {
 
     @Sendable func logout(_ request: Request, context: PlayhouseContext) async throws -> Response {
         if let token = request.cookies[SignInMiddleware.cookieName]?.value {
-            try await dependencies.store.deleteSession(token: token)
+            try await dependencies.store.users.deleteSession(token: token)
             identities.clear()
-            if context.identity != nil { await dependencies.audit(context, "logout") }
+            if context.identity != nil { await dependencies.audit(context, .logout) }
         }
         var response = Response(status: .noContent)
         response.setCookie(try Cookie.validated(

@@ -19,7 +19,7 @@ struct TokenRoutes: Sendable {
 
     @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<TokenResponse> {
         let user = try context.requireUser().user
-        let tokens = try await store.tokens(userID: user.role == .admin ? nil : user.id)
+        let tokens = try await store.users.tokens(userID: user.role == .admin ? nil : user.id)
         return ListResponse(key: "tokens", items: tokens.map { TokenResponse($0) })
     }
 
@@ -27,27 +27,27 @@ struct TokenRoutes: Sendable {
     /// the token, once.
     @Sendable func create(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<TokenResponse> {
         let caller = try context.requireUser().user
-        let members = try await RequestBody.object(request, allowed: ["name", "expires", "user"])
-        let name = (try RequestBody.string(members, "name") ?? "api").trimmingCharacters(in: .whitespaces)
-        guard (1...100).contains(name.count) else { throw APIError(.badRequest, "name must be 1 to 100 characters") }
-        let expires = try RequestBody.string(members, "expires").map { try APIToken.expiry($0) }
+        let body = try await request.decode(as: TokenRequest.self, context: context)
+        let (name, expires) = (body.name, body.expires)
         var owner = caller
-        if let other = try RequestBody.name(members, "user"), other != caller.name {
+        if let other = body.user, other != caller.name {
             guard caller.role == .admin else { throw APIError(.forbidden, "only admins make tokens for other users") }
-            guard let user = try await store.user(named: other) else { throw APIError(.badRequest, "there is no user named \"\(other)\"") }
+            guard let user = try await store.users.named(other) else { throw APIError(.badRequest, "there is no user named \"\(other)\"") }
             owner = user
         }
-        let (token, secret) = try await store.createToken(userID: owner.id, name: name, expiresAt: expires)
-        await dependencies.audit(context, "token.create", target: "user \(owner.name)", detail: "token \(token.id) \"\(name)\"")
+        let (token, secret) = try await store.users.createToken(userID: owner.id, name: name, expiresAt: expires)
+        await dependencies.audit(context, .tokenCreate, target: "user \(owner.name)", detail: "token \(token.id) \"\(name)\"")
         return EditedResponse(status: .created, response: TokenResponse(token, secret: secret))
     }
 
     @Sendable func delete(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let user = try context.requireUser().user
         let id = try JobRoutes.id(context)
-        guard try await store.deleteToken(id, userID: user.role == .admin ? nil : user.id) else { throw APIError.notFound("token \(id)") }
+        guard try await store.users.deleteToken(id, userID: user.role == .admin ? nil : user.id) else {
+            throw APIError.notFound("token \(id)")
+        }
         identities.clear()
-        await dependencies.audit(context, "token.delete", detail: "token \(id)")
+        await dependencies.audit(context, .tokenDelete, detail: "token \(id)")
         return Response(status: .noContent)
     }
 }

@@ -36,7 +36,8 @@ struct WorkerRoutes: Sendable {
 
     func add(read group: RouterGroup<PlayhouseContext>) {
         group.get("workers") { _, _ in
-            ListResponse(key: "workers", items: try await dependencies.store.workers(lease: dependencies.lease).map(WorkerResponse.init))
+            ListResponse(
+                key: "workers", items: try await dependencies.store.workers.list(lease: dependencies.lease).map(WorkerResponse.init))
         }
     }
 }

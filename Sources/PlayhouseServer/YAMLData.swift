@@ -1,4 +1,5 @@
 import CYaml
+import Foundation
 import PlayhouseCore
 import Yams
 

@@ -12,7 +12,8 @@ public enum HTTPInventory {
     public static func fetch(_ inventory: Inventory, launcher: Launcher?, store: Store, secrets: SecretBox) async throws -> JSONValue {
         var headers = (launcher?.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         if let id = inventory.credentialID {
-            guard let credential = try await store.credential(id), let secret = try await store.credentialSecret(id, box: secrets) else {
+            guard let credential = try await store.credentials.find(id),
+                let secret = try await store.credentials.secret(id, box: secrets) else {
                 throw ValidationError("the credential \(id) of inventory \"\(inventory.name)\" does not exist (any more); edit the inventory")
             }
             headers.append(try authorization(credential.kind, secret))

@@ -10,15 +10,9 @@ import PlayhouseEngine
 public enum HTTPJSON {
     static let maxBytes = 16 * 1024 * 1024
 
-    /// Follows no redirect: a credential's header must not travel to wherever a source
-    /// points (a 3xx is an error naming it). Never shut down: it lives as long as the process.
-    static let client = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
-
     /// ``get(_:headers:timeout:)`` in the shape the server takes for survey choices.
     public static let fetcher: @Sendable (String, Duration) async throws -> JSONValue = { url, timeout in
-        try await get(url, timeout: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        try await get(url, timeout: timeout.inSeconds)
     }
 
     public static func get(_ url: String, headers: [(String, String)] = [], timeout: Double) async throws -> JSONValue {
@@ -28,7 +22,7 @@ public enum HTTPJSON {
         let body: ByteBuffer
         let status: HTTPResponseStatus
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            let response = try await OutboundHTTP.client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
             status = response.status
             body = try await response.body.collect(upTo: maxBytes)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {

@@ -14,33 +14,24 @@ struct JobPreparation: Sendable {
 
     func request(for job: Job) async throws -> PlaybookRunRequest {
         let parameters = job.parameters
-        let git = try await store.gitProject(named: parameters.project, unlessFolderIn: catalog)
-        let directory: String, playbook: String
-        if git != nil {
-            // Found in the checkout, once the run has cloned it.
-            try ProjectPath.components(of: parameters.playbook, field: "playbook")
-            (directory, playbook) = ("/", parameters.playbook)
-        } else {
-            directory = try catalog.directory(of: parameters.project)
-            playbook = try catalog.resolve(parameters.playbook, in: parameters.project, field: "playbook")
-        }
+        let git = try await store.templates.gitProject(named: parameters.project, unlessFolderIn: catalog)
+        let location = try catalog.locate(parameters, inGit: git != nil)
         let launcher = try await launcher(of: parameters)
         let inventory: InventorySource
-        if let id = parameters.storedInventoryID {
-            guard let stored = try await store.inventory(id) else {
+        switch location.inventory {
+        case .stored(let id):
+            guard let stored = try await store.inventories.find(id) else {
                 throw RunnerError("inventory \(id) does not exist (any more); launch again with an existing inventory")
             }
             inventory = try await StoredSources.source(of: stored, launcher: launcher, store: store, secrets: secrets)
-        } else if git != nil {
-            try ProjectPath.components(of: parameters.inventory, field: "inventory")
-            inventory = .path(parameters.inventory)
-        } else {
-            inventory = .path(try catalog.resolve(parameters.inventory, in: parameters.project, field: "inventory"))
+        case .path(let path):
+            inventory = .path(path)
         }
         let secretVars = try openSealedVars(parameters.sealedVars)
         var request = PlaybookRunRequest(
-            playbook: playbook,
-            workingDirectory: directory,
+            playbook: location.playbook,
+            // A git project's checkout is made by the run, which resolves the paths in it.
+            workingDirectory: location.directory ?? "/",
             inventory: inventory,
             extraVars: (parameters.extraVars ?? [:]).merging(secretVars) { $1 },
             templateVars: parameters.templateVars ?? [:],
@@ -51,7 +42,7 @@ struct JobPreparation: Sendable {
             diff: parameters.diff ?? false,
             verbosity: parameters.verbosity ?? 0,
             forks: parameters.forks,
-            timeout: parameters.timeout.map { .milliseconds(Int64($0 * 1000)) },
+            timeout: parameters.timeout.map { .seconds($0) },
             environment: (parameters.env ?? [:]).merging(launcher?.environment ?? [:]) { $1 },
             credentials: try await credentials(parameters.credentials ?? []),
             jobTag: Self.tag(instanceID: instanceID, job: job.id))
@@ -73,13 +64,14 @@ struct JobPreparation: Sendable {
     /// Who launched the job, with their teams as they are now.
     private func launcher(of parameters: JobParameters) async throws -> Launcher? {
         guard let name = parameters.launchedBy else { return nil }
-        return Launcher(user: name, teams: try await store.user(named: name)?.teams ?? [])
+        return Launcher(user: name, teams: try await store.users.named(name)?.teams ?? [])
     }
 
     private func credentials(_ ids: [Int64]) async throws -> RunCredentials {
         var opened: [(kind: Credential.Kind, secret: CredentialSecret)] = []
         for id in ids {
-            guard let credential = try await store.credential(id), let secret = try await store.credentialSecret(id, box: secrets) else {
+            guard let credential = try await store.credentials.find(id),
+                let secret = try await store.credentials.secret(id, box: secrets) else {
                 throw RunnerError("credential \(id) does not exist (any more); launch again with existing credentials")
             }
             opened.append((credential.kind, secret))

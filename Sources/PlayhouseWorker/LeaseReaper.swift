@@ -22,7 +22,7 @@ public struct LeaseReaper: Service {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 do {
-                    let lost = try await store.reapLostJobs(lease: lease)
+                    let lost = try await store.jobs.reapLost(lease: lease)
                     if !lost.isEmpty { logger.warning("ended jobs whose worker was lost", metadata: ["jobs": "\(lost)"]) }
                 } catch {
                     if !Task.isCancelled { logger.warning("could not look for lost workers: \(error)") }

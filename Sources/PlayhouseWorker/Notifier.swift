@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 import PlayhouseCore
 import PlayhouseEngine
 import PlayhouseStore
@@ -31,7 +32,7 @@ public struct Notifier: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    while let delivery = try await store.claimDelivery(lease: .seconds(60)) {
+                    while let delivery = try await store.notificationTargets.claimDelivery(lease: .seconds(60)) {
                         try await send(delivery)
                     }
                 } catch where !Task.isCancelled {
@@ -45,8 +46,9 @@ public struct Notifier: Service {
     }
 
     func send(_ delivery: Delivery) async throws {
-        guard let target = try await store.notificationTarget(delivery.targetID), let job = try await store.job(delivery.jobID) else {
-            try await store.recordDeliveryAttempt(delivery.id, delivered: false, responseStatus: nil, error: "the target or the job is gone", retryAt: nil)
+        guard let target = try await store.notificationTargets.find(delivery.targetID),
+            let job = try await store.jobs.find(delivery.jobID) else {
+            try await store.notificationTargets.recordDeliveryAttempt(delivery.id, delivered: false, responseStatus: nil, error: "the target or the job is gone", retryAt: nil)
             return
         }
         var request = HTTPClientRequest(url: target.url)
@@ -58,7 +60,7 @@ public struct Notifier: Service {
         var status: Int? = nil
         var failure: String? = nil
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: Self.timeout)
+            let response = try await OutboundHTTP.client.execute(request, timeout: Self.timeout)
             status = Int(response.status.code)
             _ = try? await response.body.collect(upTo: 64 * 1024)
             if !(200..<300).contains(Int(response.status.code)) { failure = "answered \(response.status.code) \(response.status.reasonPhrase)" }
@@ -67,7 +69,7 @@ public struct Notifier: Service {
         }
         let attempt = delivery.attempts + 1
         let retryAt = failure == nil || attempt >= Self.maxAttempts ? nil : Date().addingTimeInterval(pow(2, Double(attempt - 1)))
-        try await store.recordDeliveryAttempt(delivery.id, delivered: failure == nil, responseStatus: status, error: failure, retryAt: retryAt)
+        try await store.notificationTargets.recordDeliveryAttempt(delivery.id, delivered: failure == nil, responseStatus: status, error: failure, retryAt: retryAt)
         if let failure {
             logger.warning("notification not delivered", metadata: [
                 "target": .string(target.name), "job": "\(job.id)", "attempt": "\(attempt)", "error": .string(failure),

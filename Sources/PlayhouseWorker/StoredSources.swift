@@ -2,7 +2,7 @@ import PlayhouseCore
 import PlayhouseEngine
 import PlayhouseStore
 
-/// Inventories and git sources as the store keeps them, turned into what the engine runs:
+/// Inventories and git projects as the store keeps them, turned into what the engine runs:
 /// credentials opened with the server's key, HTTP inventories fetched as the launcher.
 public struct StoredSources: Sendable {
     public let resolver: InventoryResolver
@@ -17,7 +17,7 @@ public struct StoredSources: Sendable {
 
     /// Resolves a launch's inventory reference as `launcher` would see it.
     public func resolve(
-        _ reference: InventoryReference, launcher: Launcher?, environment: [String: String], limit: String?
+        _ reference: ResolvedInventory, launcher: Launcher?, environment: [String: String], limit: String?
     ) async throws -> JSONValue {
         let source: InventorySource
         switch reference {
@@ -26,6 +26,18 @@ public struct StoredSources: Sendable {
         case .file(let path): source = .path(path)
         }
         return try await resolver.resolve(source, environment: environment.merging(launcher?.environment ?? [:]) { $1 }, limit: limit)
+    }
+
+    /// What a git project holds, for the launch form: its playbooks and inventory files,
+    /// from a fresh clone that is removed again. A failure to clone is a
+    /// `ValidationError` saying why.
+    public func contents(of project: GitProject) async throws -> (playbooks: [String], inventories: [String]) {
+        do {
+            let source = try await GitSource.of(project, store: store, secrets: secrets)
+            return try await GitCheckout.contents(of: source, runsDirectory: resolver.runsDirectory)
+        } catch let error as RunnerError {
+            throw ValidationError(error.message)
+        }
     }
 
     /// What Ansible reads for a stored inventory: its text, its script, or what its URL answers.
@@ -42,7 +54,8 @@ extension GitSource {
     /// The git source of a stored project, with its credential opened.
     static func of(_ project: GitProject, store: Store, secrets: SecretBox) async throws -> GitSource {
         guard let id = project.credentialID else { return GitSource(url: project.url, branch: project.branch) }
-        guard let credential = try await store.credential(id), let secret = try await store.credentialSecret(id, box: secrets) else {
+        guard let credential = try await store.credentials.find(id),
+            let secret = try await store.credentials.secret(id, box: secrets) else {
             throw RunnerError("the credential \(id) of git project \(project.name) does not exist (any more); edit the project")
         }
         let values = secret.values

@@ -6,35 +6,6 @@ import PlayhouseStore
 import ServiceLifecycle
 import Synchronization
 
-/// How a worker pool runs.
-public struct WorkerPoolConfiguration: Sendable {
-    /// The worker's name in the store and on jobs; unique across the fleet.
-    public var name: String
-    /// The machine it runs on, for people to read.
-    public var host: String
-    /// Jobs run at once.
-    public var capacity: Int
-    /// How often the pool renews its running jobs' leases.
-    public var heartbeat: Duration
-    /// On graceful shutdown, how long running jobs may go on before they are stopped.
-    public var drainTimeout: Duration
-    /// How jobs stopped by a shutdown end.
-    public var shutdownMessage: String
-
-    public init(
-        name: String, host: String = ProcessInfo.processInfo.hostName, capacity: Int,
-        heartbeat: Duration = .seconds(5), drainTimeout: Duration = .zero,
-        shutdownMessage: String = "interrupted: server stopped"
-    ) {
-        self.name = name
-        self.host = host
-        self.capacity = max(1, capacity)
-        self.heartbeat = heartbeat
-        self.drainTimeout = drainTimeout
-        self.shutdownMessage = shutdownMessage
-    }
-}
-
 /// Runs queued jobs, up to `capacity` at once, oldest first.
 ///
 /// It wakes when a job is queued or a slot frees up, claims jobs from the store, runs
@@ -75,7 +46,7 @@ public struct WorkerPool: Service {
 
     public func run() async throws {
         let instanceID = try await store.instanceID()
-        try await store.registerWorker(name: configuration.name, host: configuration.host, capacity: configuration.capacity)
+        try await store.workers.register(name: configuration.name, host: configuration.host, capacity: configuration.capacity)
         let draining = Flag()
         let notifications = store.notifications
         await withTaskGroup(of: Void.self) { background in
@@ -90,7 +61,7 @@ public struct WorkerPool: Service {
         }
         let store = self.store
         let name = configuration.name
-        _ = try? await Task { try await store.stopWorker(name: name) }.value
+        _ = try? await Task { try await store.workers.stop(name: name) }.value
     }
 
     /// Claims and runs jobs until draining or cancelled, then waits for the running ones.
@@ -104,7 +75,7 @@ public struct WorkerPool: Service {
                 while !Task.isCancelled, !draining.isSet, slots.take() {
                     let job: Job?
                     do {
-                        job = try await store.claimNextJob(worker: configuration.name)
+                        job = try await store.jobs.claimNext(worker: configuration.name)
                     } catch {
                         logger.error("could not claim a job: \(error)")
                         job = nil
@@ -141,7 +112,7 @@ public struct WorkerPool: Service {
                 // Taken before the heartbeat: a job claimed after it is not in the
                 // heartbeat's answer yet, and must not be mistaken for one ended elsewhere.
                 let checked = running.all
-                let owned = try await store.heartbeat(
+                let owned = try await store.workers.heartbeat(
                     worker: configuration.name, state: draining.isSet ? .draining : .active)
                 for (id, control) in checked where !owned.contains(id) {
                     logger.warning("job was ended elsewhere; stopping it", metadata: ["job": "\(id)"])
@@ -178,7 +149,7 @@ public struct WorkerPool: Service {
                         }
                         return nil
                     }
-                    if try await store.job(job.id)?.cancelRequested == true { control.stop(.canceled) }
+                    if try await store.jobs.find(job.id)?.cancelRequested == true { control.stop(.canceled) }
                     group.addTask {
                         try await runner.run(request, control: control) { batch in
                             try await recorder.record(batch)
@@ -209,7 +180,7 @@ public struct WorkerPool: Service {
             let store = self.store
             let recorded = try await Task {
                 try await recorder.flush()
-                return try await store.finishJob(job.id, outcome: outcome.0, exitCode: outcome.1, summary: outcome.2)
+                return try await store.jobs.finish(job.id, outcome: outcome.0, exitCode: outcome.1, summary: outcome.2)
             }.value
             if !recorded { logger.warning("the job had already been ended elsewhere (lost or canceled)") }
         } catch {
@@ -218,126 +189,6 @@ public struct WorkerPool: Service {
         logger.info("job ended", metadata: [
             "status": .string(outcome.0.status.rawValue), "error": .string(outcome.0.error ?? ""),
         ])
-    }
-}
-
-/// The runs in progress, so a heartbeat or a drain can stop them.
-final class RunningJobs: Sendable {
-    private let controls = Mutex<[Int64: RunControl]>([:])
-
-    func add(_ id: Int64, _ control: RunControl) {
-        controls.withLock { $0[id] = control }
-    }
-
-    func remove(_ id: Int64) {
-        _ = controls.withLock { $0.removeValue(forKey: id) }
-    }
-
-    var all: [(Int64, RunControl)] { controls.withLock { $0.map { ($0.key, $0.value) } } }
-    var isEmpty: Bool { controls.withLock { $0.isEmpty } }
-
-    func stopAll(_ reason: StopReason) {
-        for (_, control) in all { control.stop(reason) }
-    }
-}
-
-/// A one-way switch: set once, read anywhere.
-final class Flag: Sendable {
-    private let value = Mutex(false)
-
-    func set() {
-        value.withLock { $0 = true }
-    }
-
-    var isSet: Bool { value.withLock { $0 } }
-}
-
-/// How many more jobs may run at once.
-final class Slots: Sendable {
-    private let free: Mutex<Int>
-
-    init(capacity: Int) {
-        free = Mutex(capacity)
-    }
-
-    /// Takes a slot if one is free.
-    func take() -> Bool {
-        free.withLock { free in
-            guard free > 0 else { return false }
-            free -= 1
-            return true
-        }
-    }
-
-    func give() {
-        free.withLock { $0 += 1 }
-    }
-}
-
-/// Stores a running job's updates one batch at a time: its events at once, since live
-/// streams follow them, and its output and progress at most every quarter second, since
-/// the job page reads those at most twice a second. ``flush()`` writes what is left.
-final class JobRecorder: Sendable {
-    private struct State {
-        var summary = JobSummary()
-        var lastSeq = 0
-        var chunk = 0
-        var output = ""
-        var progressChanged = false
-        var lastFlush = ContinuousClock.now
-    }
-
-    static let flushInterval: Duration = .milliseconds(250)
-    static let maxPendingOutput = 64 * 1024
-
-    let jobID: Int64
-    let store: Store
-    private let state = Mutex(State())
-
-    init(jobID: Int64, store: Store) {
-        self.jobID = jobID
-        self.store = store
-    }
-
-    var summary: JobSummary { state.withLock { $0.summary } }
-
-    func record(_ batch: [RunUpdate]) async throws {
-        var events: [JobEvent] = []
-        var commit: String? = nil
-        let due = state.withLock { state -> Bool in
-            for update in batch {
-                switch update {
-                case .event(let event):
-                    events.append(event)
-                    state.summary.apply(event)
-                    state.lastSeq = event.seq
-                    state.progressChanged = true
-                case .output(let text):
-                    state.output += text
-                case .checkout(let sha):
-                    commit = sha
-                }
-            }
-            return ContinuousClock.now - state.lastFlush >= Self.flushInterval || state.output.utf8.count >= Self.maxPendingOutput
-        }
-        if let commit { try await store.setJobCommit(jobID, commit: commit) }
-        try await store.appendEvents(events, to: jobID)
-        if due { try await flush() }
-    }
-
-    /// Writes the output and progress not stored yet.
-    func flush() async throws {
-        let (output, chunk, progress) = state.withLock { state in
-            state.lastFlush = .now
-            defer {
-                state.output = ""
-                state.progressChanged = false
-            }
-            if !state.output.isEmpty { state.chunk += 1 }
-            return (state.output, state.chunk, state.progressChanged ? (state.lastSeq, state.summary) : nil)
-        }
-        if !output.isEmpty { try await store.appendOutput(output, chunk: chunk, to: jobID) }
-        if let (lastSeq, summary) = progress { try await store.updateProgress(of: jobID, lastSeq: lastSeq, summary: summary) }
     }
 }
 

@@ -66,7 +66,7 @@ struct CommonOptions: ParsableArguments {
     }
 
     /// How long a job may go without a heartbeat; heartbeats come four times as often.
-    var lease: Duration { .milliseconds(Int64(workerLostAfter * 1000)) }
+    var lease: Duration { .seconds(workerLostAfter) }
 
     func runner(logger: Logger) throws -> PlaybookRunner {
         PlaybookRunner(

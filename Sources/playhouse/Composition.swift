@@ -46,7 +46,7 @@ struct Composition: Sendable {
         return ServerDependencies(
             store: store, catalog: catalog, secrets: secrets, lease: lease, secureCookies: secureCookies, publicURL: publicURL,
             jinjaPolicy: jinjaPolicy, limits: limits, fetchJSON: HTTPJSON.fetcher,
-            gitContents: GitProjectInspector(runsDirectory: runner.runsDirectory, store: store, secrets: secrets).contents
+            gitContents: sources.contents
         ) { inventory, launcher, environment, limit in
             try await sources.resolve(inventory, launcher: launcher, environment: environment, limit: limit)
         }

@@ -30,8 +30,8 @@ struct Run: AsyncParsableCommand {
             inventory: .path(CommonOptions.absolute(inventory)),
             limit: limit)
         let result = try await PlaybookRunner(ansible: ansible).run(request) { batch in
-            for case .event(let event) in batch where event.host != nil || event.type.hasPrefix("playbook_on_task") {
-                let what = [event.type, event.host, event.task, event.message].compactMap { $0 }.joined(separator: "  ")
+            for case .event(let event) in batch where event.host != nil || event.type.startsTask {
+                let what = [event.type.name, event.host, event.task, event.message].compactMap { $0 }.joined(separator: "  ")
                 print("\(event.seq)  \(what)")
             }
         }

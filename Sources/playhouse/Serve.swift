@@ -78,7 +78,7 @@ struct Serve: AsyncParsableCommand {
                 if !common.store.usesPostgres {
                     // SQLite means this process is the only worker: whatever is still
                     // running was left by the previous server.
-                    interrupted = try await store.interruptRunningJobs(message: "interrupted: server stopped")
+                    interrupted = try await store.jobs.interruptRunning(message: "interrupted: server stopped")
                     if !interrupted.isEmpty {
                         logger.warning("ended jobs left running by the last server", metadata: ["jobs": "\(interrupted)"])
                     }

@@ -33,8 +33,8 @@ struct Users: AsyncParsableCommand {
             let password = try PasswordInput.read(confirm: true)
             let logger = store.logger("playhouse.users")
             try await store.withStore(logger: logger) { store in
-                let user = try await store.createUser(name: name, role: Role(rawValue: role) ?? .viewer, password: password)
-                try await store.recordAudit(AuditEntry(actor: nil, action: "user.create", target: "user \(user.name)", source: "command line", detail: "role \(role)"))
+                let user = try await store.users.create(name: name, role: Role(rawValue: role) ?? .viewer, password: password)
+                try await store.users.recordAudit(AuditEntry(actor: nil, action: .userCreate, target: "user \(user.name)", source: "command line", detail: "role \(role)"))
                 print("created \(user.role.rawValue) \(user.name)")
             }
         }
@@ -53,9 +53,9 @@ struct Users: AsyncParsableCommand {
         func run() async throws {
             let password = try PasswordInput.read(confirm: true)
             try await store.withStore(logger: store.logger("playhouse.users")) { store in
-                guard let user = try await store.user(named: name) else { throw ArgumentParser.ValidationError("there is no user named \(name)") }
-                _ = try await store.updateUser(user.id, role: nil, password: password)
-                try await store.recordAudit(AuditEntry(actor: nil, action: "user.update", target: "user \(name)", source: "command line", detail: "password"))
+                guard let user = try await store.users.named(name) else { throw ArgumentParser.ValidationError("there is no user named \(name)") }
+                _ = try await store.users.update(user.id, role: nil, password: password)
+                try await store.users.recordAudit(AuditEntry(actor: nil, action: .userUpdate, target: "user \(name)", source: "command line", detail: "password"))
                 print("password of \(name) changed")
             }
         }
@@ -68,7 +68,7 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             try await store.withStore(logger: store.logger("playhouse.users")) { store in
-                for user in try await store.users() {
+                for user in try await store.users.list() {
                     print([user.name, user.role.rawValue, user.teams.joined(separator: ",")].joined(separator: "\t"))
                 }
             }
@@ -104,10 +104,10 @@ struct Tokens: AsyncParsableCommand {
                 throw ArgumentParser.ValidationError("--expires: \(error)")
             }
             try await store.withStore(logger: store.logger("playhouse.tokens")) { store in
-                guard let owner = try await store.user(named: user) else { throw ArgumentParser.ValidationError("there is no user named \(user)") }
-                let (token, secret) = try await store.createToken(userID: owner.id, name: name, expiresAt: expiry)
-                try await store.recordAudit(AuditEntry(
-                    actor: nil, action: "token.create", target: "user \(user)", source: "command line", detail: "token \(token.id) \"\(name)\""))
+                guard let owner = try await store.users.named(user) else { throw ArgumentParser.ValidationError("there is no user named \(user)") }
+                let (token, secret) = try await store.users.createToken(userID: owner.id, name: name, expiresAt: expiry)
+                try await store.users.recordAudit(AuditEntry(
+                    actor: nil, action: .tokenCreate, target: "user \(user)", source: "command line", detail: "token \(token.id) \"\(name)\""))
                 print(secret)
             }
         }
@@ -140,17 +140,17 @@ enum FirstAdmin {
     /// Creates `admin` with `PLAYHOUSE_ADMIN_PASSWORD`, or with a random password that is
     /// logged this once.
     static func ensure(store: Store, logger: Logger) async throws {
-        guard try await store.userCount() == 0 else { return }
+        guard try await store.users.count() == 0 else { return }
         let given = ProcessInfo.processInfo.environment["PLAYHOUSE_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         let password = given ?? UUID().uuidString.replacing("-", with: "").lowercased().prefix(20).description
         do {
-            _ = try await store.createUser(name: "admin", role: .admin, password: password)
+            _ = try await store.users.create(name: "admin", role: .admin, password: password)
         } catch {
             // Another server of the fleet was first (whether the check or the insert caught it).
-            if try await store.userCount() > 0 { return }
+            if try await store.users.count() > 0 { return }
             throw error
         }
-        try await store.recordAudit(AuditEntry(actor: nil, action: "user.create", target: "user admin", source: "first start", detail: "role admin"))
+        try await store.users.recordAudit(AuditEntry(actor: nil, action: .userCreate, target: "user admin", source: "first start", detail: "role admin"))
         if given == nil {
             logger.notice("created the first user: admin, password \(password) (shown only this once; change it with `playhouse users passwd admin`)")
         } else {

@@ -42,9 +42,9 @@ struct Worker: AsyncParsableCommand {
         logger[metadataKey: "worker"] = "\(name)"
         try await common.withComposition(logger: logger) { composition in
             // A worker that comes back under its name ends what it ran before it went away.
-            let interrupted = try await composition.store.interruptRunningJobs(message: "interrupted: worker restarted", worker: name)
+            let interrupted = try await composition.store.jobs.interruptRunning(message: "interrupted: worker restarted", worker: name)
             let pool = composition.workerPool(
-                name: name, capacity: capacity, drainTimeout: .milliseconds(Int64(drainTimeout * 1000)),
+                name: name, capacity: capacity, drainTimeout: .seconds(drainTimeout),
                 shutdownMessage: "interrupted: worker stopped")
             try await pool.cleanUpAfterCrash(interrupted: interrupted)
             let group = ServiceGroup(configuration: .init(

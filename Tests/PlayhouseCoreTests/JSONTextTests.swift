@@ -53,14 +53,14 @@ import Testing
 
     @Test func aCallbackLineBecomesAnEvent() throws {
         let line = #"{"type": "runner_on_ok", "time": 1700000000.5, "play": "p", "task": "t", "host": "h", "changed": true, "failed": false, "message": null, "data": {"msg": "hi"}}"#
-        let event = try #require(CallbackEvent(line: line.utf8))
-        #expect(event.type == "runner_on_ok")
+        let event = try #require(JobEvent(callbackLine: line.utf8))
+        #expect(event.type == .ok)
         #expect(event.time == 1_700_000_000.5)
         #expect(event.host == "h")
         #expect(event.changed == true)
         #expect(event.message == nil)
         #expect(event.data == .object(["msg": .string("hi")]))
-        #expect(CallbackEvent(line: #"{"time": 1}"#.utf8) == nil, "an event needs a type")
-        #expect(CallbackEvent(line: "not json".utf8) == nil)
+        #expect(JobEvent(callbackLine: #"{"time": 1}"#.utf8) == nil, "an event needs a type")
+        #expect(JobEvent(callbackLine: "not json".utf8) == nil)
     }
 }

@@ -2,23 +2,23 @@ import PlayhouseCore
 import Testing
 
 @Suite struct JobSummaryTests {
-    func event(_ seq: Int, _ type: String, host: String? = nil, task: String? = nil, changed: Bool? = nil,
+    func event(_ seq: Int, _ type: EventType, host: String? = nil, task: String? = nil, changed: Bool? = nil,
                data: JSONValue? = nil) -> JobEvent {
         JobEvent(seq: seq, type: type, time: Double(seq), play: "Play", task: task, host: host, changed: changed, data: data)
     }
 
     @Test func progressCountsFinishedTasksAndStaysBelowHundredUntilTheEnd() {
         var summary = JobSummary()
-        summary.apply(event(1, "playbook_on_start", data: .object(["tasks_total": .number(2)])))
-        summary.apply(event(2, "playbook_on_task_start", task: "one"))
+        summary.apply(event(1, .playbookStart, data: .object(["tasks_total": .number(2)])))
+        summary.apply(event(2, .taskStart, task: "one"))
         #expect(summary.progress.tasksDone == 0)
         #expect(summary.progress.currentTask == "one")
-        summary.apply(event(3, "runner_on_ok", host: "a", task: "one", changed: true))
-        summary.apply(event(4, "playbook_on_task_start", task: "two"))
+        summary.apply(event(3, .ok, host: "a", task: "one", changed: true))
+        summary.apply(event(4, .taskStart, task: "two"))
         #expect(summary.progress.tasksDone == 1)
         #expect(summary.progress.percent == 50)
-        summary.apply(event(5, "runner_on_ok", host: "a", task: "two"))
-        summary.apply(event(6, "playbook_on_stats", data: .object(["hosts": .object(["a": .object(["ok": .number(2), "changed": .number(1)])])])))
+        summary.apply(event(5, .ok, host: "a", task: "two"))
+        summary.apply(event(6, .stats, data: .object(["hosts": .object(["a": .object(["ok": .number(2), "changed": .number(1)])])])))
         #expect(summary.progress.tasksDone == 2)
         #expect(summary.progress.percent == 99)
         summary.finish()
@@ -30,19 +30,19 @@ import Testing
 
     @Test func theEstimateGrowsWhenMoreTasksRunThanCounted() {
         var summary = JobSummary()
-        summary.apply(event(1, "playbook_on_start", data: .object(["tasks_total": .number(1)])))
-        summary.apply(event(2, "playbook_on_task_start", task: "one"))
-        summary.apply(event(3, "playbook_on_task_start", task: "included"))
+        summary.apply(event(1, .playbookStart, data: .object(["tasks_total": .number(1)])))
+        summary.apply(event(2, .taskStart, task: "one"))
+        summary.apply(event(3, .taskStart, task: "included"))
         #expect(summary.progress.tasksTotal == 2)
         #expect(summary.progress.percent < 100)
     }
 
     @Test func liveCountsSeparateIgnoredFailuresAndUnreachableHosts() {
         var summary = JobSummary()
-        summary.apply(event(1, "runner_on_failed", host: "a", data: .object(["ignore_errors": .bool(true)])))
-        summary.apply(event(2, "runner_on_failed", host: "b"))
-        summary.apply(event(3, "runner_on_unreachable", host: "c"))
-        summary.apply(event(4, "runner_on_skipped", host: "a"))
+        summary.apply(event(1, .failed, host: "a", data: .object(["ignore_errors": .bool(true)])))
+        summary.apply(event(2, .failed, host: "b"))
+        summary.apply(event(3, .unreachable, host: "c"))
+        summary.apply(event(4, .skipped, host: "a"))
         #expect(summary.hosts["a"]?.ignored == 1)
         #expect(summary.hosts["a"]?.failed == 0)
         #expect(summary.hosts["a"]?.skipped == 1)
@@ -75,8 +75,11 @@ import Testing
     }
 
     @Test func numericInventoryNamesAStoredInventory() {
-        #expect(JobParameters(project: "p", playbook: "a", inventory: "12").storedInventoryID == 12)
-        #expect(JobParameters(project: "p", playbook: "a", inventory: "hosts.ini").storedInventoryID == nil)
+        #expect(JobParameters(project: "p", playbook: "a", inventory: "12").inventoryRef == .stored(12))
+        #expect(JobParameters(project: "p", playbook: "a", inventory: "hosts.ini").inventoryRef == .path("hosts.ini"))
+        #expect(InventoryRef("١٢") == .path("١٢"), "only ASCII digits name a stored inventory")
+        #expect(InventoryRef("99999999999999999999") == .path("99999999999999999999"), "an id too large is a path")
+        #expect(InventoryRef("").storedID == nil)
     }
 }
 

@@ -11,7 +11,7 @@ import Testing
                 "unreachable": .number(Double(counts.unreachable)),
             ])
         }
-        summary.apply(JobEvent(seq: 1, type: "playbook_on_stats", time: 0, data: .object(["hosts": .object(members)])))
+        summary.apply(JobEvent(seq: 1, type: .stats, time: 0, data: .object(["hosts": .object(members)])))
         return summary
     }
 

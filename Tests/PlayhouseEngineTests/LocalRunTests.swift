@@ -53,11 +53,11 @@ import Testing
         #expect(result.exitCode == 0)
         let events = collected.events
         #expect(events.map(\.seq) == Array(1...events.count))
-        #expect(events.first?.type == "playbook_on_start")
-        #expect(events.last?.type == "playbook_on_stats")
-        #expect(events.filter { $0.type == "runner_on_ok" && $0.task == "Change" && $0.changed == true }.count == 2)
-        #expect(events.filter { $0.type == "runner_on_skipped" }.count == 2)
-        let greeting = events.first { $0.type == "runner_on_ok" && $0.host == "a" && $0.task == "Greet" }
+        #expect(events.first?.type == .playbookStart)
+        #expect(events.last?.type == .stats)
+        #expect(events.filter { $0.type == .ok && $0.task == "Change" && $0.changed == true }.count == 2)
+        #expect(events.filter { $0.type == .skipped }.count == 2)
+        let greeting = events.first { $0.type == .ok && $0.host == "a" && $0.task == "Greet" }
         #expect(greeting?.message == "hi a from extra vars; $(touch /tmp/nope) `x`")
         #expect(result.summary.hosts["a"]?.ok == 2)
         #expect(result.summary.hosts["a"]?.changed == 1)
@@ -74,7 +74,7 @@ import Testing
         #expect(result.exitCode == 2)
         #expect(result.summary.hosts["b"]?.failed == 1)
         #expect(result.summary.hosts["a"]?.failed == 0)
-        let failure = collected.events.first { $0.type == "runner_on_failed" }
+        let failure = collected.events.first { $0.type == .failed }
         #expect(failure?.host == "b")
         #expect(failure?.message == "broken on purpose")
     }
@@ -102,7 +102,7 @@ import Testing
         let message = result.outcome.error ?? ""
         #expect(message.contains("No inventory was parsed"), "\(message)")
         #expect(message.contains("cmdb is down"), "\(message)")
-        #expect(!collected.events.contains { $0.type == "runner_on_ok" })
+        #expect(!collected.events.contains { $0.type == .ok })
     }
 
     @Test func anInventoryThatDoesNotParseIsAnErrorNotAnEmptyRun() async throws {
@@ -124,7 +124,7 @@ import Testing
         let run = Task {
             try await fixture.runner.run(request, control: control) { collected.add($0) }
         }
-        #expect(await collected.waitFor("runner_on_start"))
+        #expect(await collected.waitFor(.runnerStart))
         #expect(await ProcessCheck.waitFor("sleep 61"), "the task's command should be running")
         control.stop(.canceled)
         let result = try await run.value
@@ -153,7 +153,7 @@ import Testing
         var request = fixture.request("sleep.yml")
         request.extraVars = ["duration": .number(63)]
         let consumer = Task {
-            var types: [String] = []
+            var types: [EventType] = []
             for try await update in runner.updates(request) {
                 if case .event(let event) = update { types.append(event.type) }
             }
@@ -174,11 +174,11 @@ import Testing
 
     @Test func theLibraryStreamYieldsEventsOfAFullRun() async throws {
         let fixture = try fixture()
-        var types: [String] = []
+        var types: [EventType] = []
         for try await update in fixture.runner.updates(fixture.request("ok.yml")) {
             if case .event(let event) = update { types.append(event.type) }
         }
-        #expect(types.first == "playbook_on_start")
-        #expect(types.last == "playbook_on_stats")
+        #expect(types.first == .playbookStart)
+        #expect(types.last == .stats)
     }
 }

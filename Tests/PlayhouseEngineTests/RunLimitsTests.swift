@@ -73,7 +73,7 @@ import Testing
         #expect((result.summary.droppedOutputBytes ?? 0) > 0)
         let events = collected.events
         #expect(events.count == 6, "five events and the recap")
-        #expect(events.last?.type == "playbook_on_stats")
+        #expect(events.last?.type == .stats)
         #expect(events.map(\.seq) == Array(1...6))
         #expect((result.summary.droppedEvents ?? 0) > 10)
         #expect(result.summary.hosts["a"]?.ok == 8, "the summary counts every task")

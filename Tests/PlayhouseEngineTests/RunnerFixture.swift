@@ -46,7 +46,7 @@ final class Collected: Sendable {
         updates.withLock { $0.compactMap { if case .output(let text) = $0 { text } else { nil } }.joined() }
     }
 
-    func waitFor(_ type: String, timeout: Duration = .seconds(30)) async -> Bool {
+    func waitFor(_ type: EventType, timeout: Duration = .seconds(30)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if events.contains(where: { $0.type == type }) { return true }

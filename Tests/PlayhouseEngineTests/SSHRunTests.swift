@@ -68,11 +68,11 @@ struct SSHRunTests {
                 #expect(counts?.unreachable == 0)
                 for task in ["who am i", "say hello", "make a folder"] {
                     #expect(
-                        events.contains { $0.type == "runner_on_ok" && $0.host == host.name && $0.task == task },
+                        events.contains { $0.type == .ok && $0.host == host.name && $0.task == task },
                         "no runner_on_ok for \(host.name) / \(task)")
                 }
                 // The command really ran over SSH as the test user…
-                let whoami = events.first { $0.type == "runner_on_ok" && $0.host == host.name && $0.task == "who am i" }
+                let whoami = events.first { $0.type == .ok && $0.host == host.name && $0.task == "who am i" }
                 #expect(whoami?.data?["stdout"]?.stringValue == hosts.user)
                 // …and so did the file module: the folder belongs to that user.
                 let folder = marker + "-" + host.name
@@ -105,7 +105,7 @@ struct SSHRunTests {
             #expect(result.exitCode == 4)
             #expect(result.summary.hosts["gone"]?.unreachable == 1, "\(result.summary.hosts)")
             #expect(result.summary.hosts["gone"]?.ok == 0)
-            let unreachable = updates.events.filter { $0.type == "runner_on_unreachable" }
+            let unreachable = updates.events.filter { $0.type == .unreachable }
             #expect(unreachable.map(\.host) == ["gone"], "\(unreachable)")
             for host in hosts.hosts {
                 #expect(result.summary.hosts[host.name]?.ok == 3, "\(host.name): \(result.summary.hosts)")
@@ -145,7 +145,7 @@ struct SSHRunTests {
             defer { control.stop(.canceled) }
 
             let started = await Self.poll(for: .seconds(30)) {
-                let hostsStarted = updates.events.filter { $0.type == "runner_on_start" && $0.task == "wait" }.compactMap(\.host)
+                let hostsStarted = updates.events.filter { $0.type == .runnerStart && $0.task == "wait" }.compactMap(\.host)
                 return Set(hostsStarted) == Set(hosts.hosts.map(\.name))
             }
             try #require(started, "no runner_on_start for the task on both hosts: \(updates.output)")

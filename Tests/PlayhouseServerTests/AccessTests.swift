@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import PlayhouseCore
 import PlayhouseStore
@@ -96,36 +97,36 @@ import Testing
             var tokens: [Caller: String] = [:]
             var ids: [String: Int] = [:]
             for (caller, role) in [(Caller.viewer, Role.viewer), (.operator, .operator), (.admin, .admin)] {
-                var user = try await store.user(named: caller.rawValue)
-                if user == nil { user = try await store.createUser(name: caller.rawValue, role: role, password: "password-of-\(caller)", cost: 4) }
+                var user = try await store.users.named(caller.rawValue)
+                if user == nil { user = try await store.users.create(name: caller.rawValue, role: role, password: "password-of-\(caller)", cost: 4) }
                 guard let user else { throw TestFailure("no \(caller) user") }
                 ids[caller.rawValue] = Int(user.id)
-                tokens[caller] = try await store.createToken(userID: user.id, name: "table", expiresAt: nil).1
+                tokens[caller] = try await store.users.createToken(userID: user.id, name: "table", expiresAt: nil).1
             }
             for kind in Grant.ResourceKind.allCases {
                 for caller in ["viewer", "operator"] {
-                    _ = try await store.createGrant(subjectKind: .user, subject: caller, resourceKind: kind, resource: Grant.any)
+                    _ = try await store.users.createGrant(subjectKind: .user, subject: caller, resourceKind: kind, resource: Grant.any)
                 }
             }
-            ids["inventory"] = Int(try await store.createInventory(name: "web", kind: .static, content: "a\n").id)
-            ids["doomed-inventory"] = Int(try await store.createInventory(name: "doomed", kind: .static, content: "a\n").id)
+            ids["inventory"] = Int(try await store.inventories.create(name: "web", kind: .static, content: "a\n").id)
+            ids["doomed-inventory"] = Int(try await store.inventories.create(name: "doomed", kind: .static, content: "a\n").id)
             let box = SecretBox.random()
-            ids["credential"] = Int(try await store.createCredential(name: "vault", kind: .vault, secret: CredentialSecret(["password": "p-1234"]), box: box).id)
-            ids["doomed-credential"] = Int(try await store.createCredential(name: "doomed", kind: .vault, secret: CredentialSecret(["password": "p-1234"]), box: box).id)
-            ids["doomed-user"] = Int(try await store.createUser(name: "doomed", role: .viewer, password: "doomed-password", cost: 4).id)
+            ids["credential"] = Int(try await store.credentials.create(name: "vault", kind: .vault, secret: CredentialSecret(["password": "p-1234"]), box: box).id)
+            ids["doomed-credential"] = Int(try await store.credentials.create(name: "doomed", kind: .vault, secret: CredentialSecret(["password": "p-1234"]), box: box).id)
+            ids["doomed-user"] = Int(try await store.users.create(name: "doomed", role: .viewer, password: "doomed-password", cost: 4).id)
             let hello = TemplateDefinition(parameters: JobParameters(project: "demo", playbook: "hello.yml", inventory: "inventory/local.ini", limit: "web1"), allowConcurrent: true)
-            ids["template"] = Int(try await store.createTemplate(name: "hello", definition: hello).id)
-            ids["doomed-template"] = Int(try await store.createTemplate(name: "doomed", definition: hello).id)
-            ids["schedule"] = Int(try await store.createSchedule(templateID: Int64(ids["template"]!), cron: "0 3 * * *", timeZone: "UTC", createdBy: "admin").id)
-            ids["doomed-schedule"] = Int(try await store.createSchedule(templateID: Int64(ids["template"]!), cron: "0 4 * * *", timeZone: "UTC", createdBy: "admin").id)
-            ids["notification"] = Int(try await store.createNotificationTarget(name: "n", url: "http://127.0.0.1:9/x", events: [.failed], format: .json, templateID: nil).id)
-            ids["doomed-notification"] = Int(try await store.createNotificationTarget(name: "doomed", url: "http://127.0.0.1:9/x", events: [.failed], format: .json, templateID: nil).id)
-            _ = try await store.saveGitProject(name: "doomed-git", url: "file:///nowhere", branch: "main", credentialID: nil)
-            ids["team"] = Int(try await store.createTeam(name: "team").id)
-            ids["doomed-team"] = Int(try await store.createTeam(name: "doomed-team").id)
-            ids["doomed-grant"] = Int(try await store.createGrant(subjectKind: .team, subject: "team", resourceKind: .project, resource: "demo").id)
+            ids["template"] = Int(try await store.templates.create(name: "hello", definition: hello).id)
+            ids["doomed-template"] = Int(try await store.templates.create(name: "doomed", definition: hello).id)
+            ids["schedule"] = Int(try await store.templates.createSchedule(templateID: Int64(ids["template"]!), cron: "0 3 * * *", timeZone: "UTC", createdBy: "admin").id)
+            ids["doomed-schedule"] = Int(try await store.templates.createSchedule(templateID: Int64(ids["template"]!), cron: "0 4 * * *", timeZone: "UTC", createdBy: "admin").id)
+            ids["notification"] = Int(try await store.notificationTargets.create(name: "n", url: "http://127.0.0.1:9/x", events: [.failed], format: .json, templateID: nil).id)
+            ids["doomed-notification"] = Int(try await store.notificationTargets.create(name: "doomed", url: "http://127.0.0.1:9/x", events: [.failed], format: .json, templateID: nil).id)
+            _ = try await store.templates.saveGitProject(name: "doomed-git", url: "file:///nowhere", branch: "main", credentialID: nil)
+            ids["team"] = Int(try await store.users.createTeam(name: "team").id)
+            ids["doomed-team"] = Int(try await store.users.createTeam(name: "doomed-team").id)
+            ids["doomed-grant"] = Int(try await store.users.createGrant(subjectKind: .team, subject: "team", resourceKind: .project, resource: "demo").id)
             for caller in ["viewer", "operator", "admin"] {
-                ids["doomed-token-\(caller)"] = Int(try await store.createToken(userID: Int64(ids[caller]!), name: "doomed", expiresAt: nil).0.id)
+                ids["doomed-token-\(caller)"] = Int(try await store.users.createToken(userID: Int64(ids[caller]!), name: "doomed", expiresAt: nil).0.id)
             }
             let job = try await client.launch(#"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#)
             _ = try await client.waitForEnd(job)
@@ -216,7 +217,7 @@ import Testing
                 #expect(refused.status == 403)
                 #expect(refused.body.contains(reason), "\(refused.body)")
             }
-            #expect(try await store.jobs().isEmpty, "nothing was launched without the token")
+            #expect(try await store.jobs.list().isEmpty, "nothing was launched without the token")
             let accepted = try await RawHTTP.send(
                 port: port, "POST", "/api/v1/jobs", headers: ["Cookie": cookie, "X-CSRF-Token": csrf, "Origin": "http://127.0.0.1:\(port)"],
                 body: launch, signedIn: false)
@@ -265,13 +266,13 @@ import Testing
         try FileManager.default.copyItem(atPath: projects + "/granted/hosts.ini", toPath: projects + "/other/hosts.ini")
         try await ServerFixture.with(projects: projects) { client, store in
             let port = try #require(client.port)
-            let otto = try await store.createUser(name: "otto", role: .operator, password: "otto-password", cost: 4)
-            let token = try await store.createToken(userID: otto.id, name: "t", expiresAt: nil).1
-            let team = try await store.createTeam(name: "ops")
-            _ = try await store.setTeamMembers(team.id, users: ["otto"])
-            _ = try await store.createGrant(subjectKind: .team, subject: "ops", resourceKind: .project, resource: "granted")
+            let otto = try await store.users.create(name: "otto", role: .operator, password: "otto-password", cost: 4)
+            let token = try await store.users.createToken(userID: otto.id, name: "t", expiresAt: nil).1
+            let team = try await store.users.createTeam(name: "ops")
+            _ = try await store.users.setTeamMembers(team.id, users: ["otto"])
+            _ = try await store.users.createGrant(subjectKind: .team, subject: "ops", resourceKind: .project, resource: "granted")
             let hidden = try await client.launch(#"{"project":"other","playbook":"hello.yml","inventory":"hosts.ini"}"#)
-            let inventory = try await store.createInventory(name: "secret hosts", kind: .static, content: "a\n")
+            let inventory = try await store.inventories.create(name: "secret hosts", kind: .static, content: "a\n")
             let auth = ["Authorization": "Bearer \(token)"]
 
             let refused = try await RawHTTP.send(

@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import PlayhouseCore
 import PlayhouseStore
 import PlayhouseTestSupport
@@ -118,7 +120,7 @@ struct BrowserTests {
                     let job = try await client.json(.get, "/api/v1/jobs/\(id)").json
                     #expect(job["status"] == .string("successful"), "\(job.jsonString())")
                     #expect(job["playbook"] == .string("progress.yml"))
-                    let stored = try await store.job(id)
+                    let stored = try await store.jobs.find(id)
                     #expect(stored?.status == .successful)
                     #expect(stored?.parameters.project == "demo")
                     #expect(stored?.parameters.inventory == "inventory/local.ini")
@@ -138,7 +140,8 @@ struct BrowserTests {
     @Test(.timeLimit(.minutes(3)))
     func cancelFromThePage() async throws {
         let projects = try TestPaths.makeProject("p", files: [
-            "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: Sleep a while\n      ansible.builtin.command: sleep 81\n",
+            "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n"
+                + "    - name: Sleep a while\n      ansible.builtin.command: sleep 81\n",
             "hosts.ini": TestPaths.localInventory(["a"]),
         ])
         try await ServerFixture.with(projects: projects) { client, store in
@@ -146,15 +149,22 @@ struct BrowserTests {
             let id = try await client.launch(#"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
             try await withChromeSession { browser in
                 try await withDiagnostics(browser, "cancel") {
+                    try await Self.countEventSources(browser)
                     try await signIn(browser, port: port, at: "/jobs/\(id)")
-                    try await browser.waitUntil("#job-status to read running", timeout: .seconds(60)) {
-                        try await browser.text(of: "#job-status") == "running"
-                    }
-                    #expect(await ProcessCheck.waitFor("sleep 81"), "the task runs")
-                    try await browser.waitUntil("the running task to show", timeout: .seconds(30)) {
-                        try await browser.executeScript("return document.querySelector('#tasks').textContent;")
-                            .stringValue?.contains("Sleep a while") == true
-                    }
+                    try await Self.waitForTheSleepingTask(browser)
+
+                    // Left, the job page stops its work: its stream closes, and no header
+                    // refresh of it retitles the page that followed.
+                    try await browser.click(#"a[data-nav="workers"]"#)
+                    _ = try await browser.waitFor("#workers")
+                    try await Task.sleep(for: .seconds(3))
+                    #expect(try await browser.title() == "Workers — Playhouse")
+                    #expect(try await browser.findAll("#tasks").isEmpty)
+                    #expect(try await browser.executeScript(Self.openEventSources) == .number(0), "the left page's stream is closed")
+                    // Back (popstate) opens the job page again, with one stream.
+                    try await browser.executeScript("history.back();")
+                    try await Self.waitForTheSleepingTask(browser)
+                    #expect(try await browser.executeScript(Self.openEventSources) == .number(1))
 
                     try await browser.click("#cancel", timeout: .seconds(15))
                     try await browser.waitUntil("#job-status to read canceled", timeout: .seconds(30)) {
@@ -167,7 +177,7 @@ struct BrowserTests {
 
                     let job = try await client.json(.get, "/api/v1/jobs/\(id)").json
                     #expect(job["status"] == .string("canceled"), "\(job.jsonString())")
-                    #expect(try await store.job(id)?.status == .canceled)
+                    #expect(try await store.jobs.find(id)?.status == .canceled)
                     let console = try await browser.browserLog().filter { $0.level == "SEVERE" }
                     #expect(console.isEmpty, "browser console errors: \(console)")
                 }
@@ -189,12 +199,27 @@ struct BrowserTests {
                 """
             let created = try await client.json(.post, "/api/v1/templates", body: template)
             let id = try #require(created.json["id"]?.intValue, "\(created.json.jsonString())")
-            let schedule = try await client.json(.post, "/api/v1/templates/\(id)/schedules", body: #"{"cron":"0 3 * * *","timezone":"UTC"}"#)
+            let schedule = try await client.json(
+                .post, "/api/v1/templates/\(id)/schedules", body: #"{"cron":"0 3 * * *","timezone":"UTC"}"#)
             #expect(schedule.status == .created, "\(schedule.json.jsonString())")
             try await withChromeSession { browser in
                 try await withDiagnostics(browser, "template") {
                     try await signIn(browser, port: port, at: "/templates")
-                    try await browser.click(#"tr[data-name="greet"] a[href="/templates/\#(id)/launch"]"#, timeout: .seconds(30))
+                    let launchLink = #"tr[data-name="greet"] a[href="/templates/\#(id)/launch"]"#
+                    // Left while its answers are on their way, the page draws nothing on the next one.
+                    try await Self.delayNetwork(browser, milliseconds: 800)
+                    try await browser.click(launchLink, timeout: .seconds(30))
+                    _ = try await browser.waitFor("#template-launch-form", timeout: .seconds(10))
+                    #expect(try await browser.findAll("#survey-greeting").isEmpty, "the answers are still on their way")
+                    try await browser.click(#"a[data-nav="workers"]"#)
+                    _ = try await browser.waitFor("#workers tbody tr", timeout: .seconds(10))
+                    try await Task.sleep(for: .seconds(2))
+                    #expect(try await browser.findAll("#schedules").isEmpty, "the left page's schedules stay off the workers page")
+                    #expect(try await browser.title() == "Workers — Playhouse")
+                    try await Self.delayNetwork(browser, milliseconds: 0)
+
+                    try await browser.click(#"a[data-nav="templates"]"#)
+                    try await browser.click(launchLink, timeout: .seconds(30))
                     _ = try await browser.waitFor("#survey-greeting", timeout: .seconds(30))
                     try await browser.waitUntil("the host choices to come from the web group") {
                         try await browser.executeScript("return [...document.querySelectorAll('#survey-host option')].map(o => o.value);")
@@ -208,17 +233,20 @@ struct BrowserTests {
                     try await browser.fill("#survey-greeting", with: "x")
                     try await browser.click("#tpl-launch")
                     let error = try await browser.waitFor("#tpl-launch-error", timeout: .seconds(10), visible: true)
-                    #expect(try await browser.text(of: error).contains(#"the answer to "Greeting" (greeting) must have at least 2 characters"#))
-                    #expect(try await store.jobs().isEmpty, "a bad answer makes no job")
+                    #expect(try await browser.text(of: error)
+                        .contains(#"the answer to "Greeting" (greeting) must have at least 2 characters"#))
+                    #expect(try await store.jobs.list().isEmpty, "a bad answer makes no job")
 
                     try await browser.fill("#survey-greeting", with: "howdy")
                     try await browser.select(value: "web2", in: "#survey-host")
                     try await browser.click("#tpl-launch")
-                    try await browser.waitUntil("the job page", timeout: .seconds(30)) { try await browser.currentPath().hasPrefix("/jobs/") }
+                    try await browser.waitUntil("the job page", timeout: .seconds(30)) {
+                        try await browser.currentPath().hasPrefix("/jobs/")
+                    }
                     try await browser.waitUntil("the job to succeed", timeout: .seconds(60)) {
                         try await browser.text(of: "#job-status") == "successful"
                     }
-                    let job = try #require(try await store.jobs().first)
+                    let job = try #require(try await store.jobs.list().first)
                     #expect(job.parameters.templateID == Int64(id))
                     #expect(job.parameters.extraVars == ["greeting": .string("howdy"), "host": .string("web2"), "loud": .bool(true)])
 
@@ -228,7 +256,7 @@ struct BrowserTests {
                         let path = try await browser.currentPath()
                         return path != "/jobs/\(job.id)" && path.hasPrefix("/jobs/")
                     }
-                    let again = try #require(try await store.jobs().first)
+                    let again = try #require(try await store.jobs.list().first)
                     #expect(again.parameters.relaunchOf == job.id)
                     #expect(again.parameters.extraVars == job.parameters.extraVars)
                 }
@@ -245,7 +273,8 @@ struct BrowserTests {
                     try await signIn(browser, port: port, at: "/templates")
                     try await browser.click("#new-template", timeout: .seconds(30))
                     try await browser.waitUntil("the projects to load", timeout: .seconds(30)) {
-                        try await browser.executeScript("const p = document.querySelector('#tpl-playbook'); return p ? p.options.length : 0;") != .number(0)
+                        try await browser.executeScript(
+                            "const p = document.querySelector('#tpl-playbook'); return p ? p.options.length : 0;") != .number(0)
                     }
                     try await browser.fill("#tpl-name", with: "nightly check")
                     try await browser.select(value: "hello.yml", in: "#tpl-playbook")
@@ -259,7 +288,7 @@ struct BrowserTests {
                     try await browser.waitUntil("the launch page of the new template", timeout: .seconds(30)) {
                         try await browser.currentPath().hasSuffix("/launch")
                     }
-                    let saved = try #require(try await store.templates().first)
+                    let saved = try #require(try await store.templates.list().first)
                     #expect(saved.name == "nightly check")
                     #expect(saved.definition.parameters.playbook == "hello.yml")
                     #expect(saved.definition.parameters.tags == ["install", "start"])
@@ -272,16 +301,18 @@ struct BrowserTests {
                     try await browser.open("http://127.0.0.1:\(port)/templates/\(saved.id)/edit")
                     try await browser.waitUntil("the form to hold the template", timeout: .seconds(30)) {
                         // The page may still be loading: no field yet is not an answer.
-                        try await browser.executeScript("const tags = document.querySelector('#tpl-tags'); return tags ? tags.value : null;")
+                        try await browser.executeScript(
+                            "const tags = document.querySelector('#tpl-tags'); return tags ? tags.value : null;")
                             == .string("install,start")
                     }
                     try await browser.fill("#tpl-limit", with: "web1")
                     try await browser.click("#tpl-save")
                     try await browser.waitUntil("the template to be saved", timeout: .seconds(30)) {
-                        try await store.template(saved.id)?.definition.parameters.limit == "web1"
+                        try await store.templates.find(saved.id)?.definition.parameters.limit == "web1"
                     }
-                    #expect(try await store.template(saved.id)?.definition.parameters.env == ["CMDB_GROUP": "backend"], "the environment stays")
-                    #expect(try await store.template(saved.id)?.definition.allowedEnv == ["REGION", "ZONE"], "the form showed and kept them")
+                    let edited = try await store.templates.find(saved.id)?.definition
+                    #expect(edited?.parameters.env == ["CMDB_GROUP": "backend"], "the environment stays")
+                    #expect(edited?.allowedEnv == ["REGION", "ZONE"], "the form showed and kept them")
                 }
             }
         }
@@ -352,7 +383,85 @@ struct BrowserTests {
         }
     }
 
+    /// Every page opens from its own address, each in a fresh document, and loads its
+    /// modules without a console error; the navigation marks the page's section.
+    @Test(.timeLimit(.minutes(3)))
+    func everyPageLoadsItsModules() async throws {
+        try await ServerFixture.with { client, _ in
+            guard let port = client.port else { throw TestFailure("the live test server has no port") }
+            let template = try await client.json(.post, "/api/v1/templates", body: """
+                {"name":"greet","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini"}
+                """)
+            let id = try #require(template.json["id"]?.intValue, "\(template.json.jsonString())")
+            let job = try await client.launch(
+                #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#)
+            _ = try await client.waitForEnd(job)
+            let pages: [(path: String, shows: String, section: String)] = [
+                ("/", "#jobs .job-row", "jobs"), ("/jobs/\(job)", "#recap tr.recap-row", "jobs"), ("/launch", "#project option", "launch"),
+                ("/inventories", "#inventory-form", "inventories"), ("/workers", "#workers", "workers"),
+                ("/audit", "#audit-rows tr", "audit"),
+                ("/templates", "tr.template-row", "templates"), ("/templates/new", "#tpl-project option", "templates"),
+                ("/templates/\(id)/edit", "#tpl-name", "templates"), ("/templates/\(id)/launch", "#tpl-launch", "templates"),
+            ]
+            try await withChromeSession { browser in
+                try await withDiagnostics(browser, "pages") {
+                    try await signIn(browser, port: port, at: "/")
+                    for page in pages {
+                        try await browser.open("http://127.0.0.1:\(port)\(page.path)")
+                        _ = try await browser.waitFor(page.shows, timeout: .seconds(30))
+                        let current = try await browser.executeScript(
+                            "return document.querySelector('[aria-current=\"page\"]').dataset.nav;")
+                        #expect(current == .string(page.section), "\(page.path)")
+                        let links = try await browser.executeScript(
+                            "return [...document.querySelectorAll('a[data-nav]')].filter((a) => !a.hidden).length;")
+                        #expect(links == .number(6), "an admin sees every section's link on \(page.path)")
+                    }
+                    let console = try await browser.browserLog().filter { $0.level == "SEVERE" }
+                    #expect(console.isEmpty, "browser console errors: \(console)")
+
+                    try await browser.open("http://127.0.0.1:\(port)/jobs/\(job)/nope")
+                    try await browser.waitUntil("the not-found view") { try await browser.text(of: "h1") == "Not found" }
+                    #expect(try await browser.title() == "Not found — Playhouse")
+                }
+            }
+        }
+    }
+
     // MARK: Helpers
+
+    /// Makes every page of the session keep its EventSources in `window.playhouseSources`.
+    static func countEventSources(_ browser: WebDriverSession) async throws {
+        try await browser.devTools("Page.addScriptToEvaluateOnNewDocument", ["source": .string("""
+            window.playhouseSources = [];
+            window.EventSource = class extends window.EventSource {
+              constructor(...args) { super(...args); window.playhouseSources.push(this); }
+            };
+            """)])
+    }
+
+    /// Waits on the job page for the job of `cancelFromThePage` to run its one task.
+    static func waitForTheSleepingTask(_ browser: WebDriverSession) async throws {
+        try await browser.waitUntil("#job-status to read running", timeout: .seconds(60)) {
+            try await browser.text(of: "#job-status") == "running"
+        }
+        #expect(await ProcessCheck.waitFor("sleep 81"), "the task runs")
+        try await browser.waitUntil("the running task to show", timeout: .seconds(30)) {
+            try await browser.executeScript("return document.querySelector('#tasks').textContent;")
+                .stringValue?.contains("Sleep a while") == true
+        }
+    }
+
+    /// Makes every request of the browser wait `milliseconds` more (0: none).
+    static func delayNetwork(_ browser: WebDriverSession, milliseconds: Int) async throws {
+        try await browser.devTools("Network.enable")
+        try await browser.devTools("Network.emulateNetworkConditions", [
+            "offline": .bool(false), "latency": .number(Double(milliseconds)),
+            "downloadThroughput": .number(-1), "uploadThroughput": .number(-1),
+        ])
+    }
+
+    /// How many of the page's EventSources are still open (see ``countEventSources``).
+    static let openEventSources = "return window.playhouseSources.filter((s) => s.readyState !== EventSource.CLOSED).length;"
 
     /// Writes the finished job page to docs/job-page.png (the README shows it).
     static func saveScreenshot(_ browser: WebDriverSession) async throws {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PlayhouseCore
+import PlayhouseStore
 import PlayhouseTestSupport
 import Testing
 
@@ -12,7 +13,7 @@ import Testing
               gather_facts: false
               tasks:
                 - { name: one, ansible.builtin.debug: { msg: one } }
-                - { name: wait, ansible.builtin.command: sleep 2 }
+                - { name: wait, ansible.builtin.command: sleep 5 }
                 - { name: two, ansible.builtin.debug: { msg: two } }
                 - { name: three, ansible.builtin.debug: { msg: three } }
             """,
@@ -25,6 +26,65 @@ import Testing
         let messages = SSEMessage.parse(body)
         let ids = messages.filter { $0.event != "end" }.compactMap(\.id)
         return (ids, messages.last { $0.event == "end" }.flatMap { JSONValue.parse($0.data) })
+    }
+
+    /// Each `summary` message of a stream, and the job's stored events folded up to the last
+    /// event message before it (from `after`, the events the stream did not send).
+    func summaries(_ body: String, events: [JobEvent], after: Int = 0) -> [(sent: JSONValue?, folded: JobSummary)] {
+        var folded = JobSummary()
+        var through = 0
+        var result: [(JSONValue?, JobSummary)] = []
+        let fold = { (seq: Int) in
+            while through < seq {
+                folded.apply(events[through])
+                through += 1
+            }
+        }
+        fold(after)
+        for message in SSEMessage.parse(body) {
+            if let seq = message.id { fold(seq) }
+            if message.event == "summary" { result.append((JSONValue.parse(message.data), folded)) }
+        }
+        return result
+    }
+
+    func json(_ value: some Encodable) throws -> JSONValue? {
+        JSONValue.parse(String(decoding: try JSONEncoder().encode(value), as: UTF8.self))
+    }
+
+    @Test func eachSummaryFrameCarriesTheCountsOfTheEventsSentBeforeIt() async throws {
+        let projects = try TestPaths.makeProject("p", files: Self.projectFiles)
+        try await ServerFixture.with(projects: projects) { client, store in
+            let id = try await client.launch(Self.launch)
+            let (_, _, body) = try await client.stream("/api/v1/jobs/\(id)/stream")
+            let events = try await store.events.list(of: id, after: 0, limit: 5000)
+            let summaries = summaries(body, events: events)
+            #expect(SSEMessage.parse(body).allSatisfy { $0.event != "summary" || $0.id == nil }, "a summary has no seq of its own")
+            for (sent, folded) in summaries {
+                #expect(sent?["hosts"] == (try json(folded.hosts)), "\(sent?.jsonString() ?? "nil")")
+                // The stream may read the job once it ended: then its progress is complete.
+                if sent?["progress"]?["percent"] != .number(100) {
+                    #expect(sent?["progress"] == (try json(folded.progress)), "\(sent?.jsonString() ?? "nil")")
+                }
+            }
+            // While `wait` sleeps, the page has the counts of the task before it.
+            var one = HostCounts()
+            one.ok = 1
+            let afterOne = try json(["a": one, "b": one, "c": one])
+            #expect(summaries.contains { $0.sent?["progress"]?["current_task"] == .string("wait") && $0.sent?["hosts"] == afterOne })
+
+            // The last summary has the run's counts, as the final job has them.
+            let last = try #require(summaries.last?.sent)
+            let end = try #require(split(body).end)
+            #expect(last["hosts"] == end["hosts"])
+            for host in ["a", "b", "c"] {
+                #expect(last["hosts"]?[host]?["ok"] == .number(4), "\(last.jsonString())")
+                #expect(last["hosts"]?[host]?["changed"] == .number(1), "\(last.jsonString())")
+                #expect(last["hosts"]?[host]?["failed"] == .number(0), "\(last.jsonString())")
+            }
+            #expect(last["progress"]?["tasks_done"] == .number(4))
+            #expect(last["progress"]?["tasks_total"] == .number(4))
+        }
     }
 
     @Test func aLiveStreamDeliversEveryEventOnceThenTheEnd() async throws {
@@ -53,14 +113,18 @@ import Testing
             let id = try await client.launch(Self.launch)
             // Join while the job runs, as a browser that lost its connection would.
             let deadline = ContinuousClock.now + .seconds(60)
-            while try await store.events(of: id, after: 0, limit: 1000).count < 6, ContinuousClock.now < deadline {
+            while try await store.events.list(of: id, after: 0, limit: 1000).count < 6, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
             let (_, _, body) = try await client.stream("/api/v1/jobs/\(id)/stream", lastEventID: 5)
             let (ids, end) = split(body)
-            let total = try await store.events(of: id, after: 0, limit: 5000).count
+            let events = try await store.events.list(of: id, after: 0, limit: 5000)
+            let total = events.count
             #expect(ids == Array(6...total))
             #expect(end?["status"] == .string("successful"))
+            // The summary counts the events the stream did not send too.
+            let first = try #require(summaries(body, events: events, after: 5).first)
+            #expect(first.sent?["hosts"] == (try json(first.folded.hosts)), "\(first.sent?.jsonString() ?? "nil")")
 
             let (_, _, again) = try await client.stream("/api/v1/jobs/\(id)/stream?after=\(total - 2)")
             #expect(split(again).ids == [total - 1, total])

@@ -118,7 +118,7 @@ import Testing
             let url = fleet.url
             try await Store.withPostgres(url: url, logger: Logger(label: "check")) { store in
                 for id in ids {
-                    let starts = try await store.events(of: Int64(id), limit: 1000).filter { $0.type == "playbook_on_start" }
+                    let starts = try await store.events.list(of: Int64(id), limit: 1000).filter { $0.type == .playbookStart }
                     #expect(starts.count == 1, "job \(id) ran exactly once")
                 }
             }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PlayhouseCore
+import PlayhouseStore
 import PlayhouseTestSupport
 import Testing
 
@@ -15,7 +16,7 @@ import Testing
             let id = try #require(response.json["id"]?.intValue)
             #expect(response.headers[.location] == "/api/v1/jobs/\(id)")
             #expect(["queued", "running"].contains(response.json["status"]?.stringValue ?? ""))
-            #expect(try await store.job(Int64(id)) != nil, "the job is durable before the reply")
+            #expect(try await store.jobs.find(Int64(id)) != nil, "the job is durable before the reply")
 
             let job = try await client.waitForEnd(Int64(id))
             #expect(job["status"] == .string("successful"))

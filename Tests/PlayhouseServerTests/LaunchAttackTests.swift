@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdTesting
 import PlayhouseCore
 import PlayhouseEngine
 import PlayhouseStore
@@ -37,10 +38,10 @@ import Testing
         let scratch = try TestPaths.scratch("attack")
         try await ServerFixture.with(projects: projects) { client, store in
             let port = try #require(client.port)
-            let olive = try await store.createUser(name: "olive", role: .operator, password: "olive-password", cost: 4)
-            let token = try await store.createToken(userID: olive.id, name: "t", expiresAt: nil).1
-            _ = try await store.createGrant(subjectKind: .user, subject: "olive", resourceKind: .project, resource: "*")
-            _ = try await store.createGrant(subjectKind: .user, subject: "olive", resourceKind: .inventory, resource: "*")
+            let olive = try await store.users.create(name: "olive", role: .operator, password: "olive-password", cost: 4)
+            let token = try await store.users.createToken(userID: olive.id, name: "t", expiresAt: nil).1
+            _ = try await store.users.createGrant(subjectKind: .user, subject: "olive", resourceKind: .project, resource: "*")
+            _ = try await store.users.createGrant(subjectKind: .user, subject: "olive", resourceKind: .inventory, resource: "*")
             try await body(port, ["Authorization": "Bearer \(token)"], store, scratch)
         }
     }
@@ -211,10 +212,10 @@ import Testing
             #expect(reserved.status == 400)
 
             // Viewers set no env on an inventory's hosts; operators only declared names.
-            let inventory = try await store.createInventory(name: "i", kind: .static, content: "a\n")
-            let vera = try await store.createUser(name: "vera", role: .viewer, password: "vera-password", cost: 4)
-            let veraToken = try await store.createToken(userID: vera.id, name: "t", expiresAt: nil).1
-            _ = try await store.createGrant(subjectKind: .user, subject: "vera", resourceKind: .inventory, resource: "*")
+            let inventory = try await store.inventories.create(name: "i", kind: .static, content: "a\n")
+            let vera = try await store.users.create(name: "vera", role: .viewer, password: "vera-password", cost: 4)
+            let veraToken = try await store.users.createToken(userID: vera.id, name: "t", expiresAt: nil).1
+            _ = try await store.users.createGrant(subjectKind: .user, subject: "vera", resourceKind: .inventory, resource: "*")
             let viewer = try await RawHTTP.send(
                 port: port, "GET", "/api/v1/inventories/\(inventory.id)/hosts?env.REGION=x", headers: ["Authorization": "Bearer \(veraToken)"])
             #expect(viewer.status == 403, "\(viewer.body)")

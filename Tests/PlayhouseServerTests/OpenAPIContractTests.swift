@@ -67,6 +67,20 @@ import Testing
         }
     }
 
+    /// The launch fields are one list in the code (``LaunchField``); the document's launch
+    /// bodies name exactly those, with what each body adds.
+    @Test func theLaunchBodiesNameEveryLaunchField() throws {
+        guard case .object(let schemas)? = try Self.document()["components"]?["schemas"] else { throw TestFailure("no schemas") }
+        func properties(_ name: String) throws -> Set<String> {
+            guard case .object(let properties)? = schemas[name]?["properties"] else { throw TestFailure("no schema \(name)") }
+            return Set(properties.keys)
+        }
+        let fields = Set(LaunchField.allCases.map(\.rawValue))
+        #expect(try properties("LaunchRequest") == fields)
+        #expect(try properties("TemplateLaunchRequest") == fields.union(["survey"]))
+        #expect(try properties("TemplateRequest").isSuperset(of: fields))
+    }
+
     @Test func theServerServesTheFileToEveryone() async throws {
         let file = try Data(contentsOf: URL(fileURLWithPath: Self.file))
         try await Self.withRouter { router in

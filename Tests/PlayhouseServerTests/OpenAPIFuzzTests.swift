@@ -33,15 +33,15 @@ import Testing
         // deleted by it, one template to get hooks made, the other to be triggered by its
         // hook (see schemathesis.toml).
         let prepared = try await Store.withSQLite(path: database, logger: Logger(label: "fuzz")) { store in
-            _ = try await store.createUser(name: "admin", role: .admin, password: "admin-password", cost: 4)
-            let target = try await store.createUser(name: "fuzz-target", role: .viewer, password: "target-password", cost: 4)
-            let (token, _) = try await store.createToken(userID: target.id, name: "fuzz-target", expiresAt: nil)
+            _ = try await store.users.create(name: "admin", role: .admin, password: "admin-password", cost: 4)
+            let target = try await store.users.create(name: "fuzz-target", role: .viewer, password: "target-password", cost: 4)
+            let (token, _) = try await store.users.createToken(userID: target.id, name: "fuzz-target", expiresAt: nil)
             let definition = TemplateDefinition(
                 parameters: JobParameters(project: "demo", playbook: "hello.yml", inventory: "inventory/local.ini"),
                 prompts: ["limit", "extra_vars"])
-            let template = try await store.createTemplate(name: "fuzz", definition: definition)
-            let hooked = try await store.createTemplate(name: "fuzz-hook", definition: definition)
-            let hook = try await store.createTemplateHook(templateID: hooked.id, createdBy: "admin")
+            let template = try await store.templates.create(name: "fuzz", definition: definition)
+            let hooked = try await store.templates.create(name: "fuzz-hook", definition: definition)
+            let hook = try await store.templates.createHook(templateID: hooked.id, createdBy: "admin")
             return [
                 "PLAYHOUSE_FUZZ_USER_ID": "\(target.id)", "PLAYHOUSE_FUZZ_TOKEN_ID": "\(token.id)",
                 "PLAYHOUSE_FUZZ_TEMPLATE_ID": "\(template.id)", "PLAYHOUSE_FUZZ_HOOK_TEMPLATE_ID": "\(hooked.id)",

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import PlayhouseCore
+import PlayhouseStore
 import PlayhouseTestSupport
 import Synchronization
 import Testing
@@ -57,16 +58,16 @@ import Testing
                 #expect(created.json["credential"] == .number(Double(tokenID)))
                 let inventoryID = try #require(created.json["id"]?.intValue)
 
-                let team = try await store.createTeam(name: "ops")
+                let team = try await store.users.createTeam(name: "ops")
                 var tokens: [String: String] = [:]
                 for name in ["alice", "bob"] {
-                    let user = try await store.createUser(name: name, role: .operator, password: "\(name)-password", cost: 4)
-                    tokens[name] = try await store.createToken(userID: user.id, name: "t", expiresAt: nil).1
+                    let user = try await store.users.create(name: name, role: .operator, password: "\(name)-password", cost: 4)
+                    tokens[name] = try await store.users.createToken(userID: user.id, name: "t", expiresAt: nil).1
                 }
-                _ = try await store.setTeamMembers(team.id, users: ["alice"])
+                _ = try await store.users.setTeamMembers(team.id, users: ["alice"])
                 for kind in [Grant.ResourceKind.project, .inventory] {
-                    _ = try await store.createGrant(subjectKind: .team, subject: "ops", resourceKind: kind, resource: Grant.any)
-                    _ = try await store.createGrant(subjectKind: .user, subject: "bob", resourceKind: kind, resource: Grant.any)
+                    _ = try await store.users.createGrant(subjectKind: .team, subject: "ops", resourceKind: kind, resource: Grant.any)
+                    _ = try await store.users.createGrant(subjectKind: .user, subject: "bob", resourceKind: kind, resource: Grant.any)
                 }
 
                 for (name, hosts) in Self.machines.sorted(by: { $0.key < $1.key }) {
@@ -113,8 +114,8 @@ import Testing
             let created = try await client.json(
                 .post, "/api/v1/inventories", body: JSONValue.object(["name": .string("who"), "kind": .string("script"), "content": .string(script)]).jsonString())
             let inventoryID = try #require(created.json["id"]?.intValue)
-            let team = try await store.createTeam(name: "night-shift")
-            _ = try await store.setTeamMembers(team.id, users: ["admin"])
+            let team = try await store.users.createTeam(name: "night-shift")
+            _ = try await store.users.setTeamMembers(team.id, users: ["admin"])
             let id = try await client.launch(#"{"project":"demo","playbook":"hello.yml","inventory":"\#(inventoryID)"}"#)
             let job = try await client.waitForEnd(id)
             #expect(job["status"] == .string("successful"), "\(job.jsonString())")

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdTesting
 import PlayhouseCore
 import PlayhouseServer
 import PlayhouseStore
@@ -46,10 +47,10 @@ import Glibc
             let port = try #require(client.port)
             var headers: [[String: String]] = []
             for name in ["olive", "bob"] {
-                let user = try await store.createUser(name: name, role: .operator, password: "\(name)-password", cost: 4)
-                let token = try await store.createToken(userID: user.id, name: "t", expiresAt: nil).1
-                _ = try await store.createGrant(subjectKind: .user, subject: name, resourceKind: .project, resource: "*")
-                _ = try await store.createGrant(subjectKind: .user, subject: name, resourceKind: .inventory, resource: "*")
+                let user = try await store.users.create(name: name, role: .operator, password: "\(name)-password", cost: 4)
+                let token = try await store.users.createToken(userID: user.id, name: "t", expiresAt: nil).1
+                _ = try await store.users.createGrant(subjectKind: .user, subject: name, resourceKind: .project, resource: "*")
+                _ = try await store.users.createGrant(subjectKind: .user, subject: name, resourceKind: .inventory, resource: "*")
                 headers.append(["Authorization": "Bearer \(token)"])
             }
             try await body(port, headers[0], headers[1])

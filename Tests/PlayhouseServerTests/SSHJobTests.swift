@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PlayhouseCore
+import PlayhouseStore
 import PlayhouseTestSupport
 import Testing
 
@@ -68,7 +69,7 @@ import Testing
                     limits.append(slice["limit"]?.stringValue ?? "")
                 }
                 #expect(Set(limits) == Set(hosts.hosts.map(\.name)), "each slice runs one host")
-                let slices = try await store.slices(of: Int64(parent))
+                let slices = try await store.jobs.slices(of: Int64(parent))
                 let started = slices.compactMap(\.startedAt)
                 let finished = slices.compactMap(\.finishedAt)
                 #expect(started.max()! < finished.min()!, "the slices ran at the same time")

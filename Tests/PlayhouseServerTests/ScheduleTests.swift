@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Logging
 import PlayhouseCore
@@ -41,27 +42,27 @@ import Testing
             // Due a second ago: three schedulers try at once, one fires.
             let now = Date()
             let due = now.addingTimeInterval(-1)
-            let scheduled = try #require(await store.schedule(id))
-            #expect(try await store.advanceSchedule(id, from: try #require(scheduled.nextRunAt), to: due))
+            let scheduled = try #require(await store.templates.schedule(id))
+            #expect(try await store.templates.advanceSchedule(id, from: try #require(scheduled.nextRunAt), to: due))
             let fired = try await withThrowingTaskGroup(of: [Int64].self) { group in
                 for _ in 0..<3 { group.addTask { try await self.scheduler(store).tick(now: now) } }
                 return try await group.reduce(into: [Int64]()) { $0 += $1 }
             }
-            let launched = try await store.jobs().filter { $0.parameters.templateID == Int64(templateID) }
+            let launched = try await store.jobs.list().filter { $0.parameters.templateID == Int64(templateID) }
             #expect(launched.count == 1, "exactly one run: \(launched.map(\.id)), fired by the test's schedulers: \(fired)")
             let job = try await client.waitForEnd(try #require(launched.first?.id))
             #expect(job["status"] == .string("successful"))
             #expect(job["launched_by"] == .string("admin"))
-            #expect(try await store.schedule(id)?.lastJobID == launched.first?.id)
+            #expect(try await store.templates.schedule(id)?.lastJobID == launched.first?.id)
 
             // Due three hours ago: no server was up; reported, not fired.
-            let lastNext = try #require(await store.schedule(id)?.nextRunAt)
-            #expect(try await store.advanceSchedule(id, from: lastNext, to: now.addingTimeInterval(-3 * 3600)))
+            let lastNext = try #require(await store.templates.schedule(id)?.nextRunAt)
+            #expect(try await store.templates.advanceSchedule(id, from: lastNext, to: now.addingTimeInterval(-3 * 3600)))
             try await scheduler(store).tick(now: Date())
-            let after = try #require(await store.schedule(id))
+            let after = try #require(await store.templates.schedule(id))
             #expect(after.missed >= 36, "every five minutes for three hours: \(after.missed)")
             #expect(try #require(after.nextRunAt) > Date(), "it moves on to the next run from now")
-            #expect(try await store.jobs().filter { $0.parameters.templateID == Int64(templateID) }.count == 1, "nothing fired late")
+            #expect(try await store.jobs.list().filter { $0.parameters.templateID == Int64(templateID) }.count == 1, "nothing fired late")
             #expect(try await client.json(.get, "/api/v1/audit").json.jsonString().contains("schedule.missed"))
         }
     }

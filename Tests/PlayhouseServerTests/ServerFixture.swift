@@ -35,8 +35,8 @@ enum ServerFixture {
                 configuration: ServerConfiguration(host: "127.0.0.1", port: 0, heartbeat: .milliseconds(500), scheduleInterval: .seconds(24 * 3600)),
                 dependencies: composition.serverDependencies(limits: limits), services: [pool, composition.notifier()], logger: logger)
             // bcrypt's cheapest cost: dozens of fixtures start at once, and the hash is not what they test.
-            let admin = try await store.createUser(name: adminName, role: .admin, password: adminPassword, cost: 4)
-            let (_, token) = try await store.createToken(userID: admin.id, name: "tests", expiresAt: nil)
+            let admin = try await store.users.create(name: adminName, role: .admin, password: adminPassword, cost: 4)
+            let (_, token) = try await store.users.createToken(userID: admin.id, name: "tests", expiresAt: nil)
             return try await app.test(.live) { client in
                 if let port = client.port { RawHTTP.authorize(port: port, token: token) }
                 return try await test(AuthorizedClient(client: client, token: token), store)

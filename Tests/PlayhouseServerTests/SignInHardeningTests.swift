@@ -34,7 +34,7 @@ import Glibc
         try await ServerFixture.with { client, store in
             let port = try #require(client.port)
             for index in 0..<40 {
-                _ = try await store.createUser(name: "mallory-\(index)", role: .viewer, password: "mallory-password", cost: 4)
+                _ = try await store.users.create(name: "mallory-\(index)", role: .viewer, password: "mallory-password", cost: 4)
             }
             let oneName = try await Self.atOnce(30) { _ in try await Self.signIn(port, "mallory-0", "guess-guess").status }
             #expect(oneName.filter { $0 == 401 }.count <= 5, "at most 5 guesses for one name were checked: \(oneName.sorted())")
@@ -52,8 +52,8 @@ import Glibc
     @Test func changingOnesOwnPasswordIsThrottledPerUser() async throws {
         try await ServerFixture.with { client, store in
             let port = try #require(client.port)
-            let pat = try await store.createUser(name: "pat", role: .operator, password: "pat-password", cost: 4)
-            let token = try await store.createToken(userID: pat.id, name: "t", expiresAt: nil).1
+            let pat = try await store.users.create(name: "pat", role: .operator, password: "pat-password", cost: 4)
+            let token = try await store.users.createToken(userID: pat.id, name: "t", expiresAt: nil).1
             let auth = ["Authorization": "Bearer \(token)"]
             let guesses = try await Self.atOnce(12) { _ in
                 try await RawHTTP.send(
@@ -68,7 +68,7 @@ import Glibc
                 body: #"{"current_password":"pat-password","new_password":"taken-over"}"#)
             #expect(right.status == 429, "\(right.body)")
             #expect(right.body.contains("too many wrong passwords"), "\(right.body)")
-            #expect(try await store.authenticate(name: "pat", password: "pat-password") != nil, "the password is unchanged")
+            #expect(try await store.users.authenticate(name: "pat", password: "pat-password") != nil, "the password is unchanged")
         }
     }
 
@@ -93,8 +93,8 @@ import Glibc
     @Test func aPasswordChangeDemotionOrDeletionEndsTheUsersTokensAndSessions() async throws {
         try await ServerFixture.with { client, store in
             let port = try #require(client.port)
-            let sam = try await store.createUser(name: "sam", role: .operator, password: "sam-password-1", cost: 4)
-            func token() async throws -> String { try await store.createToken(userID: sam.id, name: "t", expiresAt: nil).1 }
+            let sam = try await store.users.create(name: "sam", role: .operator, password: "sam-password-1", cost: 4)
+            func token() async throws -> String { try await store.users.createToken(userID: sam.id, name: "t", expiresAt: nil).1 }
             func status(_ secret: String) async throws -> Int {
                 try await RawHTTP.send(port: port, "GET", "/api/v1/me", headers: ["Authorization": "Bearer \(secret)"]).status
             }
@@ -129,7 +129,7 @@ import Glibc
             #expect(try await status(fourth) == 200)
             #expect(try await client.json(.delete, "/api/v1/users/\(sam.id)").status == .noContent)
             #expect(try await status(fourth) == 401, "a deleted user's token is gone")
-            #expect(try await store.tokens(userID: sam.id).isEmpty)
+            #expect(try await store.users.tokens(userID: sam.id).isEmpty)
         }
     }
 
@@ -238,8 +238,9 @@ import Glibc
                         body: #"{"name":"\#(name)","url":"http://127.0.0.1:\#(peer)/\#(name)","events":["started"],"format":"\#(format)"}"#)
                     #expect(target.status == .created, "\(target.json.jsonString())")
                 }
-                let job = try await store.insertJob(JobParameters(project: "demo", playbook: "hello.yml", inventory: "inventory/local.ini"))
-                #expect(try await store.claimNextJob(worker: "by-hand")?.id == job.id, "the job starts, and its start is posted")
+                let job = try await store.jobs.insert(JobParameters(project: "demo", playbook: "hello.yml",
+                    inventory: "inventory/local.ini"))
+                #expect(try await store.jobs.claimNext(worker: "by-hand")?.id == job.id, "the job starts, and its start is posted")
                 let deadline = ContinuousClock.now + .seconds(30)
                 while inbox.body("json") == nil || inbox.body("chat") == nil, ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(100))
@@ -283,9 +284,9 @@ import Glibc
                 configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
                 dependencies: composition.serverDependencies(publicURL: publicURL),
                 services: [composition.notifier(publicURL: publicURL)], logger: logger)
-            let admin = try await store.createUser(
+            let admin = try await store.users.create(
                 name: ServerFixture.adminName, role: .admin, password: ServerFixture.adminPassword, cost: 4)
-            let token = try await store.createToken(userID: admin.id, name: "tests", expiresAt: nil).1
+            let token = try await store.users.createToken(userID: admin.id, name: "tests", expiresAt: nil).1
             return try await app.test(.live) { client in
                 try await test(AuthorizedClient(client: client, token: token), store)
             }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PlayhouseCore
+import PlayhouseStore
 import PlayhouseTestSupport
 import Testing
 
@@ -121,8 +122,8 @@ import Testing
                 jobs.append(Int64(try #require(launched.json["id"]?.intValue)))
             }
             for job in jobs { _ = try await client.waitForEnd(job) }
-            let first = try #require(await store.job(jobs[0]))
-            let second = try #require(await store.job(jobs[1]))
+            let first = try #require(await store.jobs.find(jobs[0]))
+            let second = try #require(await store.jobs.find(jobs[1]))
             #expect(first.status == .successful && second.status == .successful)
             let overlapped = try #require(second.startedAt) < (try #require(first.finishedAt))
             #expect(overlapped == concurrent, concurrent ? "both ran at once" : "the second waited for the first")

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import PlayhouseCore
+import PlayhouseStore
 import PlayhouseTestSupport
 import Synchronization
 import Testing
@@ -106,16 +107,16 @@ import Testing
                 port: port, "POST", "/api/v1/hooks/\(fixedID)?token=\(fixedToken)", body: #"{"extra_vars":{"x":1}}"#, signedIn: false)
             #expect(refused.status == 400)
             #expect(refused.body.contains(#"extra_vars is fixed by template \"fixed\""#))
-            #expect(try await store.jobs().count == 1)
+            #expect(try await store.jobs.list().count == 1)
 
             // A hook made by someone who has since lost the right to launch launches nothing.
-            let robot = try await store.createUser(name: "robot", role: .operator, password: "robot-password", cost: 4)
-            _ = try await store.createGrant(subjectKind: .user, subject: "robot", resourceKind: .project, resource: Grant.any)
-            let robotToken = try await store.createTemplateHook(templateID: Int64(id), createdBy: "robot")
-            _ = try await store.updateUser(robot.id, role: .viewer, password: nil)
+            let robot = try await store.users.create(name: "robot", role: .operator, password: "robot-password", cost: 4)
+            _ = try await store.users.createGrant(subjectKind: .user, subject: "robot", resourceKind: .project, resource: Grant.any)
+            let robotToken = try await store.templates.createHook(templateID: Int64(id), createdBy: "robot")
+            _ = try await store.users.update(robot.id, role: .viewer, password: nil)
             let demoted = try await RawHTTP.send(port: port, "POST", "/api/v1/hooks/\(id)", headers: ["X-Playhouse-Token": robotToken], signedIn: false)
             #expect(demoted.status == 403, "\(demoted.body)")
-            #expect(try await store.jobs().count == 1)
+            #expect(try await store.jobs.list().count == 1)
             let audit = try await client.json(.get, "/api/v1/audit").json.jsonString()
             #expect(audit.contains("hook.refused") && audit.contains("via webhook"))
         }

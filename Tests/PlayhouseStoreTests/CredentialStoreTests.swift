@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PlayhouseCore
 import PlayhouseStore
 import PlayhouseTestSupport
@@ -11,35 +12,35 @@ import Testing
         try await TestPaths.withStore(backend) { store in
             let box = SecretBox.random()
             let secret = CredentialSecret(["private_key": secretKey, "passphrase": "hunter2-passphrase"])
-            let created = try await store.createCredential(name: "deploy", kind: .ssh, secret: secret, box: box)
+            let created = try await store.credentials.create(name: "deploy", kind: .ssh, secret: secret, box: box)
             #expect(created.fields == ["passphrase", "private_key"])
             #expect(created.fingerprint.hasPrefix("HMAC-SHA256:"))
-            #expect(try await store.credentialSecret(created.id, box: box) == secret)
+            #expect(try await store.credentials.secret(created.id, box: box) == secret)
 
             // Nothing the store returns or keeps in clear holds the secret.
-            let listed = try await store.credentials()
+            let listed = try await store.credentials.list()
             #expect("\(listed)".contains("hunter2") == false)
-            #expect(try await store.credential(created.id) == created)
+            #expect(try await store.credentials.find(created.id) == created)
 
-            await #expect(throws: StoreError.self) { try await store.credentialSecret(created.id, box: .random()) }
+            await #expect(throws: StoreError.self) { try await store.credentials.secret(created.id, box: .random()) }
             await #expect(throws: StoreError.self) {
-                try await store.createCredential(name: "deploy", kind: .vault, secret: CredentialSecret(["password": "x"]), box: box)
+                try await store.credentials.create(name: "deploy", kind: .vault, secret: CredentialSecret(["password": "x"]), box: box)
             }
 
-            let rotated = try await store.updateCredential(
+            let rotated = try await store.credentials.update(
                 created.id, name: "deploy", kind: .ssh, secret: CredentialSecret(["private_key": "another key"]), box: box)
             #expect(rotated?.fingerprint != created.fingerprint, "a new secret has a new fingerprint")
-            #expect(try await store.credentialSecret(created.id, box: box) == CredentialSecret(["private_key": "another key"]))
-            #expect(try await store.deleteCredential(created.id))
-            #expect(try await store.credential(created.id) == nil)
-            #expect(try await store.credentialSecret(created.id, box: box) == nil)
+            #expect(try await store.credentials.secret(created.id, box: box) == CredentialSecret(["private_key": "another key"]))
+            #expect(try await store.credentials.delete(created.id))
+            #expect(try await store.credentials.find(created.id) == nil)
+            #expect(try await store.credentials.secret(created.id, box: box) == nil)
         }
     }
 
     @Test func theSQLiteFileNeverHoldsTheSecretInClear() async throws {
         let path = try TestPaths.scratch("db") + "/playhouse.sqlite"
         try await Store.withSQLite(path: path, logger: .init(label: "test")) { store in
-            _ = try await store.createCredential(
+            _ = try await store.credentials.create(
                 name: "vault", kind: .vault, secret: CredentialSecret(["password": "vault-password-Zq81"]), box: .random())
         }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path

@@ -15,22 +15,22 @@ import Testing
             try await Store.withPostgres(url: url, logger: Logger(label: "a")) { web in
                 try await Store.withPostgres(url: url, logger: Logger(label: "b")) { worker in
                     var queue = worker.notifications.subscribe(.queue).makeAsyncIterator()
-                    let job = try await web.insertJob(parameters)
+                    let job = try await web.jobs.insert(parameters)
                     #expect(await queue.next() != nil, "a worker hears of a queued job")
 
                     var events = web.notifications.subscribe(.job(job.id)).makeAsyncIterator()
                     var cancels = worker.notifications.subscribe(.cancel(job.id)).makeAsyncIterator()
-                    let claimed = try await worker.claimNextJob(worker: "w1")
+                    let claimed = try await worker.jobs.claimNext(worker: "w1")
                     #expect(claimed?.id == job.id)
                     #expect(await events.next() != nil)
-                    try await worker.appendEvents(
-                        [JobEvent(seq: 1, type: "playbook_on_start", time: 1)], to: job.id)
+                    try await worker.events.append(
+                        [JobEvent(seq: 1, type: .playbookStart, time: 1)], to: job.id)
                     #expect(await events.next() != nil, "the web process hears of new events")
-                    #expect(try await web.events(of: job.id).map(\.seq) == [1])
+                    #expect(try await web.events.list(of: job.id).map(\.seq) == [1])
 
-                    _ = try await web.requestCancel(job.id)
+                    _ = try await web.jobs.requestCancel(job.id)
                     #expect(await cancels.next() != nil, "the worker hears of the cancel")
-                    #expect(try await worker.job(job.id)?.cancelRequested == true)
+                    #expect(try await worker.jobs.find(job.id)?.cancelRequested == true)
                 }
             }
         }

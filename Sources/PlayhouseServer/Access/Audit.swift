@@ -1,3 +1,4 @@
+import Hummingbird
 import Logging
 import PlayhouseCore
 import PlayhouseStore
@@ -5,7 +6,7 @@ import PlayhouseStore
 extension ServerDependencies {
     /// Writes what the signed-in user just did to the audit log. A failure to write is
     /// logged, not returned: the action itself has already happened.
-    func audit(_ context: PlayhouseContext, _ action: String, target: String? = nil, detail: String? = nil, actor: String? = nil) async {
+    func audit(_ context: PlayhouseContext, _ action: AuditAction, target: String? = nil, detail: String? = nil, actor: String? = nil) async {
         let entry = AuditEntry(
             actor: actor ?? context.identity?.user.name, action: action, target: target,
             source: context.remoteAddress, detail: detail)
@@ -15,9 +16,9 @@ extension ServerDependencies {
     /// Writes an entry made outside a request (the scheduler).
     func audit(_ entry: AuditEntry, logger: Logger) async {
         do {
-            try await store.recordAudit(entry)
+            try await store.users.recordAudit(entry)
         } catch {
-            logger.error("could not write to the audit log: \(error)", metadata: ["action": .string(entry.action)])
+            logger.error("could not write to the audit log: \(error)", metadata: ["action": .string(entry.action.rawValue)])
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdAuth
 import NIOCore
@@ -13,6 +14,11 @@ public struct PlayhouseContext: AuthRequestContext, RequestContext {
     /// The address and port of this server the request came in on.
     public let localAddress: String?
     public let localPort: Int?
+
+    /// Bodies are decoded strictly into their request types; answers are written by the
+    /// API's one encoder.
+    public var requestDecoder: RequestBodyDecoder { RequestBodyDecoder() }
+    public var responseEncoder: JSONEncoder { .api }
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -22,16 +22,16 @@ struct SignInMiddleware: AuthenticatorMiddleware {
             let key = "token:" + bearer.token
             if let known = cache.identity(for: key) { return known }
             // An unknown or expired token signs in no one; the routes that need someone say so.
-            guard let user = try await store.tokenUser(secret: bearer.token) else { return nil }
-            let identity = Identity(user: user, access: try await store.access(for: user), csrfToken: nil)
+            guard let user = try await store.users.tokenUser(secret: bearer.token) else { return nil }
+            let identity = Identity(user: user, access: try await store.users.access(for: user), csrfToken: nil)
             cache.remember(identity, for: key)
             return identity
         }
         guard let cookie = request.cookies[Self.cookieName]?.value else { return nil }
         let key = "session:" + cookie
         if let known = cache.identity(for: key) { return known }
-        guard let (user, csrf) = try await store.session(token: cookie) else { return nil }
-        let identity = Identity(user: user, access: try await store.access(for: user), csrfToken: csrf)
+        guard let (user, csrf) = try await store.users.session(token: cookie) else { return nil }
+        let identity = Identity(user: user, access: try await store.users.access(for: user), csrfToken: csrf)
         cache.remember(identity, for: key)
         return identity
     }

@@ -1,0 +1,87 @@
+// The job list, newest first, live.
+
+import { api } from "../api.js";
+import { el, formatDuration, formatTime, hideError, inventoryLabel, miniBar, showError, statusBadge } from "../dom.js";
+import { pollWhileVisible } from "../timers.js";
+
+const HEADINGS = ["Job", "Status", "Project", "Playbook", "Inventory", "Created", "Duration", "Progress"];
+
+export default function renderJobList(main, { signal }) {
+  document.title = "Jobs — Playhouse";
+  const state = { before: null, pages: [], next: null, request: 0 };
+  const tbody = el("tbody");
+  const error = el("div", { class: "error", role: "alert", hidden: true });
+  const newer = el("button", { id: "newer", type: "button", class: "secondary", text: "Newer", hidden: true });
+  const older = el("button", { id: "older", type: "button", class: "secondary", text: "Older", disabled: true });
+  main.append(
+    el("div", { class: "page-head" },
+      el("h1", { text: "Jobs" }),
+      el("a", { id: "launch-link", class: "button", href: "/launch", text: "Launch" })),
+    error,
+    el("div", { class: "table-wrap" },
+      el("table", { id: "jobs", class: "grid" },
+        el("thead", {}, el("tr", {}, HEADINGS.map((text) => el("th", { text })))), tbody)),
+    el("div", { class: "pager" }, newer, older));
+
+  async function refresh() {
+    // A later request wins: an answer for the page of jobs the user paged away from is dropped.
+    const request = ++state.request;
+    const query = new URLSearchParams({ limit: "50" });
+    if (state.before) query.set("before", String(state.before));
+    try {
+      const data = await api("GET", `/api/v1/jobs?${query}`, { signal });
+      if (request !== state.request) return;
+      fillJobRows(tbody, data.jobs || []);
+      state.next = data.next_before;
+      older.disabled = !data.next_before;
+      newer.hidden = state.pages.length === 0;
+      hideError(error);
+    } catch (err) {
+      if (request === state.request) showError(error, err);
+    }
+  }
+
+  older.addEventListener("click", () => {
+    if (!state.next) return;
+    state.pages.push(state.before);
+    state.before = state.next;
+    refresh();
+  });
+  newer.addEventListener("click", () => {
+    state.before = state.pages.pop() || null;
+    refresh();
+  });
+
+  // Live list: poll every 2 s, but only while the tab is visible.
+  pollWhileVisible(refresh, 2000, signal);
+}
+
+function fillJobRows(tbody, jobs) {
+  if (!jobs.length) {
+    tbody.replaceChildren(el("tr", {}, el("td", { colspan: 8, class: "empty", text: "No jobs yet. Launch one." })));
+    return;
+  }
+  tbody.replaceChildren(...jobs.map(jobRow));
+}
+
+function jobRow(job) {
+  const percent = (job.progress && job.progress.percent) || 0;
+  return el("tr", { class: "job-row", "data-id": job.id },
+    el("td", { class: "nowrap" }, el("a", { href: `/jobs/${job.id}`, text: `#${job.id}` }), sliceNote(job)),
+    el("td", {}, statusBadge(job.status)),
+    el("td", { text: job.project }),
+    el("td", { class: "mono", text: job.playbook }),
+    el("td", { class: "mono", text: inventoryLabel(job.inventory) }),
+    el("td", { class: "nowrap", text: formatTime(job.created_at) }),
+    el("td", { class: "nowrap", text: formatDuration(job) }),
+    el("td", { class: "nowrap" }, miniBar(percent), ` ${percent}%`));
+}
+
+// A slice names its parent job; a sliced job says how many slices it has.
+function sliceNote(job) {
+  if (Number.isInteger(job.parent_id)) {
+    return el("span", { class: "slice-note" }, "slice of ", el("a", { href: `/jobs/${job.parent_id}`, text: `#${job.parent_id}` }));
+  }
+  const count = Array.isArray(job.slices) ? job.slices.length : 0;
+  return count ? el("span", { class: "slice-note", text: `${count} slices` }) : null;
+}

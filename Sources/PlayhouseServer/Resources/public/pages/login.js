@@ -1,0 +1,33 @@
+// Signing in.
+
+import { api } from "../api.js";
+import { el, field, hideError, showError } from "../dom.js";
+
+export default function renderLogin(main, { signal }) {
+  document.title = "Sign in — Playhouse";
+  const name = el("input", { id: "login-name", name: "username", type: "text", autocomplete: "username", required: true });
+  const password = el("input", { id: "login-password", name: "password", type: "password", autocomplete: "current-password",
+    required: true });
+  const submit = el("button", { id: "login-submit", type: "submit", text: "Sign in" });
+  const error = el("div", { id: "login-error", class: "error", role: "alert", hidden: true });
+  const form = el("form", { id: "login-form", class: "form form-narrow" },
+    field("Name", name), field("Password", password), error, el("div", { class: "actions" }, submit));
+  main.append(el("div", { class: "page-head" }, el("h1", { text: "Sign in" })), form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    hideError(error);
+    submit.disabled = true;
+    try {
+      await api("POST", "/api/v1/login", { body: { name: name.value, password: password.value }, signal });
+      const next = new URL(new URLSearchParams(location.search).get("next") || "/", location.origin);
+      // Only a page of this site: never a redirect elsewhere. A path that normalises to
+      // "//host" or "/\host" would be read as another site's address.
+      const path = next.pathname + next.search;
+      location.assign(next.origin === location.origin && /^\/(?![\/\\])/.test(path) ? path : "/");
+    } catch (err) {
+      showError(error, err);
+      submit.disabled = false;
+    }
+  });
+  name.focus();
+}

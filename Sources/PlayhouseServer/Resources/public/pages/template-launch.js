@@ -1,0 +1,122 @@
+// Launching a template: the fields it lets the launcher change, its survey, its schedules.
+
+import { api } from "../api.js";
+import { el, field, formatTime, hideError, inventoryLabel, option, showError } from "../dom.js";
+import { navigate } from "../router.js";
+import { commaList, parseEnv } from "./launch-fields.js";
+
+export default function renderTemplateLaunch(main, { params, signal }) {
+  const id = Number(params.id);
+  document.title = "Launch template — Playhouse";
+  const error = el("div", { id: "tpl-launch-error", class: "error", role: "alert", hidden: true });
+  const form = el("form", { id: "template-launch-form", class: "form" });
+  const title = el("h1", { id: "tpl-title", text: "Launch" });
+  main.append(el("div", { class: "page-head" }, title), form);
+  (async () => {
+    const [t, survey, schedules] = await Promise.all([
+      api("GET", `/api/v1/templates/${id}`, { signal }), api("GET", `/api/v1/templates/${id}/survey`, { signal }),
+      api("GET", `/api/v1/templates/${id}/schedules`, { signal })]);
+    if (schedules.schedules.length) main.append(scheduleTable(schedules.schedules));
+    title.textContent = `Launch ${t.name}`;
+    document.title = `Launch ${t.name} — Playhouse`;
+    const prompted = t.prompts.map((name) => [name, promptInput(name, t)]);
+    const questions = survey.questions.map((q) => [q, surveyInput(q)]);
+    const submit = el("button", { id: "tpl-launch", type: "submit", text: "Launch" });
+    form.replaceChildren(
+      el("p", { class: "hint", text: `${t.project}/${t.playbook} on ${inventoryLabel(t.inventory)}` }),
+      el("div", { class: "form-grid" },
+        prompted.map(([name, input]) => field(name, input)),
+        questions.map(([q, input]) => field(q.question + (q.required ? " *" : ""), input, q.description))),
+      error, el("div", { class: "actions" }, submit));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      hideError(error);
+      submit.disabled = true;
+      try {
+        const body = { survey: {} };
+        for (const [name, input] of prompted) {
+          const value = promptValue(name, input);
+          if (value !== undefined) body[name] = value;
+        }
+        for (const [q, input] of questions) {
+          const value = surveyValue(q, input);
+          if (value !== undefined) body.survey[q.variable] = value;
+        }
+        const job = await api("POST", `/api/v1/templates/${id}/launch`, { body, signal });
+        navigate(`/jobs/${job.id}`);
+      } catch (err) {
+        showError(error, err);
+        submit.disabled = false;
+      }
+    });
+  })().catch((err) => { form.append(error); showError(error, err); });
+}
+
+// The template's schedules: when each fires next, and what it missed.
+function scheduleTable(schedules) {
+  return el("section", { class: "panel" }, el("h2", { text: "Schedules" }),
+    el("table", { id: "schedules", class: "grid" },
+      el("thead", {}, el("tr", {}, ["Cron", "Time zone", "Next runs", "Last run", "Missed"].map((text) => el("th", { text })))),
+      el("tbody", {}, schedules.map((s) => el("tr", { class: "schedule-row", "data-id": s.id },
+        el("td", { class: "mono", text: s.cron }), el("td", { text: s.timezone }),
+        el("td", { class: "next-runs", text: s.enabled ? s.next_runs.slice(0, 3).map(formatTime).join(" · ") : "off" }),
+        el("td", {}, s.last_job_id ? el("a", { href: `/jobs/${s.last_job_id}`, text: formatTime(s.last_run_at) }) : "—"),
+        el("td", { class: "num", text: s.missed }))))));
+}
+
+// An input for a launch field the template lets the launcher change, holding its default.
+function promptInput(name, t) {
+  const id = `prompt-${name}`;
+  switch (name) {
+    case "check": case "diff": return el("input", { id, type: "checkbox", checked: Boolean(t[name]) });
+    case "verbosity": case "forks": case "timeout":
+      return el("input", { id, type: "number", min: 0, value: t[name] === null || t[name] === undefined ? "" : t[name] });
+    case "extra_vars":
+      return el("textarea", { id, rows: 3, spellcheck: "false",
+        value: Object.keys(t.extra_vars).length ? JSON.stringify(t.extra_vars) : "" });
+    case "env": return el("textarea", { id, rows: 2, spellcheck: "false", placeholder: "NAME=value, one per line" });
+    case "credentials":
+      return el("input", { id, type: "text", value: t.credentials.join(","), placeholder: "credential ids, comma separated" });
+    case "tags": case "skip_tags": return el("input", { id, type: "text", value: (t[name] || []).join(",") });
+    default: return el("input", { id, type: "text", value: t[name] || "" });
+  }
+}
+
+function promptValue(name, input) {
+  switch (name) {
+    case "check": case "diff": return input.checked;
+    case "verbosity": case "forks": case "timeout": return input.value === "" ? undefined : Number(input.value);
+    case "env": return input.value.trim() ? parseEnv(input.value) : undefined;
+    case "credentials": return commaList(input.value).map(Number);
+    default: return input.value.trim() ? input.value.trim() : undefined;
+  }
+}
+
+// An input for one survey question, by its type.
+function surveyInput(q) {
+  const id = `survey-${q.variable}`;
+  const value = q.default === undefined || q.default === null ? "" : q.default;
+  switch (q.type) {
+    case "textarea": return el("textarea", { id, rows: 3, value });
+    case "password": return el("input", { id, type: "password", autocomplete: "new-password" });
+    case "integer": case "float":
+      return el("input", { id, type: "number", step: q.type === "integer" ? 1 : "any", min: q.min, max: q.max, value });
+    case "boolean": return el("input", { id, type: "checkbox", checked: value === true });
+    case "choice": case "multichoice": {
+      const multiple = q.type === "multichoice";
+      const picked = new Set(Array.isArray(value) ? value : [value]);
+      const options = (q.choices || []).map((c) => { const o = option(c); o.selected = picked.has(c); return o; });
+      return el("select", { id, multiple }, multiple || q.required ? null : option("", "—"), options);
+    }
+    default: return el("input", { id, type: "text", value });
+  }
+}
+
+function surveyValue(q, input) {
+  switch (q.type) {
+    case "boolean": return input.checked;
+    case "multichoice": return Array.from(input.selectedOptions, (o) => o.value);
+    case "integer": case "float": return input.value === "" ? undefined : Number(input.value);
+    default: return input.value === "" ? undefined : input.value;
+  }
+}

@@ -1,0 +1,66 @@
+public import PlayhouseCore
+import SQLKit
+
+/// What a job's run tells: its events and its log output.
+public struct EventRepository: Repository {
+    let store: Store
+
+    /// SQLite allows 32 766 bound values per statement; events have 11 columns.
+    static let perInsert = 1_000
+
+    /// Appends a batch of a job's events (numbered by the caller, in order), then wakes
+    /// the job's subscribers.
+    public func append(_ events: [JobEvent], to jobID: Int64) async throws {
+        guard !events.isEmpty else { return }
+        if events.count <= Self.perInsert {
+            // One statement is whole by itself, and this is the busiest write: no transaction around it.
+            try await insert(events[...], of: jobID)
+        } else {
+            try await store.withTransaction { store in
+                for start in stride(from: events.startIndex, to: events.endIndex, by: Self.perInsert) {
+                    try await store.events.insert(events[start..<min(start + Self.perInsert, events.endIndex)], of: jobID)
+                }
+            }
+        }
+        await store.announce(.job(jobID))
+    }
+
+    private func insert(_ events: ArraySlice<JobEvent>, of jobID: Int64) async throws {
+        let rows = events.map { event -> SQLQueryString in
+            let changed = event.changed.map { $0 ? 1 : 0 }
+            let failed = event.failed.map { $0 ? 1 : 0 }
+            let data = event.data.map { $0.jsonString() }
+            return """
+                (\(bind: jobID), \(bind: event.seq), \(bind: event.type.name), \(bind: event.time), \(bind: event.play),
+                 \(bind: event.task), \(bind: event.host), \(bind: changed), \(bind: failed), \(bind: event.message),
+                 \(bind: data))
+                """
+        }
+        try await sql.raw("""
+            INSERT INTO job_events (job_id, seq, type, time, play, task, host, changed, failed, message, data)
+            VALUES \(rows.joined(separator: ", "))
+            """).run()
+    }
+
+    /// A job's events after `seq`, in order, at most `limit`.
+    public func list(of jobID: Int64, after seq: Int = 0, limit: Int = 500) async throws -> [JobEvent] {
+        try await sql.raw("""
+            SELECT * FROM job_events WHERE job_id = \(bind: jobID) AND seq > \(bind: seq)
+            ORDER BY seq LIMIT \(bind: limit)
+            """).all(as: JobEvent.self)
+    }
+
+    /// Appends a piece of the job's log (Ansible's stdout and stderr as printed).
+    public func appendOutput(_ text: String, chunk: Int, to jobID: Int64) async throws {
+        try await sql.raw("""
+            INSERT INTO job_output (job_id, chunk, text) VALUES (\(bind: jobID), \(bind: chunk), \(bind: text))
+            """).run()
+        await store.announce(.job(jobID))
+    }
+
+    /// The job's whole log so far.
+    public func output(of jobID: Int64) async throws -> String {
+        try await sql.raw("SELECT text FROM job_output WHERE job_id = \(bind: jobID) ORDER BY chunk")
+            .all(decodingColumn: "text", as: String.self).joined()
+    }
+}

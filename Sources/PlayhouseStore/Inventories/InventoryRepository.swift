@@ -1,0 +1,62 @@
+public import Foundation
+public import PlayhouseCore
+import SQLKit
+
+/// Stored inventories: text, scripts and HTTP sources that launches name by id.
+public struct InventoryRepository: Repository {
+    let store: Store
+
+    /// Stores a new inventory; the name must be unused.
+    public func create(
+        name: String, kind: Inventory.Kind, content: String, credentialID: Int64? = nil, timeout: Double? = nil,
+        now: Date = Date()
+    ) async throws -> Inventory {
+        if try await named(name) != nil {
+            throw StoreError(.conflict, "an inventory named \"\(name)\" already exists")
+        }
+        let time = now.timeIntervalSince1970
+        return try await sql.raw("""
+            INSERT INTO inventories (name, kind, content, credential_id, timeout, created_at, updated_at)
+            VALUES (\(bind: name), \(bind: kind.rawValue), \(bind: content), \(bind: credentialID), \(bind: timeout),
+                    \(bind: time), \(bind: time))
+            RETURNING *
+            """).inserted("inventory", as: Inventory.self)
+    }
+
+    /// Replaces an inventory's name, kind, content, credential and timeout; nil when there
+    /// is no such inventory.
+    public func update(
+        _ id: Int64, name: String, kind: Inventory.Kind, content: String, credentialID: Int64? = nil, timeout: Double? = nil,
+        now: Date = Date()
+    ) async throws -> Inventory? {
+        if let existing = try await named(name), existing.id != id {
+            throw StoreError(.conflict, "an inventory named \"\(name)\" already exists")
+        }
+        return try await sql.raw("""
+            UPDATE inventories SET name = \(bind: name), kind = \(bind: kind.rawValue), content = \(bind: content),
+                credential_id = \(bind: credentialID), timeout = \(bind: timeout), updated_at = \(bind: now.timeIntervalSince1970)
+            WHERE id = \(bind: id)
+            RETURNING *
+            """).first(as: Inventory.self)
+    }
+
+    /// Deletes an inventory; false when there was none.
+    public func delete(_ id: Int64) async throws -> Bool {
+        try await sql.raw("DELETE FROM inventories WHERE id = \(bind: id) RETURNING id").first() != nil
+    }
+
+    /// The inventory with this id, or nil.
+    public func find(_ id: Int64) async throws -> Inventory? {
+        try await sql.raw("SELECT * FROM inventories WHERE id = \(bind: id)").first(as: Inventory.self)
+    }
+
+    /// The inventory of this name, or nil.
+    public func named(_ name: String) async throws -> Inventory? {
+        try await sql.raw("SELECT * FROM inventories WHERE name = \(bind: name)").first(as: Inventory.self)
+    }
+
+    /// Every inventory, by name.
+    public func list() async throws -> [Inventory] {
+        try await sql.raw("SELECT * FROM inventories ORDER BY name").all(as: Inventory.self)
+    }
+}

@@ -1,0 +1,128 @@
+public import Foundation
+public import PlayhouseCore
+import SQLKit
+
+extension JobRepository {
+    /// Takes the oldest queued job, marks it running for `worker` and returns it.
+    /// A job with an exclusive key waits while another job with that key runs; jobs
+    /// behind it go first meanwhile.
+    public func claimNext(worker: String, now: Date = Date()) async throws -> Job? {
+        guard let running = JobLifecycle.next(.queued, on: .claimed) else { return nil }
+        let pick: SQLQueryString = """
+            SELECT q.id FROM jobs q WHERE q.status = \(status: .queued) AND q.slice_count = 0
+              AND (q.exclusive_key IS NULL
+                   OR NOT EXISTS (SELECT 1 FROM jobs r WHERE r.exclusive_key = q.exclusive_key AND r.status = \(status: .running)))
+            ORDER BY q.id LIMIT 1\(store.forUpdateSkipLocked)
+            """
+        let job: Job?
+        do {
+            // A slice and its sliced job start together.
+            job = try await store.withTransaction { store in
+                let job = try await store.sql.raw("""
+                    UPDATE jobs SET status = \(status: running), started_at = \(bind: now.timeIntervalSince1970),
+                        heartbeat_at = \(bind: now.timeIntervalSince1970), worker = \(bind: worker)
+                    WHERE status = \(status: .queued) AND id = (\(pick))
+                    RETURNING *
+                    """).first(as: Job.self)
+                if let parent = job?.parentID { try await store.jobs.refreshSliced(parent, now: now) }
+                return job
+            }
+        } catch where Store.isUniqueViolation(error) {
+            // Another worker started a job with the same exclusive key at the same moment.
+            return nil
+        }
+        guard let job else { return nil }
+        await store.notificationTargets.enqueueDeliveries(jobID: job.id, templateID: job.parameters.templateID, status: running, now: now)
+        await store.announce(.job(job.id))
+        return job
+    }
+
+    /// Records how a running job ended. Returns false when the job was not running
+    /// (ended meanwhile by someone else), in which case nothing changes.
+    @discardableResult
+    public func finish(_ id: Int64, outcome: RunOutcome, exitCode: Int?, summary: JobSummary, now: Date = Date()) async throws -> Bool {
+        guard let status = JobLifecycle.next(.running, on: .finished(outcome.status)) else {
+            throw StoreError(.invalid, "\(outcome.status.rawValue) is not a final status")
+        }
+        var final = summary
+        final.finish()
+        // A slice and its sliced job end together: a sliced job never stays running after its last slice.
+        let ended = try await store.withTransaction { store in
+            let job = try await store.sql.raw("""
+                UPDATE jobs SET status = \(status: status), finished_at = \(bind: now.timeIntervalSince1970),
+                    exit_code = \(bind: exitCode), error = \(bind: outcome.error), summary = \(bind: JSONColumn.encode(final))
+                WHERE id = \(bind: id) AND status = \(status: .running)
+                RETURNING *
+                """).first(as: Job.self)
+            if let parent = job?.parentID { try await store.jobs.refreshSliced(parent, now: now) }
+            return job
+        }
+        if let ended {
+            await store.notificationTargets.enqueueDeliveries(jobID: id, templateID: ended.parameters.templateID, status: status, now: now)
+        }
+        await store.announce(.job(id))
+        await store.announce(.queue)
+        return ended != nil
+    }
+
+    /// Asks for a job to stop. A queued job is canceled at once; a running one is flagged
+    /// and its worker told; a sliced job's slices are, each as it stands. Returns the job
+    /// as it is now, or nil when there is no such job.
+    public func requestCancel(_ id: Int64, now: Date = Date()) async throws -> Job? {
+        try await store.withTransaction { store in
+            guard let sliceCount = try await store.sql.raw("SELECT slice_count FROM jobs WHERE id = \(bind: id)")
+                .first(decodingColumn: "slice_count", as: Int.self) else { return nil }
+            // Locked slices first, then their sliced job (in refreshSliced), as a claim or an end
+            // locks them: two transactions never wait on each other in a circle.
+            let filter: SQLQueryString = sliceCount > 0 ? "parent_id = \(bind: id) ORDER BY id" : "id = \(bind: id)"
+            let targets = try await store.sql.raw("SELECT * FROM jobs WHERE \(filter)\(store.forUpdate)").all(as: Job.self)
+            var changed = false
+            for job in targets {
+                changed = try await store.jobs.stop(job, now: now) || changed
+            }
+            if changed, let parent = sliceCount > 0 ? id : targets.first?.parentID {
+                try await store.jobs.refreshSliced(parent, now: now)
+            }
+            return try await store.jobs.find(id)
+        }
+    }
+
+    /// Cancels a queued job, or flags a running one for its worker; false when `job` has ended.
+    private func stop(_ job: Job, now: Date) async throws -> Bool {
+        switch JobLifecycle.next(job.status, on: .cancelRequested) {
+        case .canceled?:
+            var summary = job.summary
+            summary.finish()
+            try await sql.raw("""
+                UPDATE jobs SET status = \(status: .canceled), finished_at = \(bind: now.timeIntervalSince1970),
+                    summary = \(bind: JSONColumn.encode(summary))
+                WHERE id = \(bind: job.id) AND status = \(status: .queued)
+                """).run()
+        case .running?:
+            try await sql.raw("""
+                UPDATE jobs SET cancel_requested = 1 WHERE id = \(bind: job.id) AND status = \(status: .running)
+                """).run()
+            await store.announce(.cancel(job.id))
+        default:
+            return false
+        }
+        await store.announce(.job(job.id))
+        return true
+    }
+
+    /// Ends every job left `running` (by a server that stopped or crashed), or only those
+    /// of `worker`, as `error` with `message`, and returns their ids.
+    @discardableResult
+    public func interruptRunning(message: String, worker: String? = nil, now: Date = Date()) async throws -> [Int64] {
+        let running = try await list(status: .running, limit: Int(Int32.max))
+        var ended: [Int64] = []
+        for job in running where job.sliceCount == 0 && (worker == nil || job.worker == worker) {
+            guard JobLifecycle.next(job.status, on: .interrupted) == .error else { continue }
+            let outcome = RunOutcome(status: .error, error: message)
+            if try await finish(job.id, outcome: outcome, exitCode: nil, summary: job.summary, now: now) {
+                ended.append(job.id)
+            }
+        }
+        return ended
+    }
+}

@@ -1,0 +1,63 @@
+public import Foundation
+public import PlayhouseCore
+import SQLKit
+
+/// Jobs: queued, claimed by a worker, held by its lease, ended; a sliced job and its slices.
+public struct JobRepository: Repository {
+    let store: Store
+
+    /// Queues a new job; it is durable when this returns.
+    public func insert(_ parameters: JobParameters, now: Date = Date()) async throws -> Job {
+        let job = try await insertRow(parameters, now: now)
+        await store.announce(.queue)
+        return job
+    }
+
+    /// Writes a queued job: a slice of `parentID`, or a sliced job of `sliceCount` slices.
+    func insertRow(_ parameters: JobParameters, parentID: Int64? = nil, sliceCount: Int = 0, now: Date) async throws -> Job {
+        try await sql.raw("""
+            INSERT INTO jobs (status, project, playbook, inventory, parameters, created_at, summary, parent_id, slice_count,
+                              exclusive_key)
+            VALUES (\(status: .queued), \(bind: parameters.project), \(bind: parameters.playbook),
+                    \(bind: parameters.inventory), \(bind: JSONColumn.encode(parameters)),
+                    \(bind: now.timeIntervalSince1970), \(bind: JSONColumn.encode(JobSummary())), \(bind: parentID),
+                    \(bind: sliceCount), \(bind: sliceCount > 0 ? nil : parameters.exclusiveKey))
+            RETURNING *
+            """).inserted("job", as: Job.self)
+    }
+
+    /// The job with this id, or nil.
+    public func find(_ id: Int64) async throws -> Job? {
+        try await sql.raw("SELECT * FROM jobs WHERE id = \(bind: id)").first(as: Job.self)
+    }
+
+    /// Jobs newest first; `before` is the id where the previous page ended; `projects`,
+    /// when given, keeps only jobs of those projects.
+    public func list(
+        status: JobStatus? = nil, limit: Int = 50, before: Int64? = nil, projects: Set<String>? = nil
+    ) async throws -> [Job] {
+        var query: SQLQueryString = "SELECT * FROM jobs WHERE 1 = 1"
+        if let status { query += " AND status = \(status: status)" }
+        if let projects {
+            guard !projects.isEmpty else { return [] }
+            query += " AND project IN (\(binds: projects.sorted()))"
+        }
+        if let before { query += " AND id < \(bind: before)" }
+        query += " ORDER BY id DESC LIMIT \(bind: limit)"
+        return try await sql.raw(query).all(as: Job.self)
+    }
+
+    /// Records how far a running job has come: its newest stored seq and its summary.
+    public func updateProgress(of id: Int64, lastSeq: Int, summary: JobSummary) async throws {
+        try await sql.raw("""
+            UPDATE jobs SET last_seq = \(bind: lastSeq), summary = \(bind: JSONColumn.encode(summary))
+            WHERE id = \(bind: id)
+            """).run()
+        await store.announce(.job(id))
+    }
+
+    /// Records the commit a job of a git project runs.
+    public func setCommit(_ id: Int64, commit: String) async throws {
+        try await sql.raw("UPDATE jobs SET commit_sha = \(bind: commit) WHERE id = \(bind: id)").run()
+    }
+}

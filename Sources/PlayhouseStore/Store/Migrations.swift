@@ -1,0 +1,240 @@
+import Foundation
+import PlayhouseCore
+
+/// The schema, one numbered step at a time. Each step is plain SQL both backends accept,
+/// with `{id}` (an auto-increment primary key) and `{real}` (a double) filled in per dialect.
+enum Migrations {
+    static let steps: [String] = [
+        """
+        CREATE TABLE jobs (
+            id {id},
+            status TEXT NOT NULL,
+            project TEXT NOT NULL,
+            playbook TEXT NOT NULL,
+            inventory TEXT NOT NULL,
+            parameters TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            started_at {real},
+            finished_at {real},
+            exit_code INTEGER,
+            error TEXT,
+            summary TEXT NOT NULL,
+            cancel_requested INTEGER NOT NULL DEFAULT 0,
+            worker TEXT,
+            last_seq INTEGER NOT NULL DEFAULT 0
+        )
+        """,
+        "CREATE INDEX jobs_status_id ON jobs (status, id)",
+        """
+        CREATE TABLE job_events (
+            job_id BIGINT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            time {real} NOT NULL,
+            play TEXT,
+            task TEXT,
+            host TEXT,
+            changed INTEGER,
+            failed INTEGER,
+            message TEXT,
+            data TEXT,
+            PRIMARY KEY (job_id, seq)
+        )
+        """,
+        """
+        CREATE TABLE job_output (
+            job_id BIGINT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            chunk INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (job_id, chunk)
+        )
+        """,
+        """
+        CREATE TABLE inventories (
+            id {id},
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            content TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            updated_at {real} NOT NULL
+        )
+        """,
+        "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "ALTER TABLE jobs ADD COLUMN heartbeat_at {real}",
+        """
+        CREATE TABLE workers (
+            name TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            capacity INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            started_at {real} NOT NULL,
+            last_heartbeat {real} NOT NULL
+        )
+        """,
+        "ALTER TABLE jobs ADD COLUMN parent_id BIGINT",
+        "ALTER TABLE jobs ADD COLUMN slice_count INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX jobs_parent ON jobs (parent_id)",
+        """
+        CREATE TABLE credentials (
+            id {id},
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            sealed TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            updated_at {real} NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE users (
+            id {id},
+            name TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            updated_at {real} NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            csrf_token TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            expires_at {real} NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE api_tokens (
+            id {id},
+            user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at {real} NOT NULL,
+            expires_at {real},
+            last_used_at {real}
+        )
+        """,
+        "CREATE TABLE teams (id {id}, name TEXT NOT NULL UNIQUE, created_at {real} NOT NULL)",
+        """
+        CREATE TABLE team_members (
+            team_id BIGINT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+            user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            PRIMARY KEY (team_id, user_id)
+        )
+        """,
+        """
+        CREATE TABLE grants (
+            id {id},
+            subject_kind TEXT NOT NULL,
+            subject_id BIGINT NOT NULL,
+            resource_kind TEXT NOT NULL,
+            resource TEXT NOT NULL,
+            created_at {real} NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE audit_log (
+            id {id},
+            time {real} NOT NULL,
+            actor TEXT,
+            action TEXT NOT NULL,
+            target TEXT,
+            source TEXT,
+            detail TEXT
+        )
+        """,
+        "ALTER TABLE inventories ADD COLUMN credential_id BIGINT",
+        "ALTER TABLE inventories ADD COLUMN timeout {real}",
+        """
+        CREATE TABLE templates (
+            id {id},
+            name TEXT NOT NULL UNIQUE,
+            definition TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            updated_at {real} NOT NULL
+        )
+        """,
+        "ALTER TABLE jobs ADD COLUMN exclusive_key TEXT",
+        // At most one running job per exclusive key, however many workers claim at once.
+        "CREATE UNIQUE INDEX jobs_one_running_per_key ON jobs (exclusive_key) WHERE status = \(JobStatus.running.sqlLiteral)",
+        """
+        CREATE TABLE git_projects (
+            name TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            branch TEXT NOT NULL,
+            credential_id BIGINT,
+            created_at {real} NOT NULL,
+            updated_at {real} NOT NULL
+        )
+        """,
+        "ALTER TABLE jobs ADD COLUMN commit_sha TEXT",
+        """
+        CREATE TABLE schedules (
+            id {id},
+            template_id BIGINT NOT NULL REFERENCES templates (id) ON DELETE CASCADE,
+            cron TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            next_run_at {real},
+            last_run_at {real},
+            last_job_id BIGINT,
+            missed INTEGER NOT NULL DEFAULT 0,
+            last_missed_at {real},
+            created_by TEXT NOT NULL,
+            created_at {real} NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE notification_targets (
+            id {id},
+            name TEXT NOT NULL UNIQUE,
+            url TEXT NOT NULL,
+            events TEXT NOT NULL,
+            format TEXT NOT NULL,
+            template_id BIGINT,
+            created_at {real} NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE deliveries (
+            id {id},
+            target_id BIGINT NOT NULL REFERENCES notification_targets (id) ON DELETE CASCADE,
+            job_id BIGINT NOT NULL,
+            event TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at {real} NOT NULL,
+            last_error TEXT,
+            response_status INTEGER,
+            created_at {real} NOT NULL,
+            delivered_at {real},
+            UNIQUE (target_id, job_id, event)
+        )
+        """,
+        "CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at)",
+        """
+        CREATE TABLE template_hooks (
+            template_id BIGINT PRIMARY KEY REFERENCES templates (id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at {real} NOT NULL
+        )
+        """,
+    ]
+
+    static func render(_ step: String, for dialect: Store.Dialect) -> String {
+        let id: String
+        let real: String
+        switch dialect {
+        case .sqlite:
+            id = "INTEGER PRIMARY KEY AUTOINCREMENT"
+            real = "REAL"
+        case .postgres:
+            id = "BIGSERIAL PRIMARY KEY"
+            real = "DOUBLE PRECISION"
+        }
+        return step.replacingOccurrences(of: "{id}", with: id).replacingOccurrences(of: "{real}", with: real)
+    }
+}

@@ -1,0 +1,72 @@
+import PlayhouseCore
+import PlayhouseEngine
+import PlayhouseStore
+import Synchronization
+
+/// Stores a running job's updates one batch at a time: its events at once, since live
+/// streams follow them, and its output and progress at most every quarter second, since
+/// the job page reads those at most twice a second. ``flush()`` writes what is left.
+final class JobRecorder: Sendable {
+    private struct State {
+        var summary = JobSummary()
+        var lastSeq = 0
+        var chunk = 0
+        var output = ""
+        var progressChanged = false
+        var lastFlush = ContinuousClock.now
+    }
+
+    static let flushInterval: Duration = .milliseconds(250)
+    static let maxPendingOutput = 64 * 1024
+
+    let jobID: Int64
+    let store: Store
+    private let state = Mutex(State())
+
+    init(jobID: Int64, store: Store) {
+        self.jobID = jobID
+        self.store = store
+    }
+
+    var summary: JobSummary { state.withLock { $0.summary } }
+
+    func record(_ batch: [RunUpdate]) async throws {
+        var events: [JobEvent] = []
+        var commit: String? = nil
+        let due = state.withLock { state -> Bool in
+            for update in batch {
+                switch update {
+                case .event(let event):
+                    events.append(event)
+                    state.lastSeq = event.seq
+                case .summary(let summary):
+                    state.summary = summary
+                    state.progressChanged = true
+                case .output(let text):
+                    state.output += text
+                case .checkout(let sha):
+                    commit = sha
+                }
+            }
+            return ContinuousClock.now - state.lastFlush >= Self.flushInterval || state.output.utf8.count >= Self.maxPendingOutput
+        }
+        if let commit { try await store.jobs.setCommit(jobID, commit: commit) }
+        try await store.events.append(events, to: jobID)
+        if due { try await flush() }
+    }
+
+    /// Writes the output and progress not stored yet.
+    func flush() async throws {
+        let (output, chunk, progress) = state.withLock { state in
+            state.lastFlush = .now
+            defer {
+                state.output = ""
+                state.progressChanged = false
+            }
+            if !state.output.isEmpty { state.chunk += 1 }
+            return (state.output, state.chunk, state.progressChanged ? (state.lastSeq, state.summary) : nil)
+        }
+        if !output.isEmpty { try await store.events.appendOutput(output, chunk: chunk, to: jobID) }
+        if let (lastSeq, summary) = progress { try await store.jobs.updateProgress(of: jobID, lastSeq: lastSeq, summary: summary) }
+    }
+}
