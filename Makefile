@@ -23,7 +23,7 @@ TEST_PACKAGES := openssh-server chromium chromium-driver curl postgresql iproute
 BENCH_PACKAGES := openssh-server postgresql wrk sqlite3
 BENCH_FLAGS ?=
 
-.PHONY: run test build setup test-setup packages apt bench clean
+.PHONY: run test build setup test-setup packages apt bench clean format lint
 
 run: setup build
 	mkdir -p var
@@ -63,9 +63,19 @@ apt:
 	echo "installing Debian packages:$(PACKAGES)"; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(PACKAGES)
 
+# The house format (.swift-format: swift-format ships with the toolchain) applied, and checked.
+SWIFT_SOURCES := Sources Tests Benchmarks Package.swift
+format:
+	swift format --configuration .swift-format --in-place --recursive --parallel $(SWIFT_SOURCES)
+
+lint:
+	swift format lint --configuration .swift-format --strict --recursive --parallel $(SWIFT_SOURCES)
+	@long=$$(find Sources Tests Benchmarks -name '*.swift' | xargs awk 'length > 140 { print FILENAME ":" FNR }'); \
+	if [ -n "$$long" ]; then echo "lines over 140 columns:"; echo "$$long"; exit 1; fi
+
 # `make -n bench` first: the benchmarks run rarely, so a rule of theirs that broke would
 # otherwise go unseen.
-test: test-setup
+test: test-setup lint
 	@$(MAKE) --no-print-directory -n bench >/dev/null || { echo "make bench is broken: see make -n bench"; exit 1; }
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build $(SWIFT_BUILD_FLAGS) --skip '$(HEAVY_TESTS)'

@@ -67,7 +67,9 @@ struct BenchServer {
 
     func cancel(_ id: Int64) async throws {
         let (status, json) = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs/\(id)/cancel")
-        guard status == 202 || status == 200 || status == 409 else { throw BenchError("cancel of job \(id): \(status) \(json.jsonString())") }
+        guard status == 202 || status == 200 || status == 409 else {
+            throw BenchError("cancel of job \(id): \(status) \(json.jsonString())")
+        }
     }
 
     /// Polls until the job has a final status and returns the job.
@@ -84,8 +86,9 @@ struct BenchServer {
 
     static func residentBytes(of pid: Int32) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kib = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kib = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
         return kib * 1024
     }
 

@@ -28,8 +28,10 @@ struct DispatchLatency {
         let postgres = try await TestPostgres.with { url in
             try await BenchServer.with(bench, name: "dispatch-web", database: url, workers: 0) { server in
                 let worker = try PlayhouseProcess(
-                    ["worker", "--database", url, "--projects", bench.projects, "--runs-dir", bench.scratch + "/runs-dispatch-worker",
-                     "--capacity", "2", "--name", "bench-worker", "--log-level", "warning"],
+                    [
+                        "worker", "--database", url, "--projects", bench.projects, "--runs-dir", bench.scratch + "/runs-dispatch-worker",
+                        "--capacity", "2", "--name", "bench-worker", "--log-level", "warning",
+                    ],
                     log: bench.scratch + "/dispatch-worker.log", ansibleBin: shim.bin)
                 do {
                     let result = try await launchAll(server, shim: shim)
@@ -51,7 +53,8 @@ struct DispatchLatency {
     }
 
     private func row(_ name: String, _ samples: Samples) -> [String] {
-        let p50 = Stats.percentile(samples.started, 50), p99 = Stats.percentile(samples.started, 99)
+        let p50 = Stats.percentile(samples.started, 50)
+        let p99 = Stats.percentile(samples.started, 99)
         return [
             name, Figure.ms(Stats.median(samples.answered)), Figure.ms(p50), Figure.ms(p99),
             Figure.ms(samples.started.max() ?? 0), Figure.verdict(p50 <= 0.020 && p99 <= 0.050),
@@ -75,7 +78,8 @@ struct DispatchLatency {
             """
         try script.write(toFile: bin + "/ansible-playbook", atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/ansible-playbook")
-        try FileManager.default.createSymbolicLink(atPath: bin + "/ansible-inventory", withDestinationPath: bench.ansibleBin + "/ansible-inventory")
+        try FileManager.default.createSymbolicLink(
+            atPath: bin + "/ansible-inventory", withDestinationPath: bench.ansibleBin + "/ansible-inventory")
         return Shim(bin: bin, starts: starts)
     }
 

@@ -38,8 +38,11 @@ struct EventPipeline {
                 + "Target: ≥ 10 000 events/s stored, lag p99 ≤ 100 ms at 10 000 events/s, none lost.",
             header: ["feed", "events", "events/s stored", "lag p50", "lag p99", "lag max", "complete", "target"])
         let recording = bench.scratch + "/recording.jsonl"
-        let real = try await BenchServer.with(bench, name: "events-real", database: bench.scratch + "/events-real.sqlite", workers: jobs) { server in
-            let outcome = try await run(server, feed: "real `ansible-playbook`: \(jobs) × (200 `debug` tasks × 10 hosts)", target: .none) {
+        let real = try await BenchServer.with(bench, name: "events-real", database: bench.scratch + "/events-real.sqlite", workers: jobs) {
+            server in
+            let outcome = try await run(
+                server, feed: "real `ansible-playbook`: \(jobs) × (200 `debug` tasks × 10 hosts)", target: .none
+            ) {
                 try await server.launch("events.yml", inventory: "local-hosts-10")
             }
             let recorded = try await server.jobs().first { $0["status"]?.stringValue == "successful" }
@@ -99,7 +102,8 @@ struct EventPipeline {
         sampler.cancel()
         let peakRSS = await sampler.value
         var stored = 0
-        var firstStart = Double.infinity, lastFinish = 0.0
+        var firstStart = Double.infinity
+        var lastFinish = 0.0
         var lastSeq: [Int64: Int] = [:]
         for id in ids {
             let job = try await server.job(id)
@@ -115,7 +119,8 @@ struct EventPipeline {
         }.count
         let lags = results.flatMap(\.lags)
         let rate = Double(stored) / max(lastFinish - firstStart, 0.001)
-        let p50 = Stats.percentile(lags, 50), p99 = Stats.percentile(lags, 99)
+        let p50 = Stats.percentile(lags, 50)
+        let p99 = Stats.percentile(lags, 99)
         bench.log("events (\(feed)): \(stored) events, \(Figure.count(rate))/s, lag p99 \(Figure.ms(p99)), \(complete)/\(clients) complete")
         for result in results { if let error = result.error { bench.log("  a client failed: \(error)") } }
         let verdict =

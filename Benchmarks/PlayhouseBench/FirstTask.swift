@@ -41,9 +41,11 @@ struct FirstTask {
         let (plain, playhouse) = try await BenchServer.with(
             bench, name: "firsttask", database: bench.scratch + "/firsttask.sqlite", workers: 2
         ) { server in
-            var plain: [Timing] = [], playhouse: [Timing] = []
+            var plain: [Timing] = []
+            var playhouse: [Timing] = []
             for round in 0..<(warmup + rounds) {
-                let a: Timing, b: Timing
+                let a: Timing
+                let b: Timing
                 if round % 2 == 0 {
                     a = try await self.plain()
                     b = try await self.playhouse(server)
@@ -59,8 +61,10 @@ struct FirstTask {
             }
             return (plain, playhouse)
         }
-        let a = Stats.median(plain.map(\.firstTask)), b = Stats.median(playhouse.map(\.firstTask))
-        let aEnd = Stats.median(plain.map(\.end)), bEnd = Stats.median(playhouse.map(\.end))
+        let a = Stats.median(plain.map(\.firstTask))
+        let b = Stats.median(playhouse.map(\.firstTask))
+        let aEnd = Stats.median(plain.map(\.end))
+        let bEnd = Stats.median(playhouse.map(\.end))
         section.rows.append([
             "3 `debug` tasks × 1 host, local", Figure.ms(a), Figure.ms(b), Figure.ms(b - a), Figure.ratio(b / a),
             Figure.s(aEnd), Figure.s(bEnd), Figure.ratio(bEnd / aEnd),
@@ -95,7 +99,8 @@ struct FirstTask {
         }
         let end = Stats.now()
         guard result.terminationStatus.isSuccess, let firstTask = result.closureResult else {
-            throw BenchError("plain ansible-playbook firsttask.yml: \(result.terminationStatus), first task line seen: \(result.closureResult != nil)")
+            throw BenchError(
+                "plain ansible-playbook firsttask.yml: \(result.terminationStatus), first task line seen: \(result.closureResult != nil)")
         }
         return Timing(firstTask: firstTask - start, end: end - start)
     }
@@ -110,7 +115,8 @@ struct FirstTask {
         if let error = result.error { throw BenchError("following job \(id): \(error)") }
         let job = try await server.job(id)
         guard job["status"]?.stringValue == "successful", let firstTask = result.watchedArrival else {
-            throw BenchError("Playhouse job \(id) of firsttask.yml ended \(job.jsonString()), first task frame seen: \(result.watchedArrival != nil)")
+            throw BenchError(
+                "Playhouse job \(id) of firsttask.yml ended \(job.jsonString()), first task frame seen: \(result.watchedArrival != nil)")
         }
         return Timing(firstTask: firstTask - start, end: end - start)
     }

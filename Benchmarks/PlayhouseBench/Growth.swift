@@ -41,13 +41,16 @@ struct Growth {
                     "/api/v1/jobs", "/api/v1/jobs?before=\(middle)", "/api/v1/jobs/\(middle)",
                     "/api/v1/jobs/\(middle)/events?after=50&limit=50",
                 ]
-                rows = ["job list, first page", "job list, page from the middle (`before=`)", "job detail", "event page (`after=50&limit=50`)"]
+                rows = [
+                    "job list, first page", "job list, page from the middle (`before=`)", "job detail", "event page (`after=50&limit=50`)",
+                ]
                 var measured: [Wrk.Figures] = []
                 for path in paths { measured.append(try await Wrk.run(server, path: path)) }
                 figures.append(measured)
-                report.memory.append(.init(
-                    state: "serve with \(size) jobs / \(size * eventsPerJob) events, after the requests",
-                    rss: Figure.mib(server.residentBytes), benchmark: .growth))
+                report.memory.append(
+                    .init(
+                        state: "serve with \(size) jobs / \(size * eventsPerJob) events, after the requests",
+                        rss: Figure.mib(server.residentBytes), benchmark: .growth))
             }
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: database)[.size] as? Int) ?? 0
@@ -58,7 +61,8 @@ struct Growth {
                 + "file was \(Figure.mib(size)) at the end). Flat means keyset paging and indexes hold.",
             header: ["request", "p50 at 1 000", "p99 at 1 000", "p50 at \(jobs)", "p99 at \(jobs)", "p50 ratio"])
         for (index, name) in rows.enumerated() {
-            let small = figures[0][index], large = figures[1][index]
+            let small = figures[0][index]
+            let large = figures[1][index]
             section.rows.append([
                 name, Figure.ms(small.p50), Figure.ms(small.p99), Figure.ms(large.p50), Figure.ms(large.p99),
                 Figure.ratio(large.p50 / small.p50),
@@ -69,7 +73,8 @@ struct Growth {
 
     /// Copies the template job and its first 100 events until the store holds `total` jobs.
     private func seed(_ database: String, template: Int64, upTo total: Int) async throws {
-        let columns = "status, project, playbook, inventory, parameters, created_at, started_at, finished_at, exit_code, "
+        let columns =
+            "status, project, playbook, inventory, parameters, created_at, started_at, finished_at, exit_code, "
             + "error, summary, cancel_requested, worker, heartbeat_at, parent_id, slice_count"
         let sql = """
             PRAGMA journal_mode = WAL;

@@ -6,7 +6,10 @@ enum Playbooks {
     /// `count` `debug` tasks: no module runs on a host, so the run is all Ansible's own
     /// work and its events.
     static func debug(tasks count: Int) -> String {
-        play((1...count).map { "    - name: step \($0)\n      ansible.builtin.debug:\n        msg: \"step \($0) on {{ inventory_hostname }}\"" })
+        play(
+            (1...count).map {
+                "    - name: step \($0)\n      ansible.builtin.debug:\n        msg: \"step \($0) on {{ inventory_hostname }}\""
+            })
     }
 
     /// `count` `command` tasks: each one a real module run over the host's connection.

@@ -52,7 +52,9 @@ struct PlayhouseBench: AsyncParsableCommand {
     func validate() throws {
         let unknown = names.filter { Benchmark(rawValue: $0) == nil }
         guard unknown.isEmpty else { throw ValidationError("unknown benchmark \(unknown.joined(separator: ", "))") }
-        guard runs >= 1, firstTaskRounds >= 1, launches >= 1, clients >= 1, eventJobs >= 1, replayRepeat >= 1, pacedRate >= 1, growthJobs >= 1_000 else {
+        guard runs >= 1, firstTaskRounds >= 1, launches >= 1, clients >= 1, eventJobs >= 1, replayRepeat >= 1, pacedRate >= 1,
+            growthJobs >= 1_000
+        else {
             throw ValidationError("counts must be at least 1 (--growth-jobs at least 1000)")
         }
     }
@@ -66,7 +68,12 @@ struct PlayhouseBench: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: bench.scratch) }
         try writeProject(bench)
         var report = Report()
-        report.commands = ["make bench", CommandLine.arguments.map { URL(fileURLWithPath: $0).lastPathComponent == "playhouse-bench" ? ".build/release/playhouse-bench" : $0 }.joined(separator: " ")]
+        report.commands = [
+            "make bench",
+            CommandLine.arguments.map {
+                URL(fileURLWithPath: $0).lastPathComponent == "playhouse-bench" ? ".build/release/playhouse-bench" : $0
+            }.joined(separator: " "),
+        ]
         let chosen = Set(names.compactMap(Benchmark.init(rawValue:)))
         if chosen.contains(.overhead) {
             try await withSSHTestHosts(count: 10) { hosts in
@@ -116,16 +123,20 @@ struct PlayhouseBench: AsyncParsableCommand {
     /// What the figures were measured on.
     private func machine(_ bench: BenchContext) async throws -> [String] {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
+        let model =
+            cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
         let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
-        let memory = meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal") }
-            .flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") }.map { String(format: "%.0f GiB", Double($0) / 1_048_576) } ?? "?"
+        let memory =
+            meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal") }
+            .flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") }.map { String(format: "%.0f GiB", Double($0) / 1_048_576) }
+            ?? "?"
         return [
             "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(memory) memory",
             try await firstLine("uname", ["-sr"]),
             try await firstLine("swift", ["--version"]),
-            try await firstLine(bench.ansibleBin + "/ansible-playbook", ["--version"]) + ", ansible-runner " + RunOverhead.runnerVersion(bench),
+            try await firstLine(bench.ansibleBin + "/ansible-playbook", ["--version"]) + ", ansible-runner "
+                + RunOverhead.runnerVersion(bench),
             "SQLite " + (try await firstLine("sqlite3", ["--version"]).split(separator: " ").first.map(String.init) ?? "?")
                 + ", " + (try await firstLine("/usr/bin/psql", ["--version"])),
             try await firstLine("wrk", ["--version"]).split(separator: " ").prefix(2).joined(separator: " "),
@@ -134,7 +145,8 @@ struct PlayhouseBench: AsyncParsableCommand {
 
     private func firstLine(_ command: String, _ arguments: [String]) async throws -> String {
         let executable: Executable = command.hasPrefix("/") ? .path(FilePath(command)) : .name(command)
-        let result = try await Subprocess.run(executable, arguments: Arguments(arguments), output: .string(limit: 1 << 16), error: .string(limit: 1 << 16))
+        let result = try await Subprocess.run(
+            executable, arguments: Arguments(arguments), output: .string(limit: 1 << 16), error: .string(limit: 1 << 16))
         let text = result.standardOutput + result.standardError
         return text.split(separator: "\n").first.map(String.init) ?? "?"
     }

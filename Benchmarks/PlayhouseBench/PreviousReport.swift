@@ -58,9 +58,10 @@ struct PreviousReport {
                     let cells = line.dropFirst(2).dropLast(2).components(separatedBy: " | ")
                     guard cells.count >= 2 else { continue }
                     let measured = cells.count > 2 && cells[2] != Self.thisRun ? cells[2] : written
-                    memory.append(Report.MemoryRow(
-                        state: cells[0], rss: cells[1],
-                        benchmark: EventPipeline.memoryStates.contains(cells[0]) ? .events : .growth, measured: measured))
+                    memory.append(
+                        Report.MemoryRow(
+                            state: cells[0], rss: cells[1],
+                            benchmark: EventPipeline.memoryStates.contains(cells[0]) ? .events : .growth, measured: measured))
                 }
             }
         }

@@ -71,12 +71,15 @@ struct Report {
             for benchmark in Benchmark.allCases {
                 if let section = carried[benchmark] { byDate[section.measured, default: []].append(benchmark.title) }
             }
-            let dated = byDate.keys.sorted().map { "\(Self.list(byDate[$0]!)) (\($0))" }
+            let dated =
+                byDate.keys.sorted().map { "\(Self.list(byDate[$0]!)) (\($0))" }
                 + (carriedMemory ? ["rows of \(Self.memoryTitle) so marked"] : [])
-            intro += "Carried over from the previous report, each marked with the date of the run that measured it: "
+            intro +=
+                "Carried over from the previous report, each marked with the date of the run that measured it: "
                 + dated.joined(separator: "; ") + ". The figures of one section come from one run; "
         }
-        intro += "ratios compare Playhouse with plain `ansible-playbook` measured in the same run, interleaved, so "
+        intro +=
+            "ratios compare Playhouse with plain `ansible-playbook` measured in the same run, interleaved, so "
             + "they hold on a noisy machine. Benchmarks report; no test asserts a time."
         var lines = ["# Benchmarks", "", intro, "", "## Machine", ""]
         lines += machine.map { "- " + $0 }

@@ -57,7 +57,9 @@ struct RunOverhead {
                 bench.log("overhead \(scenario.name) round \(round + 1) (\(way)): \(Figure.s(seconds))")
             }
         }
-        let a = Stats.median(times["a"]!), b = Stats.median(times["b"]!), c = Stats.median(times["c"]!)
+        let a = Stats.median(times["a"]!)
+        let b = Stats.median(times["b"]!)
+        let c = Stats.median(times["c"]!)
         return [
             scenario.name, Figure.s(a), Figure.s(b), Figure.s(c), Figure.ratio(b / a), Figure.ratio(c / a),
             Figure.verdict(b / a <= 1.03 && b / a < c / a),
@@ -75,7 +77,8 @@ struct RunOverhead {
         let seconds = try await timed(
             bench.ansibleBin + "/ansible-runner",
             ["run", directory, "-p", scenario.playbook, "--inventory", bench.project + "/" + scenario.inventory])
-        let events = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/artifacts"))?.first
+        let events =
+            (try? FileManager.default.contentsOfDirectory(atPath: directory + "/artifacts"))?.first
             .flatMap { try? FileManager.default.contentsOfDirectory(atPath: directory + "/artifacts/\($0)/job_events") } ?? []
         guard !events.isEmpty else { throw BenchError("ansible-runner wrote no job events in \(directory)") }
         return seconds

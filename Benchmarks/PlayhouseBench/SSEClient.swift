@@ -64,7 +64,9 @@ final class SSEClient: @unchecked Sendable {
     private func follow() throws {
         let fd = try Loopback.connect(port: port, timeout: 600)
         defer { close(fd) }
-        let request = Array("GET /api/v1/jobs/\(jobID)/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nAuthorization: Bearer \(token)\r\n\r\n".utf8)
+        let request = Array(
+            ("GET /api/v1/jobs/\(jobID)/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                + "Authorization: Bearer \(token)\r\n\r\n").utf8)
         guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else {
             throw BenchError("could not send the stream request for job \(jobID)")
         }

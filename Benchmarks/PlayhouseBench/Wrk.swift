@@ -22,9 +22,11 @@ enum Wrk {
     /// script file (0600), not on its command line.
     static func run(_ server: BenchServer, path: String, seconds: Int = 5) async throws -> Figures {
         let script = NSTemporaryDirectory() + "playhouse-wrk-\(UUID().uuidString).lua"
-        guard FileManager.default.createFile(
-            atPath: script, contents: Data("wrk.headers[\"Authorization\"] = \"Bearer \(server.token)\"\n".utf8),
-            attributes: [.posixPermissions: 0o600]) else { throw BenchError("could not write \(script)") }
+        guard
+            FileManager.default.createFile(
+                atPath: script, contents: Data("wrk.headers[\"Authorization\"] = \"Bearer \(server.token)\"\n".utf8),
+                attributes: [.posixPermissions: 0o600])
+        else { throw BenchError("could not write \(script)") }
         defer { try? FileManager.default.removeItem(atPath: script) }
         let result = try await Subprocess.run(
             .name("wrk"),

@@ -44,7 +44,8 @@ public struct CronSchedule: Sendable, Equatable {
         for _ in 0..<(4 * 366) {
             let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: day)
             if let month = parts.month, let dayOfMonth = parts.day, let weekday = parts.weekday, months.contains(month),
-               matches(day: dayOfMonth, weekday: weekday - 1) {
+                matches(day: dayOfMonth, weekday: weekday - 1)
+            {
                 for hour in hours.sorted() {
                     for minute in minutes.sorted() {
                         var wanted = parts
@@ -53,7 +54,8 @@ public struct CronSchedule: Sendable, Equatable {
                         wanted.weekday = nil
                         // A time that does not exist that day (a DST gap) is skipped.
                         guard let candidate = calendar.date(from: wanted),
-                              calendar.component(.hour, from: candidate) == hour, candidate > date else { continue }
+                            calendar.component(.hour, from: candidate) == hour, candidate > date
+                        else { continue }
                         return candidate
                     }
                 }
@@ -84,10 +86,14 @@ public struct CronSchedule: Sendable, Equatable {
         }
     }
 
-    static let monthNames = ["jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12]
+    static let monthNames = [
+        "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    ]
     static let dayNames = ["sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6]
 
-    private static func parse(_ field: String, _ name: String, _ range: ClosedRange<Int>, names: [String: Int]) throws(ValidationError) -> Set<Int> {
+    private static func parse(_ field: String, _ name: String, _ range: ClosedRange<Int>, names: [String: Int]) throws(ValidationError)
+        -> Set<Int>
+    {
         func value(_ text: Substring) throws(ValidationError) -> Int {
             if let number = Int(text), range.contains(number) { return number }
             if let named = names[text.lowercased()] { return named }
@@ -101,14 +107,17 @@ public struct CronSchedule: Sendable, Equatable {
             }
             var step = 1
             if pieces.count == 2 {
-                guard let n = Int(pieces[1]), n > 0 else { throw ValidationError("\(name) step in \"\(field)\" must be a whole number above 0") }
+                guard let n = Int(pieces[1]), n > 0 else {
+                    throw ValidationError("\(name) step in \"\(field)\" must be a whole number above 0")
+                }
                 step = n
             }
             let bounds: ClosedRange<Int>
             if base == "*" {
                 bounds = range
             } else if let dash = base.firstIndex(of: "-") {
-                let low = try value(base[..<dash]), high = try value(base[base.index(after: dash)...])
+                let low = try value(base[..<dash])
+                let high = try value(base[base.index(after: dash)...])
                 guard low <= high else { throw ValidationError("\(name) range \"\(base)\" runs backwards") }
                 bounds = low...high
             } else {

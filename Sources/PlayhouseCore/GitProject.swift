@@ -24,7 +24,8 @@ public struct GitProject: Sendable, Equatable {
     /// read as an option, a plain branch name.
     public static func validate(name: String, url: String, branch: String) throws(ValidationError) {
         guard !name.isEmpty, !name.hasPrefix("."), !name.contains("/"), name.count <= 100,
-              name.unicodeScalars.allSatisfy({ !CharacterSet.whitespacesAndNewlines.contains($0) && $0.value >= 32 }) else {
+            name.unicodeScalars.allSatisfy({ !CharacterSet.whitespacesAndNewlines.contains($0) && $0.value >= 32 })
+        else {
             throw ValidationError("name must be 1 to 100 characters without /, spaces, or a leading dot")
         }
         let schemes = ["https://", "http://", "ssh://", "file://", "git://"]
@@ -42,7 +43,10 @@ public struct GitProject: Sendable, Equatable {
             throw ValidationError("url holds a user part (user@): put the user and token in a password or token credential instead")
         }
         guard !branch.isEmpty, !branch.hasPrefix("-"), !branch.contains(".."), branch.count <= 200,
-              branch.unicodeScalars.allSatisfy({ !CharacterSet.whitespacesAndNewlines.contains($0) && !"~^:?*[\\".unicodeScalars.contains($0) }) else {
+            branch.unicodeScalars.allSatisfy({
+                !CharacterSet.whitespacesAndNewlines.contains($0) && !"~^:?*[\\".unicodeScalars.contains($0)
+            })
+        else {
             throw ValidationError("branch must be a plain branch name, got \"\(branch)\"")
         }
     }

@@ -67,56 +67,52 @@ enum JSONText {
         }
 
         private mutating func object() -> JSONValue? {
-            depth += 1
-            defer { depth -= 1 }
-            guard depth <= JSONText.maxDepth else { return nil }
-            index += 1
             var members: [String: JSONValue] = [:]
-            skipSpace()
-            if current == UInt8(ascii: "}") {
-                index += 1
-                return .object(members)
-            }
-            while true {
-                skipSpace()
-                guard current == UInt8(ascii: "\""), let key = string() else { return nil }
-                skipSpace()
-                guard current == UInt8(ascii: ":") else { return nil }
-                index += 1
-                guard let value = value() else { return nil }
+            let read = list(closing: UInt8(ascii: "}")) { parser in
+                parser.skipSpace()
+                guard parser.current == UInt8(ascii: "\""), let key = parser.string() else { return false }
+                parser.skipSpace()
+                guard parser.current == UInt8(ascii: ":") else { return false }
+                parser.index += 1
+                guard let value = parser.value() else { return false }
                 members[key] = value
-                skipSpace()
-                switch current {
-                case UInt8(ascii: ","): index += 1
-                case UInt8(ascii: "}"):
-                    index += 1
-                    return .object(members)
-                default: return nil
-                }
+                return true
             }
+            return read ? .object(members) : nil
         }
 
         private mutating func array() -> JSONValue? {
+            var elements: [JSONValue] = []
+            let read = list(closing: UInt8(ascii: "]")) { parser in
+                guard let value = parser.value() else { return false }
+                elements.append(value)
+                return true
+            }
+            return read ? .array(elements) : nil
+        }
+
+        /// Reads an object's members or an array's elements, from the opening bracket to
+        /// `closing`, one by `item` (false when it is not one); false when they are not
+        /// well formed or nest deeper than ``JSONText/maxDepth``.
+        private mutating func list(closing: UInt8, _ item: (inout Self) -> Bool) -> Bool {
             depth += 1
             defer { depth -= 1 }
-            guard depth <= JSONText.maxDepth else { return nil }
+            guard depth <= JSONText.maxDepth else { return false }
             index += 1
-            var elements: [JSONValue] = []
             skipSpace()
-            if current == UInt8(ascii: "]") {
+            if current == closing {
                 index += 1
-                return .array(elements)
+                return true
             }
             while true {
-                guard let value = value() else { return nil }
-                elements.append(value)
+                guard item(&self) else { return false }
                 skipSpace()
                 switch current {
                 case UInt8(ascii: ","): index += 1
-                case UInt8(ascii: "]"):
+                case closing:
                     index += 1
-                    return .array(elements)
-                default: return nil
+                    return true
+                default: return false
                 }
             }
         }

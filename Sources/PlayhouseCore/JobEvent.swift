@@ -38,7 +38,8 @@ extension JobEvent {
     /// place (``seq``); nil when the line is not one.
     public init?(callbackLine line: some Collection<UInt8>) {
         guard case .object(let fields)? = JSONValue.parse(bytes: line),
-              case .string(let type)? = fields["type"], case .number(let time)? = fields["time"] else { return nil }
+            case .string(let type)? = fields["type"], case .number(let time)? = fields["time"]
+        else { return nil }
         func string(_ key: String) -> String? {
             if case .string(let value)? = fields[key] { return value }
             return nil

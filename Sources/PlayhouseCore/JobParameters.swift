@@ -150,13 +150,16 @@ public struct JobParameters: Sendable, Codable, Equatable {
     /// Refuses a name a launch may not set, saying why.
     public static func checkAllowedEnvironmentName(_ name: String) throws(ValidationError) {
         guard isValidEnvironmentName(name) else {
-            throw ValidationError("env name \"\(name.prefix(100))\" is not valid: use capital letters, digits and _ (not first a digit), at most 128")
+            throw ValidationError(
+                "env name \"\(name.prefix(100))\" is not valid: use capital letters, digits and _ (not first a digit), at most 128")
         }
         if reservedNames.contains(name) || reservedPrefixes.contains(where: name.hasPrefix)
             || reservedSuffixes.contains(where: name.hasSuffix)
         {
             throw ValidationError(
-                "env name \"\(name)\" is reserved: a launch may not set PATH, HOME or the like, nor names starting with \(reservedPrefixes.joined(separator: ", ")) or ending in _PROXY")
+                "env name \"\(name)\" is reserved: a launch may not set PATH, HOME or the like, "
+                    + "nor names starting with \(reservedPrefixes.joined(separator: ", ")) or ending in _PROXY"
+            )
         }
     }
 

@@ -81,7 +81,8 @@ public struct TemplateDefinition: Sendable, Equatable, Codable {
     public func validate() throws(ValidationError) {
         try parameters.validate()
         if let unknown = prompts.first(where: { LaunchField(rawValue: $0).map(LaunchField.promptable.contains) != true }) {
-            throw ValidationError("prompts may name \(LaunchField.names(LaunchField.promptable).joined(separator: ", ")); not \"\(unknown)\"")
+            throw ValidationError(
+                "prompts may name \(LaunchField.names(LaunchField.promptable).joined(separator: ", ")); not \"\(unknown)\"")
         }
         for name in allowedVars where !LaunchValues.isVariableName(name) {
             throw ValidationError("allowed_vars must be variable names; not \"\(name.prefix(100))\"")
@@ -94,7 +95,9 @@ public struct TemplateDefinition: Sendable, Equatable, Codable {
             try question.validateDefinition()
             if LaunchValues.isReserved(question.variable), !allowedVars.contains(question.variable) {
                 throw ValidationError(
-                    "survey variable \(question.variable) is one Ansible uses to connect or execute; list it in allowed_vars to let launchers answer it")
+                    "survey variable \(question.variable) is one Ansible uses to connect or execute; "
+                        + "list it in allowed_vars to let launchers answer it"
+                )
             }
             guard seen.insert(question.variable).inserted else {
                 throw ValidationError("the survey asks for \(question.variable) twice")
@@ -118,7 +121,8 @@ extension JobTemplate {
         var parameters = base
         var secrets: [String: JSONValue] = [:]
         for question in definition.survey {
-            guard let value = try question.answer(answers[question.variable], choices: choices[question.variable] ?? question.choices) else {
+            guard let value = try question.answer(answers[question.variable], choices: choices[question.variable] ?? question.choices)
+            else {
                 continue
             }
             if question.kind == .password {

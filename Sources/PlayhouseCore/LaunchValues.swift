@@ -80,7 +80,9 @@ public enum LaunchValues {
             throw ValidationError(
                 declared.isEmpty
                     ? "env \"\(name)\" may not be set: this launch declares no environment a launcher may set; \(howToDeclare)"
-                    : "env \"\(name)\" may not be set: a launcher may set only \(declared.sorted().joined(separator: ", ")) here; \(howToDeclare)")
+                    : "env \"\(name)\" may not be set: "
+                        + "a launcher may set only \(declared.sorted().joined(separator: ", ")) here; \(howToDeclare)"
+            )
         }
     }
 
@@ -96,7 +98,8 @@ public enum LaunchValues {
             throw ValidationError("limit must be one line of host patterns, without control characters")
         }
         guard !limit.contains("@") else {
-            throw ValidationError("limit must be a host pattern, not a file: host patterns hold no @ (Ansible reads @FILE as a list of hosts)")
+            throw ValidationError(
+                "limit must be a host pattern, not a file: host patterns hold no @ (Ansible reads @FILE as a list of hosts)")
         }
     }
 
@@ -108,7 +111,9 @@ public enum LaunchValues {
                 !tag.hasPrefix("@"), !tag.hasPrefix("-"), !tag.unicodeScalars.contains(where: isControl)
             else {
                 throw ValidationError(
-                    "\(field) must be names without commas, at most \(maxTagBytes) bytes, not starting with @ or -; got \"\(tag.prefix(100))\"")
+                    "\(field) must be names without commas, at most \(maxTagBytes) bytes, not starting with @ or -; "
+                        + "got \"\(tag.prefix(100))\""
+                )
             }
         }
     }

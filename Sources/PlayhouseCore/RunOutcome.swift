@@ -109,8 +109,9 @@ public enum AnsibleErrorLine {
         var causes: [String] = []
         for (index, line) in lines.enumerated() {
             if line.hasPrefix("[WARNING]: Failed to parse inventory with 'script' plugin:") {
-                causes.append(String(line.dropFirst("[WARNING]: Failed to parse inventory with 'script' plugin:".count))
-                    .trimmingCharacters(in: .whitespaces))
+                causes.append(
+                    String(line.dropFirst("[WARNING]: Failed to parse inventory with 'script' plugin:".count))
+                        .trimmingCharacters(in: .whitespaces))
             } else if line.hasPrefix("Standard error from inventory script:"), index + 1 < lines.count {
                 causes.append("its stderr: " + lines[index + 1])
             } else if line.hasPrefix("[WARNING]: Unable to parse"), causes.isEmpty {

@@ -82,9 +82,12 @@ extension APIToken {
         }
         let parts = trimmed.split(separator: "-").compactMap { Int($0) }
         if parts.count == 3, trimmed.count == 10,
-           let day = DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
-                                    year: parts[0], month: parts[1], day: parts[2]).date,
-           day.addingTimeInterval(86_400) > now {
+            let day = DateComponents(
+                calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
+                year: parts[0], month: parts[1], day: parts[2]
+            ).date,
+            day.addingTimeInterval(86_400) > now
+        {
             return day.addingTimeInterval(86_400)
         }
         throw ValidationError("expires must be a number of days (30d), of hours (12h), or a future date (2026-12-31), got \"\(text)\"")

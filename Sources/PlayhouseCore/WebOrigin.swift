@@ -14,7 +14,8 @@ public struct WebOrigin: Sendable, Equatable, CustomStringConvertible {
     /// the root of its site.
     public init(_ text: String) throws(ValidationError) {
         guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              var host = url.host?.lowercased(), !host.isEmpty else {
+            var host = url.host?.lowercased(), !host.isEmpty
+        else {
             throw ValidationError("\"\(text.prefix(200))\" is not an http(s) address; give one like https://playhouse.example.com")
         }
         guard url.user == nil, url.password == nil, url.query == nil, url.fragment == nil, ["", "/"].contains(url.path) else {

@@ -1,11 +1,11 @@
-public import Foundation
+import Foundation
 public import PlayhouseCore
-public import Subprocess
+import Subprocess
 
 #if canImport(System)
 public import System
 #else
-public import SystemPackage
+import SystemPackage
 #endif
 
 /// Resolves an inventory to Ansible's JSON (`ansible-inventory --list`), with the same
@@ -90,7 +90,8 @@ public struct InventoryResolver: Sendable {
             let output = result.standardOutput
             guard result.terminationStatus.isSuccess, let json = JSONValue.parse(output) else {
                 let errors = ANSI.strip(result.standardError)
-                let message = AnsibleErrorLine.explain(errors)
+                let message =
+                    AnsibleErrorLine.explain(errors)
                     ?? errors.split(separator: "\n").first.map(String.init)
                     ?? "ansible-inventory failed"
                 throw ValidationError(message)

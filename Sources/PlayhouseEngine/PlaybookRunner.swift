@@ -1,12 +1,12 @@
 public import Foundation
 public import Logging
-public import PlayhouseCore
-public import Subprocess
+import PlayhouseCore
+import Subprocess
 
 #if canImport(System)
 public import System
 #else
-public import SystemPackage
+import SystemPackage
 #endif
 
 /// Runs `ansible-playbook` and reports its events and output as they happen.

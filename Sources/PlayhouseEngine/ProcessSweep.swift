@@ -34,10 +34,12 @@ struct ProcessSweep: Sendable {
         for entry in entries {
             guard let pid = pid_t(entry), pid != getpid() else { continue }
             if let environment, let environ = FileManager.default.contents(atPath: "/proc/\(entry)/environ"),
-               environ.range(of: environment) != nil {
+                environ.range(of: environment) != nil
+            {
                 found.append(pid)
             } else if let path, let command = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-                      command.range(of: path) != nil {
+                command.range(of: path) != nil
+            {
                 found.append(pid)
             }
         }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import PlayhouseCore
 
 /// The projects directory: each folder in it is a project, and playbooks and inventory

@@ -1,5 +1,5 @@
 public import PlayhouseCore
-public import Synchronization
+import Synchronization
 
 /// Lets someone outside a run stop it: a cancel, a timeout, a shutdown. The first reason
 /// wins; later ones are ignored.

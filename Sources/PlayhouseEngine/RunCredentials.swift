@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import PlayhouseCore
 
 /// The opened credentials of one run, and how the run hands them to Ansible: secrets go

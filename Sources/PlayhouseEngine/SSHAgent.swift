@@ -24,7 +24,9 @@ struct SSHAgent: Sendable {
     static func start(jobTag: String?) async throws -> SSHAgent {
         var environment: [Environment.Key: String] = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         if let jobTag { environment[.init(rawValue: ProcessSweep.jobVariable)!] = jobTag }
-        let succeeded: Bool, output: String, errors: String
+        let succeeded: Bool
+        let output: String
+        let errors: String
         do {
             // Without -D the agent forks into the background and prints where it listens.
             let run = try await Subprocess.run(
@@ -35,7 +37,8 @@ struct SSHAgent: Sendable {
             throw RunnerError("ssh credentials need ssh-agent, which could not be started (install openssh-client): \(error)")
         }
         guard succeeded, let socket = value("SSH_AUTH_SOCK", in: output),
-              let pid = value("SSH_AGENT_PID", in: output).flatMap(pid_t.init) else {
+            let pid = value("SSH_AGENT_PID", in: output).flatMap(pid_t.init)
+        else {
             throw RunnerError("ssh-agent did not start: \(errors.isEmpty ? output : errors)")
         }
         return SSHAgent(socket: socket, pid: pid)

@@ -13,8 +13,10 @@ public enum HTTPInventory {
         var headers = (launcher?.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         if let id = inventory.credentialID {
             guard let credential = try await store.credentials.find(id),
-                let secret = try await store.credentials.secret(id, box: secrets) else {
-                throw ValidationError("the credential \(id) of inventory \"\(inventory.name)\" does not exist (any more); edit the inventory")
+                let secret = try await store.credentials.secret(id, box: secrets)
+            else {
+                throw ValidationError(
+                    "the credential \(id) of inventory \"\(inventory.name)\" does not exist (any more); edit the inventory")
             }
             headers.append(try authorization(credential.kind, secret))
         }
@@ -25,7 +27,8 @@ public enum HTTPInventory {
             throw ValidationError("inventory \"\(inventory.name)\": \(error.message)")
         }
         guard case .object(var groups) = answer else {
-            throw ValidationError("the inventory \(inventory.content) did not answer a JSON object (Ansible's inventory JSON, as for --list)")
+            throw ValidationError(
+                "the inventory \(inventory.content) did not answer a JSON object (Ansible's inventory JSON, as for --list)")
         }
         // With _meta present, Ansible never asks the script for one host's variables.
         if groups["_meta"] == nil { groups["_meta"] = .object(["hostvars": .object([:])]) }

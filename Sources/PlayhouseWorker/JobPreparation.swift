@@ -71,7 +71,8 @@ struct JobPreparation: Sendable {
         var opened: [(kind: Credential.Kind, secret: CredentialSecret)] = []
         for id in ids {
             guard let credential = try await store.credentials.find(id),
-                let secret = try await store.credentials.secret(id, box: secrets) else {
+                let secret = try await store.credentials.secret(id, box: secrets)
+            else {
                 throw RunnerError("credential \(id) does not exist (any more); launch again with existing credentials")
             }
             opened.append((credential.kind, secret))

@@ -35,7 +35,7 @@ public struct Notifier: Service {
                     while let delivery = try await store.notificationTargets.claimDelivery(lease: .seconds(60)) {
                         try await send(delivery)
                     }
-                } catch where !Task.isCancelled {
+                } catch  where !Task.isCancelled {
                     logger.error("could not send notifications: \(error)")
                 } catch {
                     return
@@ -47,8 +47,10 @@ public struct Notifier: Service {
 
     func send(_ delivery: Delivery) async throws {
         guard let target = try await store.notificationTargets.find(delivery.targetID),
-            let job = try await store.jobs.find(delivery.jobID) else {
-            try await store.notificationTargets.recordDeliveryAttempt(delivery.id, delivered: false, responseStatus: nil, error: "the target or the job is gone", retryAt: nil)
+            let job = try await store.jobs.find(delivery.jobID)
+        else {
+            try await store.notificationTargets.recordDeliveryAttempt(
+                delivery.id, delivered: false, responseStatus: nil, error: "the target or the job is gone", retryAt: nil)
             return
         }
         var request = HTTPClientRequest(url: target.url)
@@ -63,17 +65,22 @@ public struct Notifier: Service {
             let response = try await OutboundHTTP.client.execute(request, timeout: Self.timeout)
             status = Int(response.status.code)
             _ = try? await response.body.collect(upTo: 64 * 1024)
-            if !(200..<300).contains(Int(response.status.code)) { failure = "answered \(response.status.code) \(response.status.reasonPhrase)" }
+            if !(200..<300).contains(Int(response.status.code)) {
+                failure = "answered \(response.status.code) \(response.status.reasonPhrase)"
+            }
         } catch {
             failure = "\(error)"
         }
         let attempt = delivery.attempts + 1
         let retryAt = failure == nil || attempt >= Self.maxAttempts ? nil : Date().addingTimeInterval(pow(2, Double(attempt - 1)))
-        try await store.notificationTargets.recordDeliveryAttempt(delivery.id, delivered: failure == nil, responseStatus: status, error: failure, retryAt: retryAt)
+        try await store.notificationTargets.recordDeliveryAttempt(
+            delivery.id, delivered: failure == nil, responseStatus: status, error: failure, retryAt: retryAt)
         if let failure {
-            logger.warning("notification not delivered", metadata: [
-                "target": .string(target.name), "job": "\(job.id)", "attempt": "\(attempt)", "error": .string(failure),
-            ])
+            logger.warning(
+                "notification not delivered",
+                metadata: [
+                    "target": .string(target.name), "job": "\(job.id)", "attempt": "\(attempt)", "error": .string(failure),
+                ])
         }
     }
 
@@ -87,11 +94,12 @@ public struct Notifier: Service {
         let page = "/jobs/\(job.id)"
         switch format {
         case .slack:
-            let verb = switch event {
-            case .started: "started"
-            case .succeeded: "succeeded"
-            case .failed: "failed"
-            }
+            let verb =
+                switch event {
+                case .started: "started"
+                case .succeeded: "succeeded"
+                case .failed: "failed"
+                }
             let who = parameters.launchedBy.map { " (launched by \($0))" } ?? ""
             let why = job.error.map { ": \($0)" } ?? ""
             let link = publicURL.map { " \($0.link(page))" } ?? ""
@@ -100,10 +108,13 @@ public struct Notifier: Service {
             var fields: [String: JSONValue] = [
                 "id": .number(Double(job.id)), "status": .string(job.status.rawValue), "project": .string(parameters.project),
                 "playbook": .string(parameters.playbook), "url": .string(publicURL?.link(page) ?? page),
-                "hosts": .object(job.summary.hosts.mapValues { counts in
-                    .object(["ok": .number(Double(counts.ok)), "changed": .number(Double(counts.changed)),
-                             "failed": .number(Double(counts.failed)), "unreachable": .number(Double(counts.unreachable))])
-                }),
+                "hosts": .object(
+                    job.summary.hosts.mapValues { counts in
+                        .object([
+                            "ok": .number(Double(counts.ok)), "changed": .number(Double(counts.changed)),
+                            "failed": .number(Double(counts.failed)), "unreachable": .number(Double(counts.unreachable)),
+                        ])
+                    }),
             ]
             fields["template_id"] = parameters.templateID.map { .number(Double($0)) } ?? .null
             fields["launched_by"] = parameters.launchedBy.map(JSONValue.string) ?? .null

@@ -55,15 +55,19 @@ extension GitSource {
     static func of(_ project: GitProject, store: Store, secrets: SecretBox) async throws -> GitSource {
         guard let id = project.credentialID else { return GitSource(url: project.url, branch: project.branch) }
         guard let credential = try await store.credentials.find(id),
-            let secret = try await store.credentials.secret(id, box: secrets) else {
+            let secret = try await store.credentials.secret(id, box: secrets)
+        else {
             throw RunnerError("the credential \(id) of git project \(project.name) does not exist (any more); edit the project")
         }
         let values = secret.values
         switch credential.kind {
         case .password:
-            return GitSource(url: project.url, branch: project.branch, credential: .password(username: values["username"] ?? "", password: values["password"] ?? ""))
+            return GitSource(
+                url: project.url, branch: project.branch,
+                credential: .password(username: values["username"] ?? "", password: values["password"] ?? ""))
         case .token:
-            return GitSource(url: project.url, branch: project.branch, credential: .password(username: "git", password: values["token"] ?? ""))
+            return GitSource(
+                url: project.url, branch: project.branch, credential: .password(username: "git", password: values["token"] ?? ""))
         case .ssh:
             return GitSource(
                 url: project.url, branch: project.branch,

@@ -170,7 +170,8 @@ public struct WorkerPool: Service {
         } catch let error as RunnerError {
             outcome = (RunOutcome(status: .error, error: error.message), nil, recorder.summary)
         } catch {
-            let message = Task.isCancelled || control.reason == shutdown
+            let message =
+                Task.isCancelled || control.reason == shutdown
                 ? configuration.shutdownMessage : "the run failed: \(error)"
             outcome = (RunOutcome(status: .error, error: message), nil, recorder.summary)
         }
@@ -186,9 +187,11 @@ public struct WorkerPool: Service {
         } catch {
             logger.error("could not record the end of the job: \(error)")
         }
-        logger.info("job ended", metadata: [
-            "status": .string(outcome.0.status.rawValue), "error": .string(outcome.0.error ?? ""),
-        ])
+        logger.info(
+            "job ended",
+            metadata: [
+                "status": .string(outcome.0.status.rawValue), "error": .string(outcome.0.error ?? ""),
+            ])
     }
 }
 

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import PlayhouseEngine
-import PlayhouseWorker
 import PlayhouseStore
+import PlayhouseWorker
 
 /// Where the database is, and how much to log: every command that opens the store.
 struct StoreOptions: ParsableArguments {
@@ -46,7 +46,14 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds without a heartbeat before a running job ends 'worker lost' (env PLAYHOUSE_WORKER_LOST_AFTER).")
     var workerLostAfter: Double = ProcessInfo.processInfo.environment["PLAYHOUSE_WORKER_LOST_AFTER"].flatMap(Double.init) ?? 30
 
-    @Option(name: .long, help: "File holding the key that seals stored secrets, created 0600 when missing; PLAYHOUSE_SECRET_KEY (base64) takes precedence (env PLAYHOUSE_SECRET_KEY_FILE).")
+    @Option(
+        name: .long,
+        help:
+            """
+            File holding the key that seals stored secrets, created 0600 when missing; \
+            PLAYHOUSE_SECRET_KEY (base64) takes precedence (env PLAYHOUSE_SECRET_KEY_FILE).
+            """
+    )
     var secretKeyFile: String = ProcessInfo.processInfo.environment["PLAYHOUSE_SECRET_KEY_FILE"] ?? "var/secret.key"
 
     @Option(name: .long, help: "Output kept per job in MB; the rest is dropped with a marker line (env PLAYHOUSE_MAX_OUTPUT_MB).")

@@ -6,7 +6,14 @@ import PlayhouseServer
 struct LimitOptions: ParsableArguments {
     private static let defaults = ResourceLimits()
 
-    @Option(name: .long, help: "Inventory resolutions (ansible-inventory runs) one user may have running at once (env PLAYHOUSE_INVENTORY_RESOLUTIONS_PER_USER).")
+    @Option(
+        name: .long,
+        help:
+            """
+            Inventory resolutions (ansible-inventory runs) one user may have running at once \
+            (env PLAYHOUSE_INVENTORY_RESOLUTIONS_PER_USER).
+            """
+    )
     var inventoryResolutionsPerUser = Self.setting("PLAYHOUSE_INVENTORY_RESOLUTIONS_PER_USER", Self.defaults.inventoryResolutions.perUser)
 
     @Option(name: .long, help: "Inventory resolutions running at once for everyone (env PLAYHOUSE_INVENTORY_RESOLUTIONS).")
@@ -45,7 +52,9 @@ struct LimitOptions: ParsableArguments {
         ]
         guard all.allSatisfy({ $0 >= 1 }) else {
             throw ArgumentParser.ValidationError(
-                "--inventory-resolutions, --git-listings, --survey-lookups, their -per-user forms, --streams-per-user and --survey-lookup-timeout must be at least 1")
+                "--inventory-resolutions, --git-listings, --survey-lookups, their -per-user forms, "
+                    + "--streams-per-user and --survey-lookup-timeout must be at least 1"
+            )
         }
     }
 

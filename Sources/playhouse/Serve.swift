@@ -4,9 +4,9 @@ import Hummingbird
 import Logging
 import PlayhouseCore
 import PlayhouseEngine
-import PlayhouseWorker
 import PlayhouseServer
 import PlayhouseStore
+import PlayhouseWorker
 import ServiceLifecycle
 
 /// `playhouse serve`: the web page, the API and (unless `--workers 0`) embedded workers.
@@ -32,11 +32,17 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "Which extra vars Ansible may template: never, template (only what admins wrote into templates) or always (env PLAYHOUSE_JINJA_IN_EXTRA_VARS).")
+        help:
+            """
+            Which extra vars Ansible may template: never, template (only what admins wrote into templates) \
+            or always (env PLAYHOUSE_JINJA_IN_EXTRA_VARS).
+            """
+    )
     var jinjaInExtraVars: String = ProcessInfo.processInfo.environment["PLAYHOUSE_JINJA_IN_EXTRA_VARS"] ?? JinjaPolicy.template.rawValue
 
     @Option(name: .long, help: "Jobs run at once in this process; 0 serves only the web and API (env PLAYHOUSE_WORKERS).")
-    var workers: Int = ProcessInfo.processInfo.environment["PLAYHOUSE_WORKERS"].flatMap(Int.init)
+    var workers: Int =
+        ProcessInfo.processInfo.environment["PLAYHOUSE_WORKERS"].flatMap(Int.init)
         ?? ProcessInfo.processInfo.activeProcessorCount
 
     @OptionGroup var common: CommonOptions
@@ -97,11 +103,13 @@ struct Serve: AsyncParsableCommand {
             let app = buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),
                 dependencies: dependencies, services: services, logger: logger)
-            logger.info("Playhouse serving", metadata: [
-                "url": .string(site?.description ?? "http://\(host):\(port)"), "projects": .string(composition.catalog.root),
-                "ansible": .string(composition.runner.ansible.binDirectory), "workers": "\(workers)",
-                "database": .string(common.store.usesPostgres ? "postgres" : common.store.database),
-            ])
+            logger.info(
+                "Playhouse serving",
+                metadata: [
+                    "url": .string(site?.description ?? "http://\(host):\(port)"), "projects": .string(composition.catalog.root),
+                    "ansible": .string(composition.runner.ansible.binDirectory), "workers": "\(workers)",
+                    "database": .string(common.store.usesPostgres ? "postgres" : common.store.database),
+                ])
             try await app.runService()
         }
     }

@@ -34,7 +34,7 @@ struct Users: AsyncParsableCommand {
             let logger = store.logger("playhouse.users")
             try await store.withStore(logger: logger) { store in
                 let user = try await store.users.create(name: name, role: Role(rawValue: role) ?? .viewer, password: password)
-                try await store.users.recordAudit(AuditEntry(actor: nil, action: .userCreate, target: "user \(user.name)", source: "command line", detail: "role \(role)"))
+                try await store.users.recordCommand(.userCreate, target: "user \(user.name)", detail: "role \(role)")
                 print("created \(user.role.rawValue) \(user.name)")
             }
         }
@@ -53,9 +53,8 @@ struct Users: AsyncParsableCommand {
         func run() async throws {
             let password = try PasswordInput.read(confirm: true)
             try await store.withStore(logger: store.logger("playhouse.users")) { store in
-                guard let user = try await store.users.named(name) else { throw ArgumentParser.ValidationError("there is no user named \(name)") }
-                _ = try await store.users.update(user.id, role: nil, password: password)
-                try await store.users.recordAudit(AuditEntry(actor: nil, action: .userUpdate, target: "user \(name)", source: "command line", detail: "password"))
+                _ = try await store.users.update(store.users.existing(named: name).id, role: nil, password: password)
+                try await store.users.recordCommand(.userUpdate, target: "user \(name)", detail: "password")
                 print("password of \(name) changed")
             }
         }
@@ -104,13 +103,25 @@ struct Tokens: AsyncParsableCommand {
                 throw ArgumentParser.ValidationError("--expires: \(error)")
             }
             try await store.withStore(logger: store.logger("playhouse.tokens")) { store in
-                guard let owner = try await store.users.named(user) else { throw ArgumentParser.ValidationError("there is no user named \(user)") }
+                let owner = try await store.users.existing(named: user)
                 let (token, secret) = try await store.users.createToken(userID: owner.id, name: name, expiresAt: expiry)
-                try await store.users.recordAudit(AuditEntry(
-                    actor: nil, action: .tokenCreate, target: "user \(user)", source: "command line", detail: "token \(token.id) \"\(name)\""))
+                try await store.users.recordCommand(.tokenCreate, target: "user \(user)", detail: "token \(token.id) \"\(name)\"")
                 print(secret)
             }
         }
+    }
+}
+
+extension UserRepository {
+    /// The user named `name`, or an error for the command line that says there is none.
+    fileprivate func existing(named name: String) async throws -> User {
+        guard let user = try await named(name) else { throw ArgumentParser.ValidationError("there is no user named \(name)") }
+        return user
+    }
+
+    /// Records in the audit log what a command did: no one signed in did it.
+    fileprivate func recordCommand(_ action: AuditAction, target: String, detail: String) async throws {
+        try await recordAudit(AuditEntry(actor: nil, action: action, target: target, source: "command line", detail: detail))
     }
 }
 
@@ -150,9 +161,11 @@ enum FirstAdmin {
             if try await store.users.count() > 0 { return }
             throw error
         }
-        try await store.users.recordAudit(AuditEntry(actor: nil, action: .userCreate, target: "user admin", source: "first start", detail: "role admin"))
+        try await store.users.recordAudit(
+            AuditEntry(actor: nil, action: .userCreate, target: "user admin", source: "first start", detail: "role admin"))
         if given == nil {
-            logger.notice("created the first user: admin, password \(password) (shown only this once; change it with `playhouse users passwd admin`)")
+            logger.notice(
+                "created the first user: admin, password \(password) (shown only this once; change it with `playhouse users passwd admin`)")
         } else {
             logger.notice("created the first user: admin, with the password from PLAYHOUSE_ADMIN_PASSWORD")
         }

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import PlayhouseEngine
-import PlayhouseWorker
 import PlayhouseStore
+import PlayhouseWorker
 import ServiceLifecycle
 import UnixSignals
 
@@ -20,7 +20,8 @@ struct Worker: AsyncParsableCommand {
     var name: String = ProcessInfo.processInfo.environment["PLAYHOUSE_WORKER_NAME"] ?? CommonOptions.defaultWorkerName
 
     @Option(name: .long, help: "Jobs run at once (env PLAYHOUSE_CAPACITY; default the number of cores).")
-    var capacity: Int = ProcessInfo.processInfo.environment["PLAYHOUSE_CAPACITY"].flatMap(Int.init)
+    var capacity: Int =
+        ProcessInfo.processInfo.environment["PLAYHOUSE_CAPACITY"].flatMap(Int.init)
         ?? ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .long, help: "Seconds running jobs may go on after SIGTERM before they are stopped (env PLAYHOUSE_DRAIN_TIMEOUT).")
@@ -30,7 +31,8 @@ struct Worker: AsyncParsableCommand {
 
     func validate() throws {
         guard common.store.usesPostgres else {
-            throw ArgumentParser.ValidationError("workers share a PostgreSQL database: pass --database postgres://… (or PLAYHOUSE_DATABASE)")
+            throw ArgumentParser.ValidationError(
+                "workers share a PostgreSQL database: pass --database postgres://… (or PLAYHOUSE_DATABASE)")
         }
         guard capacity >= 1 else { throw ArgumentParser.ValidationError("--capacity must be at least 1") }
         guard drainTimeout >= 0 else { throw ArgumentParser.ValidationError("--drain-timeout must be 0 or more seconds") }
@@ -47,17 +49,20 @@ struct Worker: AsyncParsableCommand {
                 name: name, capacity: capacity, drainTimeout: .seconds(drainTimeout),
                 shutdownMessage: "interrupted: worker stopped")
             try await pool.cleanUpAfterCrash(interrupted: interrupted)
-            let group = ServiceGroup(configuration: .init(
-                services: [
-                    .init(service: pool),
-                    .init(service: composition.leaseReaper),
-                ],
-                gracefulShutdownSignals: [.sigterm],
-                logger: logger))
-            logger.info("worker running", metadata: [
-                "capacity": "\(capacity)", "projects": .string(composition.catalog.root),
-                "ansible": .string(composition.runner.ansible.binDirectory),
-            ])
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [
+                        .init(service: pool),
+                        .init(service: composition.leaseReaper),
+                    ],
+                    gracefulShutdownSignals: [.sigterm],
+                    logger: logger))
+            logger.info(
+                "worker running",
+                metadata: [
+                    "capacity": "\(capacity)", "projects": .string(composition.catalog.root),
+                    "ansible": .string(composition.runner.ansible.binDirectory),
+                ])
             try await Self.run(group, logger: logger)
         }
     }

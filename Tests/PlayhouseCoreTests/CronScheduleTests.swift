@@ -12,8 +12,9 @@ import Testing
         // Friday 2026-11-27 10:00 Berlin → Monday 09:30 Berlin (08:30 UTC).
         #expect(weekdays.next(after: date("2026-11-27T09:00:00Z")) == date("2026-11-30T08:30:00Z"))
         let every15 = try CronSchedule("*/15 * * * *", timeZone: "UTC")
-        #expect(every15.upcoming(after: date("2026-11-25T10:07:00Z"), count: 3)
-            == [date("2026-11-25T10:15:00Z"), date("2026-11-25T10:30:00Z"), date("2026-11-25T10:45:00Z")])
+        #expect(
+            every15.upcoming(after: date("2026-11-25T10:07:00Z"), count: 3)
+                == [date("2026-11-25T10:15:00Z"), date("2026-11-25T10:30:00Z"), date("2026-11-25T10:45:00Z")])
         let monthly = try CronSchedule("0 0 1,15 jan,jul *", timeZone: "UTC")
         #expect(monthly.next(after: date("2026-11-25T00:00:00Z")) == date("2027-01-01T00:00:00Z"))
         // Both day fields restricted: the 13th or a Friday, whichever comes first.

@@ -14,7 +14,7 @@ import Testing
     @Test func theCallbackPluginEmitsOnlyKnownTypes() throws {
         let plugin = try String(
             contentsOfFile: TestRoot.path + "/Sources/PlayhouseEngine/Resources/callback_plugins/playhouse.py", encoding: .utf8)
-        let emitted = plugin.matches(of: /(?:_emit|_result)\("([a-z_]+)"/).map { String($0.output.1) }
+        let emitted = plugin.matches(of: /(?:_emit|_result|_result_handler)\("([a-z_]+)"/).map { String($0.output.1) }
         #expect(emitted.count > 15)
         for name in emitted {
             #expect(EventType(name) != .unknown(name), "\(name) is emitted by the callback but unknown to EventType")
@@ -31,5 +31,6 @@ import Testing
 
 /// The repository's root, from this file's place in it.
 enum TestRoot {
-    static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .path
 }

@@ -52,7 +52,9 @@ import Testing
     }
 
     @Test func aCallbackLineBecomesAnEvent() throws {
-        let line = #"{"type": "runner_on_ok", "time": 1700000000.5, "play": "p", "task": "t", "host": "h", "changed": true, "failed": false, "message": null, "data": {"msg": "hi"}}"#
+        let line =
+            #"{"type": "runner_on_ok", "time": 1700000000.5, "play": "p", "task": "t", "host": "h", "#
+            + #""changed": true, "failed": false, "message": null, "data": {"msg": "hi"}}"#
         let event = try #require(JobEvent(callbackLine: line.utf8))
         #expect(event.type == .ok)
         #expect(event.time == 1_700_000_000.5)

@@ -2,8 +2,10 @@ import PlayhouseCore
 import Testing
 
 @Suite struct JobSummaryTests {
-    func event(_ seq: Int, _ type: EventType, host: String? = nil, task: String? = nil, changed: Bool? = nil,
-               data: JSONValue? = nil) -> JobEvent {
+    func event(
+        _ seq: Int, _ type: EventType, host: String? = nil, task: String? = nil, changed: Bool? = nil,
+        data: JSONValue? = nil
+    ) -> JobEvent {
         JobEvent(seq: seq, type: type, time: Double(seq), play: "Play", task: task, host: host, changed: changed, data: data)
     }
 
@@ -85,7 +87,8 @@ import Testing
 
 @Suite struct InventoryHostsTests {
     @Test func hostsComeFromGroupsAndHostvarsOnce() {
-        let inventory = JSONValue.parse(#"{"_meta":{"hostvars":{"a":{},"z":{}}},"all":{"children":["web"]},"web":{"hosts":["a","b"]},"db":{"hosts":["c"]}}"#)!
+        let inventory = JSONValue.parse(
+            #"{"_meta":{"hostvars":{"a":{},"z":{}}},"all":{"children":["web"]},"web":{"hosts":["a","b"]},"db":{"hosts":["c"]}}"#)!
         #expect(InventoryHosts.names(in: inventory) == ["c", "a", "b", "z"])
     }
 

@@ -40,11 +40,14 @@ import Testing
 
     @Test func stopsWinOverEverythingElse() {
         let summary = recap(["a": (0, 0)])
-        #expect(RunOutcome.decide(end: .exited(99), summary: summary, stopReason: .canceled, errorLine: nil) == RunOutcome(status: .canceled))
-        #expect(RunOutcome.decide(end: .signaled(9), summary: summary, stopReason: .timedOut(seconds: 90), errorLine: nil)
-            == RunOutcome(status: .error, error: "timed out after 90s"))
-        #expect(RunOutcome.decide(end: .exited(0), summary: summary, stopReason: .shutdown("interrupted: server stopped"), errorLine: nil)
-            == RunOutcome(status: .error, error: "interrupted: server stopped"))
+        #expect(
+            RunOutcome.decide(end: .exited(99), summary: summary, stopReason: .canceled, errorLine: nil) == RunOutcome(status: .canceled))
+        #expect(
+            RunOutcome.decide(end: .signaled(9), summary: summary, stopReason: .timedOut(seconds: 90), errorLine: nil)
+                == RunOutcome(status: .error, error: "timed out after 90s"))
+        #expect(
+            RunOutcome.decide(end: .exited(0), summary: summary, stopReason: .shutdown("interrupted: server stopped"), errorLine: nil)
+                == RunOutcome(status: .error, error: "interrupted: server stopped"))
     }
 
     @Test func killedBySignalIsAnError() {
@@ -61,7 +64,9 @@ import Testing
 
 @Suite struct AnsibleErrorLineTests {
     @Test func findsTheFirstErrorLineWithoutColours() {
-        let output = "\u{1B}[0;31m[WARNING]: something\u{1B}[0m\n\u{1B}[1;31m[ERROR]: the playbook: nope.yml could not be found\u{1B}[0m\n[ERROR]: later\n"
+        let output =
+            "\u{1B}[0;31m[WARNING]: something\u{1B}[0m\n"
+            + "\u{1B}[1;31m[ERROR]: the playbook: nope.yml could not be found\u{1B}[0m\n[ERROR]: later\n"
         #expect(AnsibleErrorLine.first(in: output) == "the playbook: nope.yml could not be found")
     }
 

@@ -17,7 +17,8 @@ import Testing
         let line = #"{"type":"runner_on_ok","time":1,"task":"use s3cret-value","data":{"s3cret-value":["x s3cret-value y",1,true]}}"#
         let event = try #require(JobEvent(callbackLine: Array(line.utf8))).masked(by: mask)
         #expect(event.task == "use \(SecretMask.replacement)")
-        #expect(event.data == .object([SecretMask.replacement: .array([.string("x \(SecretMask.replacement) y"), .number(1), .bool(true)])]))
+        #expect(
+            event.data == .object([SecretMask.replacement: .array([.string("x \(SecretMask.replacement) y"), .number(1), .bool(true)])]))
     }
 
     @Test func aJobCanUseOneLoginOneBecomeAndAnyVaults() throws {

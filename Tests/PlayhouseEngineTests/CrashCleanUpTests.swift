@@ -9,7 +9,7 @@ import Testing
 @Suite struct CrashCleanUpTests {
     @Test func aStartEndsTheRunsOfGoneProcessesAndLeavesLiveRunsAlone() async throws {
         let fixture = try RunnerFixture(files: [
-            "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 65\n",
+            "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 65\n"
         ])
         let runs = fixture.runner.runsDirectory
 

@@ -1,8 +1,9 @@
 import Foundation
 import PlayhouseCore
-@testable import PlayhouseEngine
 import PlayhouseTestSupport
 import Testing
+
+@testable import PlayhouseEngine
 
 /// How a run hands credentials to Ansible: secrets in 0600 files, names on the command line.
 @Suite struct CredentialFilesTests {
@@ -38,7 +39,9 @@ import Testing
 
     @Test func aKeyRunGetsItsOwnAgentWhichIsGoneAfterwards() async throws {
         let fixture = try RunnerFixture(files: [
-            "agent.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug: { msg: \"agent={{ lookup('env', 'ANSIBLE_SSH_AGENT') }}\" }\n",
+            "agent.yml":
+                "- hosts: all\n  gather_facts: false\n  tasks:\n"
+                + "    - ansible.builtin.debug: { msg: \"agent={{ lookup('env', 'ANSIBLE_SSH_AGENT') }}\" }\n"
         ])
         var request = fixture.request("agent.yml")
         let tag = "credential-files-\(UUID().uuidString)"

@@ -7,36 +7,36 @@ import Testing
 @Suite struct LocalRunTests {
     static let playbooks = [
         "ok.yml": """
-            - hosts: all
-              gather_facts: false
-              tasks:
-                - name: Greet
-                  ansible.builtin.debug: { msg: "hi {{ inventory_hostname }} {{ greeting | default('') }}" }
-                - name: Change
-                  ansible.builtin.command: "true"
-                  changed_when: true
-                - name: Skip
-                  ansible.builtin.debug: { msg: never }
-                  when: false
-            """,
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - name: Greet
+              ansible.builtin.debug: { msg: "hi {{ inventory_hostname }} {{ greeting | default('') }}" }
+            - name: Change
+              ansible.builtin.command: "true"
+              changed_when: true
+            - name: Skip
+              ansible.builtin.debug: { msg: never }
+              when: false
+        """,
         "fail.yml": """
-            - hosts: all
-              gather_facts: false
-              tasks:
-                - name: Break
-                  ansible.builtin.fail: { msg: "broken on purpose" }
-                  when: inventory_hostname == 'b'
-                - name: After
-                  ansible.builtin.debug: { msg: after }
-            """,
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - name: Break
+              ansible.builtin.fail: { msg: "broken on purpose" }
+              when: inventory_hostname == 'b'
+            - name: After
+              ansible.builtin.debug: { msg: after }
+        """,
         "syntax.yml": "- hosts: all\n  tasks:\n    - debug: msg=hi\n   bad: [\n",
         "sleep.yml": """
-            - hosts: all
-              gather_facts: false
-              tasks:
-                - name: Sleep
-                  ansible.builtin.command: "sleep {{ duration }}"
-            """,
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - name: Sleep
+              ansible.builtin.command: "sleep {{ duration }}"
+        """,
         "inventory/broken.sh": "#!/bin/sh\necho 'cmdb is down' >&2\nexit 3\n",
     ]
 
@@ -165,7 +165,8 @@ import Testing
         _ = try? await consumer.value
         var gone = false
         while !gone, ContinuousClock.now < deadline {
-            gone = ProcessCheck.processes(containing: fixture.project + "/sleep.yml").isEmpty
+            gone =
+                ProcessCheck.processes(containing: fixture.project + "/sleep.yml").isEmpty
                 && ProcessCheck.processes(containing: "sleep 63").isEmpty
             if !gone { try await Task.sleep(for: .milliseconds(100)) }
         }

@@ -1,38 +1,40 @@
 import Foundation
 import PlayhouseCore
-@testable import PlayhouseEngine
 import PlayhouseTestSupport
 import Testing
+
+@testable import PlayhouseEngine
 
 /// What a run may hand over is bounded (line length, output, events), with real
 /// `ansible-playbook`; and a secret is masked before any cut.
 @Suite struct RunLimitsTests {
     static let playbooks = [
         "big.yml": """
-            - hosts: all
-              gather_facts: false
-              tasks:
-                - ansible.builtin.debug: { msg: "{{ big }}" }
-            """,
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - ansible.builtin.debug: { msg: "{{ big }}" }
+        """,
         "chatty.yml": """
-            - hosts: all
-              gather_facts: false
-              tasks:
-            \((1...8).map { "    - ansible.builtin.debug: { msg: \"task \($0) says hello\" }" }.joined(separator: "\n"))
-            """,
+        - hosts: all
+          gather_facts: false
+          tasks:
+        \((1...8).map { "    - ansible.builtin.debug: { msg: \"task \($0) says hello\" }" }.joined(separator: "\n"))
+        """,
         // Writes straight into the stdout of the first ansible-playbook process (the pipe
         // the runner reads; its forked workers have theirs on /dev/null): a gigabyte
         // without a newline.
         "flood.yml": """
-            - hosts: all
-              gather_facts: false
-              tasks:
-                - ansible.builtin.shell: |
-                    p=$PPID
-                    parent() { cut -d' ' -f4 /proc/$1/stat; }
-                    until [ "$(cat /proc/$p/comm)" = ansible-playboo ] && [ "$(cat /proc/$(parent $p)/comm)" != ansible-playboo ]; do p=$(parent $p); done
-                    head -c 1073741824 /dev/zero | tr '\\0' x > /proc/$p/fd/1
-            """,
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - ansible.builtin.shell: |
+                p=$PPID
+                parent() { cut -d' ' -f4 /proc/$1/stat; }
+                until [ "$(cat /proc/$p/comm)" = ansible-playboo ] && \
+        [ "$(cat /proc/$(parent $p)/comm)" != ansible-playboo ]; do p=$(parent $p); done
+                head -c 1073741824 /dev/zero | tr '\\0' x > /proc/$p/fd/1
+        """,
     ]
 
     @Test func aSecretAtACutIsHiddenInTheLogAndInTheEvent() async throws {
@@ -41,7 +43,8 @@ import Testing
         // the other the 64 KB cut of a log line, wherever the line's prefix ends.
         let first = String(repeating: "S", count: 150) + String(repeating: "T", count: 150)
         let second = String(repeating: "U", count: 150) + String(repeating: "V", count: 150)
-        let big = String(repeating: "a", count: 16_300) + first + String(repeating: "b", count: 65_400 - 16_600) + second
+        let big =
+            String(repeating: "a", count: 16_300) + first + String(repeating: "b", count: 65_400 - 16_600) + second
             + String(repeating: "c", count: 100_000)
         var request = fixture.request("big.yml", inventory: .text(TestPaths.localInventory(["a"])))
         request.extraVars = ["big": .string(big)]

@@ -122,7 +122,8 @@ struct SSHRunTests {
             let sleep = "sleep 30.\(Int.random(in: 100_000...999_999))"
             let (runner, runs) = try Self.makeRunner()
             defer { Self.remove(runs) }
-            let playbook = try Self.writePlaybook("""
+            let playbook = try Self.writePlaybook(
+                """
                 - name: cancel me
                   hosts: ssh
                   gather_facts: false

@@ -10,16 +10,17 @@ import Testing
     @Test func everyCharacterArrivesAsWrittenAndJinjaStaysText() async throws {
         let fixture = try RunnerFixture(files: [
             "write.yml": """
-                - hosts: all
-                  gather_facts: false
-                  tasks:
-                    - ansible.builtin.copy: { content: "{{ value }}", dest: "{{ out }}/value" }
-                    - ansible.builtin.copy: { content: "{{ nested | to_json }}", dest: "{{ out }}/nested" }
-                    - ansible.builtin.copy: { content: "{{ framed }}", dest: "{{ out }}/framed" }
-                """,
+            - hosts: all
+              gather_facts: false
+              tasks:
+                - ansible.builtin.copy: { content: "{{ value }}", dest: "{{ out }}/value" }
+                - ansible.builtin.copy: { content: "{{ nested | to_json }}", dest: "{{ out }}/nested" }
+                - ansible.builtin.copy: { content: "{{ framed }}", dest: "{{ out }}/framed" }
+            """
         ])
         let out = try TestPaths.scratch("unsafe")
-        let value = "quote\" back\\slash\nnew\rreturn\ttab \u{1}\u{7F}\u{85}\u{A0}\u{2028}\u{2029}\u{FEFF}\u{FFFE} é 😀 {{ 6 * 7 }} {% raw %}"
+        let value =
+            "quote\" back\\slash\nnew\rreturn\ttab \u{1}\u{7F}\u{85}\u{A0}\u{2028}\u{2029}\u{FEFF}\u{FFFE} é 😀 {{ 6 * 7 }} {% raw %}"
         var request = fixture.request("write.yml", inventory: .text(TestPaths.localInventory(["a"])))
         request.extraVars = [
             "value": .string(value), "out": .string(out),

@@ -1,7 +1,8 @@
 import PlayhouseCore
-@testable import PlayhouseEngine
 import Synchronization
 import Testing
+
+@testable import PlayhouseEngine
 
 /// The first updates of a run go out at once; batching starts only when updates come
 /// faster than the interval.

@@ -35,7 +35,9 @@ import Testing
             Route(method: "GET", path: "/api/v1/jobs/\(id("job"))/events", least: .viewer),
             Route(method: "GET", path: "/api/v1/jobs/\(id("job"))/stream", least: .viewer),
             Route(method: "GET", path: "/api/v1/jobs/\(id("job"))/stdout", least: .viewer),
-            Route(method: "POST", path: "/api/v1/jobs", body: #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#, least: .operator),
+            Route(
+                method: "POST", path: "/api/v1/jobs",
+                body: #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#, least: .operator),
             // The job has ended: getting past the gate means hearing so.
             Route(method: "POST", path: "/api/v1/jobs/\(id("job"))/cancel", least: .operator, allowed: [409]),
             Route(method: "POST", path: "/api/v1/jobs/\(id("job"))/relaunch", least: .operator),
@@ -43,8 +45,13 @@ import Testing
             Route(method: "GET", path: "/api/v1/templates/\(id("template"))", least: .viewer),
             Route(method: "GET", path: "/api/v1/templates/\(id("template"))/survey", least: .viewer),
             Route(method: "POST", path: "/api/v1/templates/\(id("template"))/launch", least: .operator),
-            Route(method: "POST", path: "/api/v1/templates", body: #"{"name":"tpl-\#(name)","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini"}"#, least: .admin),
-            Route(method: "PUT", path: "/api/v1/templates/\(id("template"))", body: #"{"name":"hello","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web2"}"#, least: .admin),
+            Route(
+                method: "POST", path: "/api/v1/templates",
+                body: #"{"name":"tpl-\#(name)","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini"}"#, least: .admin),
+            Route(
+                method: "PUT", path: "/api/v1/templates/\(id("template"))",
+                body: #"{"name":"hello","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web2"}"#,
+                least: .admin),
             Route(method: "DELETE", path: "/api/v1/templates/\(id("doomed-template"))", least: .admin),
             Route(method: "GET", path: "/api/v1/schedules", least: .viewer),
             Route(method: "GET", path: "/api/v1/templates/\(id("template"))/schedules", least: .viewer),
@@ -53,7 +60,8 @@ import Testing
             Route(method: "DELETE", path: "/api/v1/schedules/\(id("doomed-schedule"))", least: .admin),
             Route(method: "POST", path: "/api/v1/templates/\(id("template"))/hook", least: .admin),
             Route(method: "GET", path: "/api/v1/notifications", least: .admin),
-            Route(method: "POST", path: "/api/v1/notifications", body: #"{"name":"n-\#(name)","url":"http://127.0.0.1:9/x"}"#, least: .admin),
+            Route(
+                method: "POST", path: "/api/v1/notifications", body: #"{"name":"n-\#(name)","url":"http://127.0.0.1:9/x"}"#, least: .admin),
             Route(method: "GET", path: "/api/v1/notifications/\(id("notification"))/deliveries", least: .admin),
             Route(method: "DELETE", path: "/api/v1/notifications/\(id("doomed-notification"))", least: .admin),
             Route(method: "POST", path: "/api/v1/projects", body: #"{"name":"git-\#(name)","url":"file:///nowhere"}"#, least: .admin),
@@ -66,14 +74,20 @@ import Testing
             Route(method: "DELETE", path: "/api/v1/inventories/\(id("doomed-inventory"))", least: .admin),
             Route(method: "GET", path: "/api/v1/credentials", least: .viewer),
             Route(method: "GET", path: "/api/v1/credentials/\(id("credential"))", least: .viewer),
-            Route(method: "POST", path: "/api/v1/credentials", body: #"{"name":"cred-\#(name)","kind":"vault","password":"vault-pw"}"#, least: .admin),
-            Route(method: "PUT", path: "/api/v1/credentials/\(id("credential"))", body: #"{"name":"vault","kind":"vault","password":"vault-pw-2"}"#, least: .admin),
+            Route(
+                method: "POST", path: "/api/v1/credentials", body: #"{"name":"cred-\#(name)","kind":"vault","password":"vault-pw"}"#,
+                least: .admin),
+            Route(
+                method: "PUT", path: "/api/v1/credentials/\(id("credential"))",
+                body: #"{"name":"vault","kind":"vault","password":"vault-pw-2"}"#, least: .admin),
             Route(method: "DELETE", path: "/api/v1/credentials/\(id("doomed-credential"))", least: .admin),
             Route(method: "GET", path: "/api/v1/projects", least: .viewer),
             Route(method: "GET", path: "/api/v1/projects/demo/playbooks", least: .viewer),
             Route(method: "GET", path: "/api/v1/workers", least: .viewer),
             Route(method: "GET", path: "/api/v1/users", least: .admin),
-            Route(method: "POST", path: "/api/v1/users", body: #"{"name":"new-\#(name)","role":"viewer","password":"a-long-password"}"#, least: .admin),
+            Route(
+                method: "POST", path: "/api/v1/users", body: #"{"name":"new-\#(name)","role":"viewer","password":"a-long-password"}"#,
+                least: .admin),
             Route(method: "GET", path: "/api/v1/users/\(id("viewer"))", least: .admin),
             Route(method: "PUT", path: "/api/v1/users/\(id("doomed-user"))", body: #"{"role":"operator"}"#, least: .admin),
             Route(method: "DELETE", path: "/api/v1/users/\(id("doomed-user"))", least: .admin),
@@ -82,7 +96,9 @@ import Testing
             Route(method: "PUT", path: "/api/v1/teams/\(id("team"))", body: #"{"members":["viewer"]}"#, least: .admin),
             Route(method: "DELETE", path: "/api/v1/teams/\(id("doomed-team"))", least: .admin),
             Route(method: "GET", path: "/api/v1/grants", least: .admin),
-            Route(method: "POST", path: "/api/v1/grants", body: #"{"subject_kind":"team","subject":"team","resource_kind":"project","resource":"p-\#(name)"}"#, least: .admin),
+            Route(
+                method: "POST", path: "/api/v1/grants",
+                body: #"{"subject_kind":"team","subject":"team","resource_kind":"project","resource":"p-\#(name)"}"#, least: .admin),
             Route(method: "DELETE", path: "/api/v1/grants/\(id("doomed-grant"))", least: .admin),
             Route(method: "GET", path: "/api/v1/tokens", least: .viewer),
             Route(method: "POST", path: "/api/v1/tokens", body: #"{"name":"t-\#(name)","expires":"1d"}"#, least: .viewer),
@@ -98,7 +114,9 @@ import Testing
             var ids: [String: Int] = [:]
             for (caller, role) in [(Caller.viewer, Role.viewer), (.operator, .operator), (.admin, .admin)] {
                 var user = try await store.users.named(caller.rawValue)
-                if user == nil { user = try await store.users.create(name: caller.rawValue, role: role, password: "password-of-\(caller)", cost: 4) }
+                if user == nil {
+                    user = try await store.users.create(name: caller.rawValue, role: role, password: "password-of-\(caller)", cost: 4)
+                }
                 guard let user else { throw TestFailure("no \(caller) user") }
                 ids[caller.rawValue] = Int(user.id)
                 tokens[caller] = try await store.users.createToken(userID: user.id, name: "table", expiresAt: nil).1
@@ -111,31 +129,53 @@ import Testing
             ids["inventory"] = Int(try await store.inventories.create(name: "web", kind: .static, content: "a\n").id)
             ids["doomed-inventory"] = Int(try await store.inventories.create(name: "doomed", kind: .static, content: "a\n").id)
             let box = SecretBox.random()
-            ids["credential"] = Int(try await store.credentials.create(name: "vault", kind: .vault, secret: CredentialSecret(["password": "p-1234"]), box: box).id)
-            ids["doomed-credential"] = Int(try await store.credentials.create(name: "doomed", kind: .vault, secret: CredentialSecret(["password": "p-1234"]), box: box).id)
+            ids["credential"] = Int(
+                try await store.credentials.create(name: "vault", kind: .vault, secret: CredentialSecret(["password": "p-1234"]), box: box)
+                    .id)
+            ids["doomed-credential"] = Int(
+                try await store.credentials.create(name: "doomed", kind: .vault, secret: CredentialSecret(["password": "p-1234"]), box: box)
+                    .id)
             ids["doomed-user"] = Int(try await store.users.create(name: "doomed", role: .viewer, password: "doomed-password", cost: 4).id)
-            let hello = TemplateDefinition(parameters: JobParameters(project: "demo", playbook: "hello.yml", inventory: "inventory/local.ini", limit: "web1"), allowConcurrent: true)
+            let hello = TemplateDefinition(
+                parameters: JobParameters(project: "demo", playbook: "hello.yml", inventory: "inventory/local.ini", limit: "web1"),
+                allowConcurrent: true)
             ids["template"] = Int(try await store.templates.create(name: "hello", definition: hello).id)
             ids["doomed-template"] = Int(try await store.templates.create(name: "doomed", definition: hello).id)
-            ids["schedule"] = Int(try await store.templates.createSchedule(templateID: Int64(ids["template"]!), cron: "0 3 * * *", timeZone: "UTC", createdBy: "admin").id)
-            ids["doomed-schedule"] = Int(try await store.templates.createSchedule(templateID: Int64(ids["template"]!), cron: "0 4 * * *", timeZone: "UTC", createdBy: "admin").id)
-            ids["notification"] = Int(try await store.notificationTargets.create(name: "n", url: "http://127.0.0.1:9/x", events: [.failed], format: .json, templateID: nil).id)
-            ids["doomed-notification"] = Int(try await store.notificationTargets.create(name: "doomed", url: "http://127.0.0.1:9/x", events: [.failed], format: .json, templateID: nil).id)
+            ids["schedule"] = Int(
+                try await store.templates.createSchedule(
+                    templateID: Int64(ids["template"]!), cron: "0 3 * * *", timeZone: "UTC", createdBy: "admin"
+                ).id)
+            ids["doomed-schedule"] = Int(
+                try await store.templates.createSchedule(
+                    templateID: Int64(ids["template"]!), cron: "0 4 * * *", timeZone: "UTC", createdBy: "admin"
+                ).id)
+            ids["notification"] = Int(
+                try await store.notificationTargets.create(
+                    name: "n", url: "http://127.0.0.1:9/x", events: [.failed], format: .json, templateID: nil
+                ).id)
+            ids["doomed-notification"] = Int(
+                try await store.notificationTargets.create(
+                    name: "doomed", url: "http://127.0.0.1:9/x", events: [.failed], format: .json, templateID: nil
+                ).id)
             _ = try await store.templates.saveGitProject(name: "doomed-git", url: "file:///nowhere", branch: "main", credentialID: nil)
             ids["team"] = Int(try await store.users.createTeam(name: "team").id)
             ids["doomed-team"] = Int(try await store.users.createTeam(name: "doomed-team").id)
-            ids["doomed-grant"] = Int(try await store.users.createGrant(subjectKind: .team, subject: "team", resourceKind: .project, resource: "demo").id)
+            ids["doomed-grant"] = Int(
+                try await store.users.createGrant(subjectKind: .team, subject: "team", resourceKind: .project, resource: "demo").id)
             for caller in ["viewer", "operator", "admin"] {
-                ids["doomed-token-\(caller)"] = Int(try await store.users.createToken(userID: Int64(ids[caller]!), name: "doomed", expiresAt: nil).0.id)
+                ids["doomed-token-\(caller)"] = Int(
+                    try await store.users.createToken(userID: Int64(ids[caller]!), name: "doomed", expiresAt: nil).0.id)
             }
-            let job = try await client.launch(#"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#)
+            let job = try await client.launch(
+                #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#)
             _ = try await client.waitForEnd(job)
             ids["job"] = Int(job)
 
             for caller in Caller.allCases {
                 for route in Self.routes(ids, caller) {
                     let headers = tokens[caller].map { ["Authorization": "Bearer \($0)"] } ?? [:]
-                    let answer = try await RawHTTP.send(port: port, route.method, route.path, headers: headers, body: route.body, signedIn: false)
+                    let answer = try await RawHTTP.send(
+                        port: port, route.method, route.path, headers: headers, body: route.body, signedIn: false)
                     let what = "\(caller) \(route.method) \(route.path) → \(answer.status) \(answer.body.prefix(200))"
                     guard let least = route.least else {
                         #expect(answer.status == 200, "\(what)")
@@ -175,7 +215,8 @@ import Testing
                 #expect(answer.header("X-Frame-Options") == "DENY")
                 #expect(answer.header("X-Content-Type-Options") == "nosniff")
             }
-            let stale = try await RawHTTP.send(port: port, "GET", "/api/v1/health", headers: ["Authorization": "Bearer ph_revoked"], signedIn: false)
+            let stale = try await RawHTTP.send(
+                port: port, "GET", "/api/v1/health", headers: ["Authorization": "Bearer ph_revoked"], signedIn: false)
             #expect(stale.status == 200, "an unknown token does not shut the open routes")
             let page = try await RawHTTP.send(port: port, "GET", "/launch")
             #expect(page.status == 200)
@@ -196,7 +237,8 @@ import Testing
                 body: #"{"name":"admin","password":"\#(ServerFixture.adminPassword)"}"#, signedIn: false)
             #expect(forged.status == 403, "another site cannot sign a browser in")
             let login = try await RawHTTP.send(
-                port: port, "POST", "/api/v1/login", body: #"{"name":"admin","password":"\#(ServerFixture.adminPassword)"}"#, signedIn: false)
+                port: port, "POST", "/api/v1/login", body: #"{"name":"admin","password":"\#(ServerFixture.adminPassword)"}"#,
+                signedIn: false)
             #expect(login.status == 200)
             let setCookie = try #require(login.header("Set-Cookie"))
             #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Path=/"))
@@ -219,7 +261,8 @@ import Testing
             }
             #expect(try await store.jobs.list().isEmpty, "nothing was launched without the token")
             let accepted = try await RawHTTP.send(
-                port: port, "POST", "/api/v1/jobs", headers: ["Cookie": cookie, "X-CSRF-Token": csrf, "Origin": "http://127.0.0.1:\(port)"],
+                port: port, "POST", "/api/v1/jobs",
+                headers: ["Cookie": cookie, "X-CSRF-Token": csrf, "Origin": "http://127.0.0.1:\(port)"],
                 body: launch, signedIn: false)
             #expect(accepted.status == 202, "\(accepted.body)")
             #expect(JSONValue.parse(accepted.body)?["launched_by"] == .string("admin"))
@@ -229,7 +272,8 @@ import Testing
                 body: #"{"name":"admin","password":"\#(ServerFixture.adminPassword)"}"#, signedIn: false)
             #expect(again.status == 200, "signing in again with an old cookie needs no CSRF token: \(again.body)")
 
-            let logout = try await RawHTTP.send(port: port, "POST", "/api/v1/logout", headers: ["Cookie": cookie, "X-CSRF-Token": csrf], signedIn: false)
+            let logout = try await RawHTTP.send(
+                port: port, "POST", "/api/v1/logout", headers: ["Cookie": cookie, "X-CSRF-Token": csrf], signedIn: false)
             #expect(logout.status == 204)
             #expect(logout.header("Set-Cookie")?.contains("Max-Age=0") == true)
             let after = try await RawHTTP.send(port: port, "GET", "/api/v1/me", headers: ["Cookie": cookie], signedIn: false)
@@ -245,11 +289,13 @@ import Testing
         try await ServerFixture.with { client, _ in
             let port = try #require(client.port)
             for _ in 0..<5 {
-                let wrong = try await RawHTTP.send(port: port, "POST", "/api/v1/login", body: #"{"name":"admin","password":"guess-guess"}"#, signedIn: false)
+                let wrong = try await RawHTTP.send(
+                    port: port, "POST", "/api/v1/login", body: #"{"name":"admin","password":"guess-guess"}"#, signedIn: false)
                 #expect(wrong.status == 401)
             }
             let throttled = try await RawHTTP.send(
-                port: port, "POST", "/api/v1/login", body: #"{"name":"admin","password":"\#(ServerFixture.adminPassword)"}"#, signedIn: false)
+                port: port, "POST", "/api/v1/login", body: #"{"name":"admin","password":"\#(ServerFixture.adminPassword)"}"#,
+                signedIn: false)
             #expect(throttled.status == 429, "even the right password waits")
             #expect(throttled.body.contains("too many failed sign-ins"))
             #expect(try await client.json(.get, "/api/v1/audit").json.jsonString().contains("login.throttled"))
@@ -257,10 +303,12 @@ import Testing
     }
 
     @Test func grantsNarrowWhatAnOperatorSeesAndLaunches() async throws {
-        let projects = try TestPaths.makeProject("granted", files: [
-            "hello.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug: { msg: hi }\n",
-            "hosts.ini": TestPaths.localInventory(["a"]),
-        ])
+        let projects = try TestPaths.makeProject(
+            "granted",
+            files: [
+                "hello.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug: { msg: hi }\n",
+                "hosts.ini": TestPaths.localInventory(["a"]),
+            ])
         try FileManager.default.createDirectory(atPath: projects + "/other", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: projects + "/granted/hello.yml", toPath: projects + "/other/hello.yml")
         try FileManager.default.copyItem(atPath: projects + "/granted/hosts.ini", toPath: projects + "/other/hosts.ini")
@@ -276,14 +324,17 @@ import Testing
             let auth = ["Authorization": "Bearer \(token)"]
 
             let refused = try await RawHTTP.send(
-                port: port, "POST", "/api/v1/jobs", headers: auth, body: #"{"project":"other","playbook":"hello.yml","inventory":"hosts.ini"}"#)
+                port: port, "POST", "/api/v1/jobs", headers: auth,
+                body: #"{"project":"other","playbook":"hello.yml","inventory":"hosts.ini"}"#)
             #expect(refused.status == 403)
             #expect(refused.body.contains(#"you have no grant on project \"other\""#))
             let storedInventory = try await RawHTTP.send(
-                port: port, "POST", "/api/v1/jobs", headers: auth, body: #"{"project":"granted","playbook":"hello.yml","inventory":"\#(inventory.id)"}"#)
+                port: port, "POST", "/api/v1/jobs", headers: auth,
+                body: #"{"project":"granted","playbook":"hello.yml","inventory":"\#(inventory.id)"}"#)
             #expect(storedInventory.status == 403)
             let launched = try await RawHTTP.send(
-                port: port, "POST", "/api/v1/jobs", headers: auth, body: #"{"project":"granted","playbook":"hello.yml","inventory":"hosts.ini"}"#)
+                port: port, "POST", "/api/v1/jobs", headers: auth,
+                body: #"{"project":"granted","playbook":"hello.yml","inventory":"hosts.ini"}"#)
             #expect(launched.status == 202, "\(launched.body)")
             let mine = try #require(JSONValue.parse(launched.body)?["id"]?.intValue)
 

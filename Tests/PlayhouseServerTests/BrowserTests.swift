@@ -90,7 +90,8 @@ struct BrowserTests {
                     #expect(hostRows == .array(Self.demoHosts))
 
                     // The recap counts, per host, as Ansible's PLAY RECAP has them.
-                    let counts = try await browser.executeScript("""
+                    let counts = try await browser.executeScript(
+                        """
                         const out = {};
                         for (const row of document.querySelectorAll('#recap tr.recap-row')) {
                           out[row.dataset.host] = Object.fromEntries(
@@ -139,11 +140,13 @@ struct BrowserTests {
 
     @Test(.timeLimit(.minutes(3)))
     func cancelFromThePage() async throws {
-        let projects = try TestPaths.makeProject("p", files: [
-            "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n"
-                + "    - name: Sleep a while\n      ansible.builtin.command: sleep 81\n",
-            "hosts.ini": TestPaths.localInventory(["a"]),
-        ])
+        let projects = try TestPaths.makeProject(
+            "p",
+            files: [
+                "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n"
+                    + "    - name: Sleep a while\n      ansible.builtin.command: sleep 81\n",
+                "hosts.ini": TestPaths.localInventory(["a"]),
+            ])
         try await ServerFixture.with(projects: projects) { client, store in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
             let id = try await client.launch(#"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
@@ -233,8 +236,9 @@ struct BrowserTests {
                     try await browser.fill("#survey-greeting", with: "x")
                     try await browser.click("#tpl-launch")
                     let error = try await browser.waitFor("#tpl-launch-error", timeout: .seconds(10), visible: true)
-                    #expect(try await browser.text(of: error)
-                        .contains(#"the answer to "Greeting" (greeting) must have at least 2 characters"#))
+                    #expect(
+                        try await browser.text(of: error)
+                            .contains(#"the answer to "Greeting" (greeting) must have at least 2 characters"#))
                     #expect(try await store.jobs.list().isEmpty, "a bad answer makes no job")
 
                     try await browser.fill("#survey-greeting", with: "howdy")
@@ -357,7 +361,8 @@ struct BrowserTests {
                     #expect(try await browser.isDisplayed(error) == false)
 
                     // No select offers a path out of the project; a tampered page can still send one.
-                    try await browser.executeScript("""
+                    try await browser.executeScript(
+                        """
                         const select = document.querySelector('#playbook');
                         const option = document.createElement('option');
                         option.value = option.textContent = arguments[0];
@@ -370,12 +375,13 @@ struct BrowserTests {
                     let message = try await browser.text(of: shown)
                     #expect(message.contains("leaves the project"), "#launch-error says: \(message)")
                     #expect(try await browser.currentPath() == "/launch")
-                    _ = try await browser.find("#launch-form") // the form stays, with what was typed
+                    _ = try await browser.find("#launch-form")  // the form stays, with what was typed
 
                     // The one console error is the browser noting the 400 it got from the API.
                     let console = try await browser.browserLog().filter { $0.level == "SEVERE" }
-                    #expect(console.count == 1 && console.allSatisfy { $0.message.contains("/api/v1/jobs") && $0.message.contains("400") },
-                            "browser console: \(console)")
+                    #expect(
+                        console.count == 1 && console.allSatisfy { $0.message.contains("/api/v1/jobs") && $0.message.contains("400") },
+                        "browser console: \(console)")
                     let jobs = try await client.json(.get, "/api/v1/jobs").json
                     #expect(jobs["jobs"] == .array([]), "no job was created: \(jobs.jsonString())")
                 }
@@ -389,9 +395,11 @@ struct BrowserTests {
     func everyPageLoadsItsModules() async throws {
         try await ServerFixture.with { client, _ in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
-            let template = try await client.json(.post, "/api/v1/templates", body: """
-                {"name":"greet","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini"}
-                """)
+            let template = try await client.json(
+                .post, "/api/v1/templates",
+                body: """
+                    {"name":"greet","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini"}
+                    """)
             let id = try #require(template.json["id"]?.intValue, "\(template.json.jsonString())")
             let job = try await client.launch(
                 #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#)
@@ -431,12 +439,17 @@ struct BrowserTests {
 
     /// Makes every page of the session keep its EventSources in `window.playhouseSources`.
     static func countEventSources(_ browser: WebDriverSession) async throws {
-        try await browser.devTools("Page.addScriptToEvaluateOnNewDocument", ["source": .string("""
-            window.playhouseSources = [];
-            window.EventSource = class extends window.EventSource {
-              constructor(...args) { super(...args); window.playhouseSources.push(this); }
-            };
-            """)])
+        try await browser.devTools(
+            "Page.addScriptToEvaluateOnNewDocument",
+            [
+                "source": .string(
+                    """
+                    window.playhouseSources = [];
+                    window.EventSource = class extends window.EventSource {
+                      constructor(...args) { super(...args); window.playhouseSources.push(this); }
+                    };
+                    """)
+            ])
     }
 
     /// Waits on the job page for the job of `cancelFromThePage` to run its one task.
@@ -454,10 +467,12 @@ struct BrowserTests {
     /// Makes every request of the browser wait `milliseconds` more (0: none).
     static func delayNetwork(_ browser: WebDriverSession, milliseconds: Int) async throws {
         try await browser.devTools("Network.enable")
-        try await browser.devTools("Network.emulateNetworkConditions", [
-            "offline": .bool(false), "latency": .number(Double(milliseconds)),
-            "downloadThroughput": .number(-1), "uploadThroughput": .number(-1),
-        ])
+        try await browser.devTools(
+            "Network.emulateNetworkConditions",
+            [
+                "offline": .bool(false), "latency": .number(Double(milliseconds)),
+                "downloadThroughput": .number(-1), "uploadThroughput": .number(-1),
+            ])
     }
 
     /// How many of the page's EventSources are still open (see ``countEventSources``).
@@ -466,7 +481,8 @@ struct BrowserTests {
     /// Writes the finished job page to docs/job-page.png (the README shows it).
     static func saveScreenshot(_ browser: WebDriverSession) async throws {
         // Let the last log read and the fonts settle, and start the tasks list at its top.
-        try await browser.executeScript("""
+        try await browser.executeScript(
+            """
             document.querySelector('#tasks').scrollTop = 0;
             document.querySelector('#log').scrollTop = 0;
             if (document.activeElement) document.activeElement.blur();

@@ -17,7 +17,8 @@ import Testing
         let port = try Loopback.freePort()
         let log = scratch + "/serve.log"
         for _ in 0..<2 {
-            let server = try PlayhouseProcess.serve(port: port, database: database, projects: TestPaths.examples, runs: scratch + "/runs", log: log)
+            let server = try PlayhouseProcess.serve(
+                port: port, database: database, projects: TestPaths.examples, runs: scratch + "/runs", log: log)
             try await server.waitUntilReady()
             await server.stop()
         }
@@ -26,7 +27,8 @@ import Testing
         #expect(lines.count == 1, "made once, on the first start only: \(text)")
         let password = try #require(lines.first?.components(separatedBy: "password ").last?.split(separator: " ").first.map(String.init))
 
-        let server = try PlayhouseProcess.serve(port: port, database: database, projects: TestPaths.examples, runs: scratch + "/runs", log: log)
+        let server = try PlayhouseProcess.serve(
+            port: port, database: database, projects: TestPaths.examples, runs: scratch + "/runs", log: log)
         try await server.waitUntilReady()
         #expect(try await login(port, "admin", password).status == 200)
         await server.stop()
@@ -45,7 +47,8 @@ import Testing
             #expect(!server.logText.contains("chosen-admin-password"), "a given password is not logged")
             #expect(try await login(port, "admin", "chosen-admin-password").status == 200)
 
-            let created = try PlayhouseProcess.command(["users", "create", "bob", "--role", "operator", "--database", database], input: "bob-first-password\n")
+            let created = try PlayhouseProcess.command(
+                ["users", "create", "bob", "--role", "operator", "--database", database], input: "bob-first-password\n")
             #expect(created.status == 0, "\(created.output)")
             let bob = try await login(port, "bob", "bob-first-password")
             #expect(bob.status == 200)
@@ -59,7 +62,9 @@ import Testing
             #expect(short.status != 0)
             #expect(short.output.contains("at least 8 characters"))
 
-            let token = try PlayhouseProcess.command(["tokens", "create", "bob", "--name", "ci", "--expires", "30d", "--database", database])
+            let token = try PlayhouseProcess.command([
+                "tokens", "create", "bob", "--name", "ci", "--expires", "30d", "--database", database,
+            ])
             let secret = token.output.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(secret.hasPrefix("ph_"))
             let me = try await RawHTTP.send(port: port, "GET", "/api/v1/me", headers: ["Authorization": "Bearer \(secret)"])

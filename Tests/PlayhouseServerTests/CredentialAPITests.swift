@@ -10,7 +10,8 @@ import Testing
 
     @Test func secretsGoInAndNeverComeOut() async throws {
         try await ServerFixture.with { client, _ in
-            let body = #"{"name":"deploy","kind":"ssh","username":"ops","private_key":"\#(Self.secrets[0])","passphrase":"\#(Self.secrets[1])"}"#
+            let body =
+                #"{"name":"deploy","kind":"ssh","username":"ops","private_key":"\#(Self.secrets[0])","passphrase":"\#(Self.secrets[1])"}"#
             let created = try await client.json(.post, "/api/v1/credentials", body: body)
             #expect(created.status == .created)
             #expect(created.json["kind"] == .string("ssh"))

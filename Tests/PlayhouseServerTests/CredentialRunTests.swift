@@ -28,7 +28,8 @@ import Testing
                 msg: "plain={{ plain_word }} labelled={{ labelled_word }}"
             - name: say the secrets
               ansible.builtin.debug:
-                msg: "{{ become_echo }} {{ vault_echo }} {{ ansible_ssh_private_key_passphrase | default('none') }} {{ ansible_ssh_private_key | default('none') }}"
+                msg: "{{ become_echo }} {{ vault_echo }} {{ ansible_ssh_private_key_passphrase | default('none') }} \
+        {{ ansible_ssh_private_key | default('none') }}"
 
         """
 
@@ -58,7 +59,8 @@ import Testing
             let scratch = try TestPaths.scratch("credential-run")
 
             let keyPath = scratch + "/client_key"
-            try await TestTool.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", secrets.passphrase, "-C", "credential-test", "-f", keyPath])
+            try await TestTool.run(
+                "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", secrets.passphrase, "-C", "credential-test", "-f", keyPath])
             secrets.privateKey = try String(contentsOfFile: keyPath, encoding: .utf8)
             try hosts.authorize(publicKey: try String(contentsOfFile: keyPath + ".pub", encoding: .utf8))
             try FileManager.default.removeItem(atPath: keyPath)
@@ -66,19 +68,22 @@ import Testing
             try await TestAccounts.setPassword(secrets.becomePassword, for: Self.becomeUser)
             try await TestAccounts.setPassword(secrets.loginPassword, for: hosts.user)
 
-            let projects = try TestPaths.makeProject("p", files: [
-                "secrets.yml": Self.playbook,
-                "vars/plain.yml": "plain_word: opened-plain\nbecome_echo: \(secrets.becomePassword)\n",
-                "vars/labelled.yml": "labelled_word: opened-labelled\nvault_echo: \(secrets.labelledVault)\n",
-                "hosts.ini": (["[ssh]"] + hosts.hosts.map { "\($0.name) ansible_host=127.0.0.1 ansible_port=\($0.port)" } + [
-                    "", "[ssh:vars]",
-                    "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'",
-                    "ansible_python_interpreter=\(hosts.pythonInterpreter)",
-                    // No setfacl on these hosts: let the become user read the module files
-                    // (Ansible's documented fallback for becoming an unprivileged user).
-                    "ansible_shell_allow_world_readable_temp=true",
-                ]).joined(separator: "\n") + "\n",
-            ])
+            let projects = try TestPaths.makeProject(
+                "p",
+                files: [
+                    "secrets.yml": Self.playbook,
+                    "vars/plain.yml": "plain_word: opened-plain\nbecome_echo: \(secrets.becomePassword)\n",
+                    "vars/labelled.yml": "labelled_word: opened-labelled\nvault_echo: \(secrets.labelledVault)\n",
+                    "hosts.ini":
+                        (["[ssh]"] + hosts.hosts.map { "\($0.name) ansible_host=127.0.0.1 ansible_port=\($0.port)" } + [
+                            "", "[ssh:vars]",
+                            "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'",
+                            "ansible_python_interpreter=\(hosts.pythonInterpreter)",
+                            // No setfacl on these hosts: let the become user read the module files
+                            // (Ansible's documented fallback for becoming an unprivileged user).
+                            "ansible_shell_allow_world_readable_temp=true",
+                        ]).joined(separator: "\n") + "\n",
+                ])
             try await Self.encrypt(projects + "/p/vars/plain.yml", password: secrets.plainVault, id: nil, scratch: scratch)
             try await Self.encrypt(projects + "/p/vars/labelled.yml", password: secrets.labelledVault, id: "prod", scratch: scratch)
 
@@ -95,17 +100,27 @@ import Testing
                 try await server.waitUntilReady()
 
                 func create(_ fields: [String: String]) async throws -> Int {
-                    let answer = try await RawHTTP.request(port: port, "POST", "/api/v1/credentials", body: JSONValue.object(fields.mapValues(JSONValue.string)).jsonString())
+                    let answer = try await RawHTTP.request(
+                        port: port, "POST", "/api/v1/credentials", body: JSONValue.object(fields.mapValues(JSONValue.string)).jsonString())
                     guard answer.status == 201, let id = answer.json["id"]?.intValue else {
                         throw TestFailure("creating \(fields["name"] ?? "") answered \(answer.status): \(answer.json.jsonString())")
                     }
                     return id
                 }
-                let key = try await create(["name": "key", "kind": "ssh", "username": hosts.user, "private_key": secrets.privateKey, "passphrase": secrets.passphrase])
-                let login = try await create(["name": "login", "kind": "password", "username": hosts.user, "password": secrets.loginPassword])
-                let become = try await create(["name": "su", "kind": "become", "username": Self.becomeUser, "method": "su", "password": secrets.becomePassword])
+                let key = try await create([
+                    "name": "key", "kind": "ssh", "username": hosts.user, "private_key": secrets.privateKey,
+                    "passphrase": secrets.passphrase,
+                ])
+                let login = try await create([
+                    "name": "login", "kind": "password", "username": hosts.user, "password": secrets.loginPassword,
+                ])
+                let become = try await create([
+                    "name": "su", "kind": "become", "username": Self.becomeUser, "method": "su", "password": secrets.becomePassword,
+                ])
                 let plain = try await create(["name": "plain vault", "kind": "vault", "password": secrets.plainVault])
-                let labelled = try await create(["name": "prod vault", "kind": "vault", "vault_id": "prod", "password": secrets.labelledVault])
+                let labelled = try await create([
+                    "name": "prod vault", "kind": "vault", "vault_id": "prod", "password": secrets.labelledVault,
+                ])
 
                 let watcher = Task.detached {
                     while !Task.isCancelled {
@@ -115,7 +130,9 @@ import Testing
                 }
                 var ids: [Int] = []
                 for loginCredential in [key, login] {
-                    let body = #"{"project":"p","playbook":"secrets.yml","inventory":"hosts.ini","credentials":[\#(loginCredential),\#(become),\#(plain),\#(labelled)]}"#
+                    let body =
+                        #"{"project":"p","playbook":"secrets.yml","inventory":"hosts.ini","#
+                        + #""credentials":[\#(loginCredential),\#(become),\#(plain),\#(labelled)]}"#
                     let answer = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: body)
                     guard answer.status == 202, let id = answer.json["id"]?.intValue else {
                         throw TestFailure("launch answered \(answer.status): \(answer.json.jsonString())")
@@ -140,7 +157,10 @@ import Testing
                     #expect(events.contains(#""stdout":"\#(Self.becomeUser)""#), "became \(Self.becomeUser) with su")
                     #expect(output.contains("plain=opened-plain labelled=opened-labelled"), "both vaults opened")
                     #expect(output.contains(SecretMask.replacement), "the secrets said out loud are masked")
-                    seen += [job.jsonString(), events, output, stream, try await RawHTTP.send(port: port, "GET", "/api/v1/jobs/\(id)/stdout").body]
+                    seen += [
+                        job.jsonString(), events, output, stream,
+                        try await RawHTTP.send(port: port, "GET", "/api/v1/jobs/\(id)/stdout").body,
+                    ]
                 }
             } catch {
                 await server.stop()
@@ -157,7 +177,9 @@ import Testing
                 }
             }
             #expect(exposures.all.isEmpty, "secrets in argv or environment: \(exposures.all)")
-            #expect(try FileManager.default.contentsOfDirectory(atPath: runs).isEmpty, "run directories (and the secret files in them) are gone")
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: runs).isEmpty, "run directories (and the secret files in them) are gone"
+            )
         }
     }
 

@@ -9,14 +9,14 @@ import Testing
 @Suite struct EventStreamTests {
     static let projectFiles = [
         "steps.yml": """
-            - hosts: all
-              gather_facts: false
-              tasks:
-                - { name: one, ansible.builtin.debug: { msg: one } }
-                - { name: wait, ansible.builtin.command: sleep 5 }
-                - { name: two, ansible.builtin.debug: { msg: two } }
-                - { name: three, ansible.builtin.debug: { msg: three } }
-            """,
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - { name: one, ansible.builtin.debug: { msg: one } }
+            - { name: wait, ansible.builtin.command: sleep 5 }
+            - { name: two, ansible.builtin.debug: { msg: two } }
+            - { name: three, ansible.builtin.debug: { msg: three } }
+        """,
         "hosts.ini": TestPaths.localInventory(["a", "b", "c"]),
     ]
     static let launch = #"{"project":"p","playbook":"steps.yml","inventory":"hosts.ini"}"#

@@ -11,11 +11,11 @@ import Testing
     static let files = [
         "hello.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug: { msg: hi }\n",
         "sleep.yml": """
-            - hosts: all
-              gather_facts: false
-              tasks:
-                - ansible.builtin.command: "sleep {{ seconds }}"
-            """,
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - ansible.builtin.command: "sleep {{ seconds }}"
+        """,
         "hosts.ini": TestPaths.localInventory(["a"]),
     ]
 
@@ -224,7 +224,8 @@ import Testing
             #expect(JSONValue.parse(messages.last?.data ?? "")?["status"] == .string("successful"))
 
             let resumed = try await RawHTTP.send(
-                port: fleet.port, "GET", "/api/v1/jobs/\(id)/stream", headers: ["Last-Event-ID": "3"]).body
+                port: fleet.port, "GET", "/api/v1/jobs/\(id)/stream", headers: ["Last-Event-ID": "3"]
+            ).body
             #expect(SSEMessage.parse(resumed).filter { $0.event != "end" }.compactMap(\.id) == Array(4...ids.count))
         }
     }

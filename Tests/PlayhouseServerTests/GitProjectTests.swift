@@ -13,14 +13,16 @@ import Testing
     static func commit(_ files: [String: String], in directory: String, message: String) async throws -> String {
         for (path, content) in files {
             let full = directory + "/" + path
-            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: full).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: URL(fileURLWithPath: full).deletingLastPathComponent().path, withIntermediateDirectories: true)
             try content.write(toFile: full, atomically: true, encoding: .utf8)
         }
         if !FileManager.default.fileExists(atPath: directory + "/.git") {
             try await TestTool.run("git", ["init", "--quiet", "--initial-branch=main"], in: directory)
         }
         try await TestTool.run("git", ["add", "--all"], in: directory)
-        try await TestTool.run("git", ["-c", "user.name=Tester", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", message], in: directory)
+        try await TestTool.run(
+            "git", ["-c", "user.name=Tester", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", message], in: directory)
         return try await TestTool.run("git", ["rev-parse", "HEAD"], in: directory).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -38,26 +40,30 @@ import Testing
     @Test func aGitProjectIsClonedForEachRunWithItsRequirements() async throws {
         let scratch = try TestPaths.scratch("git-project")
         let role = scratch + "/greeter"
-        try await Self.commit([
-            "tasks/main.yml": "- ansible.builtin.debug: { msg: \"greeter role says {{ greeting }}\" }\n",
-            "meta/main.yml": "galaxy_info: { author: tester, description: greets, license: MIT, min_ansible_version: '2.15' }\ndependencies: []\n",
-        ], in: role, message: "role")
+        try await Self.commit(
+            [
+                "tasks/main.yml": "- ansible.builtin.debug: { msg: \"greeter role says {{ greeting }}\" }\n",
+                "meta/main.yml":
+                    "galaxy_info: { author: tester, description: greets, license: MIT, min_ansible_version: '2.15' }\ndependencies: []\n",
+            ], in: role, message: "role")
         let collection = scratch + "/collection"
         for (path, content) in [
             "galaxy.yml": "namespace: playhouse\nname: demo\nversion: 1.0.0\nreadme: README.md\nauthors: [tester]\n",
             "README.md": "test collection\n",
             "roles/hello/tasks/main.yml": "- ansible.builtin.debug: { msg: \"collection role says hello\" }\n",
         ] {
-            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: collection + "/" + path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: URL(fileURLWithPath: collection + "/" + path).deletingLastPathComponent().path, withIntermediateDirectories: true)
             try content.write(toFile: collection + "/" + path, atomically: true, encoding: .utf8)
         }
         let repository = scratch + "/repo"
-        let first = try await Self.commit([
-            "site.yml": Self.site("hello from git"),
-            "hosts.ini": TestPaths.localInventory(["node1"]),
-            "roles/requirements.yml": "- src: git+file://\(role)\n  name: greeter\n",
-            "collections/requirements.yml": "collections:\n  - name: \(collection)\n    type: dir\n",
-        ], in: repository, message: "first")
+        let first = try await Self.commit(
+            [
+                "site.yml": Self.site("hello from git"),
+                "hosts.ini": TestPaths.localInventory(["node1"]),
+                "roles/requirements.yml": "- src: git+file://\(role)\n  name: greeter\n",
+                "collections/requirements.yml": "collections:\n  - name: \(collection)\n    type: dir\n",
+            ], in: repository, message: "first")
 
         // Raw sockets throughout: a clone in a request may take a while on a busy machine.
         try await ServerFixture.with { client, _ in
@@ -95,13 +101,19 @@ import Testing
             #expect(again["commit"] == .string(second), "each run fetches the branch afresh")
             #expect(try await output(two).contains("greeter role says a newer commit"))
 
-            #expect(try await call("POST", "/api/v1/projects", #"{"name":"gitdemo","url":"file://\#(repository)","branch":"nope"}"#).status == 200)
+            #expect(
+                try await call("POST", "/api/v1/projects", #"{"name":"gitdemo","url":"file://\#(repository)","branch":"nope"}"#).status
+                    == 200)
             let broken = try await launch()
             let failed = try await waitForEnd(port: port, broken)
             #expect(failed["status"] == .string("error"))
-            #expect(failed["error"]?.stringValue?.contains("git could not clone file://\(repository) (branch nope)") == true, "\(failed.jsonString())")
+            #expect(
+                failed["error"]?.stringValue?.contains("git could not clone file://\(repository) (branch nope)") == true,
+                "\(failed.jsonString())")
 
-            #expect(try await call("POST", "/api/v1/projects", #"{"name":"demo","url":"file:///x"}"#).status == 409, "a folder project of that name exists")
+            #expect(
+                try await call("POST", "/api/v1/projects", #"{"name":"demo","url":"file:///x"}"#).status == 409,
+                "a folder project of that name exists")
             #expect(try await call("POST", "/api/v1/projects", #"{"name":"x","url":"--upload-pack=evil"}"#).status == 400)
             #expect(try await call("DELETE", "/api/v1/projects/gitdemo").status == 204)
         }
@@ -113,10 +125,12 @@ import Testing
     @Test func aRepositoryIsClonedOverSSHWithAKeyCredential() async throws {
         try await withSSHTestHosts(count: 1) { hosts in
             let repository = try TestPaths.scratch("git-ssh") + "/repo"
-            let commit = try await GitProjectTests.commit([
-                "hello.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug: { msg: \"cloned over ssh\" }\n",
-                "hosts.ini": TestPaths.localInventory(["node1"]),
-            ], in: repository, message: "over ssh")
+            let commit = try await GitProjectTests.commit(
+                [
+                    "hello.yml":
+                        "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug: { msg: \"cloned over ssh\" }\n",
+                    "hosts.ini": TestPaths.localInventory(["node1"]),
+                ], in: repository, message: "over ssh")
             if getuid() == 0 {
                 // The host's git runs as its user, and git reads only repositories its user owns.
                 try await TestTool.run("/bin/chown", ["-R", hosts.user, repository])
@@ -125,7 +139,8 @@ import Testing
             try await ServerFixture.with { client, _ in
                 let credential = try await client.json(
                     .post, "/api/v1/credentials",
-                    body: JSONValue.object(["name": .string("deploy key"), "kind": .string("ssh"), "private_key": .string(key)]).jsonString())
+                    body: JSONValue.object(["name": .string("deploy key"), "kind": .string("ssh"), "private_key": .string(key)])
+                        .jsonString())
                 let credentialID = try #require(credential.json["id"]?.intValue)
                 let url = "ssh://\(hosts.user)@127.0.0.1:\(hosts.hosts[0].port)\(repository)"
                 let created = try await client.json(

@@ -9,7 +9,8 @@ import Testing
     static let script = """
         #!/bin/sh
         if [ "$1" = "--list" ]; then
-          printf '{"%s": {"hosts": ["x1", "x2"]}, "_meta": {"hostvars": {}}, "all": {"vars": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}}}' "${TEAM:-ops}"
+          printf '{"%s": {"hosts": ["x1", "x2"]}, "_meta": {"hostvars": {}}, "all": {"vars": {"ansible_connection": "local",\
+         "ansible_python_interpreter": "{{ ansible_playbook_python }}"}}}' "${TEAM:-ops}"
         else
           echo '{}'
         fi

@@ -103,12 +103,31 @@ import Testing
                 (#"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","forks":"many"}"#, .badRequest, "forks"),
                 (#"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","check":"yes"}"#, .badRequest, "check"),
                 (#"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","tag":["a"]}"#, .badRequest, "unknown field"),
-                (#"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","env":{"lower":"x"}}"#, .badRequest, "env name"),
-                (#"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","env":{"ANSIBLE_SSH_ARGS":"-o ProxyCommand=x"}}"#, .badRequest, "is reserved"),
-                (#"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","env":{"PATH":"/tmp"}}"#, .badRequest, "is reserved"),
-                (#"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","env":{"GIT_SSH_COMMAND":"x"}}"#, .badRequest, "is reserved"),
-                (#"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","extra_vars":"a: [1"}"#, .badRequest, "extra_vars"),
-                (#"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","extra_vars":"- 1"}"#, .badRequest, "mapping"),
+                (
+                    #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","env":{"lower":"x"}}"#, .badRequest,
+                    "env name"
+                ),
+                (
+                    #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","#
+                        + #""env":{"ANSIBLE_SSH_ARGS":"-o ProxyCommand=x"}}"#,
+                    .badRequest, "is reserved"
+                ),
+                (
+                    #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","env":{"PATH":"/tmp"}}"#, .badRequest,
+                    "is reserved"
+                ),
+                (
+                    #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","env":{"GIT_SSH_COMMAND":"x"}}"#,
+                    .badRequest, "is reserved"
+                ),
+                (
+                    #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","extra_vars":"a: [1"}"#, .badRequest,
+                    "extra_vars"
+                ),
+                (
+                    #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","extra_vars":"- 1"}"#, .badRequest,
+                    "mapping"
+                ),
                 (#"{"project":"demo","playbook":"hello.yml","inventory":"999"}"#, .badRequest, "inventory 999"),
                 (#"{"playbook":"hello.yml","inventory":"x"}"#, .badRequest, "project is required"),
             ]
@@ -119,7 +138,9 @@ import Testing
                 #expect(error.contains(message), "\(body) → \(error)")
                 #expect(response.json["detail"] != nil)
             }
-            let huge = #"{"project":"demo","playbook":"hello.yml","inventory":"x","extra_vars":{"a":""# + String(repeating: "x", count: 2_000_000) + #""}}"#
+            let huge =
+                #"{"project":"demo","playbook":"hello.yml","inventory":"x","extra_vars":{"a":""# + String(repeating: "x", count: 2_000_000)
+                + #""}}"#
             let tooLarge = try await client.json(.post, "/api/v1/jobs", body: huge)
             #expect(tooLarge.status == .contentTooLarge)
             #expect(tooLarge.json["error"] != nil)
@@ -168,10 +189,12 @@ import Testing
     }
 
     @Test func cancelStopsARunningJobAndLeavesNoProcess() async throws {
-        let projects = try TestPaths.makeProject("p", files: [
-            "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 71\n",
-            "hosts.ini": TestPaths.localInventory(["a", "b"]),
-        ])
+        let projects = try TestPaths.makeProject(
+            "p",
+            files: [
+                "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 71\n",
+                "hosts.ini": TestPaths.localInventory(["a", "b"]),
+            ])
         try await ServerFixture.with(projects: projects) { client, _ in
             let id = try await client.launch(#"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
             try await client.waitForStatus(id, "running")
@@ -196,10 +219,12 @@ import Testing
     }
 
     @Test func aQueuedJobIsCanceledWithoutRunning() async throws {
-        let projects = try TestPaths.makeProject("p", files: [
-            "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 72\n",
-            "hosts.ini": TestPaths.localInventory(["a"]),
-        ])
+        let projects = try TestPaths.makeProject(
+            "p",
+            files: [
+                "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 72\n",
+                "hosts.ini": TestPaths.localInventory(["a"]),
+            ])
         try await ServerFixture.with(projects: projects, workers: 1) { client, _ in
             let running = try await client.launch(#"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
             let queued = try await client.launch(#"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
@@ -216,10 +241,12 @@ import Testing
     }
 
     @Test func aJobThatTimesOutEndsError() async throws {
-        let projects = try TestPaths.makeProject("p", files: [
-            "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 73\n",
-            "hosts.ini": TestPaths.localInventory(["a"]),
-        ])
+        let projects = try TestPaths.makeProject(
+            "p",
+            files: [
+                "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 73\n",
+                "hosts.ini": TestPaths.localInventory(["a"]),
+            ])
         try await ServerFixture.with(projects: projects) { client, _ in
             let id = try await client.launch(#"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini","timeout":2}"#)
             let job = try await client.waitForEnd(id)

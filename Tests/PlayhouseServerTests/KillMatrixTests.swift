@@ -104,7 +104,8 @@ import Testing
             port = try Loopback.freePort()
             sshUser = hosts.user
             sshKey = try String(contentsOfFile: hosts.privateKeyPath, encoding: .utf8)
-            projects = try TestPaths.makeProject("p", files: Self.files(hosts: hosts, marks: marks, gate: gate), executable: ["slow-hosts.sh"])
+            projects = try TestPaths.makeProject(
+                "p", files: Self.files(hosts: hosts, marks: marks, gate: gate), executable: ["slow-hosts.sh"])
         }
 
         static func files(hosts: SSHTestHosts, marks: String, gate: String) -> [String: String] {
@@ -118,51 +119,53 @@ import Testing
                         "ansible_python_interpreter": .string(hosts.pythonInterpreter),
                     ]),
                 ]),
-                "_meta": .object(["hostvars": .object([
-                    host.name: .object(["ansible_host": .string("127.0.0.1"), "ansible_port": .number(Double(host.port))]),
-                ])]),
+                "_meta": .object([
+                    "hostvars": .object([
+                        host.name: .object(["ansible_host": .string("127.0.0.1"), "ansible_port": .number(Double(host.port))])
+                    ])
+                ]),
             ]).jsonString()
             let wait = "while [ -e \(gate) ]; do sleep 0.1; done"
             return [
                 "hosts.ini": """
-                    [ssh]
-                    \(host.name) ansible_host=127.0.0.1 ansible_port=\(host.port)
-                    [ssh:vars]
-                    ansible_ssh_common_args='\(sshArguments)'
-                    ansible_python_interpreter=\(hosts.pythonInterpreter)
+                [ssh]
+                \(host.name) ansible_host=127.0.0.1 ansible_port=\(host.port)
+                [ssh:vars]
+                ansible_ssh_common_args='\(sshArguments)'
+                ansible_python_interpreter=\(hosts.pythonInterpreter)
 
-                    """,
+                """,
                 // Ansible reads its inventory before its first event: a run held here is
                 // claimed and started, but has run no task. Only runs (which carry
                 // PLAYHOUSE_JOB) wait.
                 "slow-hosts.sh": """
-                    #!/bin/sh
-                    if [ "$1" = --list ] && [ -n "$PLAYHOUSE_JOB" ]; then
-                      touch "\(marks)/${PLAYHOUSE_JOB##*/}.claimed"
-                      \(wait)
-                    fi
-                    if [ "$1" = --list ]; then echo '\(inventory)'; else echo '{}'; fi
+                #!/bin/sh
+                if [ "$1" = --list ] && [ -n "$PLAYHOUSE_JOB" ]; then
+                  touch "\(marks)/${PLAYHOUSE_JOB##*/}.claimed"
+                  \(wait)
+                fi
+                if [ "$1" = --list ]; then echo '\(inventory)'; else echo '{}'; fi
 
-                    """,
+                """,
                 // `hold` (work, finish or none) says where the run waits for the gate.
                 "life.yml": """
-                    - hosts: all
-                      gather_facts: false
-                      vars:
-                        here: "\(marks)/{{ lookup('env', 'PLAYHOUSE_JOB') | basename }}"
-                      tasks:
-                        - name: count this run
-                          ansible.builtin.shell: "echo ran >> {{ here }}.runs"
-                          notify: finish
-                        - name: work
-                          ansible.builtin.shell: "touch {{ here }}.running; \(wait)"
-                          when: hold == 'work'
-                      handlers:
-                        - name: finish
-                          ansible.builtin.shell: "touch {{ here }}.finishing; \(wait)"
-                          when: hold == 'finish'
+                - hosts: all
+                  gather_facts: false
+                  vars:
+                    here: "\(marks)/{{ lookup('env', 'PLAYHOUSE_JOB') | basename }}"
+                  tasks:
+                    - name: count this run
+                      ansible.builtin.shell: "echo ran >> {{ here }}.runs"
+                      notify: finish
+                    - name: work
+                      ansible.builtin.shell: "touch {{ here }}.running; \(wait)"
+                      when: hold == 'work'
+                  handlers:
+                    - name: finish
+                      ansible.builtin.shell: "touch {{ here }}.finishing; \(wait)"
+                      when: hold == 'finish'
 
-                    """,
+                """,
             ]
         }
 
@@ -197,7 +200,9 @@ import Testing
         // MARK: API
 
         func launch(hold: String, inventory: String = "hosts.ini", credential: Int) async throws -> Int {
-            let body = #"{"project":"p","playbook":"life.yml","inventory":"\#(inventory)","credentials":[\#(credential)],"extra_vars":{"hold":"\#(hold)"}}"#
+            let body =
+                #"{"project":"p","playbook":"life.yml","inventory":"\#(inventory)","#
+                + #""credentials":[\#(credential)],"extra_vars":{"hold":"\#(hold)"}}"#
             let answer = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: body)
             guard answer.status == 202, let id = answer.json["id"]?.intValue else {
                 throw TestFailure("launch answered \(answer.status): \(answer.json.jsonString())")
@@ -356,7 +361,8 @@ import Testing
                 await killed.crash()
                 orphans = processes(of: inFlight, instance: instance, directories: killedDirectories)
                 try await startWeb(workers: 1)
-                expectedError = victim == .serveOnSQLite
+                expectedError =
+                    victim == .serveOnSQLite
                     ? "interrupted: server stopped"
                     : "worker lost: \(ProcessInfo.processInfo.hostName)-\(pid) stopped answering"
             case .workerOnPostgres:
@@ -378,8 +384,9 @@ import Testing
             #expect(processes(of: inFlight, instance: instance, directories: killedDirectories) == [], "left running after the restart")
             if let neighbour {
                 #expect(try await status(neighbour) == "running", "another process's job goes on")
-                #expect(!processes(of: [neighbour], instance: instance, directories: neighbourDirectories).isEmpty,
-                        "another process's run goes on")
+                #expect(
+                    !processes(of: [neighbour], instance: instance, directories: neighbourDirectories).isEmpty,
+                    "another process's run goes on")
                 #expect(neighbourDirectories.allSatisfy(runDirectories().contains), "another process's run directory stays")
             }
 
@@ -436,8 +443,9 @@ import Testing
             #expect(anyRunProcess(instance: instance) == [])
 
             let seconds = (ContinuousClock.now - started).components.seconds
-            print("kill matrix: \(victim.rawValue) killed at \(step): \(orphans.count) processes left by the kill, "
-                  + "all ended by the restart; \(summary.joined(separator: "; ")) [\(seconds) s]")
+            print(
+                "kill matrix: \(victim.rawValue) killed at \(step): \(orphans.count) processes left by the kill, "
+                    + "all ended by the restart; \(summary.joined(separator: "; ")) [\(seconds) s]")
         }
     }
 
@@ -448,7 +456,8 @@ import Testing
         var found: [String] = []
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = pid_t(entry), pid != getpid(),
-                  let environ = FileManager.default.contents(atPath: "/proc/\(entry)/environ") else { continue }
+                let environ = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
+            else { continue }
             let tagged = environ.split(separator: 0).contains { variable in
                 variable.starts(with: prefix) && matches(String(decoding: variable.dropFirst(prefix.count), as: UTF8.self))
             }

@@ -1,13 +1,14 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import PlayhouseCore
 import PlayhouseServer
 import PlayhouseStore
 import PlayhouseTestSupport
-@testable import playhouse
-import Logging
 import Testing
+
+@testable import playhouse
 
 /// The OpenAPI document is the API's contract: every route under `/api/v1` is in it, every
 /// operation in it is a route, and the server serves the repository's file byte for byte.
@@ -18,8 +19,9 @@ import Testing
     /// The router as `serve` builds it.
     static func withRouter<T>(_ body: (Router<PlayhouseContext>) async throws -> T) async throws -> T {
         try await TestPaths.withStore { store in
-            try await body(buildRouter(
-                dependencies: try Composition.forTests(store: store, logger: Logger(label: "test")).serverDependencies()))
+            try await body(
+                buildRouter(
+                    dependencies: try Composition.forTests(store: store, logger: Logger(label: "test")).serverDependencies()))
         }
     }
 

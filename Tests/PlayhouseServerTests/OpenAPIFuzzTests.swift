@@ -24,10 +24,12 @@ import Testing
             "schemathesis is missing from .venv-test: run `make test` (it installs the pinned version)")
         let scratch = try TestPaths.scratch("fuzz")
         // The names of the document's examples, and nothing a run could harm the machine with.
-        let projects = try TestPaths.makeProject("demo", files: [
-            "hello.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug: { msg: hello }\n",
-            "inventory/local.ini": TestPaths.localInventory(["localhost"]),
-        ])
+        let projects = try TestPaths.makeProject(
+            "demo",
+            files: [
+                "hello.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug: { msg: hello }\n",
+                "inventory/local.ini": TestPaths.localInventory(["localhost"]),
+            ])
         let database = scratch + "/playhouse.sqlite"
         // The admin signs the fuzzing in; the other user and token exist to be changed and
         // deleted by it, one template to get hooks made, the other to be triggered by its
@@ -53,9 +55,12 @@ import Testing
         let port = 8080
 
         let server = try Self.start(
-            "/usr/bin/unshare", ["--net", "--", "/bin/sh", "-c", #"ip link set lo up && exec "$0" "$@""#, PlayhouseProcess.binary,
-                                 "serve", "--port", "\(port)", "--database", database, "--projects", projects,
-                                 "--runs-dir", scratch + "/runs", "--workers", "1", "--ansible-bin", TestPaths.ansibleBin],
+            "/usr/bin/unshare",
+            [
+                "--net", "--", "/bin/sh", "-c", #"ip link set lo up && exec "$0" "$@""#, PlayhouseProcess.binary,
+                "serve", "--port", "\(port)", "--database", database, "--projects", projects,
+                "--runs-dir", scratch + "/runs", "--workers", "1", "--ansible-bin", TestPaths.ansibleBin,
+            ],
             log: scratch + "/serve.log", in: scratch)
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         let namespace = try await Self.networkNamespace(of: server.processIdentifier)
@@ -63,20 +68,28 @@ import Testing
         print("schemathesis seed \(seed) (PLAYHOUSE_FUZZ_SEED=\(seed) repeats this run)")
         let started = ContinuousClock.now
         let fuzz = try Self.start(
-            "/usr/bin/nsenter", ["--net=\(namespace)", "--", Self.schemathesis, "--config-file", TestPaths.root + "/Tests/schemathesis.toml",
-                                 "--no-color", "run", "http://127.0.0.1:\(port)/api/v1/openapi.json", "--wait-for-schema", "60",
-                                 "--seed", "\(seed)", "--generation-database", "none"],
+            "/usr/bin/nsenter",
+            [
+                "--net=\(namespace)", "--", Self.schemathesis, "--config-file", TestPaths.root + "/Tests/schemathesis.toml",
+                "--no-color", "run", "http://127.0.0.1:\(port)/api/v1/openapi.json", "--wait-for-schema", "60",
+                "--seed", "\(seed)", "--generation-database", "none",
+            ],
             log: scratch + "/schemathesis.log", in: scratch,
             environment: prepared.merging(["PLAYHOUSE_FUZZ_TOKEN": token]) { $1 })
         let finished = await Self.wait(for: fuzz, atMost: .seconds(600))
         let output = (try? String(contentsOfFile: scratch + "/schemathesis.log", encoding: .utf8)) ?? ""
         print(output)
-        print("schemathesis seed \(seed), \(started.duration(to: .now)), exit status \(finished ? "\(fuzz.terminationStatus)" : "none: stopped after 10 minutes")")
+        print(
+            "schemathesis seed \(seed), \(started.duration(to: .now)), "
+                + "exit status \(finished ? "\(fuzz.terminationStatus)" : "none: stopped after 10 minutes")"
+        )
 
         let passed = finished && fuzz.terminationStatus == 0
         if !passed {
             let log = (try? String(contentsOfFile: scratch + "/serve.log", encoding: .utf8)) ?? ""
-            print("the server's errors:\n" + log.split(separator: "\n").filter { $0.contains(" error ") || $0.contains("Fatal") }.joined(separator: "\n"))
+            print(
+                "the server's errors:\n"
+                    + log.split(separator: "\n").filter { $0.contains(" error ") || $0.contains("Fatal") }.joined(separator: "\n"))
         }
         #expect(passed, "schemathesis found failures (above); the server's log is \(scratch)/serve.log")
         #expect(server.isRunning, "playhouse serve crashed during the fuzzing; see \(scratch)/serve.log")

@@ -32,9 +32,11 @@ import Testing
             let hosts = Self.machines[user] ?? []
             let inventory: JSONValue = .object([
                 "cmdb": .object(["hosts": .array(hosts.map(JSONValue.string))]),
-                "all": .object(["vars": .object([
-                    "ansible_connection": .string("local"), "ansible_python_interpreter": .string("{{ ansible_playbook_python }}"),
-                ])]),
+                "all": .object([
+                    "vars": .object([
+                        "ansible_connection": .string("local"), "ansible_python_interpreter": .string("{{ ansible_playbook_python }}"),
+                    ])
+                ]),
             ])
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
@@ -92,11 +94,14 @@ import Testing
                 #expect(requests.all.contains { $0.user == "alice" && $0.teams == "ops" })
                 #expect(requests.all.contains { $0.user == "bob" && $0.teams == "" })
 
-                let wrong = try await client.json(.post, "/api/v1/credentials", body: #"{"name":"stale","kind":"token","token":"expired-token"}"#)
+                let wrong = try await client.json(
+                    .post, "/api/v1/credentials", body: #"{"name":"stale","kind":"token","token":"expired-token"}"#)
                 let wrongID = try #require(wrong.json["id"]?.intValue)
-                #expect(try await client.json(
-                    .put, "/api/v1/inventories/\(inventoryID)",
-                    body: #"{"name":"cmdb","kind":"http","content":"\#(url)","credential":\#(wrongID)}"#).status == .ok)
+                #expect(
+                    try await client.json(
+                        .put, "/api/v1/inventories/\(inventoryID)",
+                        body: #"{"name":"cmdb","kind":"http","content":"\#(url)","credential":\#(wrongID)}"#
+                    ).status == .ok)
                 let refused = try await client.launch(#"{"project":"demo","playbook":"hello.yml","inventory":"\#(inventoryID)"}"#)
                 let failed = try await client.waitForEnd(refused)
                 #expect(failed["status"] == .string("error"))
@@ -109,10 +114,13 @@ import Testing
         try await ServerFixture.with { client, store in
             let script = """
                 #!/bin/sh
-                printf '{"all":{"hosts":["%s-box"],"vars":{"ansible_connection":"local","ansible_python_interpreter":"{{ ansible_playbook_python }}"}},"_meta":{"hostvars":{}},"teams":{"vars":{"teams":"%s"}}}' "$PLAYHOUSE_USER" "$PLAYHOUSE_TEAMS"
+                printf '{"all":{"hosts":["%s-box"],"vars":{"ansible_connection":"local",\
+                "ansible_python_interpreter":"{{ ansible_playbook_python }}"}},"_meta":{"hostvars":{}},\
+                "teams":{"vars":{"teams":"%s"}}}' "$PLAYHOUSE_USER" "$PLAYHOUSE_TEAMS"
                 """
             let created = try await client.json(
-                .post, "/api/v1/inventories", body: JSONValue.object(["name": .string("who"), "kind": .string("script"), "content": .string(script)]).jsonString())
+                .post, "/api/v1/inventories",
+                body: JSONValue.object(["name": .string("who"), "kind": .string("script"), "content": .string(script)]).jsonString())
             let inventoryID = try #require(created.json["id"]?.intValue)
             let team = try await store.users.createTeam(name: "night-shift")
             _ = try await store.users.setTeamMembers(team.id, users: ["admin"])
@@ -123,7 +131,8 @@ import Testing
             #expect(ran.keys.sorted() == ["admin-box"])
 
             let refused = try await client.json(
-                .post, "/api/v1/jobs", body: #"{"project":"demo","playbook":"hello.yml","inventory":"\#(inventoryID)","env":{"PLAYHOUSE_USER":"someone-else"}}"#)
+                .post, "/api/v1/jobs",
+                body: #"{"project":"demo","playbook":"hello.yml","inventory":"\#(inventoryID)","env":{"PLAYHOUSE_USER":"someone-else"}}"#)
             #expect(refused.status == .badRequest, "a launch cannot pretend to be someone else")
         }
     }
@@ -131,7 +140,10 @@ import Testing
     @Test(arguments: [
         (#"{"name":"x","kind":"http","content":"ftp://cmdb/hosts"}"#, "an http inventory's content must be an http:// or https:// URL"),
         (#"{"name":"x","kind":"http","content":"http://cmdb/hosts","credential":999}"#, "credential 999 does not exist"),
-        (#"{"name":"x","kind":"http","content":"http://cmdb/hosts","timeout":0}"#, "timeout must be a number of seconds above 0 and at most 300"),
+        (
+            #"{"name":"x","kind":"http","content":"http://cmdb/hosts","timeout":0}"#,
+            "timeout must be a number of seconds above 0 and at most 300"
+        ),
         (#"{"name":"x","kind":"static","content":"a","timeout":3}"#, "credential and timeout are for http inventories"),
     ])
     func badHTTPInventoriesAreRefused(body: String, reason: String) async throws {

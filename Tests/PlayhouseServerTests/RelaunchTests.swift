@@ -9,24 +9,24 @@ import Testing
 @Suite struct RelaunchTests {
     static let files = [
         "flaky.yml": """
-            - hosts: all
-              gather_facts: false
-              tasks:
-                - ansible.builtin.ping:
-                - ansible.builtin.fail: { msg: "b breaks" }
-                  when: inventory_hostname == 'b'
-            """,
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - ansible.builtin.ping:
+            - ansible.builtin.fail: { msg: "b breaks" }
+              when: inventory_hostname == 'b'
+        """,
         "hosts.ini": """
-            [all]
-            a
-            b
-            c
-            [all:vars]
-            ansible_connection=local
-            ansible_python_interpreter="{{ ansible_playbook_python }}"
-            [away]
-            d ansible_connection=ssh ansible_host=127.0.0.1 ansible_port=1
-            """,
+        [all]
+        a
+        b
+        c
+        [all:vars]
+        ansible_connection=local
+        ansible_python_interpreter="{{ ansible_playbook_python }}"
+        [away]
+        d ansible_connection=ssh ansible_host=127.0.0.1 ansible_port=1
+        """,
     ]
 
     func hosts(_ job: JSONValue) -> [String] {

@@ -21,18 +21,18 @@ import Glibc
 @Suite struct ResourceLimitTests {
     static let files = [
         "ok.yml": """
-            - hosts: all
-              gather_facts: false
-              tasks:
-                - ansible.builtin.debug: { msg: ok }
-            """,
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - ansible.builtin.debug: { msg: ok }
+        """,
         // Runs until the file `release` names exists, so a stream of it stays open.
         "wait.yml": """
-            - hosts: all
-              gather_facts: false
-              tasks:
-                - ansible.builtin.wait_for: { path: "{{ release }}", timeout: 120, sleep: 0.2 }
-            """,
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - ansible.builtin.wait_for: { path: "{{ release }}", timeout: 120, sleep: 0.2 }
+        """,
         "hosts.ini": TestPaths.localInventory(["a"]),
     ]
 
@@ -60,9 +60,11 @@ import Glibc
     /// Stores a script inventory (as the admin) that waits at `gate`, then answers hosts
     /// `a` and `b` in group `web`, or fails; returns its id.
     func gatedInventory(_ port: Int, _ gate: Gate, fails: Bool = false) async throws -> Int {
-        let answer = fails
+        let answer =
+            fails
             ? "echo 'cmdb down' >&2; exit 1"
-            : #"printf '{"web":{"hosts":["a","b"]},"_meta":{"hostvars":{"a":{"ansible_connection":"local"},"b":{"ansible_connection":"local"}}}}'"#
+            : #"printf '{"web":{"hosts":["a","b"]},"#
+                + #""_meta":{"hostvars":{"a":{"ansible_connection":"local"},"b":{"ansible_connection":"local"}}}}'"#
         let script = """
             #!/bin/sh
             if [ "$1" != "--list" ]; then echo '{}'; exit 0; fi
@@ -76,7 +78,9 @@ import Glibc
     }
 
     /// Checks a refusal: 429, `Retry-After`, and a message saying what happened and what to do.
-    func expectRefused(_ response: RawHTTP.Response, _ error: String, retryAfter: String = "5", sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectRefused(
+        _ response: RawHTTP.Response, _ error: String, retryAfter: String = "5", sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(response.status == 429, "\(response.status): \(response.body)", sourceLocation: sourceLocation)
         #expect(response.header("Retry-After") == retryAfter, "\(response.headers)", sourceLocation: sourceLocation)
         let json = JSONValue.parse(response.body)
@@ -163,7 +167,8 @@ import Glibc
                 port: port, "POST", "/api/v1/templates",
                 body: """
                     {"name":"t","project":"p","playbook":"ok.yml","inventory":"\(id)",
-                     "survey":[{"variable":"target","question":"Target","type":"choice","choices_from":{"inventory":"\(id)","group":"web"}}]}
+                     "survey":[{"variable":"target","question":"Target","type":"choice",\
+                    "choices_from":{"inventory":"\(id)","group":"web"}}]}
                     """)
             let templateID = try #require(template.json["id"]?.intValue, "\(template.json.jsonString())")
             let sliced = #"{"project":"p","playbook":"ok.yml","inventory":"\#(id)","slices":2}"#
@@ -201,7 +206,8 @@ import Glibc
         router.get("choices") { _, _ -> Response in
             lookups.add(1, ordering: .relaxed)
             try await gate.waitUntilOpen()
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"["x","y"]"#)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"["x","y"]"#)))
         }
         try await withPeerServer(router) { peer in
             // The held lookup must outlast the steps below on a machine busy with the whole suite.
@@ -211,7 +217,8 @@ import Glibc
                     port: port, "POST", "/api/v1/templates",
                     body: """
                         {"name":"t","project":"p","playbook":"ok.yml","inventory":"hosts.ini",
-                         "survey":[{"variable":"pick","question":"Pick","type":"choice","choices_from":{"url":"http://127.0.0.1:\(peer)/choices"}}]}
+                         "survey":[{"variable":"pick","question":"Pick","type":"choice",\
+                        "choices_from":{"url":"http://127.0.0.1:\(peer)/choices"}}]}
                         """)
                 let survey = "/api/v1/templates/\(try #require(template.json["id"]?.intValue, "\(template.json.jsonString())"))/survey"
                 let answers = Answers()
@@ -220,7 +227,8 @@ import Glibc
                     answers.send(in: &group, "olive", port: port, "GET", survey, headers: olive)
                     try await eventually("olive's lookup reaches the URL") { lookups.load(ordering: .relaxed) == 1 }
                     expectRefused(
-                        try await RawHTTP.send(port: port, "GET", survey, headers: olive), "too many survey choice lookups at once for one user")
+                        try await RawHTTP.send(port: port, "GET", survey, headers: olive),
+                        "too many survey choice lookups at once for one user")
                     answers.send(in: &group, "bob", port: port, "GET", survey, headers: bob)
                     try await eventually("bob's lookup reaches the URL") { lookups.load(ordering: .relaxed) == 2 }
                     gate.open()
@@ -312,7 +320,9 @@ import Glibc
                 ended.close()
             }
             let next = "/api/v1/jobs/\(try await launchWaiting(on: second))/stream"
-            let again = [try await HeldStream.open(port: port, next, headers: olive), try await HeldStream.open(port: port, next, headers: olive)]
+            let again = [
+                try await HeldStream.open(port: port, next, headers: olive), try await HeldStream.open(port: port, next, headers: olive),
+            ]
             #expect(again.map(\.status) == [200, 200])
             second.open()
             for stream in again {
@@ -445,7 +455,12 @@ final class HeldStream: Sendable {
     }
 
     func close() {
-        if let fd = socket.withLock({ socket in defer { socket = nil }; return socket }) { Glibc.close(fd) }
+        if let fd = socket.withLock({ socket in
+            defer { socket = nil }
+            return socket
+        }) {
+            Glibc.close(fd)
+        }
     }
 
     deinit {

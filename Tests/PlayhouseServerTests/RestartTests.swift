@@ -11,18 +11,22 @@ import Testing
 
     @Test func aCrashEndsTheRunningJobAtTheNextStartAndQueuedJobsStillRun() async throws {
         let scratch = try TestPaths.scratch("restart")
-        let projects = try TestPaths.makeProject("p", files: [
-            "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 91\n",
-            "hello.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug: { msg: hi }\n",
-            "hosts.ini": TestPaths.localInventory(["a"]),
-        ])
+        let projects = try TestPaths.makeProject(
+            "p",
+            files: [
+                "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 91\n",
+                "hello.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug: { msg: hi }\n",
+                "hosts.ini": TestPaths.localInventory(["a"]),
+            ])
         let database = scratch + "/playhouse.sqlite"
         let runs = scratch + "/runs"
         let port = try Loopback.freePort()
         let first = try PlayhouseProcess.serve(port: port, database: database, projects: projects, runs: runs, log: scratch + "/serve.log")
         try await first.waitUntilReady()
-        let long = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: #"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
-        let queued = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: #"{"project":"p","playbook":"hello.yml","inventory":"hosts.ini"}"#)
+        let long = try await RawHTTP.request(
+            port: port, "POST", "/api/v1/jobs", body: #"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
+        let queued = try await RawHTTP.request(
+            port: port, "POST", "/api/v1/jobs", body: #"{"project":"p","playbook":"hello.yml","inventory":"hosts.ini"}"#)
         #expect(long.status == 202)
         let longID = try #require(long.json["id"]?.intValue)
         let queuedID = try #require(queued.json["id"]?.intValue)
@@ -58,15 +62,19 @@ import Testing
 
     @Test func aGracefulStopEndsRunningJobsAndLeavesNothing() async throws {
         let scratch = try TestPaths.scratch("stop")
-        let projects = try TestPaths.makeProject("p", files: [
-            "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 92\n",
-            "hosts.ini": TestPaths.localInventory(["a"]),
-        ])
+        let projects = try TestPaths.makeProject(
+            "p",
+            files: [
+                "sleep.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 92\n",
+                "hosts.ini": TestPaths.localInventory(["a"]),
+            ])
         let database = scratch + "/playhouse.sqlite"
         let port = try Loopback.freePort()
-        let server = try PlayhouseProcess.serve(port: port, database: database, projects: projects, runs: scratch + "/runs", log: scratch + "/serve.log")
+        let server = try PlayhouseProcess.serve(
+            port: port, database: database, projects: projects, runs: scratch + "/runs", log: scratch + "/serve.log")
         try await server.waitUntilReady()
-        let job = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: #"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
+        let job = try await RawHTTP.request(
+            port: port, "POST", "/api/v1/jobs", body: #"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
         let id = try #require(job.json["id"]?.intValue)
         #expect(await ProcessCheck.waitFor("sleep 92"))
         await server.stop()
@@ -74,7 +82,8 @@ import Testing
         #expect(ProcessCheck.processes(containing: "sleep 92").isEmpty)
         let log = try String(contentsOfFile: scratch + "/serve.log", encoding: .utf8)
         #expect(log.contains("error=interrupted: server stopped job=\(id) status=error"))
-        let again = try PlayhouseProcess.serve(port: port, database: database, projects: projects, runs: scratch + "/runs", log: scratch + "/serve.log")
+        let again = try PlayhouseProcess.serve(
+            port: port, database: database, projects: projects, runs: scratch + "/runs", log: scratch + "/serve.log")
         try await again.waitUntilReady()
         let ended = try await status(port, id)
         await again.stop()

@@ -19,7 +19,9 @@ import Testing
                 let inventoryID = try #require(created.json["id"]?.intValue)
 
                 let good = try await client.launch(
-                    #"{"project":"demo","playbook":"progress.yml","inventory":"\#(inventoryID)","limit":"h*","extra_vars":{"pause_seconds":0}}"#)
+                    #"{"project":"demo","playbook":"progress.yml","inventory":"\#(inventoryID)","#
+                        + #""limit":"h*","extra_vars":{"pause_seconds":0}}"#
+                )
                 let all = try await client.launch(
                     #"{"project":"demo","playbook":"progress.yml","inventory":"\#(inventoryID)","extra_vars":{"pause_seconds":0}}"#)
 
@@ -49,7 +51,10 @@ import Testing
                 let inventoryID = try #require(try await client.json(.post, "/api/v1/inventories", body: body).json["id"]?.intValue)
                 let launch = try await client.json(
                     .post, "/api/v1/jobs",
-                    body: #"{"project":"demo","playbook":"progress.yml","inventory":"\#(inventoryID)","slices":3,"extra_vars":{"pause_seconds":1}}"#)
+                    body:
+                        #"{"project":"demo","playbook":"progress.yml","inventory":"\#(inventoryID)","#
+                        + #""slices":3,"extra_vars":{"pause_seconds":1}}"#
+                )
                 #expect(launch.status == .accepted)
                 let parent = try #require(launch.json["id"]?.intValue)
                 guard case .array(let ids)? = launch.json["slices"] else { throw TestFailure("no slices: \(launch.json.jsonString())") }

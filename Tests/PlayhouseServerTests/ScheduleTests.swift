@@ -4,12 +4,13 @@ import HummingbirdTesting
 import Logging
 import PlayhouseCore
 import PlayhouseEngine
-import PlayhouseWorker
-@testable import PlayhouseServer
 import PlayhouseStore
 import PlayhouseTestSupport
-@testable import playhouse
+import PlayhouseWorker
 import Testing
+
+@testable import PlayhouseServer
+@testable import playhouse
 
 /// Templates launched by the clock: next runs shown, each run fired by exactly one of
 /// several schedulers, runs missed while nothing was up reported and not fired.
@@ -17,7 +18,9 @@ import Testing
     /// A scheduler over the same store, as another server of the fleet would run it.
     func scheduler(_ store: Store) throws -> ScheduleService {
         let logger = Logger(label: "test-scheduler")
-        return ScheduleService(dependencies: try Composition.forTests(store: store, logger: logger).serverDependencies(), interval: .seconds(3600), logger: logger)
+        return ScheduleService(
+            dependencies: try Composition.forTests(store: store, logger: logger).serverDependencies(), interval: .seconds(3600),
+            logger: logger)
     }
 
     @Test func aScheduleShowsItsNextRunsFiresOnceAndReportsMissedRuns() async throws {
@@ -71,7 +74,10 @@ import Testing
         try await ServerFixture.with { client, _ in
             let template = try await client.json(
                 .post, "/api/v1/templates",
-                body: #"{"name":"asks","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","survey":[{"variable":"v","question":"Version","type":"text","required":true}]}"#)
+                body:
+                    #"{"name":"asks","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","#
+                    + #""survey":[{"variable":"v","question":"Version","type":"text","required":true}]}"#
+            )
             let id = try #require(template.json["id"]?.intValue)
             let refused = try await client.json(.post, "/api/v1/templates/\(id)/schedules", body: #"{"cron":"0 3 * * *"}"#)
             #expect(refused.status == .badRequest)

@@ -1,15 +1,16 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
 import PlayhouseCore
 import PlayhouseEngine
-import PlayhouseWorker
 import PlayhouseServer
 import PlayhouseStore
 import PlayhouseTestSupport
+import PlayhouseWorker
+
 @testable import playhouse
 
 /// A live Playhouse (HTTP server and embedded workers over a fresh SQLite store), as
@@ -32,7 +33,8 @@ enum ServerFixture {
             let pool = composition.workerPool(name: "test-worker", capacity: workers)
             let app = buildApplication(
                 // Schedules fire when a test ticks them, not when the clock happens to pass a run.
-                configuration: ServerConfiguration(host: "127.0.0.1", port: 0, heartbeat: .milliseconds(500), scheduleInterval: .seconds(24 * 3600)),
+                configuration: ServerConfiguration(
+                    host: "127.0.0.1", port: 0, heartbeat: .milliseconds(500), scheduleInterval: .seconds(24 * 3600)),
                 dependencies: composition.serverDependencies(limits: limits), services: [pool, composition.notifier()], logger: logger)
             // bcrypt's cheapest cost: dozens of fixtures start at once, and the hash is not what they test.
             let admin = try await store.users.create(name: adminName, role: .admin, password: adminPassword, cost: 4)
@@ -86,7 +88,9 @@ extension TestClientProtocol {
         }
         var raw: [String: String] = [:]
         for field in headers { raw[field.name.rawName] = field.value }
-        if let authorized = self as? AuthorizedClient, headers[.authorization] == nil { raw["Authorization"] = "Bearer \(authorized.token)" }
+        if let authorized = self as? AuthorizedClient, headers[.authorization] == nil {
+            raw["Authorization"] = "Bearer \(authorized.token)"
+        }
         let response = try await RawHTTP.send(port: port, method.rawValue, uri, headers: raw, body: body)
         var fields = HTTPFields()
         for line in response.headers {
@@ -166,9 +170,13 @@ struct SSEMessage: Equatable {
             var event = "message"
             var data: [String] = []
             for line in block.split(separator: "\n") {
-                if line.hasPrefix("id: ") { id = Int(line.dropFirst(4)) }
-                else if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
-                else if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
+                if line.hasPrefix("id: ") {
+                    id = Int(line.dropFirst(4))
+                } else if line.hasPrefix("event: ") {
+                    event = String(line.dropFirst(7))
+                } else if line.hasPrefix("data: ") {
+                    data.append(String(line.dropFirst(6)))
+                }
             }
             return data.isEmpty ? nil : SSEMessage(id: id, event: event, data: data.joined(separator: "\n"))
         }

@@ -4,13 +4,14 @@ import HummingbirdTesting
 import Logging
 import PlayhouseCore
 import PlayhouseEngine
-import PlayhouseWorker
 import PlayhouseServer
 import PlayhouseStore
 import PlayhouseTestSupport
-@testable import playhouse
+import PlayhouseWorker
 import Synchronization
 import Testing
+
+@testable import playhouse
 
 #if canImport(Glibc)
 import Glibc
@@ -238,8 +239,10 @@ import Glibc
                         body: #"{"name":"\#(name)","url":"http://127.0.0.1:\#(peer)/\#(name)","events":["started"],"format":"\#(format)"}"#)
                     #expect(target.status == .created, "\(target.json.jsonString())")
                 }
-                let job = try await store.jobs.insert(JobParameters(project: "demo", playbook: "hello.yml",
-                    inventory: "inventory/local.ini"))
+                let job = try await store.jobs.insert(
+                    JobParameters(
+                        project: "demo", playbook: "hello.yml",
+                        inventory: "inventory/local.ini"))
                 #expect(try await store.jobs.claimNext(worker: "by-hand")?.id == job.id, "the job starts, and its start is posted")
                 let deadline = ContinuousClock.now + .seconds(30)
                 while inbox.body("json") == nil || inbox.body("chat") == nil, ContinuousClock.now < deadline {

@@ -11,28 +11,29 @@ import Testing
 @Suite struct TemplateTests {
     static let files = [
         "deploy.yml": """
-            - hosts: all
-              gather_facts: false
-              tasks:
-                - ansible.builtin.debug:
-                    msg: "version={{ version }} replicas={{ replicas }} region={{ region }} zones={{ zones | join('+') }} canary={{ canary }} target={{ target }} password={{ db_password }}"
-            """,
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - ansible.builtin.debug:
+                msg: "version={{ version }} replicas={{ replicas }} region={{ region }} zones={{ zones | join('+') }} \
+        canary={{ canary }} target={{ target }} password={{ db_password }}"
+        """,
         "sleep.yml": """
-            - hosts: all
-              gather_facts: false
-              tasks:
-                - ansible.builtin.command: sleep {{ seconds | default(2) }}
-            """,
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - ansible.builtin.command: sleep {{ seconds | default(2) }}
+        """,
         "hosts.ini": """
-            [web]
-            web1
-            web2
-            [db]
-            db1
-            [all:vars]
-            ansible_connection=local
-            ansible_python_interpreter="{{ ansible_playbook_python }}"
-            """,
+        [web]
+        web1
+        web2
+        [db]
+        db1
+        [all:vars]
+        ansible_connection=local
+        ansible_python_interpreter="{{ ansible_playbook_python }}"
+        """,
     ]
 
     static func survey(regionsURL: String) -> String {
@@ -53,7 +54,9 @@ import Testing
     func withRegions<T: Sendable>(_ body: @escaping @Sendable (String) async throws -> T) async throws -> T {
         let router = Router()
         router.get("regions") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"["eu-west","us-east"]"#)))
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"["eu-west","us-east"]"#)))
         }
         return try await withPeerServer(router) { port in try await body("http://127.0.0.1:\(port)/regions") }
     }
@@ -62,7 +65,9 @@ import Testing
         let projects = try TestPaths.makeProject("p", files: Self.files)
         try await withRegions { regions in
             try await ServerFixture.with(projects: projects) { client, _ in
-                let body = #"{"name":"deploy","project":"p","playbook":"deploy.yml","inventory":"hosts.ini","limit":"web1","prompts":["limit"],"survey":\#(Self.survey(regionsURL: regions))}"#
+                let body =
+                    #"{"name":"deploy","project":"p","playbook":"deploy.yml","inventory":"hosts.ini","limit":"web1","prompts":["limit"],"#
+                    + #""survey":\#(Self.survey(regionsURL: regions))}"#
                 let created = try await client.json(.post, "/api/v1/templates", body: body)
                 #expect(created.status == .created, "\(created.json.jsonString())")
                 let id = try #require(created.json["id"]?.intValue)
@@ -75,25 +80,45 @@ import Testing
 
                 let good = #""version":"1.2","region":"us-east","zones":["a","c"],"target":"web2","db_password":"s3cret-pass-w0rd""#
                 for (answers, reason) in [
-                    (#""region":"us-east","target":"web2","db_password":"s3cret-pass-w0rd""#, #"the answer to "Version" (version) is required"#),
-                    (#""version":"one","region":"us-east","target":"web2","db_password":"s3cret-pass-w0rd""#, #"the answer to "Version" (version) does not match [0-9]+\.[0-9]+"#),
+                    (
+                        #""region":"us-east","target":"web2","db_password":"s3cret-pass-w0rd""#,
+                        #"the answer to "Version" (version) is required"#
+                    ),
+                    (
+                        #""version":"one","region":"us-east","target":"web2","db_password":"s3cret-pass-w0rd""#,
+                        #"the answer to "Version" (version) does not match [0-9]+\.[0-9]+"#
+                    ),
                     (good + #","replicas":9"#, #"the answer to "Replicas" (replicas) must be at most 5"#),
-                    (#""version":"1.2","region":"mars","target":"web2","db_password":"s3cret-pass-w0rd""#, #"the answer to "Region" (region) must be one of eu-west, us-east, got "mars""#),
-                    (#""version":"1.2","region":"us-east","target":"db1","db_password":"s3cret-pass-w0rd""#, #"the answer to "Target host" (target) must be one of web1, web2, got "db1""#),
-                    (#""version":"1.2","region":"us-east","zones":["d"],"target":"web2","db_password":"s3cret-pass-w0rd""#, #"the answer to "Zones" (zones) must be among a, b, c, got "d""#),
-                    (#""version":"1.2","region":"us-east","target":"web2","db_password":"short""#, #"the answer to "Database password" (db_password) must have at least 8 characters"#),
+                    (
+                        #""version":"1.2","region":"mars","target":"web2","db_password":"s3cret-pass-w0rd""#,
+                        #"the answer to "Region" (region) must be one of eu-west, us-east, got "mars""#
+                    ),
+                    (
+                        #""version":"1.2","region":"us-east","target":"db1","db_password":"s3cret-pass-w0rd""#,
+                        #"the answer to "Target host" (target) must be one of web1, web2, got "db1""#
+                    ),
+                    (
+                        #""version":"1.2","region":"us-east","zones":["d"],"target":"web2","db_password":"s3cret-pass-w0rd""#,
+                        #"the answer to "Zones" (zones) must be among a, b, c, got "d""#
+                    ),
+                    (
+                        #""version":"1.2","region":"us-east","target":"web2","db_password":"short""#,
+                        #"the answer to "Database password" (db_password) must have at least 8 characters"#
+                    ),
                     (good + #","color":"red""#, #"the survey has no question for "color""#),
                 ] {
                     let refused = try await client.json(.post, "/api/v1/templates/\(id)/launch", body: #"{"survey":{\#(answers)}}"#)
                     #expect(refused.status == .badRequest)
                     #expect(refused.json["error"] == .string(reason), "\(refused.json.jsonString())")
                 }
-                let fixed = try await client.json(.post, "/api/v1/templates/\(id)/launch", body: #"{"playbook":"sleep.yml","survey":{\#(good)}}"#)
+                let fixed = try await client.json(
+                    .post, "/api/v1/templates/\(id)/launch", body: #"{"playbook":"sleep.yml","survey":{\#(good)}}"#)
                 #expect(fixed.status == .badRequest)
                 #expect(fixed.json["error"] == .string(#"playbook is fixed by template "deploy""#))
                 #expect(try await client.json(.get, "/api/v1/jobs").json["jobs"] == .array([]), "no bad launch made a job")
 
-                let launched = try await client.json(.post, "/api/v1/templates/\(id)/launch", body: #"{"limit":"web2","survey":{\#(good)}}"#)
+                let launched = try await client.json(
+                    .post, "/api/v1/templates/\(id)/launch", body: #"{"limit":"web2","survey":{\#(good)}}"#)
                 #expect(launched.status == .accepted, "\(launched.json.jsonString())")
                 let jobID = Int64(try #require(launched.json["id"]?.intValue))
                 #expect(launched.headers[.location] == "/api/v1/jobs/\(jobID)")
@@ -104,7 +129,10 @@ import Testing
                 let job = try await client.waitForEnd(jobID)
                 #expect(job["status"] == .string("successful"), "\(job.jsonString())")
                 let output = try await client.text("/api/v1/jobs/\(jobID)/stdout?ansi=0").2
-                #expect(output.contains("version=1.2 replicas=2 region=us-east zones=a+c canary=False target=web2 password=\(SecretMask.replacement)"), "\(output)")
+                #expect(
+                    output.contains(
+                        "version=1.2 replicas=2 region=us-east zones=a+c canary=False target=web2 password=\(SecretMask.replacement)"),
+                    "\(output)")
                 let events = try await client.json(.get, "/api/v1/jobs/\(jobID)/events?limit=1000").json.jsonString()
                 #expect(!events.contains("s3cret-pass-w0rd") && !output.contains("s3cret-pass-w0rd"))
             }
@@ -114,7 +142,9 @@ import Testing
     @Test(arguments: [false, true]) func aTemplateRunsOneAtATimeUnlessAllowed(concurrent: Bool) async throws {
         let projects = try TestPaths.makeProject("p", files: Self.files)
         try await ServerFixture.with(projects: projects, workers: 2) { client, store in
-            let body = #"{"name":"slow","project":"p","playbook":"sleep.yml","inventory":"hosts.ini","limit":"db1","allow_concurrent":\#(concurrent)}"#
+            let body =
+                #"{"name":"slow","project":"p","playbook":"sleep.yml","inventory":"hosts.ini","limit":"db1","#
+                + #""allow_concurrent":\#(concurrent)}"#
             let id = try #require(try await client.json(.post, "/api/v1/templates", body: body).json["id"]?.intValue)
             var jobs: [Int64] = []
             for _ in 0..<2 {
@@ -131,11 +161,31 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"name":"t","project":"p","playbook":"deploy.yml","inventory":"hosts.ini","prompts":["playbook"]}"#, "prompts may name inventory, credentials, extra_vars, limit, tags, skip_tags, check, diff, verbosity, forks, timeout, env; not \"playbook\""),
-        (#"{"name":"t","project":"p","playbook":"deploy.yml","inventory":"hosts.ini","survey":[{"variable":"9x","question":"Q","type":"text"}]}"#, "survey variable \"9x\" must be a variable name (letters, digits and _, not first a digit)"),
-        (#"{"name":"t","project":"p","playbook":"deploy.yml","inventory":"hosts.ini","survey":[{"variable":"x","question":"Q","type":"colour"}]}"#, "survey question 1 is not valid"),
-        (#"{"name":"t","project":"p","playbook":"deploy.yml","inventory":"hosts.ini","survey":[{"variable":"x","question":"Q","type":"choice"}]}"#, "choice question \"Q\" needs either choices or choices_from"),
-        (#"{"name":"t","project":"p","playbook":"deploy.yml","inventory":"hosts.ini","survey":[{"variable":"x","question":"Q","type":"password","default":"hunter22"}]}"#, "password question \"Q\" cannot have a default: it would be stored in clear"),
+        (
+            #"{"name":"t","project":"p","playbook":"deploy.yml","inventory":"hosts.ini","prompts":["playbook"]}"#,
+            "prompts may name inventory, credentials, extra_vars, limit, tags, skip_tags, check, diff, verbosity, forks, "
+                + "timeout, env; not \"playbook\""
+        ),
+        (
+            #"{"name":"t","project":"p","playbook":"deploy.yml","inventory":"hosts.ini","#
+                + #""survey":[{"variable":"9x","question":"Q","type":"text"}]}"#,
+            "survey variable \"9x\" must be a variable name (letters, digits and _, not first a digit)"
+        ),
+        (
+            #"{"name":"t","project":"p","playbook":"deploy.yml","inventory":"hosts.ini","#
+                + #""survey":[{"variable":"x","question":"Q","type":"colour"}]}"#,
+            "survey question 1 is not valid"
+        ),
+        (
+            #"{"name":"t","project":"p","playbook":"deploy.yml","inventory":"hosts.ini","#
+                + #""survey":[{"variable":"x","question":"Q","type":"choice"}]}"#,
+            "choice question \"Q\" needs either choices or choices_from"
+        ),
+        (
+            #"{"name":"t","project":"p","playbook":"deploy.yml","inventory":"hosts.ini","#
+                + #""survey":[{"variable":"x","question":"Q","type":"password","default":"hunter22"}]}"#,
+            "password question \"Q\" cannot have a default: it would be stored in clear"
+        ),
         (#"{"name":"t","project":"p","playbook":"nope.yml","inventory":"hosts.ini"}"#, "playbook"),
     ])
     func badTemplatesAreRefusedWithAReason(body: String, reason: String) async throws {

@@ -43,25 +43,30 @@ import Testing
         let received = Received()
         try await withReceiver(received) { port in
             try await ServerFixture.with { client, _ in
-                let json = try await client.json(.post, "/api/v1/notifications", body: #"{"name":"ci","url":"http://127.0.0.1:\#(port)/flaky"}"#)
+                let json = try await client.json(
+                    .post, "/api/v1/notifications", body: #"{"name":"ci","url":"http://127.0.0.1:\#(port)/flaky"}"#)
                 #expect(json.status == .created, "\(json.json.jsonString())")
                 let jsonID = try #require(json.json["id"]?.intValue)
                 let slack = try await client.json(
-                    .post, "/api/v1/notifications", body: #"{"name":"chat","url":"http://127.0.0.1:\#(port)/slack","events":["failed"],"format":"slack"}"#)
+                    .post, "/api/v1/notifications",
+                    body: #"{"name":"chat","url":"http://127.0.0.1:\#(port)/slack","events":["failed"],"format":"slack"}"#)
                 #expect(slack.status == .created)
 
-                let good = try await client.launch(#"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#)
+                let good = try await client.launch(
+                    #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#)
                 _ = try await client.waitForEnd(good)
-                let bad = try await client.launch(#"{"project":"demo","playbook":"fail.yml","inventory":"inventory/local.ini","limit":"web1"}"#)
+                let bad = try await client.launch(
+                    #"{"project":"demo","playbook":"fail.yml","inventory":"inventory/local.ini","limit":"web1"}"#)
                 _ = try await client.waitForEnd(bad)
 
                 let deadline = ContinuousClock.now + .seconds(60)
                 while received.bodies("/flaky").count < 4 || received.bodies("/slack").isEmpty, ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(100))
                 }
-                let events = Set(received.bodies("/flaky").compactMap { body in
-                    body["event"]?.stringValue.map { "\($0) \(body["job"]?["id"]?.intValue ?? 0)" }
-                })
+                let events = Set(
+                    received.bodies("/flaky").compactMap { body in
+                        body["event"]?.stringValue.map { "\($0) \(body["job"]?["id"]?.intValue ?? 0)" }
+                    })
                 #expect(events == ["job.started \(good)", "job.succeeded \(good)", "job.started \(bad)", "job.failed \(bad)"], "\(events)")
                 let text = try #require(received.bodies("/slack").first?["text"]?.stringValue)
                 #expect(text.hasPrefix("Playhouse job #\(bad) demo/fail.yml failed (launched by admin)"), "\(text)")
@@ -71,7 +76,9 @@ import Testing
                 guard case .array(let deliveries)? = log["deliveries"] else { throw TestFailure("no delivery log") }
                 #expect(deliveries.count == 4)
                 #expect(deliveries.allSatisfy { $0["status"] == .string("delivered") && $0["response_status"] == .number(200) })
-                #expect(deliveries.contains { $0["attempts"] == .number(2) && $0["last_error"] == .null }, "the first attempt got a 500 and was retried")
+                #expect(
+                    deliveries.contains { $0["attempts"] == .number(2) && $0["last_error"] == .null },
+                    "the first attempt got a 500 and was retried")
             }
         }
     }
@@ -79,7 +86,11 @@ import Testing
     @Test func aCISystemTriggersATemplateWithItsToken() async throws {
         try await ServerFixture.with { client, store in
             let open = try await client.json(
-                .post, "/api/v1/templates", body: #"{"name":"ci","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1","prompts":["extra_vars"]}"#)
+                .post, "/api/v1/templates",
+                body:
+                    #"{"name":"ci","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","#
+                    + #""limit":"web1","prompts":["extra_vars"]}"#
+            )
             let id = try #require(open.json["id"]?.intValue)
             let hook = try await client.json(.post, "/api/v1/templates/\(id)/hook")
             #expect(hook.status == .created)
@@ -87,7 +98,8 @@ import Testing
             #expect(hook.json["url"] == .string("/api/v1/hooks/\(id)"))
             let port = try #require(client.port)
 
-            let wrong = try await RawHTTP.send(port: port, "POST", "/api/v1/hooks/\(id)", headers: ["X-Playhouse-Token": "guess"], signedIn: false)
+            let wrong = try await RawHTTP.send(
+                port: port, "POST", "/api/v1/hooks/\(id)", headers: ["X-Playhouse-Token": "guess"], signedIn: false)
             #expect(wrong.status == 401)
             let triggered = try await RawHTTP.send(
                 port: port, "POST", "/api/v1/hooks/\(id)", headers: ["X-Playhouse-Token": token],
@@ -100,7 +112,8 @@ import Testing
             #expect(job["launched_by"] == .string("admin"))
 
             let fixed = try await client.json(
-                .post, "/api/v1/templates", body: #"{"name":"fixed","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini"}"#)
+                .post, "/api/v1/templates",
+                body: #"{"name":"fixed","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini"}"#)
             let fixedID = try #require(fixed.json["id"]?.intValue)
             let fixedToken = try #require(try await client.json(.post, "/api/v1/templates/\(fixedID)/hook").json["token"]?.stringValue)
             let refused = try await RawHTTP.send(
@@ -114,7 +127,8 @@ import Testing
             _ = try await store.users.createGrant(subjectKind: .user, subject: "robot", resourceKind: .project, resource: Grant.any)
             let robotToken = try await store.templates.createHook(templateID: Int64(id), createdBy: "robot")
             _ = try await store.users.update(robot.id, role: .viewer, password: nil)
-            let demoted = try await RawHTTP.send(port: port, "POST", "/api/v1/hooks/\(id)", headers: ["X-Playhouse-Token": robotToken], signedIn: false)
+            let demoted = try await RawHTTP.send(
+                port: port, "POST", "/api/v1/hooks/\(id)", headers: ["X-Playhouse-Token": robotToken], signedIn: false)
             #expect(demoted.status == 403, "\(demoted.body)")
             #expect(try await store.jobs.list().count == 1)
             let audit = try await client.json(.get, "/api/v1/audit").json.jsonString()

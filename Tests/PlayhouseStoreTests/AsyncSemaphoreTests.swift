@@ -1,14 +1,25 @@
-@testable import PlayhouseStore
 import Synchronization
 import Testing
+
+@testable import PlayhouseStore
 
 /// The gate in front of bcrypt (and of SQLite's one connection): no more than its width at
 /// once, the rest in turn, and a caller with a waiting limit refused when the queue is full.
 @Suite struct AsyncSemaphoreTests {
     final class Counter: Sendable {
         private let state = Mutex<(now: Int, most: Int, done: Int)>((0, 0, 0))
-        func enter() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
-        func leave() { state.withLock { $0.now -= 1; $0.done += 1 } }
+        func enter() {
+            state.withLock {
+                $0.now += 1
+                $0.most = max($0.most, $0.now)
+            }
+        }
+        func leave() {
+            state.withLock {
+                $0.now -= 1
+                $0.done += 1
+            }
+        }
         var most: Int { state.withLock { $0.most } }
         var done: Int { state.withLock { $0.done } }
     }
@@ -29,7 +40,10 @@ import Testing
             // Two run and three wait: a sixth that will not wait behind three is refused at once.
             try await Task.sleep(for: .milliseconds(100))
             await #expect(throws: AsyncSemaphore.Full.self) { try await semaphore.withPermit(waitingLimit: 3) {} }
-            try await semaphore.withPermit { counter.enter(); counter.leave() }
+            try await semaphore.withPermit {
+                counter.enter()
+                counter.leave()
+            }
             try await group.waitForAll()
         }
         #expect(counter.most == 2)

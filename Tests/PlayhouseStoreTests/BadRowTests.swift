@@ -1,9 +1,10 @@
 import Foundation
 import PlayhouseCore
-@testable import PlayhouseStore
 import PlayhouseTestSupport
 import SQLKit
 import Testing
+
+@testable import PlayhouseStore
 
 /// One row that cannot be read (its JSON broken by a crash, a newer build or a hand edit)
 /// never breaks a list of jobs.

@@ -83,12 +83,12 @@ import Testing
             return (running, try await before.jobs.insert(parameters))
         }
         try await Store.withSQLite(path: path, logger: logger) { after in
-        #expect(try await after.jobs.interruptRunning(message: "interrupted: server stopped") == [running.id])
-        let ended = try #require(try await after.jobs.find(running.id))
-        #expect(ended.status == .error)
-        #expect(ended.error == "interrupted: server stopped")
-        #expect(try await after.jobs.find(queued.id)?.status == .queued)
-        #expect(try await after.jobs.claimNext(worker: "w2")?.id == queued.id)
+            #expect(try await after.jobs.interruptRunning(message: "interrupted: server stopped") == [running.id])
+            let ended = try #require(try await after.jobs.find(running.id))
+            #expect(ended.status == .error)
+            #expect(ended.error == "interrupted: server stopped")
+            #expect(try await after.jobs.find(queued.id)?.status == .queued)
+            #expect(try await after.jobs.claimNext(worker: "w2")?.id == queued.id)
         }
     }
 
@@ -108,8 +108,9 @@ import Testing
         try await TestPaths.withStore(backend) { store in
             let job = try await store.jobs.insert(parameters)
             let events = (1...1500).map {
-                JobEvent(seq: $0, type: .ok, time: Double($0), play: "p", task: "t", host: "h\($0 % 3)",
-                         changed: $0 % 2 == 0, failed: false, message: "m\($0)", data: .object(["n": .number(Double($0))]))
+                JobEvent(
+                    seq: $0, type: .ok, time: Double($0), play: "p", task: "t", host: "h\($0 % 3)",
+                    changed: $0 % 2 == 0, failed: false, message: "m\($0)", data: .object(["n": .number(Double($0))]))
             }
             try await store.events.append(Array(events[0..<1200]), to: job.id)
             try await store.events.append(Array(events[1200...]), to: job.id)
@@ -179,7 +180,8 @@ import Testing
         try await TestPaths.withStore(backend) { store in
             let template = try await store.templates.create(
                 name: "t", definition: TemplateDefinition(parameters: JobParameters(project: "p", playbook: "a.yml", inventory: "hosts")))
-            let schedule = try await store.templates.createSchedule(templateID: template.id, cron: "0 * * * *", timeZone: "UTC",
+            let schedule = try await store.templates.createSchedule(
+                templateID: template.id, cron: "0 * * * *", timeZone: "UTC",
                 createdBy: "admin")
             let due = try #require(schedule.nextRunAt)
             let wins = try await withThrowingTaskGroup(of: Bool.self) { group in

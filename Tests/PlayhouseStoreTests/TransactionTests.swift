@@ -1,10 +1,11 @@
 import Foundation
 import PlayhouseCore
-@testable import PlayhouseStore
 import PlayhouseTestSupport
 import SQLKit
 import Synchronization
 import Testing
+
+@testable import PlayhouseStore
 
 /// Writes of several statements happen whole or not at all, and two of them at once do
 /// not interleave, on both databases.
@@ -37,9 +38,11 @@ import Testing
             let steps = Migrations.steps + ["CREATE TABLE probe (x INTEGER)"]
             // The note that the new step was applied cannot be written: the step must not stay either.
             try await store.sql.raw("ALTER TABLE schema_migrations RENAME TO applied").run()
-            try await store.sql.raw("""
+            try await store.sql.raw(
+                """
                 CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY CHECK (version < \(unsafeRaw: String(steps.count))))
-                """).run()
+                """
+            ).run()
             try await store.sql.raw("INSERT INTO schema_migrations (version) SELECT version FROM applied").run()
             await #expect(throws: (any Error).self) { try await store.migrate(steps: steps) }
             await #expect(throws: (any Error).self, "the step was rolled back") { try await store.sql.raw("SELECT x FROM probe").run() }

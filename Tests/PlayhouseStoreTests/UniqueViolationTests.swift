@@ -1,8 +1,9 @@
 import PlayhouseCore
-@testable import PlayhouseStore
 import PlayhouseTestSupport
 import SQLKit
 import Testing
+
+@testable import PlayhouseStore
 
 /// The store tells a write refused by a unique index from other failures, on both
 /// databases, by the database's error code: the claim of one-at-a-time jobs and the API's
@@ -38,7 +39,8 @@ import Testing
                     group.addTask {
                         do {
                             _ = try await store.templates.create(
-                                name: "same", definition: TemplateDefinition(
+                                name: "same",
+                                definition: TemplateDefinition(
                                     parameters: JobParameters(project: "p", playbook: "a.yml", inventory: "hosts")))
                             return nil
                         } catch {

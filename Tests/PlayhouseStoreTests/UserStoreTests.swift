@@ -50,7 +50,8 @@ import Testing
             let team = try await store.users.createTeam(name: "web-team")
             #expect(try await store.users.setTeamMembers(team.id, users: ["olga", "vic"])?.members == ["olga", "vic"])
             _ = try await store.users.createGrant(subjectKind: .team, subject: "web-team", resourceKind: .project, resource: "demo")
-            _ = try await store.users.createGrant(subjectKind: .user, subject: "olga", resourceKind: .inventory,
+            _ = try await store.users.createGrant(
+                subjectKind: .user, subject: "olga", resourceKind: .inventory,
                 resource: String(inventory.id))
             await #expect(throws: StoreError.self) {
                 try await store.users.createGrant(subjectKind: .user, subject: "olga", resourceKind: .inventory, resource: "999")

@@ -51,7 +51,8 @@ public enum ProcessCheck {
     /// True while `pid` exists and is not a zombie.
     public static func isRunning(_ pid: pid_t) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let fields = fields(ofStat: stat) else { return false }
+            let fields = fields(ofStat: stat)
+        else { return false }
         return fields.state != "Z" && fields.state != "X"
     }
 
@@ -60,8 +61,9 @@ public enum ProcessCheck {
         var children: [pid_t: [pid_t]] = [:]
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let child = pid_t(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let fields = fields(ofStat: stat) else { continue }
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let fields = fields(ofStat: stat)
+            else { continue }
             children[fields.parent, default: []].append(child)
         }
         var found: [pid_t] = []

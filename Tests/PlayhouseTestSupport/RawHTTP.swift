@@ -31,7 +31,8 @@ public enum RawHTTP {
         public func header(_ name: String) -> String? {
             for line in headers {
                 guard let colon = line.firstIndex(of: ":"),
-                      line[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == name.lowercased() else { continue }
+                    line[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == name.lowercased()
+                else { continue }
                 return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
             return nil
@@ -71,7 +72,9 @@ public enum RawHTTP {
     }
 
     /// One request with an optional JSON body, and its answer as JSON.
-    public static func request(port: Int, _ method: String, _ path: String, body: String? = nil) async throws -> (status: Int, json: JSONValue) {
+    public static func request(port: Int, _ method: String, _ path: String, body: String? = nil) async throws -> (
+        status: Int, json: JSONValue
+    ) {
         let response = try await send(port: port, method, path, body: body)
         return (response.status, JSONValue.parse(response.body) ?? .string(response.body))
     }
@@ -81,8 +84,10 @@ public enum RawHTTP {
         var rest = bytes[...]
         var payload: [UInt8] = []
         while let lineEnd = rest.firstIndex(of: 13),
-              let size = Int(String(decoding: rest[rest.startIndex..<lineEnd], as: UTF8.self)
-                .split(separator: ";").first.map(String.init) ?? "", radix: 16), size > 0 {
+            let size = Int(
+                String(decoding: rest[rest.startIndex..<lineEnd], as: UTF8.self)
+                    .split(separator: ";").first.map(String.init) ?? "", radix: 16), size > 0
+        {
             let start = lineEnd + 2
             guard start + size <= rest.endIndex else { break }
             payload += rest[start..<start + size]

@@ -127,7 +127,10 @@ public final class SSHTestHosts: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for daemon in daemons { group.addTask { await daemon.stop() } }
         }
-        for fd in reservedSockets.withLock({ fds in defer { fds = [] }; return fds }) { close(fd) }
+        for fd in reservedSockets.withLock({ fds in
+            defer { fds = [] }
+            return fds
+        }) { close(fd) }
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -425,7 +428,8 @@ private enum TestUser {
             return false
         }
         guard let entry = getpwnam(name) else { return false }
-        let uid = entry.pointee.pw_uid, gid = entry.pointee.pw_gid
+        let uid = entry.pointee.pw_uid
+        let gid = entry.pointee.pw_gid
         let home = String(cString: entry.pointee.pw_dir)
         // Without PAM, sshd refuses an account whose password starts with "!" (locked).
         if shadowPassword(of: name)?.hasPrefix("!") == true {
@@ -434,9 +438,11 @@ private enum TestUser {
         }
         // Ansible needs a writable home for ~/.ansible/tmp.
         if !FileManager.default.fileExists(atPath: home) {
-            guard (try? FileManager.default.createDirectory(
-                atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])) != nil,
-                chown(home, uid, gid) == 0 else { return false }
+            guard
+                (try? FileManager.default.createDirectory(
+                    atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])) != nil,
+                chown(home, uid, gid) == 0
+            else { return false }
         }
         return true
     }
@@ -485,4 +491,3 @@ private enum ToolRun {
         return Result(exitCode: code, text: text)
     }
 }
-

@@ -64,9 +64,11 @@ public enum TestPaths {
 
     /// An inventory of local hosts that need no SSH.
     public static func localInventory(_ hosts: [String]) -> String {
-        (["[all]"] + hosts + ["", "[all:vars]", "ansible_connection=local",
-                              "ansible_python_interpreter=\"{{ ansible_playbook_python }}\""])
-            .joined(separator: "\n") + "\n"
+        (["[all]"] + hosts + [
+            "", "[all:vars]", "ansible_connection=local",
+            "ansible_python_interpreter=\"{{ ansible_playbook_python }}\"",
+        ])
+        .joined(separator: "\n") + "\n"
     }
 }
 

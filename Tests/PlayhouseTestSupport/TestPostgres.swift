@@ -23,10 +23,13 @@ public enum TestPostgres {
         let port = try Loopback.freePort()
         do {
             try await asNobody(bin + "/initdb", ["-D", folder + "/data", "--no-sync", "-U", "postgres", "--auth=trust", "-E", "UTF8"])
-            try await asNobody(bin + "/pg_ctl", [
-                "-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "30", "start",
-                "-o", "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200",
-            ])
+            try await asNobody(
+                bin + "/pg_ctl",
+                [
+                    "-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "30", "start",
+                    "-o",
+                    "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200",
+                ])
         } catch {
             try? FileManager.default.removeItem(atPath: folder)
             throw error

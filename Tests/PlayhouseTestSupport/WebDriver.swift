@@ -251,7 +251,10 @@ final class ChromeDriverProcess: Sendable {
             while ContinuousClock.now < deadline, ProcessCheck.isRunning(driver.pid) {
                 do {
                     let status = try await http.send("GET", "http://127.0.0.1:\(port)/status", nil, timeout: 2)
-                    if case .bool(true) = status["ready"] ?? .null { ready = true; break }
+                    if case .bool(true) = status["ready"] ?? .null {
+                        ready = true
+                        break
+                    }
                     lastAnswer = status.jsonString()
                 } catch {
                     lastAnswer = "\(error)"
@@ -490,12 +493,15 @@ public final class WebDriverSession: Sendable {
 
     /// An attribute's value, or nil when the element has none.
     public func attribute(_ name: String, of element: WebElement) async throws -> String? {
-        try await command("GET", "/element/\(element.id)/attribute/\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)").stringValue
+        try await command(
+            "GET", "/element/\(element.id)/attribute/\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)"
+        ).stringValue
     }
 
     /// A DOM property (`value`, `checked`, …).
     public func property(_ name: String, of element: WebElement) async throws -> JSONValue {
-        try await command("GET", "/element/\(element.id)/property/\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)")
+        try await command(
+            "GET", "/element/\(element.id)/property/\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)")
     }
 
     public func isDisplayed(_ element: WebElement) async throws -> Bool {
@@ -549,7 +555,8 @@ public final class WebDriverSession: Sendable {
     /// The visible viewport as PNG.
     public func screenshot() async throws -> Data {
         guard let base64 = try await command("GET", "/screenshot").stringValue,
-              let png = Data(base64Encoded: base64, options: .ignoreUnknownCharacters) else {
+            let png = Data(base64Encoded: base64, options: .ignoreUnknownCharacters)
+        else {
             throw WebDriverError("the screenshot answer is not base64")
         }
         return png
@@ -559,12 +566,14 @@ public final class WebDriverSession: Sendable {
     /// size (so boxes sized in vh keep their size). Uses Chrome's DevTools command
     /// `Page.captureScreenshot` through chromedriver.
     public func fullPageScreenshot(maxHeight: Int = 6000) async throws -> Data {
-        let size = try await executeScript("""
+        let size = try await executeScript(
+            """
             const d = document.documentElement;
             return [Math.max(d.scrollWidth, d.clientWidth), Math.max(d.scrollHeight, document.body.scrollHeight)];
             """)
         guard case .array(let values) = size, values.count == 2,
-              let width = values[0].intValue, let height = values[1].intValue else {
+            let width = values[0].intValue, let height = values[1].intValue
+        else {
             throw WebDriverError("could not measure the page: \(size.jsonString())")
         }
         try await executeScript("window.scrollTo(0, 0);")
@@ -572,11 +581,14 @@ public final class WebDriverSession: Sendable {
             "x": .number(0), "y": .number(0), "width": .number(Double(width)),
             "height": .number(Double(min(height, maxHeight))), "scale": .number(1),
         ])
-        let shot = try await devTools("Page.captureScreenshot", [
-            "format": .string("png"), "captureBeyondViewport": .bool(true), "clip": clip,
-        ])
+        let shot = try await devTools(
+            "Page.captureScreenshot",
+            [
+                "format": .string("png"), "captureBeyondViewport": .bool(true), "clip": clip,
+            ])
         guard let base64 = shot["data"]?.stringValue,
-              let png = Data(base64Encoded: base64, options: .ignoreUnknownCharacters) else {
+            let png = Data(base64Encoded: base64, options: .ignoreUnknownCharacters)
+        else {
             throw WebDriverError("Page.captureScreenshot answered no image")
         }
         return png
@@ -638,4 +650,3 @@ public final class WebDriverSession: Sendable {
 }
 
 // MARK: - /proc
-

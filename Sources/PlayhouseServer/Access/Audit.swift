@@ -6,7 +6,8 @@ import PlayhouseStore
 extension ServerDependencies {
     /// Writes what the signed-in user just did to the audit log. A failure to write is
     /// logged, not returned: the action itself has already happened.
-    func audit(_ context: PlayhouseContext, _ action: AuditAction, target: String? = nil, detail: String? = nil, actor: String? = nil) async {
+    func audit(_ context: PlayhouseContext, _ action: AuditAction, target: String? = nil, detail: String? = nil, actor: String? = nil) async
+    {
         let entry = AuditEntry(
             actor: actor ?? context.identity?.user.name, action: action, target: target,
             source: context.remoteAddress, detail: detail)

@@ -86,7 +86,9 @@ struct HostCheckMiddleware: RouterMiddleware {
 
     let site: Site
 
-    func handle(_ request: Request, context: PlayhouseContext, next: (Request, PlayhouseContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: PlayhouseContext, next: (Request, PlayhouseContext) async throws -> Response) async throws
+        -> Response
+    {
         guard let authority = request.head.authority else { return try await next(request, context) }
         guard let host = Site.Host(authority), site.serves(host, localAddress: context.localAddress) else {
             throw APIError(

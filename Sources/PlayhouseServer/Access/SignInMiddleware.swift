@@ -50,13 +50,17 @@ struct CSRFMiddleware: RouterMiddleware {
 
     let site: Site
 
-    func handle(_ request: Request, context: PlayhouseContext, next: (Request, PlayhouseContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: PlayhouseContext, next: (Request, PlayhouseContext) async throws -> Response) async throws
+        -> Response
+    {
         let signingIn = request.uri.path == "/api/v1/login"
         // Another site must not sign a browser in as someone else either.
         if signingIn || (context.identity?.csrfToken != nil && ![.get, .head, .options].contains(request.method)),
-           let origin = request.headers[.origin],
-           !site.allows(origin: origin, host: request.head.authority.flatMap(Site.Host.init), localPort: context.localPort) {
-            throw APIError(.forbidden, "the request comes from another site (\(origin.prefix(200)))", detail: "send it from Playhouse's own pages")
+            let origin = request.headers[.origin],
+            !site.allows(origin: origin, host: request.head.authority.flatMap(Site.Host.init), localPort: context.localPort)
+        {
+            throw APIError(
+                .forbidden, "the request comes from another site (\(origin.prefix(200)))", detail: "send it from Playhouse's own pages")
         }
         guard !signingIn, let csrf = context.identity?.csrfToken, ![.get, .head, .options].contains(request.method) else {
             return try await next(request, context)
@@ -69,7 +73,8 @@ struct CSRFMiddleware: RouterMiddleware {
 
     /// Compares without stopping at the first difference.
     static func equal(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         guard x.count == y.count else { return false }
         return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
@@ -79,20 +84,24 @@ struct CSRFMiddleware: RouterMiddleware {
 struct PageSignInGate: RouterMiddleware {
     typealias Context = PlayhouseContext
 
-    func handle(_ request: Request, context: PlayhouseContext, next: (Request, PlayhouseContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: PlayhouseContext, next: (Request, PlayhouseContext) async throws -> Response) async throws
+        -> Response
+    {
         guard context.identity == nil else { return try await next(request, context) }
-        let back = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))) ?? "/"
+        let back =
+            request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))) ?? "/"
         return Response(status: .seeOther, headers: [.location: "/login?next=\(back)"])
     }
 }
 
 /// Lets through only identities holding `role`: a 401 without one, a 403 with a lower role.
 func roleGate(_ role: Role) -> some RouterMiddleware<PlayhouseContext> {
-    let what = switch role {
-    case .viewer: "reading"
-    case .operator: "launching and canceling jobs"
-    case .admin: "managing Playhouse (users, credentials, inventories, the audit log)"
-    }
+    let what =
+        switch role {
+        case .viewer: "reading"
+        case .operator: "launching and canceling jobs"
+        case .admin: "managing Playhouse (users, credentials, inventories, the audit log)"
+        }
     return AuthorizationPolicyMiddleware(
         RolePolicy<Identity>(role),
         deniedError: APIError(.forbidden, "\(what) needs the \(role.rawValue) role", detail: "ask an admin for it"),

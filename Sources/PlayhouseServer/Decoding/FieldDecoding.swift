@@ -57,3 +57,11 @@ extension CaseIterable where Self: RawRepresentable<String> {
     /// What a field that takes one of these must be: "one of a, b, c".
     static var oneOf: String { "one of " + allCases.map(\.rawValue).joined(separator: ", ") }
 }
+
+extension String {
+    /// Whether this is an http:// or https:// URL with a host: where a server may be asked.
+    var isHTTPURL: Bool {
+        guard let url = URL(string: self), let scheme = url.scheme?.lowercased() else { return false }
+        return ["http", "https"].contains(scheme) && url.host != nil
+    }
+}

@@ -1,8 +1,6 @@
 import Foundation
 import PlayhouseCore
 
-import Foundation
-
 /// A list of names (tags, events, variables), sent as a JSON list or as comma-separated
 /// text as the page's forms send it; text that holds no name is no list.
 struct NameList: Decodable {

@@ -109,7 +109,8 @@ struct LaunchService: Sendable {
         if hosts == .failed {
             guard original.status.isFinal else {
                 throw DomainError(
-                    .conflict, "job \(original.id) is still \(original.status.rawValue)", detail: "relaunch its failed hosts once it has ended")
+                    .conflict, "job \(original.id) is still \(original.status.rawValue)",
+                    detail: "relaunch its failed hosts once it has ended")
             }
             let failed = original.summary.hosts.filter { $0.value.failed > 0 || $0.value.unreachable > 0 }.keys.sorted()
             guard !failed.isEmpty else {
@@ -157,7 +158,8 @@ struct LaunchService: Sendable {
             }
             inventory = .stored(stored)
         case .path(let path):
-            inventory = .file(try dependencies.catalog.resolve(path, in: template.definition.parameters.project, field: "choices_from.inventory"))
+            inventory = .file(
+                try dependencies.catalog.resolve(path, in: template.definition.parameters.project, field: "choices_from.inventory"))
         }
         let launcher = Launcher(user: identity.user.name, teams: identity.user.teams)
         let resolved = try await resolveHosts(inventory, launcher: launcher, environment: [:], limit: nil, failure: failure)
@@ -199,7 +201,8 @@ struct LaunchService: Sendable {
         var template: JobTemplate?
         if let id = parameters.templateID { template = try await store.templates.find(id) }
         try LaunchValues.checkLauncherVariables(
-            Array((parameters.extraVars ?? [:]).keys) + (parameters.sealedVarNames ?? []), allowed: Set(template?.definition.allowedVars ?? []))
+            Array((parameters.extraVars ?? [:]).keys) + (parameters.sealedVarNames ?? []),
+            allowed: Set(template?.definition.allowedVars ?? []))
         let templateEnvironment = template?.definition.parameters.env ?? [:]
         let launcherEnvironment = (parameters.env ?? [:]).filter { templateEnvironment[$0.key] != $0.value }.keys
         guard !launcherEnvironment.isEmpty else { return }

@@ -1,4 +1,3 @@
-import Foundation
 import HTTPTypes
 import PlayhouseCore
 
@@ -26,8 +25,9 @@ struct InventoryRequest: Decodable {
         self.kind = kind
         content = try container.decode(String.self, forKey: .content)
         if kind == .script, !content.hasPrefix("#!") {
-            throw APIError(.badRequest, "a script inventory must start with a #! line",
-                           detail: "for example #!/usr/bin/env python3; Ansible runs it with --list")
+            throw APIError(
+                .badRequest, "a script inventory must start with a #! line",
+                detail: "for example #!/usr/bin/env python3; Ansible runs it with --list")
         }
         credential = try container.decodeIfPresent(RecordID.self, forKey: .credential)?.id
         timeout = try container.decodeIfPresent(Seconds.self, forKey: .timeout)?.value
@@ -35,7 +35,7 @@ struct InventoryRequest: Decodable {
             throw APIError(.badRequest, "credential and timeout are for http inventories")
         }
         guard kind == .http else { return }
-        guard let url = URL(string: content), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+        guard content.isHTTPURL else {
             throw APIError(.badRequest, "an http inventory's content must be an http:// or https:// URL", detail: "got \"\(content)\"")
         }
         if let timeout, !(timeout > 0 && timeout <= 300) {

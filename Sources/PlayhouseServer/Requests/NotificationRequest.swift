@@ -1,4 +1,3 @@
-import Foundation
 import HTTPTypes
 import PlayhouseCore
 
@@ -19,7 +18,7 @@ struct NotificationRequest: Decodable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decodeLabel(forKey: .name)
         url = try container.decode(String.self, forKey: .url)
-        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+        guard url.isHTTPURL else {
             throw APIError(.badRequest, "url must be an http:// or https:// URL", detail: "got \"\(url)\"")
         }
         let eventNames = try container.decodeIfPresent(NameList.self, forKey: .events)?.names

@@ -10,44 +10,41 @@ public struct CredentialRepository: Repository {
     public func create(
         name: String, kind: Credential.Kind, secret: CredentialSecret, box: SecretBox, now: Date = Date()
     ) async throws -> Credential {
-        if try await id(named: name) != nil {
-            throw StoreError(.conflict, "a credential named \"\(name)\" already exists")
-        }
+        try await checkNameIsFree(name, in: "credentials", what: "a credential")
         let sealed = try Self.seal(secret, box: box)
         let time = now.timeIntervalSince1970
-        return try await sql.raw("""
+        return try await sql.raw(
+            """
             INSERT INTO credentials (name, kind, fingerprint, fields, sealed, created_at, updated_at)
             VALUES (\(bind: name), \(bind: kind.rawValue), \(bind: sealed.fingerprint), \(bind: sealed.fields),
                     \(bind: sealed.text), \(bind: time), \(bind: time))
             RETURNING *
-            """).inserted("credential", as: Credential.self)
+            """
+        ).inserted("credential", as: Credential.self)
     }
 
     /// Replaces a credential's name, kind and secret; nil when there is no such credential.
     public func update(
         _ id: Int64, name: String, kind: Credential.Kind, secret: CredentialSecret, box: SecretBox, now: Date = Date()
     ) async throws -> Credential? {
-        if let existing = try await self.id(named: name), existing != id {
-            throw StoreError(.conflict, "a credential named \"\(name)\" already exists")
-        }
+        try await checkNameIsFree(name, in: "credentials", except: id, what: "a credential")
         let sealed = try Self.seal(secret, box: box)
-        return try await sql.raw("""
-            UPDATE credentials SET name = \(bind: name), kind = \(bind: kind.rawValue),
-                fingerprint = \(bind: sealed.fingerprint), fields = \(bind: sealed.fields), sealed = \(bind: sealed.text),
-                updated_at = \(bind: now.timeIntervalSince1970)
-            WHERE id = \(bind: id)
-            RETURNING *
-            """).first(as: Credential.self)
+        return try await updateRow(
+            id, in: "credentials",
+            set: """
+                name = \(bind: name), kind = \(bind: kind.rawValue), fingerprint = \(bind: sealed.fingerprint),
+                fields = \(bind: sealed.fields), sealed = \(bind: sealed.text), updated_at = \(bind: now.timeIntervalSince1970)
+                """, as: Credential.self)
     }
 
     /// Deletes a credential; false when there was none.
     public func delete(_ id: Int64) async throws -> Bool {
-        try await sql.raw("DELETE FROM credentials WHERE id = \(bind: id) RETURNING id").first() != nil
+        try await deleteRow(id, from: "credentials")
     }
 
     /// The credential with this id (without its secret), or nil.
     public func find(_ id: Int64) async throws -> Credential? {
-        try await sql.raw("SELECT * FROM credentials WHERE id = \(bind: id)").first(as: Credential.self)
+        try await row(id, in: "credentials", as: Credential.self)
     }
 
     /// Every credential, by name.
@@ -58,13 +55,11 @@ public struct CredentialRepository: Repository {
     /// The opened secret of a credential, for the run that uses it; nil when there is no
     /// such credential.
     public func secret(_ id: Int64, box: SecretBox) async throws -> CredentialSecret? {
-        guard let sealed = try await sql.raw("SELECT sealed FROM credentials WHERE id = \(bind: id)")
-            .first(decodingColumn: "sealed", as: String.self) else { return nil }
+        guard
+            let sealed = try await sql.raw("SELECT sealed FROM credentials WHERE id = \(bind: id)")
+                .first(decodingColumn: "sealed", as: String.self)
+        else { return nil }
         return try JSONColumn.decode(CredentialSecret.self, String(decoding: box.open(sealed), as: UTF8.self))
-    }
-
-    private func id(named name: String) async throws -> Int64? {
-        try await sql.raw("SELECT id FROM credentials WHERE name = \(bind: name)").first(decodingColumn: "id", as: Int64.self)
     }
 
     private static func seal(_ secret: CredentialSecret, box: SecretBox) throws -> (text: String, fingerprint: String, fields: String) {

@@ -36,25 +36,31 @@ public struct EventRepository: Repository {
                  \(bind: data))
                 """
         }
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO job_events (job_id, seq, type, time, play, task, host, changed, failed, message, data)
             VALUES \(rows.joined(separator: ", "))
-            """).run()
+            """
+        ).run()
     }
 
     /// A job's events after `seq`, in order, at most `limit`.
     public func list(of jobID: Int64, after seq: Int = 0, limit: Int = 500) async throws -> [JobEvent] {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             SELECT * FROM job_events WHERE job_id = \(bind: jobID) AND seq > \(bind: seq)
             ORDER BY seq LIMIT \(bind: limit)
-            """).all(as: JobEvent.self)
+            """
+        ).all(as: JobEvent.self)
     }
 
     /// Appends a piece of the job's log (Ansible's stdout and stderr as printed).
     public func appendOutput(_ text: String, chunk: Int, to jobID: Int64) async throws {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO job_output (job_id, chunk, text) VALUES (\(bind: jobID), \(bind: chunk), \(bind: text))
-            """).run()
+            """
+        ).run()
         await store.announce(.job(jobID))
     }
 

@@ -11,16 +11,16 @@ public struct InventoryRepository: Repository {
         name: String, kind: Inventory.Kind, content: String, credentialID: Int64? = nil, timeout: Double? = nil,
         now: Date = Date()
     ) async throws -> Inventory {
-        if try await named(name) != nil {
-            throw StoreError(.conflict, "an inventory named \"\(name)\" already exists")
-        }
+        try await checkNameIsFree(name, in: "inventories", what: "an inventory")
         let time = now.timeIntervalSince1970
-        return try await sql.raw("""
+        return try await sql.raw(
+            """
             INSERT INTO inventories (name, kind, content, credential_id, timeout, created_at, updated_at)
             VALUES (\(bind: name), \(bind: kind.rawValue), \(bind: content), \(bind: credentialID), \(bind: timeout),
                     \(bind: time), \(bind: time))
             RETURNING *
-            """).inserted("inventory", as: Inventory.self)
+            """
+        ).inserted("inventory", as: Inventory.self)
     }
 
     /// Replaces an inventory's name, kind, content, credential and timeout; nil when there
@@ -29,25 +29,23 @@ public struct InventoryRepository: Repository {
         _ id: Int64, name: String, kind: Inventory.Kind, content: String, credentialID: Int64? = nil, timeout: Double? = nil,
         now: Date = Date()
     ) async throws -> Inventory? {
-        if let existing = try await named(name), existing.id != id {
-            throw StoreError(.conflict, "an inventory named \"\(name)\" already exists")
-        }
-        return try await sql.raw("""
-            UPDATE inventories SET name = \(bind: name), kind = \(bind: kind.rawValue), content = \(bind: content),
-                credential_id = \(bind: credentialID), timeout = \(bind: timeout), updated_at = \(bind: now.timeIntervalSince1970)
-            WHERE id = \(bind: id)
-            RETURNING *
-            """).first(as: Inventory.self)
+        try await checkNameIsFree(name, in: "inventories", except: id, what: "an inventory")
+        return try await updateRow(
+            id, in: "inventories",
+            set: """
+                name = \(bind: name), kind = \(bind: kind.rawValue), content = \(bind: content), credential_id = \(bind: credentialID),
+                timeout = \(bind: timeout), updated_at = \(bind: now.timeIntervalSince1970)
+                """, as: Inventory.self)
     }
 
     /// Deletes an inventory; false when there was none.
     public func delete(_ id: Int64) async throws -> Bool {
-        try await sql.raw("DELETE FROM inventories WHERE id = \(bind: id) RETURNING id").first() != nil
+        try await deleteRow(id, from: "inventories")
     }
 
     /// The inventory with this id, or nil.
     public func find(_ id: Int64) async throws -> Inventory? {
-        try await sql.raw("SELECT * FROM inventories WHERE id = \(bind: id)").first(as: Inventory.self)
+        try await row(id, in: "inventories", as: Inventory.self)
     }
 
     /// The inventory of this name, or nil.

@@ -18,16 +18,18 @@ extension JobRepository {
         do {
             // A slice and its sliced job start together.
             job = try await store.withTransaction { store in
-                let job = try await store.sql.raw("""
+                let job = try await store.sql.raw(
+                    """
                     UPDATE jobs SET status = \(status: running), started_at = \(bind: now.timeIntervalSince1970),
                         heartbeat_at = \(bind: now.timeIntervalSince1970), worker = \(bind: worker)
                     WHERE status = \(status: .queued) AND id = (\(pick))
                     RETURNING *
-                    """).first(as: Job.self)
+                    """
+                ).first(as: Job.self)
                 if let parent = job?.parentID { try await store.jobs.refreshSliced(parent, now: now) }
                 return job
             }
-        } catch where Store.isUniqueViolation(error) {
+        } catch  where Store.isUniqueViolation(error) {
             // Another worker started a job with the same exclusive key at the same moment.
             return nil
         }
@@ -48,12 +50,14 @@ extension JobRepository {
         final.finish()
         // A slice and its sliced job end together: a sliced job never stays running after its last slice.
         let ended = try await store.withTransaction { store in
-            let job = try await store.sql.raw("""
+            let job = try await store.sql.raw(
+                """
                 UPDATE jobs SET status = \(status: status), finished_at = \(bind: now.timeIntervalSince1970),
                     exit_code = \(bind: exitCode), error = \(bind: outcome.error), summary = \(bind: JSONColumn.encode(final))
                 WHERE id = \(bind: id) AND status = \(status: .running)
                 RETURNING *
-                """).first(as: Job.self)
+                """
+            ).first(as: Job.self)
             if let parent = job?.parentID { try await store.jobs.refreshSliced(parent, now: now) }
             return job
         }
@@ -70,8 +74,10 @@ extension JobRepository {
     /// as it is now, or nil when there is no such job.
     public func requestCancel(_ id: Int64, now: Date = Date()) async throws -> Job? {
         try await store.withTransaction { store in
-            guard let sliceCount = try await store.sql.raw("SELECT slice_count FROM jobs WHERE id = \(bind: id)")
-                .first(decodingColumn: "slice_count", as: Int.self) else { return nil }
+            guard
+                let sliceCount = try await store.sql.raw("SELECT slice_count FROM jobs WHERE id = \(bind: id)")
+                    .first(decodingColumn: "slice_count", as: Int.self)
+            else { return nil }
             // Locked slices first, then their sliced job (in refreshSliced), as a claim or an end
             // locks them: two transactions never wait on each other in a circle.
             let filter: SQLQueryString = sliceCount > 0 ? "parent_id = \(bind: id) ORDER BY id" : "id = \(bind: id)"
@@ -93,15 +99,19 @@ extension JobRepository {
         case .canceled?:
             var summary = job.summary
             summary.finish()
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE jobs SET status = \(status: .canceled), finished_at = \(bind: now.timeIntervalSince1970),
                     summary = \(bind: JSONColumn.encode(summary))
                 WHERE id = \(bind: job.id) AND status = \(status: .queued)
-                """).run()
+                """
+            ).run()
         case .running?:
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE jobs SET cancel_requested = 1 WHERE id = \(bind: job.id) AND status = \(status: .running)
-                """).run()
+                """
+            ).run()
             await store.announce(.cancel(job.id))
         default:
             return false

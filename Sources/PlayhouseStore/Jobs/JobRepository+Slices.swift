@@ -47,12 +47,14 @@ extension JobRepository {
             error = "slice \(index + 1) of \(slices.count): \(slices[index].error ?? "error")"
         }
         let started = slices.compactMap(\.startedAt).min()?.timeIntervalSince1970
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE jobs SET status = \(status: status), started_at = \(bind: started),
                 finished_at = \(bind: status.isFinal ? now.timeIntervalSince1970 : nil), error = \(bind: error),
                 summary = \(bind: JSONColumn.encode(summary))
             WHERE id = \(bind: id) AND status IN (\(statuses: [.queued, .running]))
-            """).run()
+            """
+        ).run()
         await store.announce(.job(id))
     }
 }

@@ -15,7 +15,8 @@ public struct JobRepository: Repository {
 
     /// Writes a queued job: a slice of `parentID`, or a sliced job of `sliceCount` slices.
     func insertRow(_ parameters: JobParameters, parentID: Int64? = nil, sliceCount: Int = 0, now: Date) async throws -> Job {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO jobs (status, project, playbook, inventory, parameters, created_at, summary, parent_id, slice_count,
                               exclusive_key)
             VALUES (\(status: .queued), \(bind: parameters.project), \(bind: parameters.playbook),
@@ -23,12 +24,13 @@ public struct JobRepository: Repository {
                     \(bind: now.timeIntervalSince1970), \(bind: JSONColumn.encode(JobSummary())), \(bind: parentID),
                     \(bind: sliceCount), \(bind: sliceCount > 0 ? nil : parameters.exclusiveKey))
             RETURNING *
-            """).inserted("job", as: Job.self)
+            """
+        ).inserted("job", as: Job.self)
     }
 
     /// The job with this id, or nil.
     public func find(_ id: Int64) async throws -> Job? {
-        try await sql.raw("SELECT * FROM jobs WHERE id = \(bind: id)").first(as: Job.self)
+        try await row(id, in: "jobs", as: Job.self)
     }
 
     /// Jobs newest first; `before` is the id where the previous page ended; `projects`,
@@ -49,10 +51,12 @@ public struct JobRepository: Repository {
 
     /// Records how far a running job has come: its newest stored seq and its summary.
     public func updateProgress(of id: Int64, lastSeq: Int, summary: JobSummary) async throws {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE jobs SET last_seq = \(bind: lastSeq), summary = \(bind: JSONColumn.encode(summary))
             WHERE id = \(bind: id)
-            """).run()
+            """
+        ).run()
         await store.announce(.job(id))
     }
 

@@ -1,5 +1,5 @@
 public import Foundation
-public import Logging
+import Logging
 public import PlayhouseCore
 import SQLKit
 
@@ -10,7 +10,8 @@ extension NotificationRepository {
     func enqueueDeliveries(jobID: Int64, templateID: Int64?, status: JobStatus, now: Date) async {
         guard let event = NotificationTarget.event(for: status) else { return }
         do {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO deliveries (target_id, job_id, event, status, next_attempt_at, created_at)
                 SELECT id, \(bind: jobID), \(bind: event.rawValue), \(bind: Delivery.Status.pending.rawValue),
                        \(bind: now.timeIntervalSince1970), \(bind: now.timeIntervalSince1970)
@@ -18,7 +19,8 @@ extension NotificationRepository {
                 WHERE (template_id IS NULL OR template_id = \(bind: templateID))
                   AND (',' || events || ',') LIKE \(bind: "%," + event.rawValue + ",%")
                 ON CONFLICT (target_id, job_id, event) DO NOTHING
-                """).run()
+                """
+            ).run()
         } catch {
             store.logger.error(
                 "could not queue notifications", metadata: ["job": "\(jobID)", "event": .string(event.rawValue), "error": "\(error)"])
@@ -30,16 +32,22 @@ extension NotificationRepository {
     public func claimDelivery(lease: Duration, now: Date = Date()) async throws -> Delivery? {
         let pending = Delivery.Status.pending.rawValue
         // A read first: most polls find nothing, and should not take the write lock for it.
-        guard try await sql.raw("""
-            SELECT id FROM deliveries WHERE status = \(bind: pending) AND next_attempt_at <= \(bind: now.timeIntervalSince1970) LIMIT 1
-            """).first() != nil else { return nil }
-        return try await sql.raw("""
+        guard
+            try await sql.raw(
+                """
+                SELECT id FROM deliveries WHERE status = \(bind: pending) AND next_attempt_at <= \(bind: now.timeIntervalSince1970) LIMIT 1
+                """
+            ).first() != nil
+        else { return nil }
+        return try await sql.raw(
+            """
             UPDATE deliveries SET next_attempt_at = \(bind: now.timeIntervalSince1970 + lease.inSeconds)
             WHERE status = \(bind: pending) AND id = (
                 SELECT id FROM deliveries WHERE status = \(bind: pending) AND next_attempt_at <= \(bind: now.timeIntervalSince1970)
                 ORDER BY next_attempt_at, id LIMIT 1\(store.forUpdateSkipLocked))
             RETURNING *
-            """).first(as: Delivery.self)
+            """
+        ).first(as: Delivery.self)
     }
 
     /// Records one attempt: delivered, to be retried at `retryAt`, or (nil) given up.
@@ -47,12 +55,14 @@ extension NotificationRepository {
         _ id: Int64, delivered: Bool, responseStatus: Int?, error: String?, retryAt: Date?, now: Date = Date()
     ) async throws {
         let status: Delivery.Status = delivered ? .delivered : retryAt == nil ? .failed : .pending
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE deliveries SET status = \(bind: status.rawValue), attempts = attempts + 1, response_status = \(bind: responseStatus),
                 last_error = \(bind: error), next_attempt_at = \(bind: (retryAt ?? now).timeIntervalSince1970),
                 delivered_at = \(bind: delivered ? now.timeIntervalSince1970 : nil)
             WHERE id = \(bind: id)
-            """).run()
+            """
+        ).run()
     }
 
     /// The delivery log of a target, newest first.

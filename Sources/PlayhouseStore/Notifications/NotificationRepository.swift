@@ -15,17 +15,19 @@ public struct NotificationRepository: Repository {
         if try await list().contains(where: { $0.name == name }) {
             throw StoreError(.conflict, "a notification named \"\(name)\" already exists")
         }
-        return try await sql.raw("""
+        return try await sql.raw(
+            """
             INSERT INTO notification_targets (name, url, events, format, template_id, created_at)
             VALUES (\(bind: name), \(bind: url), \(bind: events.map(\.rawValue).joined(separator: ",")), \(bind: format.rawValue),
                     \(bind: templateID), \(bind: now.timeIntervalSince1970))
             RETURNING *
-            """).inserted("notification", as: NotificationTarget.self)
+            """
+        ).inserted("notification", as: NotificationTarget.self)
     }
 
     /// Deletes a target with its deliveries (the schema cascades); false when there was none.
     public func delete(_ id: Int64) async throws -> Bool {
-        try await sql.raw("DELETE FROM notification_targets WHERE id = \(bind: id) RETURNING id").first() != nil
+        try await deleteRow(id, from: "notification_targets")
     }
 
     /// Every target, by name.
@@ -35,6 +37,6 @@ public struct NotificationRepository: Repository {
 
     /// The target with this id, or nil.
     public func find(_ id: Int64) async throws -> NotificationTarget? {
-        try await sql.raw("SELECT * FROM notification_targets WHERE id = \(bind: id)").first(as: NotificationTarget.self)
+        try await row(id, in: "notification_targets", as: NotificationTarget.self)
     }
 }

@@ -36,6 +36,11 @@ struct Row {
         return value
     }
 
+    /// For values that only describe a row: one this build does not know reads as `fallback`.
+    func value<T: RawRepresentable<String>>(_ column: String, or fallback: T) throws -> T {
+        T(rawValue: try self[column]) ?? fallback
+    }
+
     func json<T: Decodable>(_ column: String) throws -> T {
         try JSONColumn.decode(T.self, try self[column])
     }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 import PostgresKit
 import PostgresNIO
@@ -14,7 +14,8 @@ extension Store {
         let notifications = Notifications()
         let database = PostgresClientDatabase(client: client, logger: logger)
         let store = Store(
-            sql: database, dialect: .postgres, sessions: .postgres(client), notifications: notifications, logger: logger) {}
+            sql: database, dialect: .postgres, sessions: .postgres(client), notifications: notifications, logger: logger
+        ) {}
         return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }

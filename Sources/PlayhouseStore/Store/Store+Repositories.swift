@@ -28,3 +28,39 @@ protocol Repository: Sendable {
 extension Repository {
     var sql: any SQLDatabase { store.sql }
 }
+
+/// The reads and writes every table with an integer `id` and `RETURNING` rows shares, said
+/// once. `table` is a name written in this module, never input, so it goes into the query
+/// as it is.
+extension Repository {
+    /// The row of `table` with this id, or nil.
+    func row<T: RowDecodable>(_ id: Int64, in table: StaticString, as type: T.Type) async throws -> T? {
+        try await sql.raw("SELECT * FROM \(unsafeRaw: "\(table)") WHERE id = \(bind: id)").first(as: type)
+    }
+
+    /// Sets `assignments` on the row of `table` with this id and reads it back; nil when
+    /// there is no such row.
+    func updateRow<T: RowDecodable>(
+        _ id: Int64, in table: StaticString, set assignments: SQLQueryString, as type: T.Type
+    ) async throws -> T? {
+        try await sql.raw("UPDATE \(unsafeRaw: "\(table)") SET \(assignments) WHERE id = \(bind: id) RETURNING *").first(as: type)
+    }
+
+    /// Deletes the row of `table` with this id; false when there was none.
+    func deleteRow(_ id: Int64, from table: StaticString) async throws -> Bool {
+        try await sql.raw("DELETE FROM \(unsafeRaw: "\(table)") WHERE id = \(bind: id) RETURNING id").first() != nil
+    }
+
+    /// The id of the row of `table` with this name, or nil.
+    func rowID(named name: String, in table: StaticString) async throws -> Int64? {
+        try await sql.raw("SELECT id FROM \(unsafeRaw: "\(table)") WHERE name = \(bind: name)").first(decodingColumn: "id", as: Int64.self)
+    }
+
+    /// Refuses `name` when another row of `table` than `id` (any row, for a new one) has it;
+    /// `what` names the kind of row in the error ("a template").
+    func checkNameIsFree(_ name: String, in table: StaticString, except id: Int64? = nil, what: String) async throws {
+        if let existing = try await rowID(named: name, in: table), existing != id {
+            throw StoreError(.conflict, "\(what) named \"\(name)\" already exists")
+        }
+    }
+}

@@ -18,9 +18,10 @@ extension Store {
         let wakeUps = PendingWakeUps()
         let result = try await withSession { session in
             try await transaction(on: session) {
-                try await body(Store(
-                    sql: session, dialect: dialect, sessions: .transaction(wakeUps), bcryptWork: bcryptWork,
-                    notifications: notifications, logger: logger, close: {}))
+                try await body(
+                    Store(
+                        sql: session, dialect: dialect, sessions: .transaction(wakeUps), bcryptWork: bcryptWork,
+                        notifications: notifications, logger: logger, close: {}))
             }
         }
         for channel in wakeUps.take() { await announce(channel) }

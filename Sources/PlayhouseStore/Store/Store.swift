@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 import PostgresNIO
 import SQLKit
@@ -99,10 +99,12 @@ public final class Store: Sendable {
     /// A random id this database got when it was created: it tells this installation's
     /// processes apart from another's on the same machine.
     public func instanceID() async throws -> String {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO settings (name, value) VALUES ('instance_id', \(bind: UUID().uuidString.lowercased()))
             ON CONFLICT (name) DO NOTHING
-            """).run()
+            """
+        ).run()
         let id = try await sql.raw("SELECT value FROM settings WHERE name = 'instance_id'")
             .first(decodingColumn: "value", as: String.self)
         guard let id else { throw StoreError(.invalid, "the database has no instance id") }

@@ -9,13 +9,15 @@ extension TemplateRepository {
     ) async throws -> GitProject {
         try GitProject.validate(name: name, url: url, branch: branch)
         let time = now.timeIntervalSince1970
-        let project = try await sql.raw("""
+        let project = try await sql.raw(
+            """
             INSERT INTO git_projects (name, url, branch, credential_id, created_at, updated_at)
             VALUES (\(bind: name), \(bind: url), \(bind: branch), \(bind: credentialID), \(bind: time), \(bind: time))
             ON CONFLICT (name) DO UPDATE SET url = excluded.url, branch = excluded.branch,
                 credential_id = excluded.credential_id, updated_at = excluded.updated_at
             RETURNING *
-            """).first(as: GitProject.self)
+            """
+        ).first(as: GitProject.self)
         guard let project else { throw StoreError(.invalid, "the database did not keep git project \(name)") }
         return project
     }

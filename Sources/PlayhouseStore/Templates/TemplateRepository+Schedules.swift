@@ -8,34 +8,36 @@ extension TemplateRepository {
         templateID: Int64, cron: String, timeZone: String, createdBy: String, now: Date = Date()
     ) async throws -> Schedule {
         let expression = try CronSchedule(cron, timeZone: timeZone)
-        return try await sql.raw("""
+        return try await sql.raw(
+            """
             INSERT INTO schedules (template_id, cron, timezone, next_run_at, created_by, created_at)
             VALUES (\(bind: templateID), \(bind: expression.expression), \(bind: timeZone),
                     \(bind: expression.next(after: now)?.timeIntervalSince1970), \(bind: createdBy), \(bind: now.timeIntervalSince1970))
             RETURNING *
-            """).inserted("schedule", as: Schedule.self)
+            """
+        ).inserted("schedule", as: Schedule.self)
     }
 
     /// Changes a schedule's expression, time zone or whether it is on; its next time is
     /// worked out again from `now`.
     public func updateSchedule(_ id: Int64, cron: String, timeZone: String, enabled: Bool, now: Date = Date()) async throws -> Schedule? {
         let expression = try CronSchedule(cron, timeZone: timeZone)
-        return try await sql.raw("""
-            UPDATE schedules SET cron = \(bind: expression.expression), timezone = \(bind: timeZone), enabled = \(bind: enabled ? 1 : 0),
+        return try await updateRow(
+            id, in: "schedules",
+            set: """
+                cron = \(bind: expression.expression), timezone = \(bind: timeZone), enabled = \(bind: enabled ? 1 : 0),
                 next_run_at = \(bind: expression.next(after: now)?.timeIntervalSince1970)
-            WHERE id = \(bind: id)
-            RETURNING *
-            """).first(as: Schedule.self)
+                """, as: Schedule.self)
     }
 
     /// Deletes a schedule; false when there was none.
     public func deleteSchedule(_ id: Int64) async throws -> Bool {
-        try await sql.raw("DELETE FROM schedules WHERE id = \(bind: id) RETURNING id").first() != nil
+        try await deleteRow(id, from: "schedules")
     }
 
     /// The schedule with this id, or nil.
     public func schedule(_ id: Int64) async throws -> Schedule? {
-        try await sql.raw("SELECT * FROM schedules WHERE id = \(bind: id)").first(as: Schedule.self)
+        try await row(id, in: "schedules", as: Schedule.self)
     }
 
     /// All schedules, or those of one template.
@@ -46,34 +48,42 @@ extension TemplateRepository {
 
     /// Enabled schedules whose time has come.
     public func dueSchedules(now: Date = Date()) async throws -> [Schedule] {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             SELECT * FROM schedules WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= \(bind: now.timeIntervalSince1970)
             ORDER BY next_run_at
-            """).all(as: Schedule.self)
+            """
+        ).all(as: Schedule.self)
     }
 
     /// Moves a due schedule on from `from` to `next`, if no one else has: true for exactly
     /// one of any number of processes that try at once, the one that fires it.
     public func advanceSchedule(_ id: Int64, from: Date, to next: Date?) async throws -> Bool {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE schedules SET next_run_at = \(bind: next?.timeIntervalSince1970)
             WHERE id = \(bind: id) AND next_run_at = \(bind: from.timeIntervalSince1970)
             RETURNING id
-            """).first() != nil
+            """
+        ).first() != nil
     }
 
     /// Notes the job a schedule launched.
     public func recordScheduleRun(_ id: Int64, jobID: Int64, at time: Date) async throws {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE schedules SET last_run_at = \(bind: time.timeIntervalSince1970), last_job_id = \(bind: jobID) WHERE id = \(bind: id)
-            """).run()
+            """
+        ).run()
     }
 
     /// Notes runs that were missed (no server was up), the last of them at `time`.
     public func recordScheduleMissed(_ id: Int64, count: Int, lastAt time: Date) async throws {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE schedules SET missed = missed + \(bind: count), last_missed_at = \(bind: time.timeIntervalSince1970)
             WHERE id = \(bind: id)
-            """).run()
+            """
+        ).run()
     }
 }

@@ -1,15 +1,17 @@
-public import Foundation
+import Foundation
 public import PlayhouseCore
 import SQLKit
 
 extension UserRepository {
     /// Appends an entry to the audit log.
     public func recordAudit(_ entry: AuditEntry) async throws {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO audit_log (time, actor, action, target, source, detail)
             VALUES (\(bind: entry.time.timeIntervalSince1970), \(bind: entry.actor), \(bind: entry.action.rawValue),
                     \(bind: entry.target), \(bind: entry.source), \(bind: entry.detail))
-            """).run()
+            """
+        ).run()
     }
 
     /// Newest first; `before` pages on with the id of the last entry seen.

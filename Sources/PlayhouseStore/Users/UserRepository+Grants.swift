@@ -33,12 +33,14 @@ extension UserRepository {
         }) {
             throw StoreError(.conflict, "\(subject) already has this grant")
         }
-        let row = try await sql.raw("""
+        let row = try await sql.raw(
+            """
             INSERT INTO grants (subject_kind, subject_id, resource_kind, resource, created_at)
             VALUES (\(bind: subjectKind.rawValue), \(bind: subjectID), \(bind: resourceKind.rawValue), \(bind: resource),
                     \(bind: now.timeIntervalSince1970))
             RETURNING id
-            """).first()
+            """
+        ).first()
         guard let id = try row?.decode(column: "id", as: Int64.self) else {
             throw StoreError(.invalid, "the database did not return the new grant")
         }
@@ -47,28 +49,32 @@ extension UserRepository {
 
     /// Deletes a grant; false when there was none.
     public func deleteGrant(_ id: Int64) async throws -> Bool {
-        try await sql.raw("DELETE FROM grants WHERE id = \(bind: id) RETURNING id").first() != nil
+        try await deleteRow(id, from: "grants")
     }
 
     /// Every grant, oldest first, naming its user or team.
     public func grants() async throws -> [Grant] {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             SELECT g.id, g.subject_kind, g.resource_kind, g.resource, COALESCE(u.name, t.name) AS subject FROM grants g
             LEFT JOIN users u ON g.subject_kind = \(bind: Grant.SubjectKind.user.rawValue) AND u.id = g.subject_id
             LEFT JOIN teams t ON g.subject_kind = \(bind: Grant.SubjectKind.team.rawValue) AND t.id = g.subject_id
             ORDER BY g.id
-            """).all(as: Grant.self)
+            """
+        ).all(as: Grant.self)
     }
 
     /// What `user` may reach: everything for an admin, else their grants and their teams'.
     public func access(for user: User) async throws -> Access {
         if user.role == .admin { return .all }
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT resource_kind, resource FROM grants
             WHERE (subject_kind = \(bind: Grant.SubjectKind.user.rawValue) AND subject_id = \(bind: user.id))
                OR (subject_kind = \(bind: Grant.SubjectKind.team.rawValue)
                    AND subject_id IN (SELECT team_id FROM team_members WHERE user_id = \(bind: user.id)))
-            """).all()
+            """
+        ).all()
         var access = Access()
         for row in rows {
             let resource = try row.decode(column: "resource", as: String.self)

@@ -7,9 +7,11 @@ extension UserRepository {
     public func createTeam(name: String, now: Date = Date()) async throws -> Team {
         try User.validateName(name, kind: "team name")
         if try await teamID(named: name) != nil { throw StoreError(.conflict, "a team named \"\(name)\" already exists") }
-        let row = try await sql.raw("""
+        let row = try await sql.raw(
+            """
             INSERT INTO teams (name, created_at) VALUES (\(bind: name), \(bind: now.timeIntervalSince1970)) RETURNING id
-            """).first()
+            """
+        ).first()
         guard let id = try row?.decode(column: "id", as: Int64.self) else {
             throw StoreError(.invalid, "the database did not return the new team")
         }
@@ -40,9 +42,11 @@ extension UserRepository {
     /// Deletes a team with its grants, all at once; false when there was none.
     public func deleteTeam(_ id: Int64) async throws -> Bool {
         try await store.withTransaction { store in
-            try await store.sql.raw("""
+            try await store.sql.raw(
+                """
                 DELETE FROM grants WHERE subject_kind = \(bind: Grant.SubjectKind.team.rawValue) AND subject_id = \(bind: id)
-                """).run()
+                """
+            ).run()
             return try await store.sql.raw("DELETE FROM teams WHERE id = \(bind: id) RETURNING id").first() != nil
         }
     }
@@ -54,11 +58,13 @@ extension UserRepository {
 
     /// Every team with its members, by name.
     public func teams() async throws -> [Team] {
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT t.id, t.name, u.name AS member FROM teams t
             LEFT JOIN team_members m ON m.team_id = t.id LEFT JOIN users u ON u.id = m.user_id
             ORDER BY t.name, u.name
-            """).all()
+            """
+        ).all()
         var teams: [Team] = []
         for row in rows {
             let id = try row.decode(column: "id", as: Int64.self)
@@ -69,6 +75,6 @@ extension UserRepository {
     }
 
     func teamID(named name: String) async throws -> Int64? {
-        try await sql.raw("SELECT id FROM teams WHERE name = \(bind: name)").first(decodingColumn: "id", as: Int64.self)
+        try await rowID(named: name, in: "teams")
     }
 }

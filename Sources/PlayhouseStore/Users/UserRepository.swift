@@ -19,11 +19,13 @@ public struct UserRepository: Repository {
         }
         let passwordHash = try await hash(password, cost: cost)
         let time = now.timeIntervalSince1970
-        return try await sql.raw("""
+        return try await sql.raw(
+            """
             INSERT INTO users (name, role, password_hash, created_at, updated_at)
             VALUES (\(bind: name), \(bind: role.rawValue), \(bind: passwordHash), \(bind: time), \(bind: time))
             RETURNING *
-            """).inserted("user", as: User.self)
+            """
+        ).inserted("user", as: User.self)
     }
 
     /// Changes a user's role and/or password; nil when there is no such user. The last
@@ -40,11 +42,13 @@ public struct UserRepository: Repository {
             if demoted, existing.role == .admin, try await users.lockAdmins() == 1 {
                 throw StoreError(.conflict, "\(existing.name) is the last admin; make another user admin first")
             }
-            try await store.sql.raw("""
+            try await store.sql.raw(
+                """
                 UPDATE users SET role = \(bind: (role ?? existing.role).rawValue),
                     password_hash = COALESCE(\(bind: passwordHash), password_hash), updated_at = \(bind: now.timeIntervalSince1970)
                 WHERE id = \(bind: id)
-                """).run()
+                """
+            ).run()
             if password != nil || demoted {
                 try await store.sql.raw("DELETE FROM sessions WHERE user_id = \(bind: id)").run()
                 try await store.sql.raw("DELETE FROM api_tokens WHERE user_id = \(bind: id)").run()
@@ -61,9 +65,11 @@ public struct UserRepository: Repository {
             if existing.role == .admin, try await store.users.lockAdmins() == 1 {
                 throw StoreError(.conflict, "\(existing.name) is the last admin and cannot be deleted")
             }
-            try await store.sql.raw("""
+            try await store.sql.raw(
+                """
                 DELETE FROM grants WHERE subject_kind = \(bind: Grant.SubjectKind.user.rawValue) AND subject_id = \(bind: id)
-                """).run()
+                """
+            ).run()
             // Hooks and schedules launch as their maker, by name: a later user of that name must not inherit them.
             try await store.sql.raw("DELETE FROM template_hooks WHERE created_by = \(bind: existing.name)").run()
             try await store.sql.raw("DELETE FROM schedules WHERE created_by = \(bind: existing.name)").run()
@@ -83,9 +89,11 @@ public struct UserRepository: Repository {
 
     /// Every user, by name.
     public func list() async throws -> [User] {
-        let memberships = try await sql.raw("""
+        let memberships = try await sql.raw(
+            """
             SELECT m.user_id, t.name FROM team_members m JOIN teams t ON t.id = m.team_id ORDER BY t.name
-            """).all()
+            """
+        ).all()
         var teams: [Int64: [String]] = [:]
         for row in memberships {
             teams[try row.decode(column: "user_id", as: Int64.self), default: []].append(try row.decode(column: "name", as: String.self))
@@ -120,9 +128,11 @@ public struct UserRepository: Repository {
 
     private func withTeams(_ user: User?) async throws -> User? {
         guard var user else { return nil }
-        user.teams = try await sql.raw("""
+        user.teams = try await sql.raw(
+            """
             SELECT t.name FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = \(bind: user.id) ORDER BY t.name
-            """).all(decodingColumn: "name", as: String.self)
+            """
+        ).all(decodingColumn: "name", as: String.self)
         return user
     }
 }

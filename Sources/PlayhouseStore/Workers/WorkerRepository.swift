@@ -9,13 +9,15 @@ public struct WorkerRepository: Repository {
     /// Records a worker that starts (or starts again) under `name`.
     public func register(name: String, host: String, capacity: Int, now: Date = Date()) async throws {
         let time = now.timeIntervalSince1970
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO workers (name, host, capacity, state, started_at, last_heartbeat)
             VALUES (\(bind: name), \(bind: host), \(bind: capacity), \(bind: WorkerInfo.State.active.rawValue), \(bind: time),
                     \(bind: time))
             ON CONFLICT (name) DO UPDATE SET host = excluded.host, capacity = excluded.capacity,
                 state = excluded.state, started_at = excluded.started_at, last_heartbeat = excluded.last_heartbeat
-            """).run()
+            """
+        ).run()
     }
 
     /// The worker is alive (in `state`) and still runs its jobs: renews their leases and
@@ -23,29 +25,35 @@ public struct WorkerRepository: Repository {
     /// the answer was ended by someone else (lost, or canceled while queued): stop it.
     public func heartbeat(worker: String, state: WorkerInfo.State, now: Date = Date()) async throws -> Set<Int64> {
         try await store.withTransaction { store in
-            try await store.sql.raw("""
+            try await store.sql.raw(
+                """
                 UPDATE workers SET last_heartbeat = \(bind: now.timeIntervalSince1970), state = \(bind: state.rawValue)
                 WHERE name = \(bind: worker)
-                """).run()
+                """
+            ).run()
             return try await store.jobs.renewLeases(worker: worker, now: now)
         }
     }
 
     /// Records that a worker stopped cleanly.
     public func stop(name: String, now: Date = Date()) async throws {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE workers SET state = \(bind: WorkerInfo.State.stopped.rawValue), last_heartbeat = \(bind: now.timeIntervalSince1970)
             WHERE name = \(bind: name)
-            """).run()
+            """
+        ).run()
     }
 
     /// Every worker known, by name; one whose heartbeats stopped for `lease` shows as lost.
     public func list(lease: Duration, now: Date = Date()) async throws -> [WorkerInfo] {
         let cutoff = now.timeIntervalSince1970 - lease.inSeconds
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT w.*, (SELECT COUNT(*) FROM jobs j WHERE j.worker = w.name AND j.status = \(status: .running)) AS running
             FROM workers w ORDER BY w.name
-            """).all()
+            """
+        ).all()
         return try rows.map { base in
             let row = Row(base: base)
             let last: Double = try row["last_heartbeat"]

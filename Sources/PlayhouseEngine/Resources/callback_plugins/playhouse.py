@@ -75,6 +75,15 @@ def _play_task_count(play):
         return None
 
 
+def _result_handler(event_type, failed=None):
+    """An Ansible hook that reports its task result as the event `event_type`."""
+
+    def handler(self, result):
+        self._result(event_type, result, failed=failed)
+
+    return handler
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "notification"
@@ -208,35 +217,17 @@ class CallbackModule(CallbackBase):
     def v2_runner_on_start(self, host, task):
         self._emit("runner_on_start", host=host.get_name(), task=task.get_name().strip())
 
-    def v2_runner_on_ok(self, result):
-        self._result("runner_on_ok", result, failed=False)
-
     def v2_runner_on_failed(self, result, ignore_errors=False):
         self._result("runner_on_failed", result, failed=True, ignore_errors=ignore_errors)
 
-    def v2_runner_on_skipped(self, result):
-        self._result("runner_on_skipped", result, failed=False)
-
-    def v2_runner_on_unreachable(self, result):
-        self._result("runner_on_unreachable", result, failed=True)
-
-    def v2_runner_item_on_ok(self, result):
-        self._result("runner_item_on_ok", result, failed=False)
-
-    def v2_runner_item_on_failed(self, result):
-        self._result("runner_item_on_failed", result, failed=True)
-
-    def v2_runner_item_on_skipped(self, result):
-        self._result("runner_item_on_skipped", result, failed=False)
-
-    def v2_runner_retry(self, result):
-        self._result("runner_retry", result, failed=False)
-
-    def v2_runner_on_async_ok(self, result):
-        self._result("runner_on_async_ok", result, failed=False)
-
-    def v2_runner_on_async_failed(self, result):
-        self._result("runner_on_async_failed", result, failed=True)
-
-    def v2_on_file_diff(self, result):
-        self._result("on_file_diff", result)
+    # The other result hooks differ only in the event they write and whether it failed.
+    v2_runner_on_ok = _result_handler("runner_on_ok", failed=False)
+    v2_runner_on_skipped = _result_handler("runner_on_skipped", failed=False)
+    v2_runner_on_unreachable = _result_handler("runner_on_unreachable", failed=True)
+    v2_runner_item_on_ok = _result_handler("runner_item_on_ok", failed=False)
+    v2_runner_item_on_failed = _result_handler("runner_item_on_failed", failed=True)
+    v2_runner_item_on_skipped = _result_handler("runner_item_on_skipped", failed=False)
+    v2_runner_retry = _result_handler("runner_retry", failed=False)
+    v2_runner_on_async_ok = _result_handler("runner_on_async_ok", failed=False)
+    v2_runner_on_async_failed = _result_handler("runner_on_async_failed", failed=True)
+    v2_on_file_diff = _result_handler("on_file_diff")

@@ -70,9 +70,9 @@ struct EventStream: Sendable {
         var hosts: [String: HostCounts]
 
         init(_ job: Job) {
-            let response = JobResponse(job)
-            progress = response.progress
-            hosts = response.hosts
+            let fields = JobFields(job)
+            progress = fields.progress
+            hosts = fields.hosts
         }
     }
 

@@ -96,7 +96,8 @@ final class WorkLimits: Sendable {
                 return Self.refusal(
                     kind, "too many \(kind.plural) at once",
                     detail: "the server is running \(counts.total), the most it runs for everyone"
-                        + (kind.totalFlag.map { " (an admin sets this with `playhouse serve \($0)`)" } ?? "") + "; try again in a few seconds")
+                        + (kind.totalFlag.map { " (an admin sets this with `playhouse serve \($0)`)" } ?? "")
+                        + "; try again in a few seconds")
             }
             counts.total += 1
             counts.byUser[user] = mine + 1

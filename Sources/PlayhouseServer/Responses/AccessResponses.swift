@@ -2,27 +2,18 @@ import Foundation
 import Hummingbird
 import PlayhouseCore
 
-struct UserResponse: ResponseEncodable, Sendable {
-    var id: Int64
-    var name: String
+/// A user as the API shows it: never the password.
+typealias UserResponse = StampedResponse<UserFields>
+
+/// A user's own keys in ``UserResponse``.
+struct UserFields: Encodable, Sendable {
     var role: String
     var teams: [String]
-    var createdAt: String
-    var updatedAt: String
+}
 
+extension StampedResponse<UserFields> {
     init(_ user: User) {
-        id = user.id
-        name = user.name
-        role = user.role.rawValue
-        teams = user.teams
-        createdAt = Timestamp.format(user.createdAt)
-        updatedAt = Timestamp.format(user.updatedAt)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, role, teams
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
+        self.init(UserFields(role: user.role.rawValue, teams: user.teams), of: user)
     }
 }
 
@@ -110,74 +101,44 @@ struct AuditResponse: Encodable, Sendable {
 }
 
 /// A template as the API shows it: its launch defaults flat, env values left out.
-struct TemplateResponse: ResponseEncodable, Sendable {
-    var id: Int64
-    var name: String
+typealias TemplateResponse = StampedResponse<Merged<LaunchFields, TemplateFields>>
+
+extension StampedResponse<Merged<LaunchFields, TemplateFields>> {
+    init(_ template: JobTemplate) {
+        self.init(Merged(LaunchFields(template.definition.parameters), TemplateFields(template)), of: template)
+    }
+}
+
+/// A template's own keys in ``TemplateResponse``.
+struct TemplateFields: Encodable, Sendable {
     @ExplicitNull var description: String?
-    var project: String
-    var playbook: String
-    var inventory: String
-    var credentials: [Int64]
     var extraVars: [String: JSONValue]
-    @ExplicitNull var limit: String?
-    @ExplicitNull var tags: [String]?
-    @ExplicitNull var skipTags: [String]?
-    var check: Bool
-    var diff: Bool
-    var verbosity: Int
-    @ExplicitNull var forks: Int?
-    @ExplicitNull var timeout: Double?
     @ExplicitNull var slices: Int?
-    var envNames: [String]
     var prompts: [String]
     var allowConcurrent: Bool
     var allowedVars: [String]
     var allowedEnv: [String]
     var survey: [SurveyQuestion]
-    var createdAt: String
-    var updatedAt: String
 
     init(_ template: JobTemplate) {
         let definition = template.definition
         let parameters = definition.parameters
-        id = template.id
-        name = template.name
         description = definition.description
-        project = parameters.project
-        playbook = parameters.playbook
-        inventory = parameters.inventory
-        credentials = parameters.credentials ?? []
         extraVars = parameters.extraVars ?? [:]
-        limit = parameters.limit
-        tags = parameters.tags
-        skipTags = parameters.skipTags
-        check = parameters.check ?? false
-        diff = parameters.diff ?? false
-        verbosity = parameters.verbosity ?? 0
-        forks = parameters.forks
-        timeout = parameters.timeout
         slices = parameters.slices
-        envNames = (parameters.env ?? [:]).keys.sorted()
         prompts = definition.prompts
         allowConcurrent = definition.allowConcurrent
         allowedVars = definition.allowedVars
         allowedEnv = definition.allowedEnv
         survey = definition.survey
-        createdAt = Timestamp.format(template.createdAt)
-        updatedAt = Timestamp.format(template.updatedAt)
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, description, project, playbook, inventory, credentials, limit, tags, check, diff, verbosity, forks
-        case timeout, prompts, survey, slices
+        case description, prompts, survey, slices
         case extraVars = "extra_vars"
-        case skipTags = "skip_tags"
-        case envNames = "env_names"
         case allowConcurrent = "allow_concurrent"
         case allowedVars = "allowed_vars"
         case allowedEnv = "allowed_env"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
     }
 }
 

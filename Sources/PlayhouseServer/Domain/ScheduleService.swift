@@ -21,7 +21,7 @@ struct ScheduleService: Service {
             while !Task.isCancelled {
                 do {
                     try await tick(now: Date())
-                } catch where !Task.isCancelled {
+                } catch  where !Task.isCancelled {
                     logger.error("could not fire schedules: \(error)")
                 } catch {
                     return
@@ -48,8 +48,9 @@ struct ScheduleService: Service {
                 }
                 try await store.templates.recordScheduleMissed(schedule.id, count: count, lastAt: due)
                 await dependencies.audit(
-                    AuditEntry(actor: schedule.createdBy, action: .scheduleMissed, target: "schedule \(schedule.id)",
-                               source: "scheduler", detail: "\(count) run(s) missed while no server was up, due from \(Timestamp.format(due))"),
+                    AuditEntry(
+                        actor: schedule.createdBy, action: .scheduleMissed, target: "schedule \(schedule.id)",
+                        source: "scheduler", detail: "\(count) run(s) missed while no server was up, due from \(Timestamp.format(due))"),
                     logger: logger)
                 logger.warning("schedule missed runs", metadata: ["schedule": "\(schedule.id)", "missed": "\(count)"])
                 continue
@@ -61,7 +62,9 @@ struct ScheduleService: Service {
             } catch {
                 let message = (error as? ValidationError)?.message ?? (error as? DomainError)?.description ?? "\(error)"
                 await dependencies.audit(
-                    AuditEntry(actor: schedule.createdBy, action: .scheduleFailed, target: "schedule \(schedule.id)", source: "scheduler", detail: message),
+                    AuditEntry(
+                        actor: schedule.createdBy, action: .scheduleFailed, target: "schedule \(schedule.id)", source: "scheduler",
+                        detail: message),
                     logger: logger)
                 logger.error("schedule could not launch", metadata: ["schedule": "\(schedule.id)", "error": .string(message)])
             }

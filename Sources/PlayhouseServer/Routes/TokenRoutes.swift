@@ -12,15 +12,13 @@ struct TokenRoutes: Sendable {
     var store: Store { dependencies.store }
 
     func add(signedIn: RouterGroup<PlayhouseContext>) {
-        signedIn.get("tokens", use: list)
-        signedIn.post("tokens", use: create)
-        signedIn.delete("tokens/:id", use: delete)
+        signedIn.collection("tokens", list: .init(list), create: .init(create), delete: .init(delete))
     }
 
     @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<TokenResponse> {
         let user = try context.requireUser().user
         let tokens = try await store.users.tokens(userID: user.role == .admin ? nil : user.id)
-        return ListResponse(key: "tokens", items: tokens.map { TokenResponse($0) })
+        return RecordKind.token.list(tokens.map { TokenResponse($0) })
     }
 
     /// `{"name", "expires": "30d"|"12h"|"2026-12-31", "user": NAME (admins)}`: the answer holds
@@ -44,7 +42,7 @@ struct TokenRoutes: Sendable {
         let user = try context.requireUser().user
         let id = try JobRoutes.id(context)
         guard try await store.users.deleteToken(id, userID: user.role == .admin ? nil : user.id) else {
-            throw APIError.notFound("token \(id)")
+            throw RecordKind.token.notFound(id)
         }
         identities.clear()
         await dependencies.audit(context, .tokenDelete, detail: "token \(id)")

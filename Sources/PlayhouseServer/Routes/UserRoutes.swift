@@ -17,24 +17,17 @@ struct UserRoutes: Sendable {
 
     func add(signedIn: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {
         signedIn.post("me/password", use: changeOwnPassword)
-        admin.get("users", use: listUsers)
-        admin.post("users", use: createUser)
-        admin.get("users/:id", use: showUser)
-        admin.put("users/:id", use: updateUser)
-        admin.delete("users/:id", use: deleteUser)
-        admin.get("teams", use: listTeams)
-        admin.post("teams", use: createTeam)
-        admin.put("teams/:id", use: updateTeam)
-        admin.delete("teams/:id", use: deleteTeam)
-        admin.get("grants", use: listGrants)
-        admin.post("grants", use: createGrant)
-        admin.delete("grants/:id", use: deleteGrant)
+        admin.collection(
+            "users", list: .init(listUsers), create: .init(createUser), show: .init(showUser), update: .init(updateUser),
+            delete: .init(deleteUser))
+        admin.collection("teams", list: .init(listTeams), create: .init(createTeam), update: .init(updateTeam), delete: .init(deleteTeam))
+        admin.collection("grants", list: .init(listGrants), create: .init(createGrant), delete: .init(deleteGrant))
     }
 
     // MARK: Users
 
     @Sendable func listUsers(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<UserResponse> {
-        ListResponse(key: "users", items: try await store.users.list().map(UserResponse.init))
+        RecordKind.user.list(try await store.users.list().map(UserResponse.init))
     }
 
     @Sendable func createUser(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<UserResponse> {
@@ -42,13 +35,12 @@ struct UserRoutes: Sendable {
         let (name, role, password) = (body.name, body.role, body.password)
         let user = try await store.users.create(name: name, role: role, password: password)
         await dependencies.audit(context, .userCreate, target: "user \(name)", detail: "role \(role.rawValue)")
-        return EditedResponse(status: .created, headers: [.location: "/api/v1/users/\(user.id)"], response: UserResponse(user))
+        return RecordKind.user.created(UserResponse(user), id: user.id)
     }
 
     @Sendable func showUser(_ request: Request, context: PlayhouseContext) async throws -> UserResponse {
         let id = try JobRoutes.id(context)
-        guard let user = try await store.users.find(id) else { throw APIError.notFound("user \(id)") }
-        return UserResponse(user)
+        return UserResponse(try RecordKind.user.found(try await store.users.find(id), id))
     }
 
     @Sendable func updateUser(_ request: Request, context: PlayhouseContext) async throws -> UserResponse {
@@ -56,18 +48,16 @@ struct UserRoutes: Sendable {
         let body = try await request.decode(as: UserUpdate.self, context: context)
         let (role, password) = (body.role, body.password)
         // A new password or a lower role also ends the user's sessions and tokens.
-        guard let user = try await store.users.update(id, role: role, password: password) else { throw APIError.notFound("user \(id)") }
+        let user = try RecordKind.user.found(try await store.users.update(id, role: role, password: password), id)
         let changes = [role.map { "role \($0.rawValue)" }, password.map { _ in "password" }].compactMap { $0 }
-        identities.clear()
-        await dependencies.audit(context, .userUpdate, target: "user \(user.name)", detail: changes.joined(separator: ", "))
+        await changedAccess(context, .userUpdate, target: "user \(user.name)", detail: changes.joined(separator: ", "))
         return UserResponse(user)
     }
 
     @Sendable func deleteUser(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let id = try JobRoutes.id(context)
-        guard let user = try await store.users.find(id), try await store.users.delete(id) else { throw APIError.notFound("user \(id)") }
-        identities.clear()
-        await dependencies.audit(context, .userDelete, target: "user \(user.name)")
+        guard let user = try await store.users.find(id), try await store.users.delete(id) else { throw RecordKind.user.notFound(id) }
+        await changedAccess(context, .userDelete, target: "user \(user.name)")
         return Response(status: .noContent)
     }
 
@@ -94,15 +84,14 @@ struct UserRoutes: Sendable {
         }
         passwordGuesses.succeeded(attempt)
         _ = try await store.users.update(user.id, role: nil, password: new)
-        identities.clear()
-        await dependencies.audit(context, .userPassword, target: "user \(user.name)")
+        await changedAccess(context, .userPassword, target: "user \(user.name)")
         return Response(status: .noContent)
     }
 
     // MARK: Teams
 
     @Sendable func listTeams(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<TeamResponse> {
-        ListResponse(key: "teams", items: try await store.users.teams().map(TeamResponse.init))
+        RecordKind.team.list(try await store.users.teams().map(TeamResponse.init))
     }
 
     @Sendable func createTeam(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<TeamResponse> {
@@ -114,57 +103,67 @@ struct UserRoutes: Sendable {
             guard let users else { return team }
             return try await store.users.setTeamMembers(team.id, users: users) ?? team
         }
-        identities.clear()
-        await dependencies.audit(context, .teamCreate, target: "team \(name)", detail: "members \(team.members.joined(separator: ", "))")
-        return EditedResponse(status: .created, headers: [.location: "/api/v1/teams/\(team.id)"], response: TeamResponse(team))
+        await changedAccess(context, .teamCreate, target: "team \(name)", detail: Self.members(of: team))
+        return RecordKind.team.created(TeamResponse(team), id: team.id)
     }
 
     /// `{"members": [user names]}` replaces the members.
     @Sendable func updateTeam(_ request: Request, context: PlayhouseContext) async throws -> TeamResponse {
         let id = try JobRoutes.id(context)
         let users = try await request.decode(as: TeamUpdate.self, context: context).members
-        guard let team = try await store.users.setTeamMembers(id, users: users) else {
-            throw APIError.notFound("team \(id)")
-        }
-        identities.clear()
-        await dependencies.audit(context, .teamUpdate, target: "team \(team.name)", detail: "members \(team.members.joined(separator: ", "))")
+        let team = try RecordKind.team.found(try await store.users.setTeamMembers(id, users: users), id)
+        await changedAccess(
+            context, .teamUpdate, target: "team \(team.name)", detail: Self.members(of: team))
         return TeamResponse(team)
     }
 
     @Sendable func deleteTeam(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let id = try JobRoutes.id(context)
-        guard let team = try await store.users.team(id), try await store.users.deleteTeam(id) else { throw APIError.notFound("team \(id)") }
-        identities.clear()
-        await dependencies.audit(context, .teamDelete, target: "team \(team.name)")
+        guard let team = try await store.users.team(id), try await store.users.deleteTeam(id) else { throw RecordKind.team.notFound(id) }
+        await changedAccess(context, .teamDelete, target: "team \(team.name)")
         return Response(status: .noContent)
     }
 
     // MARK: Grants
 
     @Sendable func listGrants(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<GrantResponse> {
-        ListResponse(key: "grants", items: try await store.users.grants().map(GrantResponse.init))
+        RecordKind.grant.list(try await store.users.grants().map(GrantResponse.init))
     }
 
     /// `{"subject_kind": "user"|"team", "subject": NAME, "resource_kind": "project"|"inventory"|"credential", "resource": NAME|ID|"*"}`
     @Sendable func createGrant(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<GrantResponse> {
         let body = try await request.decode(as: GrantRequest.self, context: context)
         let (subjectKind, subject, resourceKind, resource) = (body.subjectKind, body.subject, body.resourceKind, body.resource)
-        let grant = try await store.users.createGrant(subjectKind: subjectKind, subject: subject, resourceKind: resourceKind,
+        let grant = try await store.users.createGrant(
+            subjectKind: subjectKind, subject: subject, resourceKind: resourceKind,
             resource: resource)
-        identities.clear()
-        await dependencies.audit(context, .grantCreate, target: "\(subjectKind.rawValue) \(subject)", detail: "\(resourceKind.rawValue) \(resource)")
-        return EditedResponse(status: .created, headers: [.location: "/api/v1/grants/\(grant.id)"], response: GrantResponse(grant))
+        await changedAccess(
+            context, .grantCreate, target: "\(subjectKind.rawValue) \(subject)", detail: "\(resourceKind.rawValue) \(resource)")
+        return RecordKind.grant.created(GrantResponse(grant), id: grant.id)
     }
 
     @Sendable func deleteGrant(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let id = try JobRoutes.id(context)
         guard let grant = try await store.users.grants().first(where: { $0.id == id }), try await store.users.deleteGrant(id) else {
-            throw APIError.notFound("grant \(id)")
+            throw RecordKind.grant.notFound(id)
         }
-        identities.clear()
-        await dependencies.audit(
+        await changedAccess(
             context, .grantDelete, target: "\(grant.subjectKind.rawValue) \(grant.subject)",
             detail: "\(grant.resourceKind.rawValue) \(grant.resource)")
         return Response(status: .noContent)
+    }
+
+    // MARK: Shared
+
+    /// Audits a change to who may sign in or reach what, after emptying the identity cache
+    /// so that the change counts from the next request on.
+    private func changedAccess(_ context: PlayhouseContext, _ action: AuditAction, target: String, detail: String? = nil) async {
+        identities.clear()
+        await dependencies.audit(context, action, target: target, detail: detail)
+    }
+
+    /// A team's members as its audit entries name them.
+    private static func members(of team: Team) -> String {
+        "members \(team.members.joined(separator: ", "))"
     }
 }

@@ -34,7 +34,9 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
 
     let routes: Routes
 
-    func handle(_ request: Request, context: PlayhouseContext, next: (Request, PlayhouseContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: PlayhouseContext, next: (Request, PlayhouseContext) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {

@@ -39,9 +39,10 @@ struct SessionRoutes: Sendable {
         await dependencies.audit(context, .login, target: "user \(user.name)", actor: user.name)
         let identity = Identity(user: user, access: try await dependencies.store.users.access(for: user), csrfToken: csrf)
         var response = try MeResponse(identity).response(from: request, context: context)
-        response.setCookie(try Cookie.validated(
-            name: SignInMiddleware.cookieName, value: token, maxAge: Int(Self.lifetime.components.seconds), path: "/",
-            secure: dependencies.secureCookies, httpOnly: true, sameSite: .strict))
+        response.setCookie(
+            try Cookie.validated(
+                name: SignInMiddleware.cookieName, value: token, maxAge: Int(Self.lifetime.components.seconds), path: "/",
+                secure: dependencies.secureCookies, httpOnly: true, sameSite: .strict))
         return response
     }
 
@@ -52,9 +53,10 @@ struct SessionRoutes: Sendable {
             if context.identity != nil { await dependencies.audit(context, .logout) }
         }
         var response = Response(status: .noContent)
-        response.setCookie(try Cookie.validated(
-            name: SignInMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: dependencies.secureCookies,
-            httpOnly: true, sameSite: .strict))
+        response.setCookie(
+            try Cookie.validated(
+                name: SignInMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: dependencies.secureCookies,
+                httpOnly: true, sameSite: .strict))
         return response
     }
 

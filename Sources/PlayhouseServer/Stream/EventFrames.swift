@@ -163,7 +163,7 @@ actor EventFrames {
 
     private func evictIfNeeded() {
         guard windows.count > Self.jobs,
-              let oldest = windows.filter({ reads[$0.key] == nil }).min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key
+            let oldest = windows.filter({ reads[$0.key] == nil }).min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key
         else { return }
         windows[oldest] = nil
     }

@@ -2,13 +2,19 @@ import Foundation
 import Hummingbird
 import PlayhouseCore
 
-/// A job as the API shows it.
-struct JobResponse: ResponseEncodable, Sendable {
+/// A job as the API shows it: its launch parameters and what became of it.
+typealias JobResponse = Merged<LaunchFields, JobFields>
+
+extension Merged<LaunchFields, JobFields> {
+    init(_ job: Job, slices: [Int64]? = nil) {
+        self.init(LaunchFields(job.parameters), JobFields(job, slices: slices))
+    }
+}
+
+/// A job's own keys in ``JobResponse``.
+struct JobFields: Encodable, Sendable {
     var id: Int64
     var status: String
-    var project: String
-    var playbook: String
-    var inventory: String
     var createdAt: String
     @ExplicitNull var startedAt: String?
     @ExplicitNull var finishedAt: String?
@@ -18,25 +24,13 @@ struct JobResponse: ResponseEncodable, Sendable {
     var hosts: [String: HostCounts]
     @ExplicitNull var worker: String?
     var cancelRequested: Bool
-    @ExplicitNull var limit: String?
-    @ExplicitNull var tags: [String]?
-    @ExplicitNull var skipTags: [String]?
-    var check: Bool
-    var diff: Bool
-    var verbosity: Int
-    @ExplicitNull var forks: Int?
-    @ExplicitNull var timeout: Double?
     /// What the run sees: the template's extra vars with the launch's on top.
     var extraVars: [String: JSONValue]
     /// The names in ``extraVars`` Ansible may template (an admin wrote them into the
     /// template); the rest are data.
     var templatedVars: [String]
-    /// Names only: values may be tokens for an inventory source.
-    var envNames: [String]
     /// The sliced job this is a slice of.
     @ExplicitNull var parentID: Int64?
-    /// Ids of the stored credentials the run uses.
-    var credentials: [Int64]
     @ExplicitNull var launchedBy: String?
     @ExplicitNull var relaunchOf: Int64?
     @ExplicitNull var templateID: Int64?
@@ -57,9 +51,6 @@ struct JobResponse: ResponseEncodable, Sendable {
         let parameters = job.parameters
         id = job.id
         status = job.status.rawValue
-        project = parameters.project
-        playbook = parameters.playbook
-        inventory = parameters.inventory
         createdAt = Timestamp.format(job.createdAt)
         startedAt = job.startedAt.map(Timestamp.format)
         finishedAt = job.finishedAt.map(Timestamp.format)
@@ -75,20 +66,10 @@ struct JobResponse: ResponseEncodable, Sendable {
         hosts = summary.hosts
         worker = job.worker
         cancelRequested = job.cancelRequested
-        limit = parameters.limit
-        tags = parameters.tags
-        skipTags = parameters.skipTags
-        check = parameters.check ?? false
-        diff = parameters.diff ?? false
-        verbosity = parameters.verbosity ?? 0
-        forks = parameters.forks
-        timeout = parameters.timeout
         let launched = parameters.extraVars ?? [:]
         extraVars = (parameters.templateVars ?? [:]).merging(launched) { $1 }
         templatedVars = (parameters.templateVars ?? [:]).keys.filter { launched[$0] == nil }.sorted()
-        envNames = (parameters.env ?? [:]).keys.sorted()
         parentID = job.parentID
-        credentials = parameters.credentials ?? []
         launchedBy = parameters.launchedBy
         relaunchOf = parameters.relaunchOf
         templateID = parameters.templateID
@@ -98,21 +79,17 @@ struct JobResponse: ResponseEncodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, status, project, playbook, inventory
+        case id, status
         case createdAt = "created_at"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case exitCode = "exit_code"
         case error, progress, hosts, worker
         case cancelRequested = "cancel_requested"
-        case limit, tags
-        case skipTags = "skip_tags"
-        case check, diff, verbosity, forks, timeout
         case extraVars = "extra_vars"
         case templatedVars = "templated_vars"
-        case envNames = "env_names"
         case parentID = "parent_id"
-        case credentials, slices, events, truncated
+        case slices, events, truncated
         case droppedOutputBytes = "dropped_output_bytes"
         case droppedEvents = "dropped_events"
         case launchedBy = "launched_by"
@@ -150,58 +127,43 @@ struct EventResponse: Encodable, Sendable {
     }
 }
 
-struct InventoryResponse: ResponseEncodable, Sendable {
-    var id: Int64
-    var name: String
+/// An inventory as the API shows it.
+typealias InventoryResponse = StampedResponse<InventoryFields>
+
+/// An inventory's own keys in ``InventoryResponse``.
+struct InventoryFields: Encodable, Sendable {
     var kind: String
     var content: String
     @ExplicitNull var credential: Int64?
     @ExplicitNull var timeout: Double?
-    var createdAt: String
-    var updatedAt: String
+}
 
+extension StampedResponse<InventoryFields> {
     init(_ inventory: Inventory) {
-        id = inventory.id
-        name = inventory.name
-        kind = inventory.kind.rawValue
-        content = inventory.content
-        credential = inventory.credentialID
-        timeout = inventory.timeout
-        createdAt = Timestamp.format(inventory.createdAt)
-        updatedAt = Timestamp.format(inventory.updatedAt)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, kind, content, credential, timeout
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
+        self.init(
+            InventoryFields(
+                kind: inventory.kind.rawValue, content: inventory.content, credential: inventory.credentialID,
+                timeout: inventory.timeout),
+            of: inventory)
     }
 }
 
 /// A credential as the API shows it: never its secret.
-struct CredentialResponse: ResponseEncodable, Sendable {
-    var id: Int64
-    var name: String
+typealias CredentialResponse = StampedResponse<CredentialFields>
+
+/// A credential's own keys in ``CredentialResponse``: the names of its fields, not their values.
+struct CredentialFields: Encodable, Sendable {
     var kind: String
     var fingerprint: String
     var fields: [String]
-    var createdAt: String
-    var updatedAt: String
+}
 
+extension StampedResponse<CredentialFields> {
     init(_ credential: Credential) {
-        id = credential.id
-        name = credential.name
-        kind = credential.kind.rawValue
-        fingerprint = credential.fingerprint
-        fields = credential.fields
-        createdAt = Timestamp.format(credential.createdAt)
-        updatedAt = Timestamp.format(credential.updatedAt)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, kind, fingerprint, fields
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
+        self.init(
+            CredentialFields(
+                kind: credential.kind.rawValue, fingerprint: credential.fingerprint, fields: credential.fields),
+            of: credential)
     }
 }
 

@@ -26,9 +26,10 @@ public struct ServerConfiguration: Sendable {
 /// Resolves an inventory to Ansible's JSON (through `ansible-inventory --list`) as the
 /// launcher would see it, with the given extra environment and host pattern. Provided by
 /// the runner side, so the server never starts Ansible itself.
-public typealias InventoryHostResolver = @Sendable (
-    _ inventory: ResolvedInventory, _ launcher: Launcher?, _ environment: [String: String], _ limit: String?
-) async throws -> JSONValue
+public typealias InventoryHostResolver =
+    @Sendable (
+        _ inventory: ResolvedInventory, _ launcher: Launcher?, _ environment: [String: String], _ limit: String?
+    ) async throws -> JSONValue
 
 /// GETs JSON from a URL (survey choices), waiting at most `timeout`; a failure is a
 /// `ValidationError` naming the URL. Provided by the runner side, like the host resolver.

@@ -111,12 +111,15 @@ enum YAMLData {
                     if event.type == YAML_SEQUENCE_START_EVENT {
                         stack.append(.sequence(items: [], anchor: Self.string(event.data.sequence_start.anchor), start: start))
                     } else {
-                        stack.append(.mapping(
-                            members: [:], own: [], key: nil, mergeKey: false, anchor: Self.string(event.data.mapping_start.anchor),
-                            start: start))
+                        stack.append(
+                            .mapping(
+                                members: [:], own: [], key: nil, mergeKey: false, anchor: Self.string(event.data.mapping_start.anchor),
+                                start: start))
                     }
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                    let value: JSONValue, anchor: String?, start: (values: Int, bytes: Int)
+                    let value: JSONValue
+                    let anchor: String?
+                    let start: (values: Int, bytes: Int)
                     switch stack.removeLast() {
                     case .sequence(let items, let name, let begin): (value, anchor, start) = (.array(items), name, begin)
                     case .mapping(let members, _, _, _, let name, let begin): (value, anchor, start) = (.object(members), name, begin)
@@ -162,7 +165,9 @@ enum YAMLData {
                     let sources: [JSONValue]
                     if case .array(let list) = measured.value { sources = list } else { sources = [measured.value] }
                     for source in sources {
-                        guard case .object(let merged) = source else { throw ValidationError("merges (<<) something that is not a mapping") }
+                        guard case .object(let merged) = source else {
+                            throw ValidationError("merges (<<) something that is not a mapping")
+                        }
                         // A key of the mapping's own (before or after the merge) wins.
                         for (name, value) in merged where !own.contains(name) && members[name] == nil { members[name] = value }
                     }
@@ -197,7 +202,9 @@ enum YAMLData {
                 // Yams computes base-60 integers (1:30) without overflow checks: a long one
                 // would trap the whole server, so they are computed here.
                 if text.contains(":") { return try sexagesimal(text) }
-                guard let number = node.int else { throw ValidationError("\"\(text.prefix(50))\" is not a whole number this server can hold") }
+                guard let number = node.int else {
+                    throw ValidationError("\"\(text.prefix(50))\" is not a whole number this server can hold")
+                }
                 return .number(Double(number))
             case .float:
                 guard let number = node.float, number.isFinite else {

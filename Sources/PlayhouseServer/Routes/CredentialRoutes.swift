@@ -10,35 +10,30 @@ struct CredentialRoutes: Sendable {
     let dependencies: ServerDependencies
 
     func add(read: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {
-        read.get("credentials", use: list)
-        read.get("credentials/:id", use: show)
-        admin.post("credentials", use: create)
-        admin.put("credentials/:id", use: update)
-        admin.delete("credentials/:id", use: delete)
+        read.collection("credentials", list: .init(list), show: .init(show))
+        admin.collection("credentials", create: .init(create), update: .init(update), delete: .init(delete))
     }
 
     /// The credentials the caller's grants reach.
     @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<CredentialResponse> {
         let access = try context.requireUser().access
         let credentials = try await dependencies.store.credentials.list().filter { access.allows(credential: $0.id) }
-        return ListResponse(key: "credentials", items: credentials.map(CredentialResponse.init))
+        return RecordKind.credential.list(credentials.map(CredentialResponse.init))
     }
 
     @Sendable func create(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<CredentialResponse> {
         let (name, kind, secret) = try await Self.decode(request, context: context)
         let credential = try await dependencies.store.credentials.create(
             name: name, kind: kind, secret: secret, box: dependencies.secrets)
-        await dependencies.audit(context, .credentialCreate, target: "credential \(credential.id) \(name)", detail: kind.rawValue)
-        return EditedResponse(
-            status: .created, headers: [.location: "/api/v1/credentials/\(credential.id)"],
-            response: CredentialResponse(credential))
+        await dependencies.audit(
+            context, .credentialCreate, target: RecordKind.credential.target(credential.id, name), detail: kind.rawValue)
+        return RecordKind.credential.created(CredentialResponse(credential), id: credential.id)
     }
 
     @Sendable func show(_ request: Request, context: PlayhouseContext) async throws -> CredentialResponse {
         let id = try JobRoutes.id(context)
-        guard try context.requireUser().access.allows(credential: id),
-              let credential = try await dependencies.store.credentials.find(id) else { throw APIError.notFound("credential \(id)") }
-        return CredentialResponse(credential)
+        guard try context.requireUser().access.allows(credential: id) else { throw RecordKind.credential.notFound(id) }
+        return CredentialResponse(try RecordKind.credential.found(try await dependencies.store.credentials.find(id), id))
     }
 
     /// Replaces the whole credential, secret included: a secret is never read back, so an
@@ -46,18 +41,14 @@ struct CredentialRoutes: Sendable {
     @Sendable func update(_ request: Request, context: PlayhouseContext) async throws -> CredentialResponse {
         let id = try JobRoutes.id(context)
         let (name, kind, secret) = try await Self.decode(request, context: context)
-        guard let credential = try await dependencies.store.credentials.update(
-            id, name: name, kind: kind, secret: secret, box: dependencies.secrets)
-        else { throw APIError.notFound("credential \(id)") }
-        await dependencies.audit(context, .credentialUpdate, target: "credential \(id) \(name)", detail: "secret replaced")
+        let credential = try RecordKind.credential.found(
+            try await dependencies.store.credentials.update(id, name: name, kind: kind, secret: secret, box: dependencies.secrets), id)
+        await dependencies.audit(context, .credentialUpdate, target: RecordKind.credential.target(id, name), detail: "secret replaced")
         return CredentialResponse(credential)
     }
 
     @Sendable func delete(_ request: Request, context: PlayhouseContext) async throws -> Response {
-        let id = try JobRoutes.id(context)
-        guard try await dependencies.store.credentials.delete(id) else { throw APIError.notFound("credential \(id)") }
-        await dependencies.audit(context, .credentialDelete, target: "credential \(id)")
-        return Response(status: .noContent)
+        try await dependencies.delete(.credential, context, audit: .credentialDelete, remove: dependencies.store.credentials.delete)
     }
 
     /// The credential in the body: its name, kind and secret.

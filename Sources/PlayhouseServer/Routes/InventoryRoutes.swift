@@ -8,30 +8,24 @@ struct InventoryRoutes: Sendable {
     let dependencies: ServerDependencies
 
     func add(read: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {
-        read.get("inventories", use: list)
-        read.get("inventories/:id", use: show)
+        read.collection("inventories", list: .init(list), show: .init(show))
         read.get("inventories/:id/hosts", use: hosts)
-        admin.post("inventories", use: create)
-        admin.put("inventories/:id", use: update)
-        admin.delete("inventories/:id", use: delete)
+        admin.collection("inventories", create: .init(create), update: .init(update), delete: .init(delete))
     }
 
     /// The inventories the caller's grants reach.
     @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<InventoryResponse> {
         let access = try context.requireUser().access
         let inventories = try await dependencies.store.inventories.list().filter { access.allows(inventory: $0.id) }
-        return ListResponse(key: "inventories", items: inventories.map(InventoryResponse.init))
+        return RecordKind.inventory.list(inventories.map(InventoryResponse.init))
     }
 
     @Sendable func create(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<InventoryResponse> {
         let fields = try await decode(request, context: context)
         let inventory = try await dependencies.store.inventories.create(
             name: fields.name, kind: fields.kind, content: fields.content, credentialID: fields.credential, timeout: fields.timeout)
-        let name = fields.name
-        await dependencies.audit(context, .inventoryCreate, target: "inventory \(inventory.id) \(name)")
-        return EditedResponse(
-            status: .created, headers: [.location: "/api/v1/inventories/\(inventory.id)"],
-            response: InventoryResponse(inventory))
+        await dependencies.audit(context, .inventoryCreate, target: RecordKind.inventory.target(inventory.id, fields.name))
+        return RecordKind.inventory.created(InventoryResponse(inventory), id: inventory.id)
     }
 
     @Sendable func show(_ request: Request, context: PlayhouseContext) async throws -> InventoryResponse {
@@ -41,21 +35,15 @@ struct InventoryRoutes: Sendable {
     @Sendable func update(_ request: Request, context: PlayhouseContext) async throws -> InventoryResponse {
         let id = try JobRoutes.id(context)
         let fields = try await decode(request, context: context)
-        let name = fields.name
-        guard let inventory = try await dependencies.store.inventories.update(
-            id, name: name, kind: fields.kind, content: fields.content, credentialID: fields.credential, timeout: fields.timeout)
-        else {
-            throw APIError.notFound("inventory \(id)")
-        }
-        await dependencies.audit(context, .inventoryUpdate, target: "inventory \(id) \(name)")
+        let updated = try await dependencies.store.inventories.update(
+            id, name: fields.name, kind: fields.kind, content: fields.content, credentialID: fields.credential, timeout: fields.timeout)
+        let inventory = try RecordKind.inventory.found(updated, id)
+        await dependencies.audit(context, .inventoryUpdate, target: RecordKind.inventory.target(id, fields.name))
         return InventoryResponse(inventory)
     }
 
     @Sendable func delete(_ request: Request, context: PlayhouseContext) async throws -> Response {
-        let id = try JobRoutes.id(context)
-        guard try await dependencies.store.inventories.delete(id) else { throw APIError.notFound("inventory \(id)") }
-        await dependencies.audit(context, .inventoryDelete, target: "inventory \(id)")
-        return Response(status: .noContent)
+        try await dependencies.delete(.inventory, context, audit: .inventoryDelete, remove: dependencies.store.inventories.delete)
     }
 
     /// Viewers set no environment; operators only names some project or template
@@ -63,7 +51,8 @@ struct InventoryRoutes: Sendable {
     private func checkEnvironment(_ environment: [String: String], for identity: Identity) async throws {
         guard !environment.isEmpty, identity.user.role < .admin else { return }
         guard identity.user.role >= .operator else {
-            throw APIError(.forbidden, "setting env needs the operator role", detail: "\(identity.user.name) is a \(identity.user.role.rawValue)")
+            throw APIError(
+                .forbidden, "setting env needs the operator role", detail: "\(identity.user.name) is a \(identity.user.role.rawValue)")
         }
         var declared = Set<String>()
         for template in try await dependencies.store.templates.list() { declared.formUnion(template.definition.allowedEnv) }
@@ -101,9 +90,8 @@ struct InventoryRoutes: Sendable {
     /// The inventory in the path, if the caller's grants reach it (else it is not found).
     private func inventory(_ context: PlayhouseContext) async throws -> Inventory {
         let id = try JobRoutes.id(context)
-        guard try context.requireUser().access.allows(inventory: id),
-              let inventory = try await dependencies.store.inventories.find(id) else { throw APIError.notFound("inventory \(id)") }
-        return inventory
+        guard try context.requireUser().access.allows(inventory: id) else { throw RecordKind.inventory.notFound(id) }
+        return try RecordKind.inventory.found(try await dependencies.store.inventories.find(id), id)
     }
 
     /// The inventory in the body; an http one's credential must be a token or a password.
@@ -112,7 +100,8 @@ struct InventoryRoutes: Sendable {
         if let credential = body.credential {
             let stored = try await dependencies.store.namedCredential(credential)
             guard stored.kind == .token || stored.kind == .password else {
-                throw APIError(.badRequest, "an http inventory authenticates with a token or password credential, not \(stored.kind.rawValue)")
+                throw APIError(
+                    .badRequest, "an http inventory authenticates with a token or password credential, not \(stored.kind.rawValue)")
             }
         }
         return body

@@ -1,8 +1,8 @@
 import Hummingbird
-import ServiceLifecycle
 import Logging
 import PlayhouseCore
 import PlayhouseStore
+import ServiceLifecycle
 
 /// The router with every API route and page, as the server and the tests use it.
 ///

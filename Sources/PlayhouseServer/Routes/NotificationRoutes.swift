@@ -10,14 +10,12 @@ struct NotificationRoutes: Sendable {
     var store: Store { dependencies.store }
 
     func add(admin: RouterGroup<PlayhouseContext>) {
-        admin.get("notifications", use: list)
-        admin.post("notifications", use: create)
-        admin.delete("notifications/:id", use: delete)
+        admin.collection("notifications", list: .init(list), create: .init(create), delete: .init(delete))
         admin.get("notifications/:id/deliveries", use: deliveries)
     }
 
     @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<NotificationResponse> {
-        ListResponse(key: "notifications", items: try await store.notificationTargets.list().map(NotificationResponse.init))
+        RecordKind.notification.list(try await store.notificationTargets.list().map(NotificationResponse.init))
     }
 
     /// ``NotificationRequest``; the template must exist.
@@ -28,20 +26,18 @@ struct NotificationRoutes: Sendable {
             throw APIError(.badRequest, "template \(template) does not exist")
         }
         let target = try await store.notificationTargets.create(name: name, url: url, events: events, format: format, templateID: template)
-        await dependencies.audit(context, .notificationCreate, target: "notification \(target.id) \(name)", detail: url)
-        return EditedResponse(status: .created, headers: [.location: "/api/v1/notifications/\(target.id)/deliveries"], response: NotificationResponse(target))
+        await dependencies.audit(context, .notificationCreate, target: RecordKind.notification.target(target.id, name), detail: url)
+        return EditedResponse(
+            status: .created, headers: [.location: "/api/v1/notifications/\(target.id)/deliveries"], response: NotificationResponse(target))
     }
 
     @Sendable func delete(_ request: Request, context: PlayhouseContext) async throws -> Response {
-        let id = try JobRoutes.id(context)
-        guard try await store.notificationTargets.delete(id) else { throw APIError.notFound("notification \(id)") }
-        await dependencies.audit(context, .notificationDelete, target: "notification \(id)")
-        return Response(status: .noContent)
+        try await dependencies.delete(.notification, context, audit: .notificationDelete, remove: store.notificationTargets.delete)
     }
 
     @Sendable func deliveries(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<DeliveryResponse> {
         let id = try JobRoutes.id(context)
-        guard try await store.notificationTargets.find(id) != nil else { throw APIError.notFound("notification \(id)") }
+        _ = try RecordKind.notification.found(try await store.notificationTargets.find(id), id)
         return ListResponse(
             key: "deliveries", items: try await store.notificationTargets.deliveries(targetID: id).map(DeliveryResponse.init))
     }

@@ -44,8 +44,9 @@ struct JobRoutes: Sendable {
         var status: JobStatus? = nil
         if let text = query["status"].map(String.init), !text.isEmpty {
             guard let value = JobStatus(rawValue: text) else {
-                throw APIError(.badRequest, "unknown status \"\(text)\"",
-                               detail: "use one of \(JobStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw APIError(
+                    .badRequest, "unknown status \"\(text)\"",
+                    detail: "use one of \(JobStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             status = value
         }
@@ -110,7 +111,8 @@ struct JobRoutes: Sendable {
         _ = try await job(context)
         guard let job = try await dependencies.store.jobs.requestCancel(id) else { throw APIError.notFound("job \(id)") }
         if job.status.isFinal && job.status != .canceled && !job.cancelRequested {
-            throw APIError(.conflict, "job \(id) has already ended (\(job.status.rawValue))", detail: "only queued or running jobs can be canceled")
+            throw APIError(
+                .conflict, "job \(id) has already ended (\(job.status.rawValue))", detail: "only queued or running jobs can be canceled")
         }
         await dependencies.audit(context, .jobCancel, target: "job \(id)")
         return EditedResponse(status: .accepted, response: JobResponse(job))

@@ -32,7 +32,8 @@ struct HookRoutes: Sendable {
         let id = try JobRoutes.id(context)
         let token = request.headers[Self.tokenHeader] ?? request.uri.queryParameters["token"].map(String.init) ?? ""
         guard let template = try await store.templates.find(id), !token.isEmpty,
-              let owner = try await store.templates.hookOwner(templateID: id, token: token) else {
+            let owner = try await store.templates.hookOwner(templateID: id, token: token)
+        else {
             await dependencies.audit(context, .hookRefused, target: "template \(id)", actor: "webhook")
             throw APIError(.unauthorized, "unknown hook or wrong token", detail: "send the hook's token in X-Playhouse-Token")
         }

@@ -31,11 +31,12 @@ struct Pages: Sendable {
     init() {
         var files: [String: (contentType: String, body: ByteBuffer)] = [:]
         if let folder = Bundle.module.url(forResource: "public", withExtension: nil)?.path,
-           let paths = FileManager.default.subpaths(atPath: folder) {
+            let paths = FileManager.default.subpaths(atPath: folder)
+        {
             for path in paths {
                 var isFolder: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: folder + "/" + path, isDirectory: &isFolder), !isFolder.boolValue,
-                      let data = FileManager.default.contents(atPath: folder + "/" + path)
+                    let data = FileManager.default.contents(atPath: folder + "/" + path)
                 else { continue }
                 let type = Self.contentTypes[URL(fileURLWithPath: path).pathExtension] ?? "application/octet-stream"
                 files[path] = (type, ByteBuffer(bytes: data))

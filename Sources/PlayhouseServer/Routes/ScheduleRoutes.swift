@@ -10,11 +10,10 @@ struct ScheduleRoutes: Sendable {
     var store: Store { dependencies.store }
 
     func add(read: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {
-        read.get("schedules", use: list)
+        read.collection("schedules", list: .init(list))
         read.get("templates/:id/schedules", use: listOfTemplate)
         admin.post("templates/:id/schedules", use: create)
-        admin.put("schedules/:id", use: update)
-        admin.delete("schedules/:id", use: delete)
+        admin.collection("schedules", update: .init(update), delete: .init(delete))
     }
 
     @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<ScheduleResponse> {
@@ -29,7 +28,7 @@ struct ScheduleRoutes: Sendable {
     /// the admin who made it, with the survey's defaults.
     @Sendable func create(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<ScheduleResponse> {
         let id = try JobRoutes.id(context)
-        guard let template = try await store.templates.find(id) else { throw APIError.notFound("template \(id)") }
+        let template = try RecordKind.template.found(try await store.templates.find(id), id)
         if let question = template.definition.survey.first(where: { $0.required && $0.default == nil }) {
             throw APIError(
                 .badRequest, "the survey asks \"\(question.question)\", which has no default",
@@ -38,27 +37,30 @@ struct ScheduleRoutes: Sendable {
         let body = try await request.decode(as: ScheduleRequest.self, context: context)
         let schedule = try await store.templates.createSchedule(
             templateID: id, cron: body.cron, timeZone: body.timezone ?? "UTC", createdBy: try context.requireUser().user.name)
-        await dependencies.audit(context, .scheduleCreate, target: "schedule \(schedule.id)", detail: "template \(template.name): \(schedule.cron) \(schedule.timeZone)")
-        return EditedResponse(status: .created, headers: [.location: "/api/v1/schedules/\(schedule.id)"], response: ScheduleResponse(schedule))
+        await dependencies.audit(
+            context, .scheduleCreate, target: RecordKind.schedule.target(schedule.id),
+            detail: "template \(template.name): \(schedule.cron) \(schedule.timeZone)")
+        return RecordKind.schedule.created(ScheduleResponse(schedule), id: schedule.id)
     }
 
     /// `{"cron", "timezone", "enabled"}`, each optional.
     @Sendable func update(_ request: Request, context: PlayhouseContext) async throws -> ScheduleResponse {
         let id = try JobRoutes.id(context)
-        guard let existing = try await store.templates.schedule(id) else { throw APIError.notFound("schedule \(id)") }
+        let existing = try RecordKind.schedule.found(try await store.templates.schedule(id), id)
         let body = try await request.decode(as: ScheduleUpdate.self, context: context)
-        guard let schedule = try await store.templates.updateSchedule(
-            id, cron: body.cron ?? existing.cron, timeZone: body.timezone ?? existing.timeZone, enabled: body.enabled ?? existing.enabled)
-        else { throw APIError.notFound("schedule \(id)") }
-        await dependencies.audit(context, .scheduleUpdate, target: "schedule \(id)", detail: "\(schedule.cron) \(schedule.timeZone), \(schedule.enabled ? "on" : "off")")
+        let schedule = try RecordKind.schedule.found(
+            try await store.templates.updateSchedule(
+                id, cron: body.cron ?? existing.cron, timeZone: body.timezone ?? existing.timeZone,
+                enabled: body.enabled ?? existing.enabled),
+            id)
+        await dependencies.audit(
+            context, .scheduleUpdate, target: RecordKind.schedule.target(id),
+            detail: "\(schedule.cron) \(schedule.timeZone), \(schedule.enabled ? "on" : "off")")
         return ScheduleResponse(schedule)
     }
 
     @Sendable func delete(_ request: Request, context: PlayhouseContext) async throws -> Response {
-        let id = try JobRoutes.id(context)
-        guard try await store.templates.deleteSchedule(id) else { throw APIError.notFound("schedule \(id)") }
-        await dependencies.audit(context, .scheduleDelete, target: "schedule \(id)")
-        return Response(status: .noContent)
+        try await dependencies.delete(.schedule, context, audit: .scheduleDelete, remove: store.templates.deleteSchedule)
     }
 
     /// The schedules of templates whose project the caller's grants reach.
@@ -66,7 +68,8 @@ struct ScheduleRoutes: Sendable {
         let access = try context.requireUser().access
         var projects: [Int64: String] = [:]
         for template in try await store.templates.list() { projects[template.id] = template.definition.parameters.project }
-        return ListResponse(key: "schedules", items: schedules.filter { projects[$0.templateID].map(access.allows(project:)) ?? false }.map(ScheduleResponse.init))
+        return RecordKind.schedule.list(
+            schedules.filter { projects[$0.templateID].map(access.allows(project:)) ?? false }.map(ScheduleResponse.init))
     }
 }
 

@@ -13,7 +13,9 @@ struct OpenAPIRoutes: Sendable {
     func add(open: RouterGroup<PlayhouseContext>) {
         open.get("openapi.json") { _, _ in
             guard let document = Self.document else {
-                throw APIError(.internalServerError, "the OpenAPI document is missing from this build", detail: "rebuild Playhouse from its repository")
+                throw APIError(
+                    .internalServerError, "the OpenAPI document is missing from this build", detail: "rebuild Playhouse from its repository"
+                )
             }
             return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: document))
         }

@@ -35,7 +35,10 @@ public struct APIError: HTTPResponseError, Sendable {
 
     static let signInRequired = APIError(
         .unauthorized, "sign in first",
-        detail: "send Authorization: Bearer TOKEN (create one with `playhouse tokens create USER`; an expired or revoked token signs in no one), or sign in at /login")
+        detail:
+            "send Authorization: Bearer TOKEN (create one with `playhouse tokens create USER`; "
+            + "an expired or revoked token signs in no one), or sign in at /login"
+    )
 
     static func notFound(_ what: String) -> APIError {
         APIError(.notFound, "\(what) not found", detail: "check the id; list them with GET on the collection")
@@ -43,14 +46,15 @@ public struct APIError: HTTPResponseError, Sendable {
 
     /// The answer to a refusal of the domain: its kind's status, its words.
     init(_ error: DomainError) {
-        let status: HTTPResponse.Status = switch error.kind {
-        case .invalid: .badRequest
-        case .forbidden: .forbidden
-        case .notFound: .notFound
-        case .conflict: .conflict
-        case .unprocessable: .unprocessableContent
-        case .upstream: .badGateway
-        }
+        let status: HTTPResponse.Status =
+            switch error.kind {
+            case .invalid: .badRequest
+            case .forbidden: .forbidden
+            case .notFound: .notFound
+            case .conflict: .conflict
+            case .unprocessable: .unprocessableContent
+            case .upstream: .badGateway
+            }
         self.init(status, error.message, detail: error.detail)
     }
 
@@ -84,13 +88,14 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .notFound:
                 throw APIError(.notFound, "no such route: \(request.method) \(request.uri.path)", detail: "see the API in the README")
             case .contentTooLarge:
-                throw APIError(.contentTooLarge, "request body too large", detail: "send at most \(ServerConfiguration.maxBodyBytes / 1024) KB")
+                throw APIError(
+                    .contentTooLarge, "request body too large", detail: "send at most \(ServerConfiguration.maxBodyBytes / 1024) KB")
             case .methodNotAllowed:
                 throw APIError(.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path)")
             default:
                 throw APIError(error.status, error.body ?? error.status.reasonPhrase)
             }
-        } catch where Store.isUniqueViolation(error) {
+        } catch  where Store.isUniqueViolation(error) {
             // Two requests made the same name at once; the database let only one through.
             throw APIError(.conflict, "that name was just taken", detail: "choose another name")
         } catch let error as any HTTPResponseError where error.status.code < 500 {

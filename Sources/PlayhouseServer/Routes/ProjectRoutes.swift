@@ -93,7 +93,8 @@ struct ProjectRoutes: Sendable {
         let project = try await dependencies.store.templates.saveGitProject(
             name: name, url: body.url, branch: body.branch, credentialID: credential)
         await dependencies.audit(context, existed ? .projectUpdate : .projectCreate, target: "project \(name)", detail: project.url)
-        return EditedResponse(status: existed ? .ok : .created, headers: [.location: "/api/v1/projects/\(name)/playbooks"], response: Project(project))
+        return EditedResponse(
+            status: existed ? .ok : .created, headers: [.location: "/api/v1/projects/\(name)/playbooks"], response: Project(project))
     }
 
     /// Git projects only: folders are removed from the disk by whoever put them there.

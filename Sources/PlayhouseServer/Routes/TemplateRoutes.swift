@@ -11,13 +11,10 @@ struct TemplateRoutes: Sendable {
 
     func add(read: RouterGroup<PlayhouseContext>, operate: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {
         read.get("launch-fields", use: launchFields)
-        read.get("templates", use: list)
-        read.get("templates/:id", use: show)
+        read.collection("templates", list: .init(list), show: .init(show))
         read.get("templates/:id/survey", use: survey)
         operate.post("templates/:id/launch", use: launch)
-        admin.post("templates", use: create)
-        admin.put("templates/:id", use: update)
-        admin.delete("templates/:id", use: delete)
+        admin.collection("templates", create: .init(create), update: .init(update), delete: .init(delete))
     }
 
     /// Every launch field, and those a template may prompt for: the page builds its forms
@@ -30,7 +27,7 @@ struct TemplateRoutes: Sendable {
     @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<TemplateResponse> {
         let access = try context.requireUser().access
         let templates = try await store.templates.list().filter { access.allows(project: $0.definition.parameters.project) }
-        return ListResponse(key: "templates", items: templates.map(TemplateResponse.init))
+        return RecordKind.template.list(templates.map(TemplateResponse.init))
     }
 
     @Sendable func show(_ request: Request, context: PlayhouseContext) async throws -> TemplateResponse {
@@ -40,8 +37,8 @@ struct TemplateRoutes: Sendable {
     @Sendable func create(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<TemplateResponse> {
         let (name, definition) = try await decode(request, context: context)
         let template = try await store.templates.create(name: name, definition: definition)
-        await dependencies.audit(context, .templateCreate, target: "template \(template.id) \(name)")
-        return EditedResponse(status: .created, headers: [.location: "/api/v1/templates/\(template.id)"], response: TemplateResponse(template))
+        await dependencies.audit(context, .templateCreate, target: RecordKind.template.target(template.id, name))
+        return RecordKind.template.created(TemplateResponse(template), id: template.id)
     }
 
     /// Replaces the template; `env` left out keeps the environment it had, since its
@@ -52,18 +49,13 @@ struct TemplateRoutes: Sendable {
         if definition.parameters.env == nil, let existing = try await store.templates.find(id) {
             definition.parameters.env = existing.definition.parameters.env
         }
-        guard let template = try await store.templates.update(id, name: name, definition: definition) else {
-            throw APIError.notFound("template \(id)")
-        }
-        await dependencies.audit(context, .templateUpdate, target: "template \(id) \(name)")
+        let template = try RecordKind.template.found(try await store.templates.update(id, name: name, definition: definition), id)
+        await dependencies.audit(context, .templateUpdate, target: RecordKind.template.target(id, name))
         return TemplateResponse(template)
     }
 
     @Sendable func delete(_ request: Request, context: PlayhouseContext) async throws -> Response {
-        let id = try JobRoutes.id(context)
-        guard try await store.templates.delete(id) else { throw APIError.notFound("template \(id)") }
-        await dependencies.audit(context, .templateDelete, target: "template \(id)")
-        return Response(status: .noContent)
+        try await dependencies.delete(.template, context, audit: .templateDelete, remove: store.templates.delete)
     }
 
     /// The survey as the launch form shows it now: every question, choices resolved from
@@ -94,7 +86,7 @@ struct TemplateRoutes: Sendable {
         let id = try JobRoutes.id(context)
         let access = try context.requireUser().access
         guard let template = try await store.templates.find(id), access.allows(project: template.definition.parameters.project) else {
-            throw APIError.notFound("template \(id)")
+            throw RecordKind.template.notFound(id)
         }
         return template
     }
@@ -109,8 +101,9 @@ struct TemplateRoutes: Sendable {
         let location = try catalog.locate(parameters, inGit: inGit)
         // Launch checks this only when the job runs; a template is saved to be used many times.
         guard inGit || FileManager.default.fileExists(atPath: location.playbook) else {
-            throw APIError(.badRequest, "playbook \(parameters.playbook) does not exist in project \(parameters.project)",
-                           detail: "list the playbooks with GET /api/v1/projects/\(parameters.project)/playbooks")
+            throw APIError(
+                .badRequest, "playbook \(parameters.playbook) does not exist in project \(parameters.project)",
+                detail: "list the playbooks with GET /api/v1/projects/\(parameters.project)/playbooks")
         }
         return (body.name, body.definition)
     }
