@@ -16,24 +16,20 @@ extension JobRepository {
             """
         let job: Job?
         do {
-            // A slice and its sliced job start together.
-            job = try await store.withTransaction { store in
-                let job = try await store.sql.raw(
-                    """
-                    UPDATE jobs SET status = \(status: running), started_at = \(bind: now.timeIntervalSince1970),
-                        heartbeat_at = \(bind: now.timeIntervalSince1970), worker = \(bind: worker)
-                    WHERE status = \(status: .queued) AND id = (\(pick))
-                    RETURNING *
-                    """
-                ).first(as: Job.self)
-                if let parent = job?.parentID { try await store.jobs.refreshSliced(parent, now: now) }
-                return job
-            }
+            job = try await sql.raw(
+                """
+                UPDATE jobs SET status = \(status: running), started_at = \(bind: now.timeIntervalSince1970),
+                    heartbeat_at = \(bind: now.timeIntervalSince1970), worker = \(bind: worker)
+                WHERE status = \(status: .queued) AND id = (\(pick))
+                RETURNING *
+                """
+            ).first(as: Job.self)
         } catch  where Store.isUniqueViolation(error) {
             // Another worker started a job with the same exclusive key at the same moment.
             return nil
         }
         guard let job else { return nil }
+        if let parent = job.parentID { try await refreshSliced(after: parent, now: now) }
         await store.notificationTargets.enqueueDeliveries(jobID: job.id, templateID: job.parameters.templateID, status: running, now: now)
         await store.announce(.job(job.id))
         return job
@@ -48,19 +44,16 @@ extension JobRepository {
         }
         var final = summary
         final.finish()
-        // A slice and its sliced job end together: a sliced job never stays running after its last slice.
-        let ended = try await store.withTransaction { store in
-            let job = try await store.sql.raw(
-                """
-                UPDATE jobs SET status = \(status: status), finished_at = \(bind: now.timeIntervalSince1970),
-                    exit_code = \(bind: exitCode), error = \(bind: outcome.error), summary = \(bind: JSONColumn.encode(final))
-                WHERE id = \(bind: id) AND status = \(status: .running)
-                RETURNING *
-                """
-            ).first(as: Job.self)
-            if let parent = job?.parentID { try await store.jobs.refreshSliced(parent, now: now) }
-            return job
-        }
+        let ended = try await sql.raw(
+            """
+            UPDATE jobs SET status = \(status: status), finished_at = \(bind: now.timeIntervalSince1970),
+                exit_code = \(bind: exitCode), error = \(bind: outcome.error), summary = \(bind: JSONColumn.encode(final))
+            WHERE id = \(bind: id) AND status = \(status: .running)
+            RETURNING *
+            """
+        ).first(as: Job.self)
+        // A sliced job never stays running after its last slice.
+        if let parent = ended?.parentID { try await refreshSliced(after: parent, now: now) }
         if let ended {
             await store.notificationTargets.enqueueDeliveries(jobID: id, templateID: ended.parameters.templateID, status: status, now: now)
         }

@@ -30,6 +30,14 @@ extension JobRepository {
         try await sql.raw("SELECT * FROM jobs WHERE parent_id = \(bind: parentID) ORDER BY id").all(as: Job.self)
     }
 
+    /// Brings a sliced job up to date after one of its slices changed (and that change
+    /// committed): in a transaction of its own that locks the sliced job first, so of
+    /// slices that change at once the last one to get the lock reads them all as they end
+    /// up. An ordinary job's claim and end stay one statement each, the queue's fastest path.
+    func refreshSliced(after parent: Int64, now: Date) async throws {
+        try await store.withTransaction { try await $0.jobs.refreshSliced(parent, now: now) }
+    }
+
     /// Brings a sliced job up to date with its slices: its status as ``JobLifecycle``
     /// derives it from theirs, its summary as ``JobSummary/init(slices:)`` adds theirs up.
     /// Runs in the transaction that changed a slice.
