@@ -24,15 +24,16 @@ public struct WorkerRepository: Repository {
     /// returns the ids of the jobs that are still its own and running. A job missing from
     /// the answer was ended by someone else (lost, or canceled while queued): stop it.
     public func heartbeat(worker: String, state: WorkerInfo.State, now: Date = Date()) async throws -> Set<Int64> {
-        try await store.withTransaction { store in
-            try await store.sql.raw(
-                """
-                UPDATE workers SET last_heartbeat = \(bind: now.timeIntervalSince1970), state = \(bind: state.rawValue)
-                WHERE name = \(bind: worker)
-                """
-            ).run()
-            return try await store.jobs.renewLeases(worker: worker, now: now)
-        }
+        // Two statements, no transaction: each stands on its own, and a transaction would
+        // hold the rows of every running job of the worker, which its recorder and the
+        // reapers also write, across the round trips between them.
+        try await sql.raw(
+            """
+            UPDATE workers SET last_heartbeat = \(bind: now.timeIntervalSince1970), state = \(bind: state.rawValue)
+            WHERE name = \(bind: worker)
+            """
+        ).run()
+        return try await store.jobs.renewLeases(worker: worker, now: now)
     }
 
     /// Records that a worker stopped cleanly.
