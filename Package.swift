@@ -134,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlayhouseCoreTests",
-            dependencies: ["PlayhouseCore"],
+            dependencies: ["PlayhouseCore", "PlayhouseTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import PlayhouseCore
+import PlayhouseTestSupport
 import Testing
 
 @Suite struct EventTypeTests {
@@ -13,7 +14,7 @@ import Testing
     /// The callback plugin is the source of event names: every name it emits is known here.
     @Test func theCallbackPluginEmitsOnlyKnownTypes() throws {
         let plugin = try String(
-            contentsOfFile: TestRoot.path + "/Sources/PlayhouseEngine/Resources/callback_plugins/playhouse.py", encoding: .utf8)
+            contentsOfFile: TestPaths.root + "/Sources/PlayhouseEngine/Resources/callback_plugins/playhouse.py", encoding: .utf8)
         let emitted = plugin.matches(of: /(?:_emit|_result|_result_handler)\("([a-z_]+)"/).map { String($0.output.1) }
         #expect(emitted.count > 15)
         for name in emitted {
@@ -27,10 +28,4 @@ import Testing
         let decoded = try JSONDecoder().decode(JobEvent.self, from: JSONEncoder().encode(event))
         #expect(decoded.type.name == "v3_runner_on_teleport")
     }
-}
-
-/// The repository's root, from this file's place in it.
-enum TestRoot {
-    static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .path
 }
