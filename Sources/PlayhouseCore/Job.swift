@@ -23,12 +23,15 @@ public struct Job: Sendable, Equatable {
     public var lastSeq: Int
     /// For a git project: the commit the job ran.
     public var commit: String?
+    /// How many lines of its log are stored.
+    public var outputLines: Int
 
     public init(
         id: Int64, status: JobStatus, parameters: JobParameters, createdAt: Date,
         startedAt: Date? = nil, finishedAt: Date? = nil, exitCode: Int? = nil, error: String? = nil,
         summary: JobSummary = JobSummary(), cancelRequested: Bool = false, worker: String? = nil,
-        parentID: Int64? = nil, sliceCount: Int = 0, lastSeq: Int = 0, commit: String? = nil
+        parentID: Int64? = nil, sliceCount: Int = 0, lastSeq: Int = 0, commit: String? = nil,
+        outputLines: Int = 0
     ) {
         self.id = id
         self.status = status
@@ -45,5 +48,6 @@ public struct Job: Sendable, Equatable {
         self.sliceCount = sliceCount
         self.lastSeq = lastSeq
         self.commit = commit
+        self.outputLines = outputLines
     }
 }

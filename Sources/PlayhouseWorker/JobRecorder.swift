@@ -11,6 +11,8 @@ final class JobRecorder: Sendable {
         var summary = JobSummary()
         var lastSeq = 0
         var chunk = 0
+        /// Lines of output stored or on their way.
+        var lines = 0
         var output = ""
         var progressChanged = false
         var lastFlush = ContinuousClock.now
@@ -57,16 +59,24 @@ final class JobRecorder: Sendable {
 
     /// Writes the output and progress not stored yet.
     func flush() async throws {
-        let (output, chunk, progress) = state.withLock { state in
+        let (output, progress) = state.withLock { state in
             state.lastFlush = .now
             defer {
                 state.output = ""
                 state.progressChanged = false
             }
-            if !state.output.isEmpty { state.chunk += 1 }
-            return (state.output, state.chunk, state.progressChanged ? (state.lastSeq, state.summary) : nil)
+            var output: OutputChunk? = nil
+            if !state.output.isEmpty {
+                // Chunks hold whole lines, so a range of lines never starts inside one; only
+                // a run's last line can lack its newline.
+                if state.output.utf8.last != UInt8(ascii: "\n") { state.output += "\n" }
+                state.chunk += 1
+                output = OutputChunk(number: state.chunk, firstLine: state.lines, text: state.output)
+                state.lines = output?.endLine ?? state.lines
+            }
+            return (output, state.progressChanged ? (state.lastSeq, state.summary) : nil)
         }
-        if !output.isEmpty { try await store.events.appendOutput(output, chunk: chunk, to: jobID) }
+        if let output { try await store.output.append(output, to: jobID) }
         if let (lastSeq, summary) = progress { try await store.jobs.updateProgress(of: jobID, lastSeq: lastSeq, summary: summary) }
     }
 }

@@ -31,6 +31,12 @@ struct LimitOptions: ParsableArguments {
     @Option(name: .long, help: "Survey choice lookups running at once for everyone (env PLAYHOUSE_SURVEY_LOOKUPS).")
     var surveyLookups = Self.setting("PLAYHOUSE_SURVEY_LOOKUPS", Self.defaults.surveyLookups.total)
 
+    @Option(name: .long, help: "Searches of job logs one user may have running at once (env PLAYHOUSE_LOG_SEARCHES_PER_USER).")
+    var logSearchesPerUser = Self.setting("PLAYHOUSE_LOG_SEARCHES_PER_USER", Self.defaults.logSearches.perUser)
+
+    @Option(name: .long, help: "Searches of job logs running at once for everyone (env PLAYHOUSE_LOG_SEARCHES).")
+    var logSearches = Self.setting("PLAYHOUSE_LOG_SEARCHES", Self.defaults.logSearches.total)
+
     @Option(name: .long, help: "Live event streams one user may hold open (env PLAYHOUSE_STREAMS_PER_USER).")
     var streamsPerUser = Self.setting("PLAYHOUSE_STREAMS_PER_USER", Self.defaults.streamsPerUser)
 
@@ -42,17 +48,18 @@ struct LimitOptions: ParsableArguments {
             inventoryResolutions: .init(perUser: inventoryResolutionsPerUser, total: inventoryResolutions),
             gitListings: .init(perUser: gitListingsPerUser, total: gitListings),
             surveyLookups: .init(perUser: surveyLookupsPerUser, total: surveyLookups),
+            logSearches: .init(perUser: logSearchesPerUser, total: logSearches),
             streamsPerUser: streamsPerUser, surveyLookupTimeout: .seconds(surveyLookupTimeout))
     }
 
     func validate() throws {
         let all = [
             inventoryResolutionsPerUser, inventoryResolutions, gitListingsPerUser, gitListings,
-            surveyLookupsPerUser, surveyLookups, streamsPerUser, surveyLookupTimeout,
+            surveyLookupsPerUser, surveyLookups, logSearchesPerUser, logSearches, streamsPerUser, surveyLookupTimeout,
         ]
         guard all.allSatisfy({ $0 >= 1 }) else {
             throw ArgumentParser.ValidationError(
-                "--inventory-resolutions, --git-listings, --survey-lookups, their -per-user forms, "
+                "--inventory-resolutions, --git-listings, --survey-lookups, --log-searches, their -per-user forms, "
                     + "--streams-per-user and --survey-lookup-timeout must be at least 1"
             )
         }

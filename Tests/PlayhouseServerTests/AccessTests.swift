@@ -35,6 +35,7 @@ import Testing
             Route(method: "GET", path: "/api/v1/jobs/\(id("job"))/events", least: .viewer),
             Route(method: "GET", path: "/api/v1/jobs/\(id("job"))/stream", least: .viewer),
             Route(method: "GET", path: "/api/v1/jobs/\(id("job"))/stdout", least: .viewer),
+            Route(method: "GET", path: "/api/v1/jobs/\(id("job"))/search?q=ok", least: .viewer),
             Route(
                 method: "POST", path: "/api/v1/jobs",
                 body: #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#, least: .operator),
@@ -343,6 +344,9 @@ import Testing
             #expect(jobs.compactMap { $0["id"]?.intValue } == [mine], "only the granted project's jobs")
             #expect(try await RawHTTP.send(port: port, "GET", "/api/v1/jobs/\(hidden)", headers: auth).status == 404)
             #expect(try await RawHTTP.send(port: port, "POST", "/api/v1/jobs/\(hidden)/cancel", headers: auth).status == 404)
+            for read in ["stdout", "stdout?from=1&to=5", "search?q=ok", "search?failures=true", "stream"] {
+                #expect(try await RawHTTP.send(port: port, "GET", "/api/v1/jobs/\(hidden)/\(read)", headers: auth).status == 404, "\(read)")
+            }
             let projectsSeen = try await RawHTTP.send(port: port, "GET", "/api/v1/projects", headers: auth).body
             #expect(projectsSeen.contains("granted") && !projectsSeen.contains("other"))
             #expect(try await RawHTTP.send(port: port, "GET", "/api/v1/inventories", headers: auth).body.contains("secret hosts") == false)

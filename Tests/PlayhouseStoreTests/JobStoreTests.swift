@@ -129,15 +129,6 @@ import Testing
             #expect(progressed?.summary == summary)
         }
     }
-
-    @Test(arguments: TestBackend.allCases) func outputIsKeptInOrder(backend: TestBackend) async throws {
-        try await TestPaths.withStore(backend) { store in
-            let job = try await store.jobs.insert(parameters)
-            try await store.events.appendOutput("\u{1B}[0;32mok\u{1B}[0m\n", chunk: 1, to: job.id)
-            try await store.events.appendOutput("PLAY RECAP\n", chunk: 2, to: job.id)
-            #expect(try await store.events.output(of: job.id) == "\u{1B}[0;32mok\u{1B}[0m\nPLAY RECAP\n")
-        }
-    }
 }
 
 @Suite struct InventoryStoreTests {

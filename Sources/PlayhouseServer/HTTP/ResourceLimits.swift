@@ -25,6 +25,8 @@ public struct ResourceLimits: Sendable, Equatable {
     public var gitListings: Concurrency
     /// Survey choices fetched from a URL.
     public var surveyLookups: Concurrency
+    /// Searches of a job's log (`GET /jobs/{id}/search`), each a read of the whole log.
+    public var logSearches: Concurrency
     /// Live event streams (`GET /jobs/{id}/stream`) one user may hold open.
     public var streamsPerUser: Int
     /// How long a survey's choices URL may take to answer.
@@ -34,12 +36,14 @@ public struct ResourceLimits: Sendable, Equatable {
         inventoryResolutions: Concurrency = Concurrency(perUser: 2, total: 8),
         gitListings: Concurrency = Concurrency(perUser: 2, total: 8),
         surveyLookups: Concurrency = Concurrency(perUser: 2, total: 8),
+        logSearches: Concurrency = Concurrency(perUser: 2, total: 4),
         streamsPerUser: Int = 20,
         surveyLookupTimeout: Duration = .seconds(10)
     ) {
         self.inventoryResolutions = inventoryResolutions
         self.gitListings = gitListings
         self.surveyLookups = surveyLookups
+        self.logSearches = logSearches
         self.streamsPerUser = streamsPerUser
         self.surveyLookupTimeout = surveyLookupTimeout
     }

@@ -9,7 +9,7 @@ import Synchronization
 final class WorkLimits: Sendable {
     /// What is counted, each against its own limits.
     enum Kind: Sendable, Hashable {
-        case inventoryResolution, gitListing, surveyLookup, stream
+        case inventoryResolution, gitListing, surveyLookup, logSearch, stream
 
         /// What it is, in the plural, for messages.
         var plural: String {
@@ -17,6 +17,7 @@ final class WorkLimits: Sendable {
             case .inventoryResolution: "inventory resolutions"
             case .gitListing: "git playbook listings"
             case .surveyLookup: "survey choice lookups"
+            case .logSearch: "log searches"
             case .stream: "live streams"
             }
         }
@@ -27,6 +28,7 @@ final class WorkLimits: Sendable {
             case .inventoryResolution: "--inventory-resolutions-per-user"
             case .gitListing: "--git-listings-per-user"
             case .surveyLookup: "--survey-lookups-per-user"
+            case .logSearch: "--log-searches-per-user"
             case .stream: "--streams-per-user"
             }
         }
@@ -37,6 +39,7 @@ final class WorkLimits: Sendable {
             case .inventoryResolution: "--inventory-resolutions"
             case .gitListing: "--git-listings"
             case .surveyLookup: "--survey-lookups"
+            case .logSearch: "--log-searches"
             case .stream: nil
             }
         }
@@ -123,6 +126,7 @@ final class WorkLimits: Sendable {
         case .inventoryResolution: (limits.inventoryResolutions.perUser, limits.inventoryResolutions.total)
         case .gitListing: (limits.gitListings.perUser, limits.gitListings.total)
         case .surveyLookup: (limits.surveyLookups.perUser, limits.surveyLookups.total)
+        case .logSearch: (limits.logSearches.perUser, limits.logSearches.total)
         // Each stream is cheap to the server; what must not grow is one user's share.
         case .stream: (limits.streamsPerUser, Int.max)
         }

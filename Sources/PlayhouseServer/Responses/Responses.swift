@@ -42,6 +42,8 @@ struct JobFields: Encodable, Sendable {
     @ExplicitNull var slices: [Int64]?
     /// Events stored so far; the seq of the newest.
     var events: Int
+    /// Lines of the log stored so far.
+    var outputLines: Int
     /// Whether the run's limits dropped output or events, and how much.
     var truncated: Bool
     var droppedOutputBytes: Int
@@ -57,6 +59,7 @@ struct JobFields: Encodable, Sendable {
         exitCode = job.exitCode
         error = job.error
         events = job.lastSeq
+        outputLines = job.outputLines
         droppedOutputBytes = job.summary.droppedOutputBytes ?? 0
         droppedEvents = job.summary.droppedEvents ?? 0
         truncated = droppedOutputBytes > 0 || droppedEvents > 0
@@ -90,6 +93,7 @@ struct JobFields: Encodable, Sendable {
         case templatedVars = "templated_vars"
         case parentID = "parent_id"
         case slices, events, truncated
+        case outputLines = "output_lines"
         case droppedOutputBytes = "dropped_output_bytes"
         case droppedEvents = "dropped_events"
         case launchedBy = "launched_by"

@@ -3,7 +3,8 @@ import Hummingbird
 import PlayhouseCore
 import PlayhouseStore
 
-/// `/api/v1/jobs`: launch, read, page through events, stream, log, cancel.
+/// `/api/v1/jobs`: launch, read, page through events, stream, cancel; the log is in
+/// `JobRoutes+Output.swift`.
 struct JobRoutes: Sendable {
     let dependencies: ServerDependencies
     let frames: EventFrames
@@ -19,6 +20,7 @@ struct JobRoutes: Sendable {
         read.get("jobs/:id/events", use: events)
         read.get("jobs/:id/stream", use: stream)
         read.get("jobs/:id/stdout", use: stdout)
+        read.get("jobs/:id/search", use: search)
         operate.post("jobs", use: launch)
         operate.post("jobs/:id/cancel", use: cancel)
         operate.post("jobs/:id/relaunch", use: relaunch)
@@ -97,15 +99,6 @@ struct JobRoutes: Sendable {
             })
     }
 
-    @Sendable func stdout(_ request: Request, context: PlayhouseContext) async throws -> Response {
-        let job = try await job(context)
-        var text = try await dependencies.store.events.output(of: job.id)
-        if request.uri.queryParameters["ansi"] == "0" { text = ANSI.strip(text) }
-        return Response(
-            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
     @Sendable func cancel(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<JobResponse> {
         let id = try Self.id(context)
         _ = try await job(context)
@@ -119,7 +112,7 @@ struct JobRoutes: Sendable {
     }
 
     /// The job in the path, if the caller's grants reach its project (else it is not found).
-    private func job(_ context: PlayhouseContext) async throws -> Job {
+    func job(_ context: PlayhouseContext) async throws -> Job {
         let id = try Self.id(context)
         let access = try context.requireUser().access
         guard let job = try await dependencies.store.jobs.find(id), access.allows(project: job.parameters.project) else {

@@ -1,7 +1,8 @@
+import Foundation
 public import PlayhouseCore
 import SQLKit
 
-/// What a job's run tells: its events and its log output.
+/// The events of a job's run.
 public struct EventRepository: Repository {
     let store: Store
 
@@ -53,20 +54,26 @@ public struct EventRepository: Repository {
             """
         ).all(as: JobEvent.self)
     }
+}
 
-    /// Appends a piece of the job's log (Ansible's stdout and stderr as printed).
-    public func appendOutput(_ text: String, chunk: Int, to jobID: Int64) async throws {
-        try await sql.raw(
+extension EventRepository {
+    /// A job's events whose task, host or message holds `text` (letters in either case):
+    /// how many there are, and the first `limit` of them after `seq`.
+    public func search(of jobID: Int64, for text: String, after seq: Int, limit: Int) async throws -> (total: Int, events: [JobEvent]) {
+        // LIKE's own wildcards in the text are matched as themselves.
+        let escaped = text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        let pattern = "%\(escaped)%"
+        let matches: SQLQueryString = """
+            job_id = \(bind: jobID) AND (lower(COALESCE(task, '')) LIKE \(bind: pattern) ESCAPE '\\'
+                OR lower(COALESCE(host, '')) LIKE \(bind: pattern) ESCAPE '\\'
+                OR lower(COALESCE(message, '')) LIKE \(bind: pattern) ESCAPE '\\')
             """
-            INSERT INTO job_output (job_id, chunk, text) VALUES (\(bind: jobID), \(bind: chunk), \(bind: text))
-            """
-        ).run()
-        await store.announce(.job(jobID))
-    }
-
-    /// The job's whole log so far.
-    public func output(of jobID: Int64) async throws -> String {
-        try await sql.raw("SELECT text FROM job_output WHERE job_id = \(bind: jobID) ORDER BY chunk")
-            .all(decodingColumn: "text", as: String.self).joined()
+        let total =
+            try await sql.raw("SELECT COUNT(*) AS hits FROM job_events WHERE \(matches)")
+            .first(decodingColumn: "hits", as: Int.self) ?? 0
+        let events = try await sql.raw("SELECT * FROM job_events WHERE \(matches) AND seq > \(bind: seq) ORDER BY seq LIMIT \(bind: limit)")
+            .all(as: JobEvent.self)
+        return (total, events)
     }
 }

@@ -222,6 +222,18 @@ enum Migrations {
             created_at {real} NOT NULL
         )
         """,
+        // The log by line: each chunk holds whole lines, numbered from `first_line` (0-based).
+        "ALTER TABLE job_output ADD COLUMN first_line BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE job_output ADD COLUMN lines INTEGER NOT NULL DEFAULT 0",
+        "UPDATE job_output SET lines = length(text) - length(replace(text, '\n', ''))",
+        """
+        UPDATE job_output SET first_line = (
+            SELECT COALESCE(SUM(earlier.lines), 0) FROM job_output earlier
+            WHERE earlier.job_id = job_output.job_id AND earlier.chunk < job_output.chunk)
+        """,
+        "CREATE INDEX job_output_lines ON job_output (job_id, first_line)",
+        "ALTER TABLE jobs ADD COLUMN output_lines BIGINT NOT NULL DEFAULT 0",
+        "UPDATE jobs SET output_lines = (SELECT COALESCE(SUM(lines), 0) FROM job_output WHERE job_output.job_id = jobs.id)",
     ]
 
     static func render(_ step: String, for dialect: Store.Dialect) -> String {

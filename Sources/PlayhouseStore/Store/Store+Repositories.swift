@@ -3,8 +3,10 @@ import SQLKit
 extension Store {
     /// Jobs, their slices, claims and leases.
     public var jobs: JobRepository { JobRepository(store: self) }
-    /// The events and the log output of jobs.
+    /// The events of jobs.
     public var events: EventRepository { EventRepository(store: self) }
+    /// The logs of jobs, by line.
+    public var output: OutputRepository { OutputRepository(store: self) }
     /// Users and what they may do: sessions, API tokens, teams, grants and the audit log.
     public var users: UserRepository { UserRepository(store: self) }
     /// Stored secrets for runs.

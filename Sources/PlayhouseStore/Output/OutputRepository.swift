@@ -1,0 +1,127 @@
+public import PlayhouseCore
+import SQLKit
+
+/// A job's log: Ansible's stdout and stderr as printed, stored in chunks of whole lines,
+/// so any range of lines is one or two chunk reads away however long the log grows.
+public struct OutputRepository: Repository {
+    let store: Store
+
+    /// Appends `chunk` (its text ends with a newline), counts its lines on the job, then
+    /// wakes the job's subscribers.
+    public func append(_ chunk: OutputChunk, to jobID: Int64) async throws {
+        // Two single statements, no transaction: a reader takes the count of lines from
+        // the chunks themselves; the job's count only shows it.
+        try await sql.raw(
+            """
+            INSERT INTO job_output (job_id, chunk, first_line, lines, text)
+            VALUES (\(bind: jobID), \(bind: chunk.number), \(bind: chunk.firstLine), \(bind: chunk.lines), \(bind: chunk.text))
+            """
+        ).run()
+        try await sql.raw("UPDATE jobs SET output_lines = \(bind: chunk.endLine) WHERE id = \(bind: jobID)").run()
+        await store.announce(.job(jobID))
+    }
+
+    /// How many lines the job's log holds so far.
+    public func lineCount(of jobID: Int64) async throws -> Int {
+        try await sql.raw(
+            """
+            SELECT first_line + lines AS total FROM job_output WHERE job_id = \(bind: jobID)
+            ORDER BY chunk DESC LIMIT 1
+            """
+        ).first(decodingColumn: "total", as: Int.self) ?? 0
+    }
+
+    /// At most `limit` chunks in order, the first of them the one that holds line `line`
+    /// (0-based): what a reader of the log from that line needs.
+    public func chunks(of jobID: Int64, from line: Int, limit: Int) async throws -> [OutputChunk] {
+        try await sql.raw(
+            """
+            SELECT chunk, first_line, lines, text FROM job_output
+            WHERE job_id = \(bind: jobID) AND first_line + lines > \(bind: line)
+            ORDER BY first_line LIMIT \(bind: limit)
+            """
+        ).all(as: OutputChunk.self)
+    }
+
+    /// Lines `range` (0-based, clamped to the log) and no more than about `maxBytes` of
+    /// them, never fewer than one line when the range starts inside the log.
+    public func lines(of jobID: Int64, _ range: Range<Int>, maxBytes: Int) async throws -> OutputLines {
+        let total = try await lineCount(of: jobID)
+        let wanted = min(range.lowerBound, total)..<min(range.upperBound, total)
+        var result = OutputLines(range: wanted.lowerBound..<wanted.lowerBound, total: total)
+        var line = wanted.lowerBound
+        while line < wanted.upperBound {
+            let start = line
+            for chunk in try await chunks(of: jobID, from: line, limit: 8) {
+                for text in chunk.lineTexts(from: line, to: wanted.upperBound) {
+                    if !result.text.isEmpty, result.text.utf8.count + text.utf8.count > maxBytes { return result }
+                    result.text += text
+                    line += 1
+                    result.range = wanted.lowerBound..<line
+                }
+                if line >= wanted.upperBound { break }
+            }
+            // A log cut short under the reader (a compacted job, say) ends the read.
+            if line == start { break }
+        }
+        return result
+    }
+}
+
+/// A piece of a job's log: whole lines, numbered from ``firstLine``.
+public struct OutputChunk: Sendable, Equatable {
+    /// The chunk's place in the job's log: 1, 2, …
+    public var number: Int
+    /// The 0-based number of its first line.
+    public var firstLine: Int
+    /// How many lines it holds (its newlines).
+    public var lines: Int
+    public var text: String
+
+    public init(number: Int, firstLine: Int, text: String) {
+        self.number = number
+        self.firstLine = firstLine
+        self.lines = text.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        self.text = text
+    }
+
+    /// The number of the line after its last.
+    public var endLine: Int { firstLine + lines }
+
+    /// Its lines numbered `from..<to` (0-based, in the whole log), each with its newline.
+    public func lineTexts(from: Int, to: Int) -> [Substring] {
+        guard from < endLine, to > firstLine else { return [] }
+        var result: [Substring] = []
+        var number = firstLine
+        var start = text.startIndex
+        var index = text.utf8.startIndex
+        while index < text.utf8.endIndex, number < to {
+            if text.utf8[index] == UInt8(ascii: "\n") {
+                let next = text.utf8.index(after: index)
+                if number >= from { result.append(text[start..<next]) }
+                number += 1
+                start = next
+            }
+            index = text.utf8.index(after: index)
+        }
+        return result
+    }
+}
+
+extension OutputChunk: RowDecodable {
+    init(row: Row) throws {
+        number = try row["chunk"]
+        firstLine = try row["first_line"]
+        lines = try row["lines"]
+        text = try row["text"]
+    }
+}
+
+/// Lines of a job's log, and how many it holds in all.
+public struct OutputLines: Sendable, Equatable {
+    /// The 0-based numbers of the lines in ``text``.
+    public var range: Range<Int>
+    /// How many lines the log holds.
+    public var total: Int
+    public var text = ""
+}
