@@ -25,8 +25,12 @@ import Testing
         while true {
             let page = try await frames.page(of: job, after: after, freshAsOf: freshAsOf)
             guard let last = page.lastSeq else { return (seqs, page) }
-            let text = String(buffer: page.bytes)
-            seqs += text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
+            // Frames come without ids (each stream writes its own): the seq is in each one's JSON.
+            seqs += page.frames.compactMap { frame in
+                String(buffer: frame).split(separator: "\n").first { $0.hasPrefix("data: ") }
+                    .flatMap { JSONValue.parse(String($0.dropFirst(6)))?["seq"]?.intValue }
+            }
+            #expect(seqs.last == last, "the page's last seq is its last frame's")
             after = last
         }
     }

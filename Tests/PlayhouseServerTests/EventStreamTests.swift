@@ -24,7 +24,7 @@ import Testing
     /// The ids of event messages, and the final job of the `end` message.
     func split(_ body: String) -> (ids: [Int], end: JSONValue?) {
         let messages = SSEMessage.parse(body)
-        let ids = messages.filter { $0.event != "end" }.compactMap(\.id)
+        let ids = messages.filter { $0.event != "end" && $0.event != "output" }.compactMap(\.id)
         return (ids, messages.last { $0.event == "end" }.flatMap { JSONValue.parse($0.data) })
     }
 
@@ -112,7 +112,7 @@ import Testing
             while try await store.events.list(of: id, after: 0, limit: 1000).count < 6, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
-            let (_, _, body) = try await client.stream("/api/v1/jobs/\(id)/stream", lastEventID: 5)
+            let (_, _, body) = try await client.stream("/api/v1/jobs/\(id)/stream", lastEventID: "5")
             let (ids, end) = split(body)
             let events = try await store.events.list(of: id, after: 0, limit: 5000)
             let total = events.count
@@ -124,10 +124,60 @@ import Testing
 
             let (_, _, again) = try await client.stream("/api/v1/jobs/\(id)/stream?after=\(total - 2)")
             #expect(split(again).ids == [total - 1, total])
-            let (_, _, caughtUp) = try await client.stream("/api/v1/jobs/\(id)/stream", lastEventID: total)
+            let (_, _, caughtUp) = try await client.stream("/api/v1/jobs/\(id)/stream", lastEventID: "\(total)")
             let finished = split(caughtUp)
             #expect(finished.ids.isEmpty)
             #expect(finished.end?["status"] == .string("successful"))
+        }
+    }
+
+    /// The `output` frames of a stream body: each one's lines (1-based, inclusive), text and id.
+    func outputFrames(_ body: String) -> [(from: Int, to: Int, text: String, cursor: String)] {
+        SSEMessage.parse(body).filter { $0.event == "output" }.compactMap { message in
+            guard let data = JSONValue.parse(message.data), let from = data["from"]?.intValue, let to = data["to"]?.intValue,
+                let text = data["text"]?.stringValue, let cursor = message.cursor
+            else { return nil }
+            return (from, to, text, cursor)
+        }
+    }
+
+    @Test func outputFramesCarryTheLogLiveBesideTheEventsAndResumeByLine() async throws {
+        let projects = try TestPaths.makeProject("p", files: Self.projectFiles)
+        try await ServerFixture.with(projects: projects) { client, store in
+            let id = try await client.launch(Self.launch)
+            // Followed from the start while it runs, as the job page does.
+            let (_, _, body) = try await client.stream("/api/v1/jobs/\(id)/stream?output=true")
+            let log = try await client.text("/api/v1/jobs/\(id)/stdout").2
+            let frames = outputFrames(body)
+            #expect(frames.map(\.text).joined() == log, "the frames hold the whole log, each line once")
+            #expect(frames.count >= 2, "the log came in pieces while the job ran")
+            var next = 1
+            for frame in frames {
+                #expect(frame.from == next && frame.to >= frame.from, "lines follow on: \(frame.from)-\(frame.to)")
+                next = frame.to + 1
+            }
+            let messages = SSEMessage.parse(body)
+            #expect(messages.filter { $0.event != "summary" && $0.event != "end" }.allSatisfy { $0.cursor?.contains(",") == true })
+            #expect(split(body).ids == Array(1...(try await store.events.list(of: id, after: 0, limit: 5000).count)))
+
+            // Resumed from the middle: the rest of each, nothing twice.
+            let middle = frames[frames.count / 2]
+            let (_, _, resumed) = try await client.stream("/api/v1/jobs/\(id)/stream?output=true", lastEventID: middle.cursor)
+            let rest = outputFrames(resumed)
+            #expect(rest.first?.from == middle.to + 1)
+            #expect(frames.prefix { $0.to <= middle.to }.map(\.text).joined() + rest.map(\.text).joined() == log)
+            let seq = Int(middle.cursor.split(separator: ",")[0]) ?? 0
+            #expect(split(resumed).ids.first.map { $0 == seq + 1 } ?? true)
+
+            // The log alone, from a line: no event frames, the same end.
+            let (_, _, alone) = try await client.stream("/api/v1/jobs/\(id)/stream?output=true&events=false&after_line=3")
+            let lines = log.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            #expect(outputFrames(alone).map(\.text).joined() == lines.dropFirst(3).map { $0 + "\n" }.joined())
+            #expect(SSEMessage.parse(alone).allSatisfy { ["output", "summary", "end"].contains($0.event) })
+            #expect(split(alone).end?["status"] == .string("successful"))
+
+            let bad = try await client.json(.get, "/api/v1/jobs/\(id)/stream?output=yes")
+            #expect(bad.status == .badRequest)
         }
     }
 

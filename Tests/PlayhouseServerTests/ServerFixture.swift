@@ -101,10 +101,10 @@ extension TestClientProtocol {
     }
 
     /// Reads a whole Server-Sent Events stream, until the server closes it.
-    func stream(_ uri: String, lastEventID: Int? = nil) async throws -> (status: Int, contentType: String, body: String) {
+    func stream(_ uri: String, lastEventID: String? = nil) async throws -> (status: Int, contentType: String, body: String) {
         guard let port else { throw TestFailure("the live test server has no port") }
         var headers = ["Accept": "text/event-stream"]
-        if let lastEventID { headers["Last-Event-ID"] = "\(lastEventID)" }
+        if let lastEventID { headers["Last-Event-ID"] = lastEventID }
         let response = try await RawHTTP.send(port: port, "GET", uri, headers: headers)
         return (response.status, response.header("Content-Type") ?? "", response.body)
     }
@@ -159,26 +159,30 @@ struct TestFailure: Error, CustomStringConvertible {
 
 /// One parsed Server-Sent Events message.
 struct SSEMessage: Equatable {
+    /// The seq in the message's id (`SEQ` or `SEQ,LINE`).
     var id: Int?
+    /// The id as sent.
+    var cursor: String?
     var event: String
     var data: String
 
     /// Splits a whole SSE body into messages, skipping comments and the retry hint.
     static func parse(_ text: String) -> [SSEMessage] {
         text.components(separatedBy: "\n\n").compactMap { block in
-            var id: Int? = nil
+            var cursor: String? = nil
             var event = "message"
             var data: [String] = []
             for line in block.split(separator: "\n") {
                 if line.hasPrefix("id: ") {
-                    id = Int(line.dropFirst(4))
+                    cursor = String(line.dropFirst(4))
                 } else if line.hasPrefix("event: ") {
                     event = String(line.dropFirst(7))
                 } else if line.hasPrefix("data: ") {
                     data.append(String(line.dropFirst(6)))
                 }
             }
-            return data.isEmpty ? nil : SSEMessage(id: id, event: event, data: data.joined(separator: "\n"))
+            let id = cursor.flatMap { Int($0.split(separator: ",", omittingEmptySubsequences: false)[0]) }
+            return data.isEmpty ? nil : SSEMessage(id: id, cursor: cursor, event: event, data: data.joined(separator: "\n"))
         }
     }
 }

@@ -78,11 +78,20 @@ struct JobRoutes: Sendable {
         return ListResponse(key: "events", items: events.map(EventResponse.init), next: .after(events.last?.seq ?? after))
     }
 
+    /// `after` (the last seq the client has) or `Last-Event-ID`; `output=true` adds the log
+    /// from line `after_line` (the lines the client has); `events=false` leaves events out.
     @Sendable func stream(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let job = try await job(context)
-        let header = request.headers[.init("Last-Event-ID")!].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let after = try header ?? Self.integer(request, "after", default: 0, range: 0...Int(Int32.max))
-        let stream = EventStream(store: dependencies.store, frames: frames, jobID: job.id)
+        let output = try Self.flag(request, "output", default: false)
+        var stream = EventStream(store: dependencies.store, frames: frames, jobID: job.id)
+        stream.options.events = try Self.flag(request, "events", default: true)
+        var cursor = EventStream.Cursor(
+            seq: try Self.integer(request, "after", default: 0, range: 0...Int(Int32.max)),
+            line: output ? try Self.integer(request, "after_line", default: 0, range: 0...Int(Int32.max)) : nil)
+        if let header = request.headers[.init("Last-Event-ID")!], let resumed = EventStream.Cursor(lastEventID: header) {
+            // An id from a stream without output says nothing about lines: those come from the query.
+            cursor = EventStream.Cursor(seq: resumed.seq, line: output ? resumed.line ?? cursor.line : nil)
+        }
         // Taken before the answer starts, so a refusal is still a 429; held until the
         // stream ends, which for a client that went away is at the next heartbeat.
         let permit = try dependencies.work.permit(user: try context.requireUser().user.name, kind: .stream)
@@ -93,9 +102,9 @@ struct JobRoutes: Sendable {
                 .cacheControl: "no-cache",
                 .init("X-Accel-Buffering")!: "no",
             ],
-            body: ResponseBody { writer in
+            body: ResponseBody { [cursor, stream] writer in
                 defer { permit.release() }
-                try await stream.write(after: after, to: &writer)
+                try await stream.write(from: cursor, to: &writer)
             })
     }
 
@@ -126,6 +135,16 @@ struct JobRoutes: Sendable {
             throw APIError(.badRequest, "the id in the path must be a positive number")
         }
         return id
+    }
+
+    /// A `true`/`false` query parameter.
+    static func flag(_ request: Request, _ key: String, default value: Bool) throws -> Bool {
+        switch request.uri.queryParameters[Substring(key)] {
+        case nil, "": value
+        case "true": true
+        case "false": false
+        default: throw APIError(.badRequest, "\(key) must be true or false")
+        }
     }
 
     static func integer(_ request: Request, _ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

@@ -15,8 +15,9 @@ import PlayhouseStore
 actor EventFrames {
     /// Frames for one stream write.
     struct Page: Sendable {
-        var bytes = ByteBuffer()
-        /// The seq of the last frame in `bytes`; nil when there is none.
+        /// Event frames in seq order, without their `id:` line: each stream writes its own.
+        var frames: ArraySlice<ByteBuffer> = []
+        /// The seq of the last of `frames`; nil when there is none.
         var lastSeq: Int?
         /// The job's `summary` frame, folded over at least every event up to `lastSeq` (or,
         /// without frames, every event the stream has); nil when the job is gone.
@@ -139,7 +140,7 @@ actor EventFrames {
     private func history(of jobID: Int64, after seq: Int) async throws -> Page {
         let events = try await store.events.list(of: jobID, after: seq, limit: pageSize)
         var page = Page(summary: windows[jobID]?.summary?.frame)
-        for var frame in await Self.encode(events) { page.bytes.writeBuffer(&frame) }
+        page.frames = await Self.encode(events)[...]
         page.lastSeq = events.last?.seq
         return page
     }
@@ -153,10 +154,7 @@ actor EventFrames {
         let start = seq + 1 - window.firstSeq
         let end = min(window.frames.count, start + pageSize)
         var page = Page(summary: window.summary?.frame)
-        for index in start..<end {
-            var frame = window.frames[index]
-            page.bytes.writeBuffer(&frame)
-        }
+        page.frames = window.frames[start..<end]
         page.lastSeq = window.firstSeq + end - 1
         return page
     }

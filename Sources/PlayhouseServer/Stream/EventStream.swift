@@ -9,34 +9,82 @@ import PlayhouseStore
 /// every event sent before it: once at the start, then after each batch of events that
 /// changed them, so no client folds events itself.
 ///
+/// With ``Cursor/line`` set, `event: output` frames carry the job's log beside the events,
+/// from that line on, and every frame's id is `SEQ,LINE`; without ``Options/events`` the
+/// event frames are left out (a reader of the log alone), and bare `id:` frames keep the
+/// cursor moving.
+///
 /// The store is the source of truth: a wake-up only says "read again", so a client that
-/// reconnects with `Last-Event-ID` gets exactly the events it has not seen. Reads go
-/// through the process's shared ``EventFrames``. The server's heartbeat ticks make an idle
-/// stream send a comment, so a departed client is noticed.
+/// reconnects with `Last-Event-ID` gets exactly the events and lines it has not seen.
+/// Event reads go through the process's shared ``EventFrames``. The server's heartbeat
+/// ticks make an idle stream send a comment, so a departed client is noticed.
 struct EventStream: Sendable {
+    /// Where a stream starts, and what its frame ids say: the last seq the client has, and
+    /// for a stream with output, the lines of the log it has.
+    struct Cursor: Equatable, Sendable {
+        var seq: Int
+        var line: Int?
+
+        /// `SEQ` or `SEQ,LINE`, as the ids of this stream's frames read; nil for anything else.
+        init?(lastEventID: String) {
+            let parts = lastEventID.trimmingCharacters(in: .whitespaces).split(separator: ",", omittingEmptySubsequences: false)
+            guard (1...2).contains(parts.count), let seq = Int(parts[0]), seq >= 0 else { return nil }
+            self.seq = seq
+            if parts.count == 2 {
+                guard let line = Int(parts[1]), line >= 0 else { return nil }
+                self.line = line
+            }
+        }
+
+        init(seq: Int, line: Int?) {
+            self.seq = seq
+            self.line = line
+        }
+
+        var id: String { line.map { "\(seq),\($0)" } ?? String(seq) }
+    }
+
+    /// Which frames a stream sends besides `summary` and `end`.
+    struct Options: Sendable {
+        /// Event frames (on by default).
+        var events = true
+    }
+
+    /// Output chunks read at a time.
+    static let outputChunksPerRead = 8
+
     let store: Store
     let frames: EventFrames
     let jobID: Int64
+    var options = Options()
 
-    func write(after start: Int, to writer: inout any ResponseBodyWriter) async throws {
+    func write(from start: Cursor, to writer: inout any ResponseBodyWriter) async throws {
         // Subscribe before the first read, so nothing stored in between is missed.
         let wakes = store.notifications.subscribe(to: [.job(jobID), .heartbeat])
         var iterator = wakes.makeAsyncIterator()
-        var after = start
+        var cursor = start
         var freshAsOf = ContinuousClock.now
         var sentSummary: ByteBuffer?
         try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
         while true {
-            var page = try await frames.page(of: jobID, after: after, freshAsOf: freshAsOf)
+            let page = try await frames.page(of: jobID, after: cursor.seq, freshAsOf: freshAsOf)
+            var bytes = ByteBuffer()
+            if let last = page.lastSeq {
+                var seq = last - page.frames.count
+                for frame in page.frames {
+                    seq += 1
+                    if options.events { write(frame, id: Cursor(seq: seq, line: cursor.line), to: &bytes) }
+                }
+                cursor.seq = last
+                if !options.events { bytes.writeString("id: \(cursor.id)\n\n") }
+            }
             if let summary = page.summary, summary != sentSummary {
-                page.bytes.writeImmutableBuffer(summary)
+                bytes.writeImmutableBuffer(summary)
                 sentSummary = summary
             }
-            if page.bytes.readableBytes > 0 { try await writer.write(page.bytes) }
-            if let last = page.lastSeq {
-                after = last
-                continue
-            }
+            let wroteOutput = try await writeOutput(&cursor, to: &bytes, all: page.endedJob != nil)
+            if bytes.readableBytes > 0 { try await writer.write(bytes) }
+            if page.lastSeq != nil || wroteOutput { continue }
             if page.gone { return }
             if let job = page.endedJob {
                 try await writer.write(ByteBuffer(string: Self.endFrame(job)))
@@ -55,9 +103,37 @@ struct EventStream: Sendable {
         }
     }
 
+    /// Appends `output` frames for the lines stored after the cursor's (a few chunks, or
+    /// `all` of them), moving it on; false when there were none.
+    private func writeOutput(_ cursor: inout Cursor, to bytes: inout ByteBuffer, all: Bool) async throws -> Bool {
+        guard var line = cursor.line else { return false }
+        var wrote = false
+        repeat {
+            let chunks = try await store.output.chunks(of: jobID, from: line, limit: Self.outputChunksPerRead)
+            guard let last = chunks.last else { break }
+            for chunk in chunks {
+                let text = chunk.lineTexts(from: line, to: chunk.endLine).joined()
+                let data: JSONValue = .object([
+                    "from": .number(Double(max(line, chunk.firstLine) + 1)), "to": .number(Double(chunk.endLine)), "text": .string(text),
+                ])
+                line = chunk.endLine
+                cursor.line = line
+                bytes.writeString("id: \(cursor.id)\nevent: output\ndata: \(data.jsonString())\n\n")
+            }
+            wrote = true
+            line = last.endLine
+        } while all
+        return wrote
+    }
+
+    private func write(_ frame: ByteBuffer, id: Cursor, to bytes: inout ByteBuffer) {
+        bytes.writeString("id: \(id.id)\n")
+        bytes.writeImmutableBuffer(frame)
+    }
+
     static func frame(_ event: JobEvent) -> String {
         // JSON text never holds a raw newline, so one `data:` line carries it.
-        "id: \(event.seq)\nevent: \(event.type.name)\ndata: \(EventResponse(event: event).json.jsonString())\n\n"
+        "event: \(event.type.name)\ndata: \(EventResponse(event: event).json.jsonString())\n\n"
     }
 
     static func endFrame(_ job: Job) -> String {
