@@ -50,6 +50,11 @@ public enum EventType: Sendable, Hashable, Codable {
     /// Every type this version knows, for clients that show them.
     public static var known: [EventType] { names.map(\.0) }
 
+    /// What hosts made of a task: results, loop items and retries.
+    public static let results: [EventType] = [
+        .ok, .failed, .skipped, .unreachable, .itemOK, .itemFailed, .itemSkipped, .retry, .asyncOK, .asyncFailed,
+    ]
+
     /// A task (or handler) began.
     public var startsTask: Bool { self == .taskStart || self == .handlerTaskStart }
 

@@ -4,8 +4,8 @@ import PlayhouseStore
 import Synchronization
 
 /// Stores a running job's updates one batch at a time: its events at once, since live
-/// streams follow them, and its output and progress at most every quarter second, since
-/// the job page reads those at most twice a second. ``flush()`` writes what is left.
+/// streams follow them, and its output, tasks (``TaskTally``) and progress at most every
+/// quarter second, since the job page reads those at most a few times a second. ``flush()`` writes what is left.
 final class JobRecorder: Sendable {
     private struct State {
         var summary = JobSummary()
@@ -14,6 +14,7 @@ final class JobRecorder: Sendable {
         /// Lines of output stored or on their way.
         var lines = 0
         var output = ""
+        var tasks = TaskTally()
         var progressChanged = false
         var lastFlush = ContinuousClock.now
     }
@@ -41,6 +42,8 @@ final class JobRecorder: Sendable {
                 case .event(let event):
                     events.append(event)
                     state.lastSeq = event.seq
+                    let line = event.type.startsTask ? state.lines + state.output.utf8.count { $0 == UInt8(ascii: "\n") } : 0
+                    state.tasks.apply(event, line: line)
                 case .summary(let summary):
                     state.summary = summary
                     state.progressChanged = true
@@ -57,9 +60,9 @@ final class JobRecorder: Sendable {
         if due { try await flush() }
     }
 
-    /// Writes the output and progress not stored yet.
+    /// Writes the output, tasks and progress not stored yet.
     func flush() async throws {
-        let (output, progress) = state.withLock { state in
+        let (output, tasks, progress) = state.withLock { state in
             state.lastFlush = .now
             defer {
                 state.output = ""
@@ -74,9 +77,10 @@ final class JobRecorder: Sendable {
                 output = OutputChunk(number: state.chunk, firstLine: state.lines, text: state.output)
                 state.lines = output?.endLine ?? state.lines
             }
-            return (output, state.progressChanged ? (state.lastSeq, state.summary) : nil)
+            return (output, state.tasks.take(), state.progressChanged ? (state.lastSeq, state.summary) : nil)
         }
         if let output { try await store.output.append(output, to: jobID) }
+        try await store.tasks.add(tasks, to: jobID)
         if let (lastSeq, summary) = progress { try await store.jobs.updateProgress(of: jobID, lastSeq: lastSeq, summary: summary) }
     }
 }

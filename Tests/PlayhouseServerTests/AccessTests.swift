@@ -36,6 +36,7 @@ import Testing
             Route(method: "GET", path: "/api/v1/jobs/\(id("job"))/stream", least: .viewer),
             Route(method: "GET", path: "/api/v1/jobs/\(id("job"))/stdout", least: .viewer),
             Route(method: "GET", path: "/api/v1/jobs/\(id("job"))/search?q=ok", least: .viewer),
+            Route(method: "GET", path: "/api/v1/jobs/\(id("job"))/tasks", least: .viewer),
             Route(
                 method: "POST", path: "/api/v1/jobs",
                 body: #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#, least: .operator),
@@ -344,7 +345,7 @@ import Testing
             #expect(jobs.compactMap { $0["id"]?.intValue } == [mine], "only the granted project's jobs")
             #expect(try await RawHTTP.send(port: port, "GET", "/api/v1/jobs/\(hidden)", headers: auth).status == 404)
             #expect(try await RawHTTP.send(port: port, "POST", "/api/v1/jobs/\(hidden)/cancel", headers: auth).status == 404)
-            for read in ["stdout", "stdout?from=1&to=5", "search?q=ok", "search?failures=true", "stream"] {
+            for read in ["stdout", "stdout?from=1&to=5", "search?q=ok", "search?failures=true", "stream", "tasks", "tasks/1/results"] {
                 #expect(try await RawHTTP.send(port: port, "GET", "/api/v1/jobs/\(hidden)/\(read)", headers: auth).status == 404, "\(read)")
             }
             let projectsSeen = try await RawHTTP.send(port: port, "GET", "/api/v1/projects", headers: auth).body

@@ -21,6 +21,8 @@ struct JobRoutes: Sendable {
         read.get("jobs/:id/stream", use: stream)
         read.get("jobs/:id/stdout", use: stdout)
         read.get("jobs/:id/search", use: search)
+        read.get("jobs/:id/tasks", use: tasks)
+        read.get("jobs/:id/tasks/:seq/results", use: taskResults)
         operate.post("jobs", use: launch)
         operate.post("jobs/:id/cancel", use: cancel)
         operate.post("jobs/:id/relaunch", use: relaunch)

@@ -1,4 +1,3 @@
-public import PlayhouseCore
 import SQLKit
 
 /// A job's log: Ansible's stdout and stderr as printed, stored in chunks of whole lines,

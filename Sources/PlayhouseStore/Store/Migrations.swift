@@ -234,6 +234,25 @@ enum Migrations {
         "CREATE INDEX job_output_lines ON job_output (job_id, first_line)",
         "ALTER TABLE jobs ADD COLUMN output_lines BIGINT NOT NULL DEFAULT 0",
         "UPDATE jobs SET output_lines = (SELECT COALESCE(SUM(lines), 0) FROM job_output WHERE job_output.job_id = jobs.id)",
+        """
+        CREATE TABLE job_tasks (
+            job_id BIGINT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            play TEXT NOT NULL,
+            name TEXT NOT NULL,
+            handler INTEGER NOT NULL,
+            line BIGINT NOT NULL,
+            ok INTEGER NOT NULL,
+            changed INTEGER NOT NULL,
+            failed INTEGER NOT NULL,
+            ignored INTEGER NOT NULL,
+            skipped INTEGER NOT NULL,
+            unreachable INTEGER NOT NULL,
+            items INTEGER NOT NULL,
+            failed_items INTEGER NOT NULL,
+            PRIMARY KEY (job_id, seq)
+        )
+        """,
     ]
 
     static func render(_ step: String, for dialect: Store.Dialect) -> String {

@@ -5,6 +5,8 @@ extension Store {
     public var jobs: JobRepository { JobRepository(store: self) }
     /// The events of jobs.
     public var events: EventRepository { EventRepository(store: self) }
+    /// The tasks of jobs, with their counts.
+    public var tasks: TaskRepository { TaskRepository(store: self) }
     /// The logs of jobs, by line.
     public var output: OutputRepository { OutputRepository(store: self) }
     /// Users and what they may do: sessions, API tokens, teams, grants and the audit log.
