@@ -1,35 +1,60 @@
-// A job's live stream (GET /api/v1/jobs/{id}/stream): its events in order, each seq once;
-// after each batch of them a `summary` frame with the job's counts and progress as the
-// server folded them; at the end one `end` frame with the final job.
+// A job's live stream (GET /api/v1/jobs/{id}/stream): its events in order, each seq once,
+// and with `afterLine` its log as `output` frames, each line once; after each batch of
+// events a `summary` frame with the job's counts and progress as the server folded them;
+// at the end one `end` frame with the final job.
 
 import { later } from "./timers.js";
 
-// Follows job `id` until its end or until `signal` aborts. EventSource hands a named event
-// only to listeners of that exact name, so `types` are the event types the caller shows.
-// Calls onEvent(event), onSummary({progress, hosts}), onEnd(job or null) and
-// onLive(kind, text) as the connection changes.
-export function followJob(id, { types, signal, onEvent, onSummary, onEnd, onLive }) {
-  let lastSeq = 0;
+// Follows job `id` until its end or until `signal` aborts, from seq `after` and (when
+// `afterLine` is a number) from that line of the log; `events: false` asks for no event
+// frames. EventSource hands a named event only to listeners of that exact name, so `types`
+// are the event types the caller shows. Calls onEvent(event), onOutput({from, to, text}),
+// onSummary({progress, hosts}), onEnd(job or null) and onLive(kind, text) as the
+// connection changes.
+export function followJob(id, { after = 0, afterLine = null, events = true, types = [], signal, onEvent, onOutput, onSummary, onEnd,
+  onLive }) {
+  let lastSeq = after;
+  let lastLine = afterLine;
   let ended = false;
   let source = null;
   const parse = (message) => {
     try { return JSON.parse(message.data); } catch { return null; }
   };
+  // Frame ids are `SEQ` or, with output, `SEQ,LINE`.
+  const cursor = (message) => String(message.lastEventId || "").split(",").map(Number);
   const onMessage = (message) => {
     const event = parse(message);
     if (!event) return;
-    const seq = Number(event.seq !== undefined ? event.seq : message.lastEventId);
+    const seq = Number(event.seq !== undefined ? event.seq : cursor(message)[0]);
     // A reconnect may replay what we already have: each seq is handed on once.
     if (!(seq > lastSeq) || ended) return;
     lastSeq = seq;
     onEvent(event);
   };
-  // The stream replays every event after `after` (or Last-Event-ID on its own
+  const onOutputFrame = (message) => {
+    const frame = parse(message);
+    if (!frame || ended || lastLine === null || !(frame.to > lastLine)) return;
+    const [seq] = cursor(message);
+    if (seq > lastSeq) lastSeq = seq;
+    // Each line once, even when a reconnect starts inside a frame already handed on.
+    const skip = lastLine - frame.from + 1;
+    const text = skip > 0 ? frame.text.split("\n").slice(skip).join("\n") : frame.text;
+    onOutput({ from: Math.max(frame.from, lastLine + 1), to: frame.to, text });
+    lastLine = frame.to;
+  };
+  // The stream replays everything after the cursor (or Last-Event-ID on its own
   // reconnects), then follows the job live.
+  const url = () => {
+    let query = `after=${lastSeq}`;
+    if (lastLine !== null) query += `&output=true&after_line=${lastLine}`;
+    if (!events) query += "&events=false";
+    return `/api/v1/jobs/${id}/stream?${query}`;
+  };
   const open = () => {
-    source = new EventSource(`/api/v1/jobs/${id}/stream?after=${lastSeq}`);
+    source = new EventSource(url());
     for (const type of types) source.addEventListener(type, onMessage);
     source.addEventListener("message", onMessage); // unnamed events, should the server send any
+    source.addEventListener("output", onOutputFrame);
     source.addEventListener("summary", (message) => {
       const summary = parse(message);
       if (summary && !ended) onSummary(summary);
@@ -44,7 +69,7 @@ export function followJob(id, { types, signal, onEvent, onSummary, onEnd, onLive
     source.onerror = () => {
       if (ended || signal.aborted) return;
       if (source.readyState !== EventSource.CLOSED) return onLive("reconnecting");
-      // The browser gave up (an HTTP error, say); try again ourselves from the last seq.
+      // The browser gave up (an HTTP error, say); try again ourselves from the cursor.
       onLive("offline", "offline, retrying");
       later(5000, open, signal);
     };

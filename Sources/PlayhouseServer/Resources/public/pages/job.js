@@ -1,15 +1,18 @@
-// One job, live: its header, progress, tasks, host counts, recap and log.
+// One job, live: its header, progress, tasks, host counts, recap and log. However big the
+// run, the page holds only what is on screen: the tasks a page at a time, the log as a
+// window of lines (job-log.js), and from the stream only summaries and new lines.
 
-import { ansiToFragment } from "../ansi.js";
-import { api, apiText, session } from "../api.js";
+import { api, session } from "../api.js";
 import {
-  ACTIVE_STATUSES, el, formatDuration, formatTime, hideError, inventoryLabel, keepAtBottom, showError, statusBadge,
+  ACTIVE_STATUSES, el, formatDuration, formatTime, hideError, inventoryLabel, showError, statusBadge,
 } from "../dom.js";
 import { navigate } from "../router.js";
 import { followJob } from "../stream.js";
 import { every, later, nextFrame } from "../timers.js";
+import { logSearch } from "./job-log-search.js";
+import { logView } from "./job-log.js";
 import { slicePanel } from "./job-slices.js";
-import { TASK_EVENT_TYPES, taskList } from "./job-tasks.js";
+import { taskList } from "./job-tasks.js";
 
 const COUNT_KEYS = ["ok", "changed", "failed", "unreachable", "skipped", "rescued", "ignored"];
 
@@ -19,18 +22,42 @@ const META_FIELDS = [["Project", "project"], ["Playbook", "playbook"], ["Invento
 
 export default function renderJob(main, { params, signal }) {
   const page = createJobPage(main, Number(params.id), signal);
-  loadJob(page).then((found) => {
-    if (!found) return;
+  loadJob(page).then((job) => {
+    if (!job) return;
+    startLog(page, job);
+    page.tasks.refresh();
+    // Only what is new: the events are counted by the server (summaries, the task list),
+    // and the log comes from the line the page starts with.
     followJob(page.id, {
-      // The events the task list draws, and the one after which the summary holds the recap.
-      types: [...TASK_EVENT_TYPES, "playbook_on_stats"], signal,
-      onEvent: (event) => handleEvent(page, event),
+      after: job.events, afterLine: job.output_lines, events: false, signal,
+      onOutput: (lines) => page.log.append(lines),
       onSummary: (summary) => handleSummary(page, summary),
       onEnd: (job) => handleEnd(page, job),
       onLive: (kind, text) => { if (!page.ended) setLive(page, kind, text); },
     });
   });
   every(1000, () => tickJob(page), signal);
+}
+
+// The log view of the job as loaded: a running job's follows its end; a finished job's opens
+// at its start, or at the lines the address names (#L120 or #L120-L140).
+function startLog(page, job) {
+  const r = page.refs;
+  page.log = logView(r.log, {
+    id: page.id, total: job.output_lines, signal: page.signal,
+    onFollow: (on) => { r.follow.checked = on; },
+  });
+  page.search.attach(page.log);
+  const active = ACTIVE_STATUSES.has(job.status);
+  page.log.live(active);
+  const wanted = /^#L(\d+)(?:-L?(\d+))?$/.exec(location.hash);
+  if (wanted) {
+    const from = Number(wanted[1]);
+    page.log.highlight(from, Number(wanted[2] || from));
+    page.log.scrollTo(from);
+  } else if (active) {
+    page.log.follow(true);
+  }
 }
 
 // Once a second: the duration of a running job keeps moving even when no event arrives.
@@ -62,12 +89,21 @@ function createJobPage(main, id, signal) {
     bar: el("div", { class: "progress-bar" }),
     label: el("span", { class: "progress-label", text: "0 / 0 (estimate)" }),
     tasks: el("div", { id: "tasks", class: "tasks" }, el("p", { class: "empty", text: "Waiting for the first task…" })),
+    follow: el("input", { id: "log-follow", type: "checkbox" }),
+    firstFailure: el("button", { id: "log-first-failure", type: "button", class: "secondary", text: "First failure" }),
+    gotoLine: el("input", { id: "log-goto", type: "number", min: 1, placeholder: "Line", "aria-label": "Go to line" }),
+    download: el("a", { id: "log-download", class: "button secondary", text: "Download", download: "" }),
+    downloadPlain: el("a", { id: "log-download-plain", class: "button secondary", text: "Plain text", download: "" }),
+    logNote: el("span", { id: "log-note", class: "log-note", role: "status" }),
     hosts: countTable("hosts"),
     recap: el("div", { id: "recap", class: "recap", hidden: true }),
-    log: el("pre", { id: "log", class: "log" }),
+    log: el("div", { id: "log", class: "log log-view", tabindex: 0 }),
   };
   r.progress.append(r.bar, r.label);
   const slices = slicePanel(signal);
+  const search = logSearch(id, signal, (text) => { r.logNote.textContent = text; });
+  r.download.setAttribute("href", `/api/v1/jobs/${id}/stdout`);
+  r.downloadPlain.setAttribute("href", `/api/v1/jobs/${id}/stdout?ansi=0`);
   const meta = el("dl", { class: "meta" }, META_FIELDS.map(([label, key]) =>
     el("div", {}, el("dt", { text: label }), r[key] = el("dd", { id: `job-${key}`, text: "—" }))));
   main.append(
@@ -78,15 +114,29 @@ function createJobPage(main, id, signal) {
     el("div", { class: "columns" },
       el("section", { class: "panel" }, el("h2", { text: "Tasks" }), r.tasks),
       el("section", { class: "panel" }, el("h2", { text: "Hosts" }), el("div", { class: "table-scroll" }, r.hosts), r.recap)),
-    el("section", { class: "panel" }, el("h2", { text: "Output" }), r.log));
+    el("section", { class: "panel" },
+      el("div", { class: "log-head" }, el("h2", { text: "Output" }),
+        el("label", { class: "log-follow" }, r.follow, " Follow"), r.firstFailure,
+        el("form", { id: "log-goto-form", class: "inline-form" }, r.gotoLine), search.form,
+        el("span", { class: "spacer" }), r.download, r.downloadPlain),
+      r.logNote, search.results, r.log));
   const page = {
-    id, refs: r, signal, slices, job: null, ended: false, frame: false,
-    // The server's latest summary ({progress, hosts}). Once Ansible's stats event came, the
-    // next summary holds its recap.
-    summary: null, sawStats: false, recapReady: false,
-    refresh: { pending: false, again: false, logText: null }, headerAt: 0, headerPending: false,
+    id, refs: r, signal, slices, search, job: null, ended: false, frame: false, log: null,
+    // The server's latest summary ({progress, hosts}).
+    summary: null,
+    refresh: { pending: false, again: false }, headerAt: 0, headerPending: false,
   };
-  page.tasks = taskList(r.tasks, () => scheduleFrame(page));
+  page.tasks = taskList(r.tasks, { id, signal, onJump: (task) => search.showTask(task) });
+  r.follow.addEventListener("change", () => { if (page.log) page.log.follow(r.follow.checked); });
+  r.firstFailure.addEventListener("click", () => search.showFirstFailure());
+  r.gotoLine.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const number = Number(r.gotoLine.value);
+    if (page.log && number >= 1) {
+      page.log.highlight(number, number);
+      page.log.scrollTo(number);
+    }
+  });
   r.cancel.addEventListener("click", () => cancelJob(page));
   r.relaunch.addEventListener("click", () => relaunchJob(page, "all"));
   r.relaunchFailed.addEventListener("click", () => relaunchJob(page, "failed"));
@@ -103,11 +153,12 @@ async function loadJob(page) {
       renderProgress(page, job.progress || {}, false);
       renderHostTable(page.refs.hosts, job.hosts || {});
     }
-    return true;
+    if (!ACTIVE_STATUSES.has(job.status) && Object.keys(job.hosts || {}).length) renderRecap(page, job.hosts);
+    return job;
   } catch (err) {
     showError(page.refs.actionError, err);
     setLive(page, "offline", "not available");
-    return false;
+    return null;
   }
 }
 
@@ -178,17 +229,8 @@ function setLive(page, kind, text) {
   page.refs.live.textContent = text || kind;
 }
 
-function handleEvent(page, event) {
-  // Events only flow once the job runs; the header refresh below confirms it shortly.
-  if (page.job && page.job.status === "queued") renderHeader(page, { ...page.job, status: "running" });
-  if (event.type === "playbook_on_stats") page.sawStats = true;
-  page.tasks.add(event);
-  scheduleRefresh(page);
-}
-
 function handleSummary(page, summary) {
   page.summary = summary;
-  page.recapReady = page.sawStats;
   scheduleFrame(page);
   scheduleRefresh(page);
 }
@@ -200,24 +242,24 @@ function scheduleFrame(page) {
   page.frame = true;
   nextFrame(() => {
     page.frame = false;
-    page.tasks.keepPinned();
     if (page.ended || !page.summary) return; // the final job has the last word
     renderProgress(page, page.summary.progress || {}, false);
     renderHostTable(page.refs.hosts, page.summary.hosts);
-    if (page.recapReady) renderRecap(page, page.summary.hosts);
   }, page.signal);
 }
 
 function handleEnd(page, job) {
   page.ended = true;
   setLive(page, "ended");
-  if (!job) return void loadJob(page).then(() => { noteNoTasks(page); scheduleRefresh(page, true); });
-  renderHeader(page, job);
+  if (page.log) page.log.live(false);
   noteNoTasks(page);
+  page.tasks.final();
+  if (!job) return void loadJob(page);
+  renderHeader(page, job);
   renderProgress(page, job.progress || {}, true);
   renderHostTable(page.refs.hosts, job.hosts || {});
+  if (page.log) page.log.setTotal(job.output_lines);
   if (Object.keys(job.hosts || {}).length) renderRecap(page, job.hosts);
-  scheduleRefresh(page, true); // one last log read, now that everything is written
 }
 
 function noteNoTasks(page) {
@@ -254,29 +296,17 @@ function renderRecap(page, hosts) {
   page.refs.recap.hidden = false;
 }
 
-// Log and header refresh after events: one read at a time, at most one per 500 ms;
-// events that come during a read earn exactly one more read after it.
-function scheduleRefresh(page, soon) {
+// Task list and header refresh after summaries: one read at a time, at most one per
+// second; summaries that come during a read earn exactly one more read after it.
+function scheduleRefresh(page) {
   const state = page.refresh;
   if (state.pending) { state.again = true; return; }
   state.pending = true;
-  later(soon ? 0 : 500, async () => {
-    await Promise.all([refreshLog(page), page.ended ? null : refreshHeader(page)]);
+  later(1000, async () => {
+    if (!page.ended) await Promise.all([page.tasks.refresh(), refreshHeader(page)]);
     state.pending = false;
     if (state.again) { state.again = false; scheduleRefresh(page); }
   }, page.signal);
-}
-
-async function refreshLog(page) {
-  try {
-    const text = await apiText(`/api/v1/jobs/${page.id}/stdout`, page.signal);
-    if (text === page.refresh.logText) return;
-    page.refresh.logText = text;
-    const log = page.refs.log;
-    keepAtBottom(log, () => log.replaceChildren(ansiToFragment(text)));
-  } catch {
-    // A failed read is retried with the next batch of events or the end.
-  }
 }
 
 async function refreshHeader(page) {
