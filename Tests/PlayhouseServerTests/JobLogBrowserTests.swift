@@ -14,9 +14,12 @@ extension BrowserTests {
         - hosts: all
           gather_facts: false
           tasks:
+            - name: Settle
+              ansible.builtin.command: sleep 2
             - name: Count
               ansible.builtin.debug: { msg: "Item-{{ '%04d' | format(item) }}" }
               loop: "{{ range(1, 1201) | list }}"
+              loop_control: { pause: 0.004 }
             - name: Long line
               ansible.builtin.debug: { msg: "{{ 'wide ' * 600 }}" }
             - name: Break
@@ -28,6 +31,7 @@ extension BrowserTests {
     /// The log view as the reader sees it: the rows in the page, those on screen, and the highlighted ones.
     static let logState = """
         const box = document.querySelector('#log');
+        if (!box) return { status: '' };
         const view = box.getBoundingClientRect();
         const rows = [...box.querySelectorAll('.log-line')];
         const onScreen = rows.filter((row) => {
@@ -65,7 +69,7 @@ extension BrowserTests {
                         {
                             followedLines.append(last)
                         }
-                        return state["status"]?.stringValue.map { !["queued", "running"].contains($0) } ?? false
+                        return state["status"]?.stringValue.map { !["", "queued", "running"].contains($0) } ?? false
                     }
                     #expect(Set(followedLines).count >= 2, "the view showed the last line as it moved: \(followedLines)")
                     #expect(state["status"] == .string("failed"))
@@ -115,12 +119,13 @@ extension BrowserTests {
                     #expect(download["lines"] == .number(Double(total)))
 
                     // The loop is one task; its items come when it is opened.
-                    try await browser.waitFor(#"#tasks .task[data-seq] .chip.items"#)
-                    #expect(try await browser.text(of: "#tasks .task .chip.items").hasPrefix("1200 items"))
-                    try await browser.click("#tasks .task .task-head")
-                    try await browser.waitFor("#tasks .task .task-results .result")
-                    #expect(try await browser.findAll("#tasks .task .task-results .result").count == 100)
-                    #expect(try await browser.findAll("#tasks .task .more-results").count == 1)
+                    let loop = #"#tasks .task:has(.chip.items)"#
+                    try await browser.waitFor(loop + " .chip.items")
+                    #expect(try await browser.text(of: loop + " .chip.items").hasPrefix("1200 items"))
+                    try await browser.click(loop + " .task-head")
+                    try await browser.waitFor(loop + " .task-results .result")
+                    #expect(try await browser.findAll(loop + " .task-results .result").count == 100)
+                    #expect(try await browser.findAll(loop + " .more-results").count == 1)
 
                     let console = try await browser.browserLog().filter { $0.level == "SEVERE" }
                     #expect(console.isEmpty, "browser console errors: \(console)")
