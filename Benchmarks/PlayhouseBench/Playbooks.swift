@@ -17,6 +17,13 @@ enum Playbooks {
         play((1...count).map { "    - name: step \($0)\n      ansible.builtin.command: echo step \($0)\n      changed_when: false" })
     }
 
+    /// One `debug` task looping over `count` items: events and log lines as fast as Ansible makes them.
+    static func loop(items count: Int) -> String {
+        play([
+            "    - name: items\n      ansible.builtin.debug:\n        msg: \"item {{ item }} of \(count)\"\n      loop: \"{{ range(1, \(count + 1)) | list }}\""
+        ])
+    }
+
     private static func play(_ tasks: [String]) -> String {
         "- hosts: all\n  gather_facts: false\n  tasks:\n" + tasks.joined(separator: "\n") + "\n"
     }

@@ -44,6 +44,15 @@ struct PlayhouseBench: AsyncParsableCommand {
     @Option(help: "Jobs in the large store of the growth benchmark (100 events each).")
     var growthJobs = 100_000
 
+    @Option(help: "Log lines of the finished job in the job page benchmark.")
+    var pageLines = 1_000_000
+
+    @Option(help: "Events of the finished job in the job page benchmark.")
+    var pageEvents = 300_000
+
+    @Option(help: "Loop items of the live job in the job page benchmark.")
+    var pageLiveItems = 5_000
+
     @Option(help: "Comma-separated benchmarks to run: \(Self.all). The others' sections are carried over from the existing report.")
     var only = Self.all
 
@@ -53,9 +62,9 @@ struct PlayhouseBench: AsyncParsableCommand {
         let unknown = names.filter { Benchmark(rawValue: $0) == nil }
         guard unknown.isEmpty else { throw ValidationError("unknown benchmark \(unknown.joined(separator: ", "))") }
         guard runs >= 1, firstTaskRounds >= 1, launches >= 1, clients >= 1, eventJobs >= 1, replayRepeat >= 1, pacedRate >= 1,
-            growthJobs >= 1_000
+            growthJobs >= 1_000, pageLines >= 10_000, pageEvents >= 1_000, pageLiveItems >= 1
         else {
-            throw ValidationError("counts must be at least 1 (--growth-jobs at least 1000)")
+            throw ValidationError("counts must be at least 1 (--growth-jobs at least 1000, --page-lines 10000, --page-events 1000)")
         }
     }
 
@@ -101,6 +110,9 @@ struct PlayhouseBench: AsyncParsableCommand {
         if chosen.contains(.growth) {
             try await Growth(bench: bench, jobs: growthJobs).measure(into: &report)
         }
+        if chosen.contains(.page) {
+            try await JobPage(bench: bench, lines: pageLines, events: pageEvents, liveItems: pageLiveItems).measure(into: &report)
+        }
         let analysis = (try? String(contentsOfFile: bench.root + "/Benchmarks/ANALYSIS.md", encoding: .utf8)) ?? ""
         // Read now, not at the start: the file may have been edited while the benchmarks ran.
         let previous = (try? String(contentsOfFile: output, encoding: .utf8)).flatMap(PreviousReport.init(markdown:))
@@ -116,6 +128,7 @@ struct PlayhouseBench: AsyncParsableCommand {
         try bench.write("events.yml", Playbooks.debug(tasks: 200))
         try bench.write("growth.yml", Playbooks.debug(tasks: 16))
         try bench.write("ssh.yml", Playbooks.command(tasks: 10))
+        try bench.write("page-live.yml", Playbooks.loop(items: pageLiveItems))
         try bench.write("one-host", Playbooks.localHosts(1))
         for count in [3, 10, 20] { try bench.write("local-hosts-\(count)", Playbooks.localHosts(count)) }
     }

@@ -3,7 +3,7 @@ import Foundation
 /// The benchmarks `--only` chooses from, in report order. A section of an earlier
 /// BENCHMARKS.md is recognised by its title, so a title, once published, stays.
 enum Benchmark: String, CaseIterable, Sendable {
-    case overhead, dispatch, firsttask, events, api, growth
+    case overhead, dispatch, firsttask, events, api, growth, page
 
     var title: String {
         switch self {
@@ -13,6 +13,7 @@ enum Benchmark: String, CaseIterable, Sendable {
         case .events: "Event pipeline"
         case .api: "API under load"
         case .growth: "Growth"
+        case .page: "Job page"
         }
     }
 }
