@@ -20,7 +20,8 @@ enum Playbooks {
     /// One `debug` task looping over `count` items: events and log lines as fast as Ansible makes them.
     static func loop(items count: Int) -> String {
         play([
-            "    - name: items\n      ansible.builtin.debug:\n        msg: \"item {{ item }} of \(count)\"\n      loop: \"{{ range(1, \(count + 1)) | list }}\""
+            "    - name: items\n      ansible.builtin.debug:\n        msg: \"item {{ item }} of \(count)\"\n"
+                + "      loop: \"{{ range(1, \(count + 1)) | list }}\""
         ])
     }
 
