@@ -51,6 +51,10 @@ public struct PlaybookRunRequest: Sendable {
     public var credentials: RunCredentials
     /// More values to mask in what the run reports (secret survey answers).
     public var maskedValues: [String] = []
+    /// The fact cache: nil leaves Ansible's own setting; otherwise the hosts' last known
+    /// facts (by inventory hostname), given to Ansible as its `jsonfile` fact cache, and
+    /// the run's ``RunResult/facts`` are the facts it gathered.
+    public var facts: [String: JSONValue]?
     /// Names the run's processes (as `PLAYHOUSE_JOB` in their environment), so that
     /// ``PlaybookRunner/cleanUpAfterCrash(jobTags:)`` can find them after a crash.
     public var jobTag: String?
@@ -151,6 +155,9 @@ public struct RunResult: Sendable, Equatable {
     public var exitCode: Int?
     /// Progress and per-host counts folded from the events.
     public var summary: JobSummary
+    /// With a fact cache (``PlaybookRunRequest/facts``): the facts the run gathered or
+    /// cached, by inventory hostname.
+    public var facts: [String: JSONValue] = [:]
 
     /// A result from its parts; ``PlaybookRunner`` makes one when a run ends.
     ///

@@ -136,8 +136,9 @@ public struct PlaybookRunner: Sendable {
         let arguments = try AnsibleArguments.prepare(request, in: directory)
         let agent = request.credentials.privateKey == nil ? nil : try await SSHAgent.start(jobTag: request.jobTag)
         defer { agent?.stop() }
-        let environment = AnsibleArguments.environment(
+        var environment = AnsibleArguments.environment(
             request, in: directory, ansible: ansible, marker: sweep.marker, sshAgentSocket: agent?.socket)
+        if let facts = request.facts { environment.merge(try FactCache.prepare(facts, in: directory)) { _, cache in cache } }
         let pipe = try EventPipe(path: directory + "/events.fifo")
         let buffer = UpdateBuffer()
         let mask = SecretMask(secrets: request.credentials.secrets + request.maskedValues + (request.git?.secrets ?? []))
@@ -229,7 +230,9 @@ public struct PlaybookRunner: Sendable {
             errorLine: folded.errorMessage)
         var exitCode: Int? = nil
         if case .exited(let code) = end { exitCode = code }
-        return RunResult(outcome: outcome, exitCode: exitCode, summary: summary)
+        var result = RunResult(outcome: outcome, exitCode: exitCode, summary: summary)
+        if request.facts != nil { result.facts = FactCache.gathered(in: directory) }
+        return result
     }
 
     /// Clones a git project into the run directory, installs its galaxy requirements, and

@@ -4,7 +4,8 @@ import PlayhouseStore
 
 /// Turns a stored job into a run request: resolves the project's paths (refusing any
 /// that leave the project), loads a stored inventory (fetching an HTTP one), tells the
-/// inventory who launched, and opens the job's credentials.
+/// inventory who launched, opens the job's credentials, and hands the run the facts earlier
+/// runs of the same project and inventory gathered (its fact cache).
 struct JobPreparation: Sendable {
     let store: Store
     let catalog: ProjectCatalog
@@ -49,6 +50,7 @@ struct JobPreparation: Sendable {
         // Env values may be tokens for an inventory source: hidden like survey passwords.
         request.maskedValues = secretVars.values.compactMap(\.stringValue) + (parameters.env ?? [:]).values
         if let git { request.git = try await GitSource.of(git, store: store, secrets: secrets) }
+        request.facts = try await store.hosts.cachedFacts(project: parameters.project, inventory: parameters.inventory)
         return request
     }
 

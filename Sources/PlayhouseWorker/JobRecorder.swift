@@ -15,6 +15,7 @@ final class JobRecorder: Sendable {
         var lines = 0
         var output = ""
         var tasks = TaskTally()
+        var hosts = HostFailures()
         var progressChanged = false
         var lastFlush = ContinuousClock.now
     }
@@ -32,6 +33,8 @@ final class JobRecorder: Sendable {
     }
 
     var summary: JobSummary { state.withLock { $0.summary } }
+    /// The first failure of each host so far.
+    var hostFailures: HostFailures { state.withLock { $0.hosts } }
 
     func record(_ batch: [RunUpdate]) async throws {
         var events: [JobEvent] = []
@@ -44,6 +47,7 @@ final class JobRecorder: Sendable {
                     state.lastSeq = event.seq
                     let line = event.type.startsTask ? state.lines + state.output.utf8.count { $0 == UInt8(ascii: "\n") } : 0
                     state.tasks.apply(event, line: line)
+                    state.hosts.apply(event)
                 case .summary(let summary):
                     state.summary = summary
                     state.progressChanged = true

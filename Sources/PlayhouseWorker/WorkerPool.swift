@@ -137,6 +137,7 @@ public struct WorkerPool: Service {
         let recorder = JobRecorder(jobID: job.id, store: store)
         let shutdown = StopReason.shutdown(configuration.shutdownMessage)
         let outcome: (RunOutcome, Int?, JobSummary)
+        var facts: [String: JSONValue] = [:]
         do {
             let preparation = JobPreparation(store: store, catalog: catalog, secrets: secrets, instanceID: instanceID)
             let request = try await preparation.request(for: job)
@@ -165,6 +166,7 @@ public struct WorkerPool: Service {
                 control.stop(shutdown)
             }
             outcome = (result.outcome, result.exitCode, result.summary)
+            facts = result.facts
         } catch let error as ValidationError {
             outcome = (RunOutcome(status: .error, error: error.message), nil, recorder.summary)
         } catch let error as RunnerError {
@@ -181,6 +183,12 @@ public struct WorkerPool: Service {
             let store = self.store
             let recorded = try await Task {
                 try await recorder.flush()
+                // Before the end, so whoever sees the job ended finds its hosts too.
+                do {
+                    try await recordHosts(of: job, summary: outcome.2, failures: recorder.hostFailures, facts: facts)
+                } catch {
+                    logger.error("could not record the job's hosts and facts: \(error)")
+                }
                 return try await store.jobs.finish(job.id, outcome: outcome.0, exitCode: outcome.1, summary: outcome.2)
             }.value
             if !recorded { logger.warning("the job had already been ended elsewhere (lost or canceled)") }
@@ -192,6 +200,15 @@ public struct WorkerPool: Service {
             metadata: [
                 "status": .string(outcome.0.status.rawValue), "error": .string(outcome.0.error ?? ""),
             ])
+    }
+}
+
+extension WorkerPool {
+    /// How the run went on each host, and the facts it gathered, for the Hosts page and
+    /// the next run's fact cache.
+    private func recordHosts(of job: Job, summary: JobSummary, failures: HostFailures, facts: [String: JSONValue]) async throws {
+        try await store.hosts.record(failures.outcomes(of: summary), of: job)
+        try await store.hosts.saveFacts(facts, project: job.parameters.project, inventory: job.parameters.inventory, jobID: job.id)
     }
 }
 

@@ -37,6 +37,7 @@ import Testing
             Route(method: "GET", path: "/api/v1/jobs/\(id("job"))/stdout", least: .viewer),
             Route(method: "GET", path: "/api/v1/jobs/\(id("job"))/search?q=ok", least: .viewer),
             Route(method: "GET", path: "/api/v1/jobs/\(id("job"))/tasks", least: .viewer),
+            Route(method: "GET", path: "/api/v1/hosts", least: .viewer),
             Route(
                 method: "POST", path: "/api/v1/jobs",
                 body: #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#, least: .operator),

@@ -407,7 +407,8 @@ struct BrowserTests {
             let pages: [(path: String, shows: String, section: String)] = [
                 ("/", "#jobs .job-row", "jobs"), ("/jobs/\(job)", "#recap tr.recap-row", "jobs"), ("/launch", "#project option", "launch"),
                 ("/inventories", "#inventory-form", "inventories"), ("/workers", "#workers", "workers"),
-                ("/audit", "#audit-rows tr", "audit"),
+                ("/audit", "#audit-rows tr", "audit"), ("/hosts", #"#host-rows tr[data-host="web1"]"#, "hosts"),
+                ("/hosts/web1", #"#host-results tr[data-job="\#(job)"]"#, "hosts"),
                 ("/templates", "tr.template-row", "templates"), ("/templates/new", "#tpl-project option", "templates"),
                 ("/templates/\(id)/edit", "#tpl-name", "templates"), ("/templates/\(id)/launch", "#tpl-launch", "templates"),
             ]
@@ -422,7 +423,7 @@ struct BrowserTests {
                         #expect(current == .string(page.section), "\(page.path)")
                         let links = try await browser.executeScript(
                             "return [...document.querySelectorAll('a[data-nav]')].filter((a) => !a.hidden).length;")
-                        #expect(links == .number(6), "an admin sees every section's link on \(page.path)")
+                        #expect(links == .number(7), "an admin sees every section's link on \(page.path)")
                     }
                     let console = try await browser.browserLog().filter { $0.level == "SEVERE" }
                     #expect(console.isEmpty, "browser console errors: \(console)")

@@ -37,6 +37,7 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     CredentialRoutes(dependencies: dependencies).add(read: read, admin: admin)
     ProjectRoutes(dependencies: dependencies).add(read: read, admin: admin)
     WorkerRoutes(dependencies: dependencies).add(read: read)
+    HostRoutes(dependencies: dependencies).add(read: read)
     UserRoutes(dependencies: dependencies, identities: identities).add(signedIn: read, admin: admin)
     TokenRoutes(dependencies: dependencies, identities: identities).add(signedIn: read)
     AuditRoutes(dependencies: dependencies).add(admin: admin)

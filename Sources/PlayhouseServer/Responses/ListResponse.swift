@@ -9,6 +9,8 @@ struct ListResponse<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
         case before(Int64?)
         /// `next_after`, to pass as `after`: the last item's seq, or `after` when there is none.
         case after(Int)
+        /// `next_after`, to pass as `after`: the last item's name; null on the last page.
+        case afterName(String?)
     }
 
     var key: String
@@ -35,6 +37,7 @@ struct ListResponse<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
         switch next {
         case .before(let id)?: try container.encode(ExplicitNull(wrappedValue: id), forKey: Key(stringValue: "next_before"))
         case .after(let seq)?: try container.encode(seq, forKey: Key(stringValue: "next_after"))
+        case .afterName(let name)?: try container.encode(ExplicitNull(wrappedValue: name), forKey: Key(stringValue: "next_after"))
         case nil: break
         }
     }

@@ -60,14 +60,10 @@ extension EventRepository {
     /// A job's events whose task, host or message holds `text` (letters in either case):
     /// how many there are, and the first `limit` of them after `seq`.
     public func search(of jobID: Int64, for text: String, after seq: Int, limit: Int) async throws -> (total: Int, events: [JobEvent]) {
-        // LIKE's own wildcards in the text are matched as themselves.
-        let escaped = text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-        let pattern = "%\(escaped)%"
         let matches: SQLQueryString = """
-            job_id = \(bind: jobID) AND (lower(COALESCE(task, '')) LIKE \(bind: pattern) ESCAPE '\\'
-                OR lower(COALESCE(host, '')) LIKE \(bind: pattern) ESCAPE '\\'
-                OR lower(COALESCE(message, '')) LIKE \(bind: pattern) ESCAPE '\\')
+            job_id = \(bind: jobID) AND (\(LikePattern.contains(text, in: "COALESCE(task, '')"))
+                OR \(LikePattern.contains(text, in: "COALESCE(host, '')"))
+                OR \(LikePattern.contains(text, in: "COALESCE(message, '')")))
             """
         let total =
             try await sql.raw("SELECT COUNT(*) AS hits FROM job_events WHERE \(matches)")

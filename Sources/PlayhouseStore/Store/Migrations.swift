@@ -253,6 +253,38 @@ enum Migrations {
             PRIMARY KEY (job_id, seq)
         )
         """,
+        """
+        CREATE TABLE host_results (
+            job_id BIGINT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            host TEXT NOT NULL,
+            project TEXT NOT NULL,
+            status TEXT NOT NULL,
+            ok INTEGER NOT NULL,
+            changed INTEGER NOT NULL,
+            failed INTEGER NOT NULL,
+            unreachable INTEGER NOT NULL,
+            skipped INTEGER NOT NULL,
+            rescued INTEGER NOT NULL,
+            ignored INTEGER NOT NULL,
+            failed_task TEXT,
+            failure TEXT,
+            finished_at {real} NOT NULL,
+            PRIMARY KEY (job_id, host)
+        )
+        """,
+        "CREATE INDEX host_results_host ON host_results (host, job_id)",
+        """
+        CREATE TABLE host_facts (
+            project TEXT NOT NULL,
+            inventory TEXT NOT NULL,
+            host TEXT NOT NULL,
+            facts TEXT NOT NULL,
+            job_id BIGINT NOT NULL,
+            updated_at {real} NOT NULL,
+            PRIMARY KEY (project, inventory, host)
+        )
+        """,
+        "CREATE INDEX host_facts_host ON host_facts (host)",
     ]
 
     static func render(_ step: String, for dialect: Store.Dialect) -> String {

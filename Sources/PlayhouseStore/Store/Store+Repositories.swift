@@ -7,6 +7,8 @@ extension Store {
     public var events: EventRepository { EventRepository(store: self) }
     /// The tasks of jobs, with their counts.
     public var tasks: TaskRepository { TaskRepository(store: self) }
+    /// Every host that reported: its results job by job, and its facts.
+    public var hosts: HostRepository { HostRepository(store: self) }
     /// The logs of jobs, by line.
     public var output: OutputRepository { OutputRepository(store: self) }
     /// Users and what they may do: sessions, API tokens, teams, grants and the audit log.

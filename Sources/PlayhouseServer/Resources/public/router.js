@@ -8,14 +8,15 @@
 import routes from "./routes.json" with { type: "json" };
 import { el, showError } from "./dom.js";
 
-// Every parameter of a page path is a record's id, so it matches digits only: the server
-// serves the page for any segment there, and the not-found view answers the rest.
+// A page path's `:id` is a record's id, so it matches digits only; another parameter (a
+// host's `:name`) matches one whole segment, decoded. The server serves the page for any
+// segment there, and the not-found view answers the rest.
 const PAGES = routes.pages.map((page) => {
   const names = [];
   const source = page.path.split("/").map((part) => {
     if (!part.startsWith(":")) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     names.push(part.slice(1));
-    return "(\\d+)";
+    return part === ":id" ? "(\\d+)" : "([^/]+)";
   }).join("/").replace(/\/$/, "");
   return { ...page, names, pattern: new RegExp(`^${source}/?$`) };
 });
@@ -23,10 +24,14 @@ const PAGES = routes.pages.map((page) => {
 // The page on screen, stopped through this controller when it is left.
 let current = null;
 
+function decode(segment) {
+  try { return decodeURIComponent(segment); } catch { return segment; }
+}
+
 function match(path) {
   for (const page of PAGES) {
     const found = page.pattern.exec(path);
-    if (found) return { page, params: Object.fromEntries(page.names.map((name, index) => [name, found[index + 1]])) };
+    if (found) return { page, params: Object.fromEntries(page.names.map((name, index) => [name, decode(found[index + 1])])) };
   }
   return null;
 }
