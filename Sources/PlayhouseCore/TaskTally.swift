@@ -81,6 +81,11 @@ public struct TaskTally: Sendable {
         }
     }
 
+    /// The names of every task that started, each once, in name order.
+    public var names: [String] {
+        Set(started.values.map(\.name)).sorted()
+    }
+
     /// The tasks that started or got results since the last call, each with the counts
     /// to add to what is stored (all of them, for a new task), in seq order.
     public mutating func take() -> [TaskRecord] {

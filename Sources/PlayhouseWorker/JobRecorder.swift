@@ -35,6 +35,8 @@ final class JobRecorder: Sendable {
     var summary: JobSummary { state.withLock { $0.summary } }
     /// The first failure of each host so far.
     var hostFailures: HostFailures { state.withLock { $0.hosts } }
+    /// The names of the tasks that started so far.
+    var taskNames: [String] { state.withLock { $0.tasks.names } }
 
     func record(_ batch: [RunUpdate]) async throws {
         var events: [JobEvent] = []

@@ -185,9 +185,9 @@ public struct WorkerPool: Service {
                 try await recorder.flush()
                 // Before the end, so whoever sees the job ended finds its hosts too.
                 do {
-                    try await recordHosts(of: job, summary: outcome.2, failures: recorder.hostFailures, facts: facts)
+                    try await recordWhatRan(job, outcome: outcome.0, summary: outcome.2, recorder: recorder, facts: facts)
                 } catch {
-                    logger.error("could not record the job's hosts and facts: \(error)")
+                    logger.error("could not record the job's hosts, facts and search words: \(error)")
                 }
                 return try await store.jobs.finish(job.id, outcome: outcome.0, exitCode: outcome.1, summary: outcome.2)
             }.value
@@ -204,11 +204,17 @@ public struct WorkerPool: Service {
 }
 
 extension WorkerPool {
-    /// How the run went on each host, and the facts it gathered, for the Hosts page and
-    /// the next run's fact cache.
-    private func recordHosts(of job: Job, summary: JobSummary, failures: HostFailures, facts: [String: JSONValue]) async throws {
-        try await store.hosts.record(failures.outcomes(of: summary), of: job)
+    /// How the run went on each host and the facts it gathered (for the Hosts page and the
+    /// next run's fact cache), and its words for the search across jobs.
+    private func recordWhatRan(
+        _ job: Job, outcome: RunOutcome, summary: JobSummary, recorder: JobRecorder, facts: [String: JSONValue]
+    ) async throws {
+        let hosts = recorder.hostFailures.outcomes(of: summary)
+        try await store.hosts.record(hosts, of: job)
         try await store.hosts.saveFacts(facts, project: job.parameters.project, inventory: job.parameters.inventory, jobID: job.id)
+        let failures = hosts.flatMap { [$0.failedTask, $0.failure].compactMap { $0 } }
+        let words = recorder.taskNames + hosts.map(\.host) + failures + [outcome.error].compactMap { $0 }
+        try await store.jobs.index(job.id, text: words.joined(separator: "\n"))
     }
 }
 

@@ -406,6 +406,8 @@ struct BrowserTests {
             _ = try await client.waitForEnd(job)
             let pages: [(path: String, shows: String, section: String)] = [
                 ("/", "#jobs .job-row", "jobs"), ("/jobs/\(job)", "#recap tr.recap-row", "jobs"), ("/launch", "#project option", "launch"),
+                ("/jobs?host=web1&status=successful", #"#jobs .job-row[data-id="\#(job)"]"#, "jobs"),
+                ("/jobs?q=nothing-ran-like-this", "#jobs td.empty", "jobs"),
                 ("/inventories", "#inventory-form", "inventories"), ("/workers", "#workers", "workers"),
                 ("/audit", "#audit-rows tr", "audit"), ("/hosts", #"#host-rows tr[data-host="web1"]"#, "hosts"),
                 ("/hosts/web1", #"#host-results tr[data-job="\#(job)"]"#, "hosts"),

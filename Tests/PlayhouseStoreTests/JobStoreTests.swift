@@ -100,7 +100,9 @@ import Testing
             let page = try await store.jobs.list(limit: 2)
             #expect(page.map(\.id) == [ids[4], ids[3]])
             #expect(try await store.jobs.list(limit: 2, before: ids[3]).map(\.id) == [ids[2], ids[1]])
-            #expect(try await store.jobs.list(status: .running).map(\.id) == [ids[0]])
+            var running = JobFilter()
+            running.status = .running
+            #expect(try await store.jobs.list(running).map(\.id) == [ids[0]])
         }
     }
 

@@ -43,27 +43,54 @@ struct JobRoutes: Sendable {
         return JobResponse.accepted(try await dependencies.launches.relaunch(original, hosts: hosts, by: identity, from: .init(context)))
     }
 
+    /// Newest first, `before` and `limit` paging; narrowed by `status`, `project`,
+    /// `playbook`, `template`, `launched_by`, `host`, `since`/`until` (dates) and `q`, words
+    /// of what ran (task names, hosts, failure messages).
     @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<JobResponse> {
         let query = request.uri.queryParameters
-        var status: JobStatus? = nil
-        if let text = query["status"].map(String.init), !text.isEmpty {
-            guard let value = JobStatus(rawValue: text) else {
+        func text(_ key: String) throws -> String? {
+            guard let value = query[Substring(key)].map(String.init), !value.isEmpty else { return nil }
+            guard value.count <= 200 else { throw APIError(.badRequest, "\(key) is too long", detail: "send at most 200 characters") }
+            return value
+        }
+        var filter = JobFilter()
+        if let status = try text("status") {
+            guard let value = JobStatus(rawValue: status) else {
                 throw APIError(
-                    .badRequest, "unknown status \"\(text)\"",
+                    .badRequest, "unknown status \"\(status)\"",
                     detail: "use one of \(JobStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            status = value
+            filter.status = value
         }
+        filter.project = try text("project")
+        filter.playbook = try text("playbook")
+        filter.launchedBy = try text("launched_by")
+        filter.host = try text("host")
+        filter.text = try text("q")
+        if let template = try text("template") {
+            guard let id = Int64(template), id > 0 else { throw APIError(.badRequest, "template must be a template id") }
+            filter.templateID = id
+        }
+        filter.createdAfter = try Self.date(text("since"), "since")
+        filter.createdBefore = try Self.date(text("until"), "until")
         let limit = try Self.integer(request, "limit", default: 50, range: 1...500)
         let before = try query["before"].map { text -> Int64 in
             guard let value = Int64(text), value > 0 else { throw APIError(.badRequest, "before must be a job id") }
             return value
         }
         let access = try context.requireUser().access
-        let jobs = try await dependencies.store.jobs.list(
-            status: status, limit: limit, before: before,
-            projects: access.everything || access.projects.contains(Grant.any) ? nil : access.projects)
+        filter.projects = access.everything || access.projects.contains(Grant.any) ? nil : access.projects
+        let jobs = try await dependencies.store.jobs.list(filter, limit: limit, before: before)
         return ListResponse(key: "jobs", items: jobs.map { JobResponse($0) }, next: .before(jobs.count == limit ? jobs.last?.id : nil))
+    }
+
+    /// A date (`2026-11-30`, the start of that day in UTC) or a time (RFC 3339).
+    static func date(_ text: String?, _ key: String) throws -> Date? {
+        guard let text else { return nil }
+        if let time = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return time }
+        if let time = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return time }
+        if let day = try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day()) { return day }
+        throw APIError(.badRequest, "\(key) must be a date or a time", detail: "send 2026-11-30 or 2026-11-30T12:00:00Z")
     }
 
     @Sendable func show(_ request: Request, context: PlayhouseContext) async throws -> JobResponse {

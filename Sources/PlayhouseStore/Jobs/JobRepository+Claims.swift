@@ -117,7 +117,9 @@ extension JobRepository {
     /// of `worker`, as `error` with `message`, and returns their ids.
     @discardableResult
     public func interruptRunning(message: String, worker: String? = nil, now: Date = Date()) async throws -> [Int64] {
-        let running = try await list(status: .running, limit: Int(Int32.max))
+        var filter = JobFilter()
+        filter.status = .running
+        let running = try await list(filter, limit: Int(Int32.max))
         var ended: [Int64] = []
         for job in running where job.sliceCount == 0 && (worker == nil || job.worker == worker) {
             guard JobLifecycle.next(job.status, on: .interrupted) == .error else { continue }

@@ -18,11 +18,12 @@ public struct JobRepository: Repository {
         try await sql.raw(
             """
             INSERT INTO jobs (status, project, playbook, inventory, parameters, created_at, summary, parent_id, slice_count,
-                              exclusive_key)
+                              exclusive_key, template_id, launched_by)
             VALUES (\(status: .queued), \(bind: parameters.project), \(bind: parameters.playbook),
                     \(bind: parameters.inventory), \(bind: JSONColumn.encode(parameters)),
                     \(bind: now.timeIntervalSince1970), \(bind: JSONColumn.encode(JobSummary())), \(bind: parentID),
-                    \(bind: sliceCount), \(bind: sliceCount > 0 ? nil : parameters.exclusiveKey))
+                    \(bind: sliceCount), \(bind: sliceCount > 0 ? nil : parameters.exclusiveKey), \(bind: parameters.templateID),
+                    \(bind: parameters.launchedBy))
             RETURNING *
             """
         ).inserted("job", as: Job.self)
@@ -31,22 +32,6 @@ public struct JobRepository: Repository {
     /// The job with this id, or nil.
     public func find(_ id: Int64) async throws -> Job? {
         try await row(id, in: "jobs", as: Job.self)
-    }
-
-    /// Jobs newest first; `before` is the id where the previous page ended; `projects`,
-    /// when given, keeps only jobs of those projects.
-    public func list(
-        status: JobStatus? = nil, limit: Int = 50, before: Int64? = nil, projects: Set<String>? = nil
-    ) async throws -> [Job] {
-        var query: SQLQueryString = "SELECT * FROM jobs WHERE 1 = 1"
-        if let status { query += " AND status = \(status: status)" }
-        if let projects {
-            guard !projects.isEmpty else { return [] }
-            query += " AND project IN (\(binds: projects.sorted()))"
-        }
-        if let before { query += " AND id < \(bind: before)" }
-        query += " ORDER BY id DESC LIMIT \(bind: limit)"
-        return try await sql.raw(query).all(as: Job.self)
     }
 
     /// Records how far a running job has come: its newest stored seq and its summary.

@@ -1,10 +1,27 @@
 import Foundation
 import PlayhouseCore
 
-/// The schema, one numbered step at a time. Each step is plain SQL both backends accept,
-/// with `{id}` (an auto-increment primary key) and `{real}` (a double) filled in per dialect.
+/// One step of the schema: SQL both backends accept, or one statement for each.
+struct MigrationStep: ExpressibleByStringInterpolation, Sendable {
+    let sqlite: String
+    let postgres: String
+
+    init(stringLiteral value: String) {
+        sqlite = value
+        postgres = value
+    }
+
+    init(sqlite: String, postgres: String) {
+        self.sqlite = sqlite
+        self.postgres = postgres
+    }
+}
+
+/// The schema, one numbered step at a time. Most steps are plain SQL both backends accept,
+/// with `{id}` (an auto-increment primary key) and `{real}` (a double) filled in per dialect;
+/// full-text search and JSON differ, and have a statement for each.
 enum Migrations {
-    static let steps: [String] = [
+    static let steps: [MigrationStep] = [
         """
         CREATE TABLE jobs (
             id {id},
@@ -285,19 +302,50 @@ enum Migrations {
         )
         """,
         "CREATE INDEX host_facts_host ON host_facts (host)",
+        // What the job list filters on, as columns with indexes.
+        "ALTER TABLE jobs ADD COLUMN template_id BIGINT",
+        "ALTER TABLE jobs ADD COLUMN launched_by TEXT",
+        MigrationStep(
+            sqlite: """
+                UPDATE jobs SET template_id = json_extract(parameters, '$.template_id'),
+                    launched_by = json_extract(parameters, '$.launched_by')
+                """,
+            postgres: """
+                UPDATE jobs SET template_id = (parameters::jsonb ->> 'template_id')::BIGINT,
+                    launched_by = parameters::jsonb ->> 'launched_by'
+                """),
+        "CREATE INDEX jobs_project_id ON jobs (project, id)",
+        "CREATE INDEX jobs_playbook_id ON jobs (playbook, id)",
+        "CREATE INDEX jobs_template_id ON jobs (template_id, id)",
+        "CREATE INDEX jobs_launched_by_id ON jobs (launched_by, id)",
+        "CREATE INDEX jobs_created_at ON jobs (created_at)",
+        // A job's words for the search across jobs: task names, hosts, failure messages.
+        MigrationStep(
+            sqlite: "CREATE VIRTUAL TABLE job_text USING fts5(body)",
+            postgres: """
+                CREATE TABLE job_text (
+                    job_id BIGINT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+                    body TEXT NOT NULL,
+                    words tsvector GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED
+                )
+                """),
+        MigrationStep(sqlite: "SELECT 1", postgres: "CREATE INDEX job_text_words ON job_text USING GIN (words)"),
     ]
 
-    static func render(_ step: String, for dialect: Store.Dialect) -> String {
+    static func render(_ step: MigrationStep, for dialect: Store.Dialect) -> String {
         let id: String
         let real: String
+        let sql: String
         switch dialect {
         case .sqlite:
             id = "INTEGER PRIMARY KEY AUTOINCREMENT"
             real = "REAL"
+            sql = step.sqlite
         case .postgres:
             id = "BIGSERIAL PRIMARY KEY"
             real = "DOUBLE PRECISION"
+            sql = step.postgres
         }
-        return step.replacingOccurrences(of: "{id}", with: id).replacingOccurrences(of: "{real}", with: real)
+        return sql.replacingOccurrences(of: "{id}", with: id).replacingOccurrences(of: "{real}", with: real)
     }
 }

@@ -1,10 +1,16 @@
-// The job list, newest first, live.
+// The job list, newest first, live; narrowed by the filters in the address (?status=…),
+// which the form above the list sets, so a filtered list can be shared as a link.
 
 import { api } from "../api.js";
-import { el, formatDuration, formatTime, hideError, inventoryLabel, miniBar, showError, statusBadge } from "../dom.js";
+import { el, formatDuration, formatTime, hideError, inventoryLabel, miniBar, option, showError, statusBadge } from "../dom.js";
 import { pollWhileVisible } from "../timers.js";
 
 const HEADINGS = ["Job", "Status", "Project", "Playbook", "Inventory", "Created", "Duration", "Progress"];
+const STATUSES = ["queued", "running", "successful", "failed", "error", "canceled"];
+// The list's filters: query parameter, label, input type.
+const FILTERS = [["q", "Search", "search"], ["project", "Project", "text"], ["playbook", "Playbook", "text"],
+  ["host", "Host", "text"], ["launched_by", "Launched by", "text"], ["template", "Template id", "number"],
+  ["since", "From", "date"], ["until", "Until", "date"]];
 
 export default function renderJobList(main, { signal }) {
   document.title = "Jobs — Playhouse";
@@ -13,11 +19,16 @@ export default function renderJobList(main, { signal }) {
   const error = el("div", { class: "error", role: "alert", hidden: true });
   const newer = el("button", { id: "newer", type: "button", class: "secondary", text: "Newer", hidden: true });
   const older = el("button", { id: "older", type: "button", class: "secondary", text: "Older", disabled: true });
+  const filters = filterForm(() => {
+    state.before = null;
+    state.pages = [];
+    refresh();
+  });
   main.append(
     el("div", { class: "page-head" },
       el("h1", { text: "Jobs" }),
       el("a", { id: "launch-link", class: "button", href: "/launch", text: "Launch" })),
-    error,
+    filters.form, error,
     el("div", { class: "table-wrap" },
       el("table", { id: "jobs", class: "grid" },
         el("thead", {}, el("tr", {}, HEADINGS.map((text) => el("th", { text })))), tbody)),
@@ -26,12 +37,13 @@ export default function renderJobList(main, { signal }) {
   async function refresh() {
     // A later request wins: an answer for the page of jobs the user paged away from is dropped.
     const request = ++state.request;
-    const query = new URLSearchParams({ limit: "50" });
+    const query = filters.query();
+    query.set("limit", "50");
     if (state.before) query.set("before", String(state.before));
     try {
       const data = await api("GET", `/api/v1/jobs?${query}`, { signal });
       if (request !== state.request) return;
-      fillJobRows(tbody, data.jobs || []);
+      fillJobRows(tbody, data.jobs || [], filters.active());
       state.next = data.next_before;
       older.disabled = !data.next_before;
       newer.hidden = state.pages.length === 0;
@@ -56,9 +68,43 @@ export default function renderJobList(main, { signal }) {
   pollWhileVisible(refresh, 2000, signal);
 }
 
-function fillJobRows(tbody, jobs) {
+// The filter form, filled from the address; `onChange` runs when it is applied.
+function filterForm(onChange) {
+  const params = new URLSearchParams(location.search);
+  const status = el("select", { id: "filter-status", "aria-label": "Status" },
+    option("", "Any status"), STATUSES.map((value) => option(value)));
+  status.value = params.get("status") || "";
+  const inputs = FILTERS.map(([key, label, type]) =>
+    el("input", { id: `filter-${key}`, name: key, type, placeholder: label, "aria-label": label, value: params.get(key) || "",
+      maxlength: type === "date" ? null : 200 }));
+  const clear = el("button", { id: "filter-clear", type: "button", class: "secondary", text: "Clear" });
+  const form = el("form", { id: "job-filters", class: "filters", role: "search" }, status, inputs,
+    el("button", { type: "submit", class: "secondary", text: "Filter" }), clear);
+  const query = () => {
+    const query = new URLSearchParams();
+    if (status.value) query.set("status", status.value);
+    for (const input of inputs) if (input.value.trim()) query.set(input.name, input.value.trim());
+    return query;
+  };
+  const apply = () => {
+    const search = query().toString();
+    history.replaceState(history.state, "", search ? `${location.pathname}?${search}` : location.pathname);
+    onChange();
+  };
+  form.addEventListener("submit", (event) => { event.preventDefault(); apply(); });
+  status.addEventListener("change", apply);
+  clear.addEventListener("click", () => {
+    status.value = "";
+    for (const input of inputs) input.value = "";
+    apply();
+  });
+  return { form, query, active: () => [...query().keys()].length > 0 };
+}
+
+function fillJobRows(tbody, jobs, filtered) {
   if (!jobs.length) {
-    tbody.replaceChildren(el("tr", {}, el("td", { colspan: 8, class: "empty", text: "No jobs yet. Launch one." })));
+    const text = filtered ? "No job matches these filters." : "No jobs yet. Launch one.";
+    tbody.replaceChildren(el("tr", {}, el("td", { colspan: 8, class: "empty", text })));
     return;
   }
   tbody.replaceChildren(...jobs.map(jobRow));
