@@ -40,9 +40,13 @@ struct Growth {
                 let paths = [
                     "/api/v1/jobs", "/api/v1/jobs?before=\(middle)", "/api/v1/jobs/\(middle)",
                     "/api/v1/jobs/\(middle)/events?after=50&limit=50",
+                    "/api/v1/jobs?status=successful&playbook=growth.yml&launched_by=admin", "/api/v1/jobs?host=h02",
+                    "/api/v1/jobs?q=step%2016", "/api/v1/hosts", "/api/v1/hosts/h02", "/jobs",
                 ]
                 rows = [
                     "job list, first page", "job list, page from the middle (`before=`)", "job detail", "event page (`after=50&limit=50`)",
+                    "job list filtered (status, playbook, launched by)", "job list of a host (`host=`)",
+                    "search of what ran (`q=step 16`)", "hosts page (API)", "one host's history (API)", "jobs page (HTML)",
                 ]
                 var measured: [Wrk.Figures] = []
                 for path in paths { measured.append(try await Wrk.run(server, path: path)) }
@@ -75,7 +79,7 @@ struct Growth {
     private func seed(_ database: String, template: Int64, upTo total: Int) async throws {
         let columns =
             "status, project, playbook, inventory, parameters, created_at, started_at, finished_at, exit_code, "
-            + "error, summary, cancel_requested, worker, heartbeat_at, parent_id, slice_count"
+            + "error, summary, cancel_requested, worker, heartbeat_at, parent_id, slice_count, template_id, launched_by, output_lines"
         let sql = """
             PRAGMA journal_mode = WAL;
             BEGIN;
@@ -84,6 +88,15 @@ struct Growth {
             CREATE TEMP TABLE first AS SELECT coalesce(max(id), 0) AS id FROM jobs;
             INSERT INTO jobs (\(columns), last_seq)
                 SELECT \(columns), \(eventsPerJob) FROM jobs, copies WHERE jobs.id = \(template) ORDER BY copies.i;
+            INSERT INTO host_results (job_id, host, project, status, ok, changed, failed, unreachable, skipped, rescued, ignored,
+                    failed_task, failure, finished_at)
+                SELECT jobs.id, r.host, r.project, r.status, r.ok, r.changed, r.failed, r.unreachable, r.skipped, r.rescued, r.ignored,
+                    r.failed_task, r.failure, r.finished_at
+                FROM jobs JOIN host_results r ON r.job_id = \(template) WHERE jobs.id > (SELECT id FROM first);
+            UPDATE host_latest SET job_id = (SELECT MAX(job_id) FROM host_results r
+                WHERE r.host = host_latest.host AND r.project = host_latest.project);
+            INSERT INTO job_text (rowid, body)
+                SELECT jobs.id, (SELECT body FROM job_text WHERE rowid = \(template)) FROM jobs WHERE jobs.id > (SELECT id FROM first);
             INSERT INTO job_events (job_id, seq, type, time, play, task, host, changed, failed, message, data)
                 SELECT jobs.id, e.seq, e.type, e.time, e.play, e.task, e.host, e.changed, e.failed, e.message, e.data
                 FROM jobs JOIN job_events e ON e.job_id = \(template) AND e.seq <= \(eventsPerJob)

@@ -33,6 +33,15 @@ public struct HostRepository: Repository {
                 ON CONFLICT (job_id, host) DO NOTHING
                 """
             ).run()
+            let latest = outcomes[start..<min(start + Self.perInsert, outcomes.count)].map { outcome -> SQLQueryString in
+                "(\(bind: outcome.host), \(bind: job.parameters.project), \(bind: job.id))"
+            }
+            try await sql.raw(
+                """
+                INSERT INTO host_latest (host, project, job_id) VALUES \(latest.joined(separator: ", "))
+                ON CONFLICT (host, project) DO UPDATE SET job_id = excluded.job_id WHERE excluded.job_id > host_latest.job_id
+                """
+            ).run()
         }
     }
 
@@ -76,7 +85,7 @@ public struct HostRepository: Repository {
         return try await sql.raw(
             """
             SELECT r.*, j.playbook FROM host_results r
-            JOIN (SELECT host AS latest_host, MAX(job_id) AS latest_job FROM host_results WHERE \(filter)
+            JOIN (SELECT host AS latest_host, MAX(job_id) AS latest_job FROM host_latest WHERE \(filter)
                 GROUP BY host ORDER BY host LIMIT \(bind: limit)) latest
                 ON r.host = latest.latest_host AND r.job_id = latest.latest_job
             JOIN jobs j ON j.id = r.job_id

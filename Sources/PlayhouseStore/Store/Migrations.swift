@@ -330,6 +330,16 @@ enum Migrations {
                 )
                 """),
         MigrationStep(sqlite: "SELECT 1", postgres: "CREATE INDEX job_text_words ON job_text USING GIN (words)"),
+        // Each host's latest job per project: the Hosts page reads a row per host, not its history.
+        """
+        CREATE TABLE host_latest (
+            host TEXT NOT NULL,
+            project TEXT NOT NULL,
+            job_id BIGINT NOT NULL,
+            PRIMARY KEY (host, project)
+        )
+        """,
+        "INSERT INTO host_latest (host, project, job_id) SELECT host, project, MAX(job_id) FROM host_results GROUP BY host, project",
     ]
 
     static func render(_ step: MigrationStep, for dialect: Store.Dialect) -> String {
