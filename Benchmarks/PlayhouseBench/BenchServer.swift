@@ -84,6 +84,15 @@ struct BenchServer {
     /// Resident memory of the server process, in bytes.
     var residentBytes: Int { Self.residentBytes(of: process.process.processIdentifier) }
 
+    /// The CPU seconds (user + system) the server's own threads have used so far.
+    var cpuSeconds: Double {
+        let stat = (try? String(contentsOfFile: "/proc/\(process.process.processIdentifier)/stat", encoding: .utf8)) ?? ""
+        // After the command name in parentheses: state is field 3, utime 14 and stime 15.
+        let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     static func residentBytes(of pid: Int32) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),

@@ -36,10 +36,59 @@ struct RunOverhead {
         try await BenchServer.with(bench, name: "overhead", database: bench.scratch + "/overhead.sqlite", workers: 2) { server in
             for scenario in scenarios {
                 section.rows.append(try await measure(scenario, server: server))
+                section.notes.append(serverCost(scenario))
             }
         }
+        if let local = scenarios.first { section.notes.append(try await callbackCost(local)) }
         report.sections.append(section)
     }
+
+    /// The server's own CPU (its threads, not Ansible's processes) per stored event, median
+    /// over the Playhouse runs of `scenario`.
+    private func serverCost(_ scenario: Scenario) -> String {
+        let perEvent = Stats.median(costs[scenario.name] ?? [])
+        return "Server CPU per stored event, \(scenario.name): \(String(format: "%.1f µs", perEvent * 1_000_000)) "
+            + "(the `serve` process's user + system time over the run, divided by the job's events; target ≤ 30 µs): "
+            + Figure.verdict(perEvent <= 30e-6)
+    }
+
+    /// The callback plugin's share of `ansible-playbook`'s CPU: the same run with the
+    /// plugin writing its events to `/dev/null` and without it, interleaved, medians.
+    private func callbackCost(_ scenario: Scenario) async throws -> String {
+        let plugin = [
+            "ANSIBLE_CALLBACK_PLUGINS": bench.root + "/Sources/PlayhouseEngine/Resources/callback_plugins",
+            "ANSIBLE_CALLBACKS_ENABLED": "playhouse", "PLAYHOUSE_EVENTS_PATH": "/dev/null",
+        ]
+        var with: [Double] = []
+        var without: [Double] = []
+        for round in 0..<runs {
+            for way in round % 2 == 0 ? [true, false] : [false, true] {
+                let cpu = try await childCPU { _ = try await plain(scenario, environment: way ? plugin : [:]) }
+                if way { with.append(cpu) } else { without.append(cpu) }
+            }
+        }
+        let share = Stats.median(with) / Stats.median(without) - 1
+        return "Callback plugin's cost, \(scenario.name): \(String(format: "%.1f %%", share * 100)) of `ansible-playbook`'s CPU "
+            + "(\(Figure.s(Stats.median(with))) with it, \(Figure.s(Stats.median(without))) without, its processes' user + system "
+            + "time, median of \(runs); target ≤ 1 %): " + Figure.verdict(share <= 0.01)
+    }
+
+    /// CPU seconds (user + system) of the child processes `body` runs and waits for.
+    private func childCPU(_ body: () async throws -> Void) async throws -> Double {
+        func seconds() -> Double {
+            var usage = rusage()
+            getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+            return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+                + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1_000_000
+        }
+        let before = seconds()
+        try await body()
+        return seconds() - before
+    }
+
+    /// The server's CPU per event of each Playhouse run, by scenario.
+    private var costs: [String: [Double]] { costBox.values }
+    private let costBox = CostBox()
 
     private func measure(_ scenario: Scenario, server: BenchServer) async throws -> [String] {
         var times: [String: [Double]] = ["a": [], "b": [], "c": []]
@@ -50,7 +99,11 @@ struct RunOverhead {
                 let seconds: Double
                 switch way {
                 case "a": seconds = try await plain(scenario)
-                case "b": seconds = try await playhouse(scenario, server: server)
+                case "b":
+                    let cpuBefore = server.cpuSeconds
+                    let (wall, events) = try await playhouse(scenario, server: server)
+                    seconds = wall
+                    costBox.add((server.cpuSeconds - cpuBefore) / Double(max(1, events)), to: scenario.name)
                 default: seconds = try await runner(scenario, round: round)
                 }
                 times[way, default: []].append(seconds)
@@ -66,8 +119,8 @@ struct RunOverhead {
         ]
     }
 
-    private func plain(_ scenario: Scenario) async throws -> Double {
-        try await timed(bench.ansibleBin + "/ansible-playbook", ["-i", scenario.inventory, scenario.playbook])
+    private func plain(_ scenario: Scenario, environment: [String: String] = [:]) async throws -> Double {
+        try await timed(bench.ansibleBin + "/ansible-playbook", ["-i", scenario.inventory, scenario.playbook], environment: environment)
     }
 
     private func runner(_ scenario: Scenario, round: Int) async throws -> Double {
@@ -84,7 +137,8 @@ struct RunOverhead {
         return seconds
     }
 
-    private func playhouse(_ scenario: Scenario, server: BenchServer) async throws -> Double {
+    /// The run's wall time and how many events it stored.
+    private func playhouse(_ scenario: Scenario, server: BenchServer) async throws -> (Double, Int) {
         let start = Stats.now()
         let id = try await server.launch(scenario.playbook, inventory: scenario.inventory)
         let client = SSEClient(server: server, jobID: id)
@@ -96,14 +150,14 @@ struct RunOverhead {
         guard job["status"]?.stringValue == "successful" else {
             throw BenchError("Playhouse job \(id) of \(scenario.name) ended \(job.jsonString())")
         }
-        return seconds
+        return (seconds, job["events"]?.intValue ?? 0)
     }
 
     /// Runs a command in the project folder with output discarded, a fresh ControlPath
     /// folder, and returns its wall time; a failed run stops the benchmark. Afterwards its
     /// ssh ControlPersist masters are stopped, as Playhouse stops a job's, so no run
     /// leaves connections behind that the next one competes with.
-    private func timed(_ executable: String, _ arguments: [String]) async throws -> Double {
+    private func timed(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Double {
         let controlPath = try TestPaths.scratch("cp")
         defer {
             for master in ProcessCheck.processes(containing: controlPath) { kill(master.pid, SIGTERM) }
@@ -113,7 +167,10 @@ struct RunOverhead {
         let start = Stats.now()
         let result = try await Subprocess.run(
             .path(FilePath(executable)), arguments: Arguments(arguments),
-            environment: .inherit.updating(["PATH": path, "ANSIBLE_SSH_CONTROL_PATH_DIR": controlPath]),
+            environment: .inherit.updating(
+                environment.reduce(into: ["PATH": path, "ANSIBLE_SSH_CONTROL_PATH_DIR": controlPath]) {
+                    $0[.init(rawValue: $1.key)!] = $1.value
+                }),
             workingDirectory: FilePath(bench.project), output: .discarded, error: .discarded)
         let seconds = Stats.now() - start
         guard result.terminationStatus.isSuccess else {
@@ -127,5 +184,17 @@ struct RunOverhead {
             .flatMap { try? FileManager.default.contentsOfDirectory(atPath: bench.root + "/.venv/lib/\($0)/site-packages") }?
             .first { $0.hasPrefix("ansible_runner-") && $0.hasSuffix(".dist-info") }
         return metadata.map { String($0.dropFirst("ansible_runner-".count).dropLast(".dist-info".count)) } ?? "?"
+    }
+}
+
+/// Figures gathered while the benchmark runs, by scenario.
+final class CostBox: @unchecked Sendable {
+    private var byName: [String: [Double]] = [:]
+    private let lock = NSLock()
+
+    var values: [String: [Double]] { lock.withLock { byName } }
+
+    func add(_ value: Double, to name: String) {
+        lock.withLock { byName[name, default: []].append(value) }
     }
 }
