@@ -35,6 +35,7 @@ public enum EventType: Sendable, Hashable, Codable {
         (.asyncOK, "runner_on_async_ok"), (.asyncFailed, "runner_on_async_failed"), (.fileDiff, "on_file_diff"),
     ]
     private static let byName = Dictionary(uniqueKeysWithValues: names.map { ($0.1, $0.0) })
+    private static let byType = Dictionary(uniqueKeysWithValues: names.map { ($0.0, $0.1) })
 
     /// The type of the callback name `name`.
     public init(_ name: String) {
@@ -44,7 +45,7 @@ public enum EventType: Sendable, Hashable, Codable {
     /// The callback name, as stored and sent.
     public var name: String {
         if case .unknown(let name) = self { return name }
-        return Self.names.first { $0.0 == self }!.1
+        return Self.byType[self]!
     }
 
     /// Every type this version knows, for clients that show them.

@@ -74,10 +74,11 @@ final class FoldedRun: Sendable {
         state.withLock { state in
             if state.head.utf8.count < Self.headBytes { state.head += text }
             guard state.errorLines.count < Self.errorContext else { return }
+            // Most output holds no error: one scan of its bytes, not a search line by line.
+            if state.errorLines.isEmpty, text.utf8.firstRange(of: "ERROR".utf8) == nil { return }
             for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
                 if state.errorLines.isEmpty {
-                    // Most lines hold no error: skip the colour stripping for them.
-                    guard line.contains("ERROR") else { continue }
+                    guard line.utf8.firstRange(of: "ERROR".utf8) != nil else { continue }
                     let plain = ANSI.strip(String(line)).trimmingCharacters(in: .whitespaces)
                     if plain.hasPrefix("[ERROR]:") || plain.hasPrefix("ERROR!") { state.errorLines.append(plain) }
                 } else if state.errorLines.count < Self.errorContext {

@@ -63,8 +63,7 @@ struct JobFields: Encodable, Sendable {
         droppedOutputBytes = job.summary.droppedOutputBytes ?? 0
         droppedEvents = job.summary.droppedEvents ?? 0
         truncated = droppedOutputBytes > 0 || droppedEvents > 0
-        var summary = job.summary
-        if job.status.isFinal { summary.finish() }
+        let summary = EventStream.Summary(job)
         progress = summary.progress
         hosts = summary.hosts
         worker = job.worker

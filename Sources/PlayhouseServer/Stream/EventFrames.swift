@@ -44,6 +44,9 @@ actor EventFrames {
         /// The job's summary as of that read, folded over every event up to `lastSeq`, as
         /// the API shows it, and its frame.
         var summary: (shown: EventStream.Summary, frame: ByteBuffer)?
+        /// The stored summary last read, as text and decoded: most reads find it unchanged,
+        /// and decode nothing.
+        var stored: (text: String, summary: JobSummary)?
 
         var lastSeq: Int { firstSeq + frames.count - 1 }
     }
@@ -106,21 +109,26 @@ actor EventFrames {
     private func read(_ jobID: Int64, after seq: Int) async throws {
         defer { reads[jobID] = nil }
         let started = ContinuousClock.now
-        let job = try await store.jobs.find(jobID)
-        let folded = job.map { $0.status.isFinal ? seq : min(seq, $0.lastSeq) } ?? seq
-        let fetched = job == nil ? [] : try await store.events.list(of: jobID, after: folded, limit: seq - folded + pageSize)
+        // Only the progress: the whole job (its parameters) is read once it has ended.
+        let progress = try await store.jobs.progress(of: jobID)
+        let final = progress?.status.isFinal == true
+        let folded = progress.map { final ? seq : min(seq, $0.lastSeq) } ?? seq
+        let fetched = progress == nil ? [] : try await store.events.list(of: jobID, after: folded, limit: seq - folded + pageSize)
         let events = Array(fetched.drop { $0.seq <= seq })
         let encoded = await Self.encode(events)
         var window = windows[jobID].flatMap { $0.lastSeq == seq ? $0 : nil } ?? Window(firstSeq: seq + 1, readStarted: started)
-        if var current = job {
-            for event in fetched where event.seq > current.lastSeq && !current.status.isFinal {
-                current.summary.apply(event)
+        if let progress {
+            if window.stored?.text != progress.summaryText { window.stored = (progress.summaryText, progress.summary()) }
+            var summary = window.stored?.summary ?? JobSummary()
+            for event in fetched where event.seq > progress.lastSeq && !final {
+                summary.apply(event)
             }
-            let shown = EventStream.Summary(current)
+            let shown = EventStream.Summary(summary, final: final)
             if window.summary?.shown != shown { window.summary = (shown, ByteBuffer(string: EventStream.summaryFrame(shown))) }
         } else {
             window.summary = nil
         }
+        let job = final && events.count < pageSize ? try await store.jobs.find(jobID) : nil
         window.frames += encoded
         if window.frames.count > framesPerJob {
             let drop = window.frames.count - framesPerJob
@@ -131,7 +139,7 @@ actor EventFrames {
         window.reachedEnd = events.count < pageSize
         // A full page may leave more behind: the job's end is only known from a short read.
         window.endedJob = (job?.status.isFinal == true && window.reachedEnd) ? job : nil
-        window.gone = job == nil
+        window.gone = progress == nil
         window.lastUsed = uses
         windows[jobID] = window
         evictIfNeeded()

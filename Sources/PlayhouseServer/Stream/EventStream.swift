@@ -146,9 +146,15 @@ struct EventStream: Sendable {
         var hosts: [String: HostCounts]
 
         init(_ job: Job) {
-            let fields = JobFields(job)
-            progress = fields.progress
-            hosts = fields.hosts
+            self.init(job.summary, final: job.status.isFinal)
+        }
+
+        /// As a job's JSON shows `summary`: complete once the job has ended.
+        init(_ summary: JobSummary, final: Bool) {
+            var summary = summary
+            if final { summary.finish() }
+            progress = summary.progress
+            hosts = summary.hosts
         }
     }
 

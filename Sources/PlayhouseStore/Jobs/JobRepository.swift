@@ -50,3 +50,32 @@ public struct JobRepository: Repository {
         try await sql.raw("UPDATE jobs SET commit_sha = \(bind: commit) WHERE id = \(bind: id)").run()
     }
 }
+
+/// How far a job has come, as live streams read it many times a second: its status, its
+/// newest stored seq and its summary as stored (JSON text, decoded by the reader only when
+/// it changed).
+public struct JobProgressRow: Sendable, Equatable {
+    public var status: JobStatus
+    public var lastSeq: Int
+    public var summaryText: String
+
+    /// The summary the text holds.
+    public func summary() -> JobSummary {
+        (try? JSONColumn.decode(JobSummary.self, summaryText)) ?? JobSummary()
+    }
+}
+
+extension JobProgressRow: RowDecodable {
+    init(row: Row) throws {
+        status = try row.value("status")
+        lastSeq = try row["last_seq"]
+        summaryText = try row["summary"]
+    }
+}
+
+extension JobRepository {
+    /// The job's status, newest seq and stored summary; nil when there is no such job.
+    public func progress(of id: Int64) async throws -> JobProgressRow? {
+        try await sql.raw("SELECT status, last_seq, summary FROM jobs WHERE id = \(bind: id)").first(as: JobProgressRow.self)
+    }
+}

@@ -71,7 +71,8 @@ export function logView(box, { id, total, signal, onFollow }) {
       const known = Number(response.headers.get("X-Total-Lines"));
       if (known > state.total) setTotal(known);
       forget();
-      schedule();
+      // Drawn now rather than at the next frame: the lines are what the reader waits for.
+      draw();
     } catch {
       // Left the page, or the server is away: the block is asked for again when next shown.
     } finally {
