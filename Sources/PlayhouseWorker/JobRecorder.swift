@@ -85,8 +85,14 @@ final class JobRecorder: Sendable {
             }
             return (output, state.tasks.take(), state.progressChanged ? (state.lastSeq, state.summary) : nil)
         }
-        if let output { try await store.output.append(output, to: jobID) }
-        try await store.tasks.add(tasks, to: jobID)
-        if let (lastSeq, summary) = progress { try await store.jobs.updateProgress(of: jobID, lastSeq: lastSeq, summary: summary) }
+        guard output != nil || !tasks.isEmpty || progress != nil else { return }
+        // One transaction: readers see the log, the tasks and the progress move together,
+        // and are woken once for all of them.
+        let jobID = self.jobID
+        try await store.withTransaction { store in
+            if let output { try await store.output.append(output, to: jobID) }
+            try await store.tasks.add(tasks, to: jobID)
+            if let (lastSeq, summary) = progress { try await store.jobs.updateProgress(of: jobID, lastSeq: lastSeq, summary: summary) }
+        }
     }
 }

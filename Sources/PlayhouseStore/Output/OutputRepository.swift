@@ -8,8 +8,8 @@ public struct OutputRepository: Repository {
     /// Appends `chunk` (its text ends with a newline), counts its lines on the job, then
     /// wakes the job's subscribers.
     public func append(_ chunk: OutputChunk, to jobID: Int64) async throws {
-        // Two single statements, no transaction: a reader takes the count of lines from
-        // the chunks themselves; the job's count only shows it.
+        // No transaction of its own (the recorder writes it in one with the job's tasks and
+        // progress): a reader takes the count of lines from the chunks themselves.
         try await sql.raw(
             """
             INSERT INTO job_output (job_id, chunk, first_line, lines, text)
