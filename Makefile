@@ -21,6 +21,8 @@ HEAVY_TESTS := KillMatrixTests|OpenAPIFuzzTests
 PORT ?= 8080
 TEST_PACKAGES := openssh-server chromium chromium-driver curl postgresql iproute2
 BENCH_PACKAGES := openssh-server postgresql wrk sqlite3
+# What the build links: zlib, for the compacted logs (compress-nio).
+BUILD_PACKAGES := zlib1g-dev
 BENCH_FLAGS ?=
 
 .PHONY: run test build setup test-setup packages apt bench clean format lint
@@ -33,6 +35,7 @@ build:
 	swift build $(SWIFT_BUILD_FLAGS)
 
 setup: $(ANSIBLE_READY)
+	@$(MAKE) --no-print-directory packages PACKAGES="$(BUILD_PACKAGES)"
 
 $(ANSIBLE_READY):
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || $(MAKE) --no-print-directory apt PACKAGES=python3-venv

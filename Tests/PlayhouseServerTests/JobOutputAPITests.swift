@@ -84,6 +84,32 @@ import Testing
         }
     }
 
+    @Test func playhouseCompactShrinksAnOldJobThatStillReadsTheSame() async throws {
+        let projects = try TestPaths.makeProject("p", files: Self.files)
+        let database = try TestPaths.scratch("compact") + "/playhouse.sqlite"
+        try await ServerFixture.with(projects: projects, databasePath: database) { client, _ in
+            let id = try await client.launch(Self.launch)
+            _ = try await client.waitForEnd(id)
+            let log = try await client.text("/api/v1/jobs/\(id)/stdout").2
+            let range = try await client.text("/api/v1/jobs/\(id)/stdout?from=100&to=120").2
+            let found = try await client.json(.get, "/api/v1/jobs/\(id)/search?q=item-0042").json["lines"]
+
+            let compacted = try PlayhouseProcess.command(["compact", "--older-than", "0", "--keep-events", "5", "--database", database])
+            #expect(compacted.status == 0, "\(compacted.output)")
+            #expect(compacted.output.contains("compacted 1 jobs"), "\(compacted.output)")
+
+            #expect(try await client.text("/api/v1/jobs/\(id)/stdout").2 == log)
+            #expect(try await client.text("/api/v1/jobs/\(id)/stdout?from=100&to=120").2 == range)
+            #expect(try await client.json(.get, "/api/v1/jobs/\(id)/search?q=item-0042").json["lines"] == found)
+            let events = try await client.json(.get, "/api/v1/jobs/\(id)/events?limit=1000").json
+            guard case .array(let kept)? = events["events"] else { throw TestFailure("no events: \(events)") }
+            #expect(kept.map { $0["type"]?.stringValue ?? "" }.suffix(2) == ["playhouse_events_dropped", "playbook_on_stats"])
+            #expect(kept.count == 7)
+            let tasks = try await client.json(.get, "/api/v1/jobs/\(id)/tasks").json
+            #expect(tasks["tasks"]?.jsonString().contains(#""items":300"#) == true, "the tasks keep their counts")
+        }
+    }
+
     @Test func searchCountsHitsAndPointsAtTheirLines() async throws {
         let projects = try TestPaths.makeProject("p", files: Self.files)
         try await ServerFixture.with(projects: projects) { client, _ in

@@ -26,7 +26,7 @@ public struct EventRepository: Repository {
         await store.announce(.job(jobID))
     }
 
-    private func insert(_ events: ArraySlice<JobEvent>, of jobID: Int64) async throws {
+    func insert(_ events: some Collection<JobEvent>, of jobID: Int64) async throws {
         let rows = events.map { event -> SQLQueryString in
             let changed = event.changed.map { $0 ? 1 : 0 }
             let failed = event.failed.map { $0 ? 1 : 0 }
@@ -71,5 +71,25 @@ extension EventRepository {
         let events = try await sql.raw("SELECT * FROM job_events WHERE \(matches) AND seq > \(bind: seq) ORDER BY seq LIMIT \(bind: limit)")
             .all(as: JobEvent.self)
         return (total, events)
+    }
+}
+
+extension EventRepository {
+    /// The type of the event that marks where a compacted job's events were dropped.
+    public static let droppedMarker = EventType("playhouse_events_dropped")
+
+    /// Drops the job's events past seq `keep`, except Ansible's recap, and puts a marker
+    /// event in the first place it freed; returns how many were dropped.
+    func drop(of jobID: Int64, after keep: Int, at time: Double) async throws -> Int {
+        let dropped = try await sql.raw(
+            """
+            DELETE FROM job_events WHERE job_id = \(bind: jobID) AND seq > \(bind: keep)
+                AND type <> \(bind: EventType.stats.name) RETURNING seq
+            """
+        ).all(decodingColumn: "seq", as: Int.self)
+        guard let first = dropped.min() else { return 0 }
+        let message = "\(dropped.count) events after the first \(keep) were dropped when the job was compacted"
+        try await insert([JobEvent(seq: first, type: Self.droppedMarker, time: time, message: message)], of: jobID)
+        return dropped.count
     }
 }

@@ -1,3 +1,6 @@
+import CompressNIO
+import Foundation
+import NIOCore
 import SQLKit
 
 /// A job's log: Ansible's stdout and stderr as printed, stored in chunks of whole lines,
@@ -35,7 +38,7 @@ public struct OutputRepository: Repository {
     public func chunks(of jobID: Int64, from line: Int, limit: Int) async throws -> [OutputChunk] {
         try await sql.raw(
             """
-            SELECT chunk, first_line, lines, text FROM job_output
+            SELECT chunk, first_line, lines, text, packed FROM job_output
             WHERE job_id = \(bind: jobID) AND first_line + lines > \(bind: line)
             ORDER BY first_line LIMIT \(bind: limit)
             """
@@ -112,7 +115,68 @@ extension OutputChunk: RowDecodable {
         number = try row["chunk"]
         firstLine = try row["first_line"]
         lines = try row["lines"]
-        text = try row["text"]
+        let packed: Data? = try row["packed"]
+        text = try packed.map(Self.inflate) ?? row["text"]
+    }
+
+    /// The text of a compacted chunk.
+    static func inflate(_ packed: Data) throws -> String {
+        var buffer = ByteBuffer(bytes: packed)
+        let text = try buffer.decompress(with: .deflate())
+        return String(buffer: text)
+    }
+
+    /// Its text deflated, as a compacted chunk keeps it.
+    func deflated() throws -> Data {
+        var buffer = ByteBuffer(string: text)
+        let packed = try buffer.compress(with: .deflate())
+        return Data(packed.readableBytesView)
+    }
+}
+
+extension OutputRepository {
+    /// The most text one compacted chunk holds, in whole lines.
+    static let compactedChunkBytes = 1 << 20
+
+    /// Rewrites the job's log as deflated chunks of about 1 MiB of whole lines; returns the
+    /// bytes of text before and after.
+    func compact(_ jobID: Int64) async throws -> (before: Int, after: Int) {
+        var pieces: [(chunk: OutputChunk, packed: Data)] = []
+        var pending: OutputChunk? = nil
+        var before = 0
+        var line = 0
+        func close() throws {
+            guard let piece = pending else { return }
+            pieces.append((piece, try piece.deflated()))
+            pending = nil
+        }
+        while true {
+            let chunks = try await chunks(of: jobID, from: line, limit: 64)
+            guard let last = chunks.last else { break }
+            for chunk in chunks {
+                before += chunk.text.utf8.count
+                if var open = pending {
+                    open.text += chunk.text
+                    open.lines += chunk.lines
+                    pending = open
+                } else {
+                    pending = OutputChunk(number: pieces.count + 1, firstLine: chunk.firstLine, text: chunk.text)
+                }
+                if let open = pending, open.text.utf8.count >= Self.compactedChunkBytes { try close() }
+            }
+            line = last.endLine
+        }
+        try close()
+        try await sql.raw("DELETE FROM job_output WHERE job_id = \(bind: jobID)").run()
+        for (chunk, packed) in pieces {
+            try await sql.raw(
+                """
+                INSERT INTO job_output (job_id, chunk, first_line, lines, text, packed)
+                VALUES (\(bind: jobID), \(bind: chunk.number), \(bind: chunk.firstLine), \(bind: chunk.lines), '', \(bind: packed))
+                """
+            ).run()
+        }
+        return (before, pieces.reduce(0) { $0 + $1.packed.count })
     }
 }
 

@@ -18,7 +18,8 @@ struct MigrationStep: ExpressibleByStringInterpolation, Sendable {
 }
 
 /// The schema, one numbered step at a time. Most steps are plain SQL both backends accept,
-/// with `{id}` (an auto-increment primary key) and `{real}` (a double) filled in per dialect;
+/// with `{id}` (an auto-increment primary key), `{real}` (a double) and `{blob}` (bytes)
+/// filled in per dialect;
 /// full-text search and JSON differ, and have a statement for each.
 enum Migrations {
     static let steps: [MigrationStep] = [
@@ -340,22 +341,29 @@ enum Migrations {
         )
         """,
         "INSERT INTO host_latest (host, project, job_id) SELECT host, project, MAX(job_id) FROM host_results GROUP BY host, project",
+        // Compacted jobs: their log in deflated chunks, their events past a cap dropped.
+        "ALTER TABLE job_output ADD COLUMN packed {blob}",
+        "ALTER TABLE jobs ADD COLUMN compacted_at {real}",
     ]
 
     static func render(_ step: MigrationStep, for dialect: Store.Dialect) -> String {
         let id: String
         let real: String
+        let blob: String
         let sql: String
         switch dialect {
         case .sqlite:
             id = "INTEGER PRIMARY KEY AUTOINCREMENT"
             real = "REAL"
+            blob = "BLOB"
             sql = step.sqlite
         case .postgres:
             id = "BIGSERIAL PRIMARY KEY"
             real = "DOUBLE PRECISION"
+            blob = "BYTEA"
             sql = step.postgres
         }
         return sql.replacingOccurrences(of: "{id}", with: id).replacingOccurrences(of: "{real}", with: real)
+            .replacingOccurrences(of: "{blob}", with: blob)
     }
 }
