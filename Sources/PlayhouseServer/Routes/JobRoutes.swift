@@ -114,9 +114,9 @@ struct JobRoutes: Sendable {
         let output = try Self.flag(request, "output", default: false)
         var stream = EventStream(store: dependencies.store, frames: frames, jobID: job.id)
         stream.options.events = try Self.flag(request, "events", default: true)
+        let afterLine = try Self.integer(request, "after_line", default: 0, range: 0...Int(Int32.max))
         var cursor = EventStream.Cursor(
-            seq: try Self.integer(request, "after", default: 0, range: 0...Int(Int32.max)),
-            line: output ? try Self.integer(request, "after_line", default: 0, range: 0...Int(Int32.max)) : nil)
+            seq: try Self.integer(request, "after", default: 0, range: 0...Int(Int32.max)), line: output ? afterLine : nil)
         if let header = request.headers[.init("Last-Event-ID")!], let resumed = EventStream.Cursor(lastEventID: header) {
             // An id from a stream without output says nothing about lines: those come from the query.
             cursor = EventStream.Cursor(seq: resumed.seq, line: output ? resumed.line ?? cursor.line : nil)
