@@ -82,8 +82,8 @@ struct EventStream: Sendable {
                 bytes.writeImmutableBuffer(summary)
                 sentSummary = summary
             }
-            let wroteOutput = try await writeOutput(&cursor, to: &bytes, all: page.endedJob != nil)
             if bytes.readableBytes > 0 { try await writer.write(bytes) }
+            let wroteOutput = try await writeOutput(&cursor, to: &writer, all: page.endedJob != nil)
             if page.lastSeq != nil || wroteOutput { continue }
             if page.gone { return }
             if let job = page.endedJob {
@@ -103,14 +103,15 @@ struct EventStream: Sendable {
         }
     }
 
-    /// Appends `output` frames for the lines stored after the cursor's (a few chunks, or
-    /// `all` of them), moving it on; false when there were none.
-    private func writeOutput(_ cursor: inout Cursor, to bytes: inout ByteBuffer, all: Bool) async throws -> Bool {
+    /// Writes `output` frames for the lines stored after the cursor's (a few chunks, or
+    /// `all` of them, a few at a time), moving it on; false when there were none.
+    private func writeOutput(_ cursor: inout Cursor, to writer: inout any ResponseBodyWriter, all: Bool) async throws -> Bool {
         guard var line = cursor.line else { return false }
         var wrote = false
         repeat {
             let chunks = try await store.output.chunks(of: jobID, from: line, limit: Self.outputChunksPerRead)
             guard let last = chunks.last else { break }
+            var bytes = ByteBuffer()
             for chunk in chunks {
                 let text = chunk.lineTexts(from: line, to: chunk.endLine).joined()
                 let data: JSONValue = .object([
@@ -120,6 +121,7 @@ struct EventStream: Sendable {
                 cursor.line = line
                 bytes.writeString("id: \(cursor.id)\nevent: output\ndata: \(data.jsonString())\n\n")
             }
+            try await writer.write(bytes)
             wrote = true
             line = last.endLine
         } while all
