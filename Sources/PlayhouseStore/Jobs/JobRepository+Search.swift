@@ -9,25 +9,43 @@ extension JobRepository {
     static let maxSearchText = 64 * 1024
 
     /// Jobs newest first that `filter` keeps; `before` is the id where the previous page ended.
+    ///
+    /// A host or words drive the query from their index, newest first, so a page costs the
+    /// same whether a few jobs match or all of them.
     public func list(_ filter: JobFilter = JobFilter(), limit: Int = 50, before: Int64? = nil) async throws -> [Job] {
-        var query: SQLQueryString = "SELECT * FROM jobs WHERE 1 = 1"
-        if let status = filter.status { query += " AND status = \(status: status)" }
-        if let projects = filter.projects { query += " AND \(LikePattern.oneOf(projects.sorted(), in: "project"))" }
-        if let project = filter.project { query += " AND project = \(bind: project)" }
-        if let playbook = filter.playbook { query += " AND playbook = \(bind: playbook)" }
-        if let template = filter.templateID { query += " AND template_id = \(bind: template)" }
-        if let launcher = filter.launchedBy { query += " AND launched_by = \(bind: launcher)" }
-        if let host = filter.host { query += " AND id IN (SELECT job_id FROM host_results WHERE host = \(bind: host))" }
-        if let after = filter.createdAfter { query += " AND created_at >= \(bind: after.timeIntervalSince1970)" }
-        if let until = filter.createdBefore { query += " AND created_at < \(bind: until.timeIntervalSince1970)" }
         let words = filter.words
-        if filter.text != nil {
-            guard !words.isEmpty else { return [] }
-            query += " AND id IN (\(matching(words)))"
+        if filter.text != nil, words.isEmpty { return [] }
+        var from: SQLQueryString = "jobs"
+        var order: SQLQueryString = "jobs.id"
+        var query: SQLQueryString = "1 = 1"
+        if let host = filter.host {
+            from = "host_results hr JOIN jobs ON jobs.id = hr.job_id"
+            order = "hr.job_id"
+            query += " AND hr.host = \(bind: host)"
+            if filter.text != nil { query += " AND jobs.id IN (\(matching(words)))" }
+        } else if filter.text != nil {
+            switch store.dialect {
+            case .sqlite:
+                from = "job_text JOIN jobs ON jobs.id = job_text.rowid"
+                order = "job_text.rowid"
+                query += " AND job_text MATCH \(bind: Self.ftsQuery(words))"
+            case .postgres:
+                from = "job_text JOIN jobs ON jobs.id = job_text.job_id"
+                order = "job_text.job_id"
+                query += " AND job_text.words @@ to_tsquery('simple', \(bind: Self.tsQuery(words)))"
+            }
         }
-        if let before { query += " AND id < \(bind: before)" }
-        query += " ORDER BY id DESC LIMIT \(bind: limit)"
-        return try await sql.raw(query).all(as: Job.self)
+        if let status = filter.status { query += " AND jobs.status = \(status: status)" }
+        if let projects = filter.projects { query += " AND \(LikePattern.oneOf(projects.sorted(), in: "jobs.project"))" }
+        if let project = filter.project { query += " AND jobs.project = \(bind: project)" }
+        if let playbook = filter.playbook { query += " AND jobs.playbook = \(bind: playbook)" }
+        if let template = filter.templateID { query += " AND jobs.template_id = \(bind: template)" }
+        if let launcher = filter.launchedBy { query += " AND jobs.launched_by = \(bind: launcher)" }
+        if let after = filter.createdAfter { query += " AND jobs.created_at >= \(bind: after.timeIntervalSince1970)" }
+        if let until = filter.createdBefore { query += " AND jobs.created_at < \(bind: until.timeIntervalSince1970)" }
+        if let before { query += " AND \(order) < \(bind: before)" }
+        return try await sql.raw("SELECT jobs.* FROM \(from) WHERE \(query) ORDER BY \(order) DESC LIMIT \(bind: limit)")
+            .all(as: Job.self)
     }
 
     /// Keeps the words of a job that ended, for ``list(_:limit:before:)``.
@@ -53,13 +71,18 @@ extension JobRepository {
     /// The ids of the jobs whose words hold each of `words` as a prefix of one of theirs.
     private func matching(_ words: [String]) -> SQLQueryString {
         switch store.dialect {
-        case .sqlite:
-            // Each word quoted (it holds only letters and digits), a prefix query, all of them.
-            let query = words.map { "\"\($0)\"*" }.joined(separator: " ")
-            return "SELECT rowid FROM job_text WHERE job_text MATCH \(bind: query)"
-        case .postgres:
-            let query = words.map { "\($0):*" }.joined(separator: " & ")
-            return "SELECT job_id FROM job_text WHERE words @@ to_tsquery('simple', \(bind: query))"
+        case .sqlite: "SELECT rowid FROM job_text WHERE job_text MATCH \(bind: Self.ftsQuery(words))"
+        case .postgres: "SELECT job_id FROM job_text WHERE words @@ to_tsquery('simple', \(bind: Self.tsQuery(words)))"
         }
+    }
+
+    /// FTS5: each word quoted (it holds only letters and digits), a prefix query, all of them.
+    private static func ftsQuery(_ words: [String]) -> String {
+        words.map { "\"\($0)\"*" }.joined(separator: " ")
+    }
+
+    /// PostgreSQL: each word a prefix, all of them.
+    private static func tsQuery(_ words: [String]) -> String {
+        words.map { "\($0):*" }.joined(separator: " & ")
     }
 }
