@@ -182,6 +182,26 @@ import Testing
         }
     }
 
+    /// A client that keeps its connection alive (curl, a CLI following a job) hears the
+    /// answer end after `end`, and does not wait for more.
+    @Test func aStreamEndsItsAnswerOnAKeptAliveConnection() async throws {
+        let projects = try TestPaths.makeProject("p", files: Self.projectFiles)
+        try await ServerFixture.with(projects: projects) { client, _ in
+            guard let port = client.port, case let authorized as AuthorizedClient = client else { throw TestFailure("no live server") }
+            let id = try await client.launch(Self.launch)
+            _ = try await client.waitForEnd(id)
+            let curl = Process()
+            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            curl.arguments = [
+                "-sN", "--max-time", "20", "-o", "/dev/null", "-H", "Authorization: Bearer \(authorized.token)",
+                "http://127.0.0.1:\(port)/api/v1/jobs/\(id)/stream",
+            ]
+            try curl.run()
+            curl.waitUntilExit()
+            #expect(curl.terminationStatus == 0, "curl exit \(curl.terminationStatus) (28: it waited for an end that never came)")
+        }
+    }
+
     @Test func aStreamOfAnUnknownJobIsNotFound() async throws {
         try await ServerFixture.with { client, _ in
             let response = try await client.json(.get, "/api/v1/jobs/77/stream")

@@ -134,6 +134,8 @@ struct JobRoutes: Sendable {
             body: ResponseBody { [cursor, stream] writer in
                 defer { permit.release() }
                 try await stream.write(from: cursor, to: &writer)
+                // The end of the answer: a client on a kept-alive connection would wait for it.
+                try await writer.finish(nil)
             })
     }
 
