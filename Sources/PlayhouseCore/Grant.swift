@@ -51,6 +51,11 @@ public struct Access: Sendable, Equatable {
         self.credentials = credentials
     }
 
+    /// The projects whose jobs this user sees; nil for all of them.
+    public var seenProjects: Set<String>? {
+        everything || projects.contains(Grant.any) ? nil : projects
+    }
+
     public func allows(project: String) -> Bool {
         everything || projects.contains(Grant.any) || projects.contains(project)
     }

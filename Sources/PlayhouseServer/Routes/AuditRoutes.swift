@@ -12,10 +12,7 @@ struct AuditRoutes: Sendable {
 
     @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<AuditResponse> {
         let limit = try JobRoutes.integer(request, "limit", default: 100, range: 1...1000)
-        let before = try request.uri.queryParameters["before"].map { text -> Int64 in
-            guard let value = Int64(text), value > 0 else { throw APIError(.badRequest, "before must be an audit entry id") }
-            return value
-        }
+        let before = try JobRoutes.before(request, "an audit entry id")
         let entries = try await dependencies.store.users.auditLog(limit: limit, before: before)
         return ListResponse(
             key: "entries", items: entries.map(AuditResponse.init), next: .before(entries.count == limit ? entries.last?.id : nil))

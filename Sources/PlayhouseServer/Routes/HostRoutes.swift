@@ -20,7 +20,8 @@ struct HostRoutes: Sendable {
         guard (text?.count ?? 0) <= 200 else { throw APIError(.badRequest, "q is too long", detail: "search for at most 200 characters") }
         let after = query["after"].map(String.init) ?? ""
         let limit = try JobRoutes.integer(request, "limit", default: 100, range: 1...500)
-        let hosts = try await dependencies.store.hosts.list(projects: try projects(context), matching: text, after: after, limit: limit)
+        let projects = try context.requireUser().access.seenProjects
+        let hosts = try await dependencies.store.hosts.list(projects: projects, matching: text, after: after, limit: limit)
         return ListResponse(
             key: "hosts", items: hosts.map(HostResponse.init), next: .afterName(hosts.count == limit ? hosts.last?.host : nil))
     }
@@ -31,11 +32,8 @@ struct HostRoutes: Sendable {
             throw APIError(.badRequest, "the path must name a host")
         }
         let limit = try JobRoutes.integer(request, "limit", default: 50, range: 1...500)
-        let before = try request.uri.queryParameters["before"].map { text -> Int64 in
-            guard let value = Int64(text), value > 0 else { throw APIError(.badRequest, "before must be a job id") }
-            return value
-        }
-        let projects = try projects(context)
+        let before = try JobRoutes.before(request, "a job id")
+        let projects = try context.requireUser().access.seenProjects
         let results = try await dependencies.store.hosts.history(of: name, projects: projects, before: before, limit: limit)
         let facts = try await dependencies.store.hosts.facts(of: name, projects: projects)
         guard !results.isEmpty || !facts.isEmpty || before != nil else {
@@ -44,12 +42,6 @@ struct HostRoutes: Sendable {
         return HostDetailResponse(
             name: name, results: results.map(HostResponse.init), nextBefore: results.count == limit ? results.last?.jobID : nil,
             facts: facts.map(HostFactsResponse.init))
-    }
-
-    /// The projects whose jobs the caller sees; nil for all.
-    private func projects(_ context: PlayhouseContext) throws -> Set<String>? {
-        let access = try context.requireUser().access
-        return access.everything || access.projects.contains(Grant.any) ? nil : access.projects
     }
 }
 

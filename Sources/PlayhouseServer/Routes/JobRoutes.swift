@@ -74,12 +74,8 @@ struct JobRoutes: Sendable {
         filter.createdAfter = try Self.date(text("since"), "since")
         filter.createdBefore = try Self.date(text("until"), "until")
         let limit = try Self.integer(request, "limit", default: 50, range: 1...500)
-        let before = try query["before"].map { text -> Int64 in
-            guard let value = Int64(text), value > 0 else { throw APIError(.badRequest, "before must be a job id") }
-            return value
-        }
-        let access = try context.requireUser().access
-        filter.projects = access.everything || access.projects.contains(Grant.any) ? nil : access.projects
+        let before = try Self.before(request, "a job id")
+        filter.projects = try context.requireUser().access.seenProjects
         let jobs = try await dependencies.store.jobs.list(filter, limit: limit, before: before)
         return ListResponse(key: "jobs", items: jobs.map { JobResponse($0) }, next: .before(jobs.count == limit ? jobs.last?.id : nil))
     }
@@ -166,6 +162,15 @@ struct JobRoutes: Sendable {
             throw APIError(.badRequest, "the id in the path must be a positive number")
         }
         return id
+    }
+
+    /// The `before` query parameter of a listing paged newest first: the id of `what` (a
+    /// job id, an audit entry id) where the previous page ended.
+    static func before(_ request: Request, _ what: String) throws -> Int64? {
+        try request.uri.queryParameters["before"].map { text -> Int64 in
+            guard let value = Int64(text), value > 0 else { throw APIError(.badRequest, "before must be \(what)") }
+            return value
+        }
     }
 
     /// A `true`/`false` query parameter.
