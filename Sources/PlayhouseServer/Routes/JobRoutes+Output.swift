@@ -9,8 +9,6 @@ extension JobRoutes {
     /// `X-Line-Range` says where it stopped.
     static let linesPerRange = 10_000
     static let bytesPerRange = 4 << 20
-    /// Chunks read at a time while a download streams.
-    static let chunksPerRead = 32
 
     /// `?from=&to=` (1-based, inclusive) or `Range: lines=A-B|A-|-N`: those lines; neither:
     /// the whole log, streamed as a download. `ansi=0` strips the colour codes.
@@ -62,17 +60,10 @@ extension JobRoutes {
                 .contentDisposition: #"attachment; filename="job-\#(job.id)\#(plain ? "" : "-ansi").log""#,
             ],
             body: ResponseBody { writer in
-                var line = 0
-                while true {
-                    let chunks = try await store.output.chunks(of: job.id, from: line, limit: Self.chunksPerRead)
-                    guard let last = chunks.last else { break }
+                try await store.output.forEachBatch(of: job.id) { chunks in
                     var buffer = ByteBuffer()
-                    for chunk in chunks {
-                        let text = chunk.lineTexts(from: line, to: chunk.endLine).joined()
-                        buffer.writeString(plain ? ANSI.strip(text) : text)
-                    }
+                    for chunk in chunks { buffer.writeString(plain ? ANSI.strip(chunk.text) : chunk.text) }
                     try await writer.write(buffer)
-                    line = last.endLine
                 }
                 try await writer.finish(nil)
             })
@@ -97,17 +88,13 @@ extension JobRoutes {
         return try await dependencies.work.withPermit(user: identity.user.name, kind: .logSearch) {
             let search = LogSearch(failures ? .failures : .text(text))
             var answer = LogSearchResponse(lines: .init())
-            var line = 0
-            while true {
-                let chunks = try await dependencies.store.output.chunks(of: job.id, from: line, limit: Self.chunksPerRead)
-                guard let last = chunks.last else { break }
+            try await dependencies.store.output.forEachBatch(of: job.id) { chunks in
                 for chunk in chunks {
                     search.scan(chunk, after: after, limit: limit, total: &answer.lines.total, hits: &answer.lines.hits)
                 }
-                line = last.endLine
             }
             if !failures {
-                let found = try await dependencies.store.events.search(of: job.id, for: text, after: 0, limit: limit)
+                let found = try await dependencies.store.events.search(of: job.id, for: text, limit: limit)
                 answer.events = .init(total: found.total, hits: found.events.map(EventResponse.init))
             }
             return answer

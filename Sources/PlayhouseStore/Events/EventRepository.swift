@@ -58,8 +58,8 @@ public struct EventRepository: Repository {
 
 extension EventRepository {
     /// A job's events whose task, host or message holds `text` (letters in either case):
-    /// how many there are, and the first `limit` of them after `seq`.
-    public func search(of jobID: Int64, for text: String, after seq: Int, limit: Int) async throws -> (total: Int, events: [JobEvent]) {
+    /// how many there are, and the first `limit` of them.
+    public func search(of jobID: Int64, for text: String, limit: Int) async throws -> (total: Int, events: [JobEvent]) {
         let matches: SQLQueryString = """
             job_id = \(bind: jobID) AND (\(LikePattern.contains(text, in: "COALESCE(task, '')"))
                 OR \(LikePattern.contains(text, in: "COALESCE(host, '')"))
@@ -68,7 +68,7 @@ extension EventRepository {
         let total =
             try await sql.raw("SELECT COUNT(*) AS hits FROM job_events WHERE \(matches)")
             .first(decodingColumn: "hits", as: Int.self) ?? 0
-        let events = try await sql.raw("SELECT * FROM job_events WHERE \(matches) AND seq > \(bind: seq) ORDER BY seq LIMIT \(bind: limit)")
+        let events = try await sql.raw("SELECT * FROM job_events WHERE \(matches) ORDER BY seq LIMIT \(bind: limit)")
             .all(as: JobEvent.self)
         return (total, events)
     }

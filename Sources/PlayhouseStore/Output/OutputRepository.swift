@@ -45,6 +45,18 @@ public struct OutputRepository: Repository {
         ).all(as: OutputChunk.self)
     }
 
+    /// Hands `body` the job's whole log as stored now, `batch` chunks at a time, in order:
+    /// how a download, a search or a compaction reads a log of any size.
+    public func forEachBatch(of jobID: Int64, batch: Int = 32, _ body: ([OutputChunk]) async throws -> Void) async throws {
+        var line = 0
+        while true {
+            let chunks = try await chunks(of: jobID, from: line, limit: batch)
+            guard let last = chunks.last else { return }
+            try await body(chunks)
+            line = last.endLine
+        }
+    }
+
     /// Lines `range` (0-based, clamped to the log) and no more than about `maxBytes` of
     /// them, never fewer than one line when the range starts inside the log.
     public func lines(of jobID: Int64, _ range: Range<Int>, maxBytes: Int) async throws -> OutputLines {
@@ -144,15 +156,12 @@ extension OutputRepository {
         var pieces: [(chunk: OutputChunk, packed: Data)] = []
         var pending: OutputChunk? = nil
         var before = 0
-        var line = 0
         func close() throws {
             guard let piece = pending else { return }
             pieces.append((piece, try piece.deflated()))
             pending = nil
         }
-        while true {
-            let chunks = try await chunks(of: jobID, from: line, limit: 64)
-            guard let last = chunks.last else { break }
+        try await forEachBatch(of: jobID, batch: 64) { chunks in
             for chunk in chunks {
                 before += chunk.text.utf8.count
                 if var open = pending {
@@ -164,7 +173,6 @@ extension OutputRepository {
                 }
                 if let open = pending, open.text.utf8.count >= Self.compactedChunkBytes { try close() }
             }
-            line = last.endLine
         }
         try close()
         try await sql.raw("DELETE FROM job_output WHERE job_id = \(bind: jobID)").run()
