@@ -55,6 +55,15 @@ import Testing
             let rest = try await client.json(.get, "/api/v1/hosts?after=a").json
             #expect(rest["hosts"]?.jsonString().contains(#""name":"b""#) == true)
             #expect(try await client.json(.get, "/api/v1/hosts/nowhere").status == .notFound)
+            for bad in [
+                "hosts?q=\(String(repeating: "x", count: 201))", "hosts?limit=0", "hosts?limit=501", "hosts/b?before=x",
+                "hosts/b?before=-3", "hosts/b?limit=9999",
+            ] {
+                let answer = try await client.json(.get, "/api/v1/\(bad)")
+                #expect(answer.status == .badRequest, "\(bad): \(answer.json)")
+            }
+            let odd = try await client.json(.get, "/api/v1/hosts?q=%25%27%22_%5C")
+            #expect(odd.status == .ok && odd.json["hosts"] == .array([]), "LIKE's wildcards and quotes are text: \(odd.json)")
 
             // An operator granted only project p sees b's result in p, not in other.
             let user = try await store.users.create(name: "op", role: .operator, password: "op-password-1", cost: 4)
