@@ -14,7 +14,6 @@ enum LikePattern {
     /// `column IN (…)` for `values`; `FALSE` (as `1 = 0`) when there are none.
     static func oneOf(_ values: some Collection<String>, in column: StaticString) -> SQLQueryString {
         guard !values.isEmpty else { return "1 = 0" }
-        let binds = values.map { SQLQueryString("\(bind: $0)") }
-        return "\(unsafeRaw: "\(column)") IN (\(binds.joined(separator: ", ")))"
+        return "\(unsafeRaw: "\(column)") IN (\(binds: Array(values)))"
     }
 }
