@@ -3,13 +3,14 @@ import Foundation
 /// The benchmarks `--only` chooses from, in report order. A section of an earlier
 /// BENCHMARKS.md is recognised by its title, so a title, once published, stays.
 enum Benchmark: String, CaseIterable, Sendable {
-    case overhead, dispatch, firsttask, events, api, growth, page
+    case overhead, dispatch, firsttask, workflow, events, api, growth, page
 
     var title: String {
         switch self {
         case .overhead: "Run overhead"
         case .dispatch: "Dispatch latency"
         case .firsttask: "First task"
+        case .workflow: "Workflow handoff"
         case .events: "Event pipeline"
         case .api: "API under load"
         case .growth: "Growth"

@@ -44,6 +44,10 @@ public struct JobParameters: Sendable, Codable, Equatable {
     public var sealedVars: String?
     /// The names of the sealed variables, for people to see.
     public var sealedVarNames: [String]?
+    /// The workflow job whose node launched this job; set by the server.
+    public var workflowJobID: Int64?
+    /// The node of that workflow job (its row's id); a node launches one job at most.
+    public var workflowNodeID: Int64?
 
     public init(
         project: String, playbook: String, inventory: String,
@@ -84,6 +88,8 @@ public struct JobParameters: Sendable, Codable, Equatable {
         case exclusive
         case sealedVars = "sealed_vars"
         case sealedVarNames = "sealed_var_names"
+        case workflowJobID = "workflow_job_id"
+        case workflowNodeID = "workflow_node_id"
     }
 
     /// What jobs that must not run at once share: `template:ID` for a template that does

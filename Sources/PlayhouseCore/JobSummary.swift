@@ -49,6 +49,9 @@ public struct JobSummary: Sendable, Codable, Equatable {
     public var droppedOutputBytes: Int?
     /// Events past the run's limit, dropped but counted here (nil: none).
     public var droppedEvents: Int?
+    /// What the playbook published with `set_stats` (for all hosts), from the recap: a
+    /// workflow hands it to the nodes after this one.
+    public var artifacts: [String: JSONValue]?
 
     public init() {}
 
@@ -84,6 +87,9 @@ public struct JobSummary: Sendable, Codable, Equatable {
             if case .object(let recap)? = event.data?["hosts"] {
                 hosts = recap.mapValues(Self.counts(from:))
             }
+            if case .object(let published)? = event.data?["artifacts"], !published.isEmpty {
+                artifacts = published
+            }
             progress.tasksDone = tasksStarted
             progress.currentTask = nil
         default:
@@ -106,6 +112,7 @@ public struct JobSummary: Sendable, Codable, Equatable {
     public init(slices: [(status: JobStatus, summary: JobSummary)]) {
         for slice in slices {
             hosts.merge(slice.summary.hosts) { _, new in new }
+            if let published = slice.summary.artifacts { artifacts = (artifacts ?? [:]).merging(published) { _, new in new } }
             progress.tasksDone += slice.summary.progress.tasksDone
             progress.tasksTotal += slice.summary.progress.tasksTotal
             if slice.status == .running {

@@ -14,6 +14,22 @@ public protocol ProjectFolders: Sendable {
     func inventoryFiles(in project: String) throws(ValidationError) -> [String]
     /// The environment names the project's settings file declares for launchers.
     func declaredEnvironment(of project: String) throws(ValidationError) -> Set<String>
+    /// The workflow files of a project (`workflows/*.yml`), by file name, with their text.
+    func workflowFiles(in project: String) throws(ValidationError) -> [String: String]
+}
+
+/// What a project holds that the server lists: playbooks, inventory files and workflows.
+public struct ProjectContents: Sendable, Equatable {
+    public var playbooks: [String]
+    public var inventories: [String]
+    /// Workflow files by name, with their text (``ProjectFolders/workflowFiles(in:)``).
+    public var workflows: [String: String]
+
+    public init(playbooks: [String], inventories: [String], workflows: [String: String]) {
+        self.playbooks = playbooks
+        self.inventories = inventories
+        self.workflows = workflows
+    }
 }
 
 /// The rules for a path inside a project, which hold before any folder is read.
@@ -21,6 +37,11 @@ public enum ProjectPath {
     /// The settings file at a folder project's top: `{"launch_env": ["NAME", …]}` declares
     /// the environment names a launcher may set for the project's runs.
     public static let settingsFile = "playhouse.json"
+    /// The folder of a project's workflow files.
+    public static let workflowsFolder = "workflows"
+    /// The most workflow files read from a project, and the largest one.
+    public static let maxWorkflowFiles = 100
+    public static let maxWorkflowFileBytes = 256 * 1024
 
     /// The parts of a path inside a project; refuses an empty or absolute path, `..` and
     /// parts that could be read as options.

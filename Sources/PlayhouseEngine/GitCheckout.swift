@@ -1,5 +1,5 @@
 import Foundation
-import PlayhouseCore
+public import PlayhouseCore
 import Subprocess
 import SystemPackage
 
@@ -77,7 +77,7 @@ public enum GitCheckout {
     /// - Throws: ``RunnerError`` when the clone fails: it names the URL without its
     ///   password and quotes git's last line, the credential's secrets masked. Other errors
     ///   when the throwaway run directory cannot be made.
-    public static func contents(of source: GitSource, runsDirectory: String) async throws -> (playbooks: [String], inventories: [String]) {
+    public static func contents(of source: GitSource, runsDirectory: String) async throws -> ProjectContents {
         try await JobDirectory.with(in: runsDirectory) { directory in
             let sweep = ProcessSweep(directory: directory)
             defer { sweep.signal(SIGTERM) }
@@ -88,7 +88,9 @@ public enum GitCheckout {
             ]
             _ = try await clone(source, in: directory, environment: environment)
             let catalog = ProjectCatalog(root: directory)
-            return (try catalog.playbooks(in: "project"), try catalog.inventoryFiles(in: "project"))
+            return ProjectContents(
+                playbooks: try catalog.playbooks(in: "project"), inventories: try catalog.inventoryFiles(in: "project"),
+                workflows: try catalog.workflowFiles(in: "project"))
         }
     }
 

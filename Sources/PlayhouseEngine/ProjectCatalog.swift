@@ -101,6 +101,25 @@ public struct ProjectCatalog: ProjectFolders {
         return found.sorted()
     }
 
+    /// The workflow files of a project: `workflows/*.yml` and `*.yaml`, not hidden, each at
+    /// most ``ProjectPath/maxWorkflowFileBytes``; a larger or unreadable one reads as empty,
+    /// which its listing reports.
+    public func workflowFiles(in project: String) throws(ValidationError) -> [String: String] {
+        let folder = try directory(of: project) + "/" + ProjectPath.workflowsFolder
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { !$0.hasPrefix(".") && ($0.hasSuffix(".yml") || $0.hasSuffix(".yaml")) }.sorted().prefix(ProjectPath.maxWorkflowFiles)
+        var files: [String: String] = [:]
+        for name in names {
+            guard (try? resolve(ProjectPath.workflowsFolder + "/" + name, in: project, field: "workflow")) != nil,
+                let handle = FileHandle(forReadingAtPath: folder + "/" + name)
+            else { continue }
+            defer { try? handle.close() }
+            let data = (try? handle.read(upToCount: ProjectPath.maxWorkflowFileBytes + 1)) ?? Data()
+            files[name] = data.count > ProjectPath.maxWorkflowFileBytes ? "" : String(decoding: data, as: UTF8.self)
+        }
+        return files
+    }
+
     /// Inventory files of a project: anything under `inventory/` or `inventories/`, and
     /// top-level `hosts`/`inventory*` files.
     ///

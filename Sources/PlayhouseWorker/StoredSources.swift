@@ -1,4 +1,4 @@
-import PlayhouseCore
+public import PlayhouseCore
 import PlayhouseEngine
 import PlayhouseStore
 
@@ -31,7 +31,7 @@ public struct StoredSources: Sendable {
     /// What a git project holds, for the launch form: its playbooks and inventory files,
     /// from a fresh clone that is removed again. A failure to clone is a
     /// `ValidationError` saying why.
-    public func contents(of project: GitProject) async throws -> (playbooks: [String], inventories: [String]) {
+    public func contents(of project: GitProject) async throws -> ProjectContents {
         do {
             let source = try await GitSource.of(project, store: store, secrets: secrets)
             return try await GitCheckout.contents(of: source, runsDirectory: resolver.runsDirectory)

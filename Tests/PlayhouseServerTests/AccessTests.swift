@@ -56,6 +56,29 @@ import Testing
                 body: #"{"name":"hello","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web2"}"#,
                 least: .admin),
             Route(method: "DELETE", path: "/api/v1/templates/\(id("doomed-template"))", least: .admin),
+            Route(method: "GET", path: "/api/v1/workflows", least: .viewer),
+            Route(method: "GET", path: "/api/v1/workflows/\(id("workflow"))", least: .viewer),
+            Route(method: "GET", path: "/api/v1/workflows/\(id("workflow"))/export", least: .viewer),
+            Route(
+                method: "POST", path: "/api/v1/workflows",
+                body: #"{"name":"wf-\#(name)","nodes":[{"id":"a","type":"template","template":"hello"}]}"#, least: .admin),
+            Route(
+                method: "PUT", path: "/api/v1/workflows/\(id("workflow"))",
+                body: #"{"name":"flow","nodes":[{"id":"b","type":"template","template":"hello"}]}"#, least: .admin),
+            Route(method: "DELETE", path: "/api/v1/workflows/\(id("doomed-workflow"))", least: .admin),
+            Route(method: "POST", path: "/api/v1/workflows/\(id("workflow"))/launch", least: .operator),
+            Route(method: "GET", path: "/api/v1/workflow-jobs", least: .viewer),
+            Route(method: "GET", path: "/api/v1/workflow-jobs/\(id("workflow-job"))", least: .viewer),
+            Route(method: "GET", path: "/api/v1/workflow-jobs/\(id("workflow-job"))/stream", least: .viewer),
+            // The run has ended in success: past the gate, there is nothing to cancel or resume.
+            Route(method: "POST", path: "/api/v1/workflow-jobs/\(id("workflow-job"))/cancel", least: .operator, allowed: [409]),
+            Route(method: "POST", path: "/api/v1/workflow-jobs/\(id("workflow-job"))/resume", least: .operator, allowed: [409]),
+            Route(method: "GET", path: "/api/v1/approvals", least: .viewer),
+            // Only the people an approval names may decide it; these callers are not named.
+            Route(method: "POST", path: "/api/v1/approvals/\(id("approval"))/approve", least: .viewer, allowed: [403]),
+            Route(method: "POST", path: "/api/v1/approvals/\(id("approval"))/deny", least: .viewer, allowed: [403]),
+            Route(method: "GET", path: "/api/v1/projects/demo/workflows", least: .viewer),
+            Route(method: "POST", path: "/api/v1/projects/demo/workflows/none.yml/launch", least: .operator, allowed: [404]),
             Route(method: "GET", path: "/api/v1/schedules", least: .viewer),
             Route(method: "GET", path: "/api/v1/templates/\(id("template"))/schedules", least: .viewer),
             Route(method: "POST", path: "/api/v1/templates/\(id("template"))/schedules", body: #"{"cron":"0 3 * * *"}"#, least: .admin),
@@ -173,6 +196,19 @@ import Testing
                 #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#)
             _ = try await client.waitForEnd(job)
             ids["job"] = Int(job)
+            let flow = WorkflowDefinition(nodes: [WorkflowNode(id: "a", kind: .template, template: .name("hello"))])
+            ids["workflow"] = Int(try await store.workflows.create(name: "flow", definition: flow).id)
+            ids["doomed-workflow"] = Int(try await store.workflows.create(name: "doomed-flow", definition: flow).id)
+            let ended = try await store.workflows.insertJob(
+                WorkflowJobDraft(
+                    workflowID: nil, name: "ended", source: nil, definition: flow, launchedBy: "admin", launch: WorkflowLaunch()))
+            try await store.workflows.end(ended.id, status: .successful)
+            ids["workflow-job"] = Int(ended.id)
+            let gate = WorkflowDefinition(nodes: [WorkflowNode(id: "gate", kind: .approval, approval: ApprovalRule(users: ["someone"]))])
+            let gated = try await store.workflows.insertJob(
+                WorkflowJobDraft(
+                    workflowID: nil, name: "gated", source: nil, definition: gate, launchedBy: "admin", launch: WorkflowLaunch()))
+            ids["approval"] = Int(try #require(try await store.workflows.nodes(of: gated.id).first).id)
 
             for caller in Caller.allCases {
                 for route in Self.routes(ids, caller) {

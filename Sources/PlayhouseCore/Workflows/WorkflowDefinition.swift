@@ -94,6 +94,9 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
                     "survey question \(question.variable) asks for a password; a workflow passes its answers to every node "
                         + "as extra vars, so keep secrets in credentials")
             }
+            guard question.choicesFrom == nil else {
+                throw ValidationError("survey question \(question.variable) loads its choices; a workflow's survey lists them")
+            }
             guard !LaunchValues.isReserved(question.variable) else {
                 throw ValidationError("survey variable \(question.variable) is one Ansible uses to connect or execute")
             }

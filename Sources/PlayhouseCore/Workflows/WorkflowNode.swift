@@ -165,6 +165,23 @@ public struct ApprovalRule: Sendable, Equatable, Codable {
         message = try container.decodeIfPresent(String.self, forKey: .message)
     }
 
+    /// A whole number of seconds is written as one (`600`, not `6e+2`): YAML 1.1 readers
+    /// such as PyYAML read an exponent without a point as text.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(users, forKey: .users)
+        try container.encode(teams, forKey: .teams)
+        if let timeout {
+            if timeout.rounded() == timeout, let whole = Int(exactly: timeout) {
+                try container.encode(whole, forKey: .timeout)
+            } else {
+                try container.encode(timeout, forKey: .timeout)
+            }
+        }
+        try container.encode(onTimeout, forKey: .onTimeout)
+        try container.encodeIfPresent(message, forKey: .message)
+    }
+
     func validate(node: String) throws(ValidationError) {
         guard !users.isEmpty || !teams.isEmpty else {
             throw ValidationError("approval node \"\(node)\" names no one who may approve: give users or teams")

@@ -70,13 +70,24 @@ struct LaunchService: Sendable {
         return Launched(job: job)
     }
 
+    /// What a workflow node adds to its template's launch: the workflow's variables (its
+    /// survey's answers, extra vars and the artifacts of the nodes before), the node it is
+    /// for, and the hosts a rerun of failed hosts is limited to.
+    struct NodeLaunch: Sendable {
+        var workflowJobID: Int64
+        var nodeID: Int64
+        var variables: [String: JSONValue]
+        var limit: String?
+    }
+
     /// Launches `template` for `identity` with what the launcher set in `overrides` (only
     /// the fields the template prompts for) and the survey's `answers`. Password answers
-    /// are sealed into the job. A launch `via` another way in (a webhook, a schedule) is
-    /// held to a launcher's rules even when `identity` is an admin: what it carries was
-    /// not written by them.
+    /// are sealed into the job. A launch `via` another way in (a webhook, a schedule, a
+    /// workflow) is held to a launcher's rules even when `identity` is an admin: what it
+    /// carries was not written by them.
     func launch(
-        _ template: JobTemplate, overrides: LaunchOverrides, answers: [String: JSONValue], by identity: Identity, from origin: Origin
+        _ template: JobTemplate, overrides: LaunchOverrides, answers: [String: JSONValue], node: NodeLaunch? = nil, by identity: Identity,
+        from origin: Origin
     ) async throws -> Launched {
         let definition = template.definition
         if let fixed = overrides.fields.sorted().first(where: { !definition.prompts.contains($0.rawValue) }) {
@@ -91,6 +102,12 @@ struct LaunchService: Sendable {
         }
         let base = overrides.apply(to: definition.launchBase)
         var (parameters, secrets) = try template.launch(base, answers: answers, choices: choices, launchedBy: identity.user.name)
+        if let node {
+            if !node.variables.isEmpty { parameters.extraVars = (parameters.extraVars ?? [:]).merging(node.variables) { $1 } }
+            if let limit = node.limit { parameters.limit = limit }
+            parameters.workflowJobID = node.workflowJobID
+            parameters.workflowNodeID = node.nodeID
+        }
         if !secrets.isEmpty {
             parameters.sealedVars = try dependencies.secrets.seal(Data(JSONValue.object(secrets).jsonString().utf8))
             parameters.sealedVarNames = secrets.keys.sorted()
@@ -106,6 +123,9 @@ struct LaunchService: Sendable {
     func relaunch(_ original: Job, hosts: RelaunchHosts, by identity: Identity, from origin: Origin) async throws -> Launched {
         var parameters = original.parameters
         parameters.relaunchOf = original.id
+        // A relaunch is a job of its own, not another run of the workflow node.
+        parameters.workflowJobID = nil
+        parameters.workflowNodeID = nil
         if hosts == .failed {
             guard original.status.isFinal else {
                 throw DomainError(
@@ -170,7 +190,7 @@ struct LaunchService: Sendable {
     }
 
     /// The caller may launch, and their grants reach the project, inventory and credentials.
-    private func checkGrants(_ parameters: JobParameters, _ identity: Identity) throws {
+    func checkGrants(_ parameters: JobParameters, _ identity: Identity) throws {
         guard identity.user.role >= .operator else {
             throw DomainError(
                 .forbidden, "launching jobs needs the operator role", detail: "\(identity.user.name) is a \(identity.user.role.rawValue)")

@@ -42,6 +42,7 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     TokenRoutes(dependencies: dependencies, identities: identities).add(signedIn: read)
     AuditRoutes(dependencies: dependencies).add(admin: admin)
     ScheduleRoutes(dependencies: dependencies).add(read: read, admin: admin)
+    WorkflowRoutes(dependencies: dependencies).add(read: read, operate: operate, admin: admin)
     NotificationRoutes(dependencies: dependencies).add(admin: admin)
     HookRoutes(dependencies: dependencies).add(open: api, admin: admin)
     pages.add(open: router, signedIn: router.group().add(middleware: PageSignInGate()))
@@ -60,6 +61,7 @@ public func buildApplication(
         services: [
             Heartbeat(notifications: dependencies.store.notifications, interval: configuration.heartbeat),
             ScheduleService(dependencies: dependencies, interval: configuration.scheduleInterval, logger: logger),
+            WorkflowConductor(dependencies: dependencies, interval: configuration.workflowInterval, logger: logger),
         ] + services,
         logger: logger)
 }

@@ -9,17 +9,22 @@ public struct ServerConfiguration: Sendable {
     public var heartbeat: Duration
     /// How often the scheduler looks for due schedules.
     public var scheduleInterval: Duration
+    /// How often workflows are looked at without a wake-up (approval timeouts, a missed
+    /// wake-up from another process).
+    public var workflowInterval: Duration
 
     /// The largest request body accepted (stored inventories, extra vars).
     public static let maxBodyBytes = 1024 * 1024
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, heartbeat: Duration = .seconds(15), scheduleInterval: Duration = .seconds(10)
+        host: String = "127.0.0.1", port: Int = 8080, heartbeat: Duration = .seconds(15), scheduleInterval: Duration = .seconds(10),
+        workflowInterval: Duration = .seconds(1)
     ) {
         self.host = host
         self.port = port
         self.heartbeat = heartbeat
         self.scheduleInterval = scheduleInterval
+        self.workflowInterval = workflowInterval
     }
 }
 
@@ -37,7 +42,7 @@ public typealias JSONFetcher = @Sendable (_ url: String, _ timeout: Duration) as
 
 /// The playbooks and inventory files of a git project, from a fresh clone. Provided by
 /// the runner side.
-public typealias GitProjectContents = @Sendable (_ project: GitProject) async throws -> (playbooks: [String], inventories: [String])
+public typealias GitProjectContents = @Sendable (_ project: GitProject) async throws -> ProjectContents
 
 /// What the server works with.
 public struct ServerDependencies: Sendable {

@@ -38,6 +38,10 @@ struct JobFields: Encodable, Sendable {
     @ExplicitNull var commit: String?
     /// Names only: survey answers to password questions, never shown.
     var secretVars: [String]
+    /// The workflow job whose node launched this job.
+    @ExplicitNull var workflowJobID: Int64?
+    /// What the playbook published with `set_stats`.
+    var artifacts: [String: JSONValue]
     /// The ids of this job's slices, when it was sliced (and they were looked up).
     @ExplicitNull var slices: [Int64]?
     /// Events stored so far; the seq of the newest.
@@ -77,6 +81,8 @@ struct JobFields: Encodable, Sendable {
         templateID = parameters.templateID
         commit = job.commit
         secretVars = parameters.sealedVarNames ?? []
+        workflowJobID = parameters.workflowJobID
+        artifacts = job.summary.artifacts ?? [:]
         self.slices = slices
     }
 
@@ -100,6 +106,8 @@ struct JobFields: Encodable, Sendable {
         case templateID = "template_id"
         case commit
         case secretVars = "secret_vars"
+        case workflowJobID = "workflow_job_id"
+        case artifacts
     }
 }
 

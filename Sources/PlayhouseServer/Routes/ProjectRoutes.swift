@@ -67,10 +67,10 @@ struct ProjectRoutes: Sendable {
         }
         do {
             let user = try context.requireUser().user.name
-            let (playbooks, inventories) = try await dependencies.work.withPermit(user: user, kind: .gitListing) {
+            let contents = try await dependencies.work.withPermit(user: user, kind: .gitListing) {
                 try await dependencies.gitContents(git)
             }
-            return PlaybooksResponse(project: name, playbooks: playbooks, inventories: inventories)
+            return PlaybooksResponse(project: name, playbooks: contents.playbooks, inventories: contents.inventories)
         } catch let error as ValidationError {
             throw APIError(.badGateway, "git project \(name) could not be read", detail: error.message)
         }

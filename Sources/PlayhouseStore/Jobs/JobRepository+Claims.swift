@@ -56,6 +56,7 @@ extension JobRepository {
         if let parent = ended?.parentID { try await refreshSliced(after: parent, now: now) }
         if let ended {
             await store.notificationTargets.enqueueDeliveries(jobID: id, templateID: ended.parameters.templateID, status: status, now: now)
+            if ended.parameters.workflowNodeID != nil { await store.announce(.workflows) }
         }
         await store.announce(.job(id))
         await store.announce(.queue)
@@ -99,6 +100,7 @@ extension JobRepository {
                 WHERE id = \(bind: job.id) AND status = \(status: .queued)
                 """
             ).run()
+            if job.parameters.workflowNodeID != nil { await store.announce(.workflows) }
         case .running?:
             try await sql.raw(
                 """

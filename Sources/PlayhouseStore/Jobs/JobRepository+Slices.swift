@@ -49,6 +49,7 @@ extension JobRepository {
         guard let current, !slices.isEmpty, let status = JobLifecycle.next(current, on: .slicesAre(slices.map(\.status))) else {
             return
         }
+        if status.isFinal, slices[0].parameters.workflowNodeID != nil { await store.announce(.workflows) }
         let summary = JobSummary(slices: slices.map { ($0.status, $0.summary) })
         var error: String? = nil
         if status.isFinal, let index = slices.firstIndex(where: { $0.status == .error }) {

@@ -14,19 +14,29 @@ public struct JobRepository: Repository {
     }
 
     /// Writes a queued job: a slice of `parentID`, or a sliced job of `sliceCount` slices.
+    /// A second job for one workflow node is refused (`conflict`): the node started already.
     func insertRow(_ parameters: JobParameters, parentID: Int64? = nil, sliceCount: Int = 0, now: Date) async throws -> Job {
-        try await sql.raw(
-            """
-            INSERT INTO jobs (status, project, playbook, inventory, parameters, created_at, summary, parent_id, slice_count,
-                              exclusive_key, template_id, launched_by)
-            VALUES (\(status: .queued), \(bind: parameters.project), \(bind: parameters.playbook),
-                    \(bind: parameters.inventory), \(bind: JSONColumn.encode(parameters)),
-                    \(bind: now.timeIntervalSince1970), \(bind: JSONColumn.encode(JobSummary())), \(bind: parentID),
-                    \(bind: sliceCount), \(bind: sliceCount > 0 ? nil : parameters.exclusiveKey), \(bind: parameters.templateID),
-                    \(bind: parameters.launchedBy))
-            RETURNING *
-            """
-        ).inserted("job", as: Job.self)
+        do {
+            return try await sql.raw(
+                """
+                INSERT INTO jobs (status, project, playbook, inventory, parameters, created_at, summary, parent_id, slice_count,
+                                  exclusive_key, template_id, launched_by, workflow_node_id)
+                VALUES (\(status: .queued), \(bind: parameters.project), \(bind: parameters.playbook),
+                        \(bind: parameters.inventory), \(bind: JSONColumn.encode(parameters)),
+                        \(bind: now.timeIntervalSince1970), \(bind: JSONColumn.encode(JobSummary())), \(bind: parentID),
+                        \(bind: sliceCount), \(bind: sliceCount > 0 ? nil : parameters.exclusiveKey), \(bind: parameters.templateID),
+                        \(bind: parameters.launchedBy), \(bind: parentID == nil ? parameters.workflowNodeID : nil))
+                RETURNING *
+                """
+            ).inserted("job", as: Job.self)
+        } catch  where parameters.workflowNodeID != nil && Store.isUniqueViolation(error) {
+            throw StoreError(.conflict, "workflow node \(parameters.workflowNodeID ?? 0) has a job already")
+        }
+    }
+
+    /// The job a workflow node launched, if any.
+    public func launched(byNode nodeID: Int64) async throws -> Job? {
+        try await sql.raw("SELECT * FROM jobs WHERE workflow_node_id = \(bind: nodeID)").first(as: Job.self)
     }
 
     /// The job with this id, or nil.

@@ -345,6 +345,60 @@ enum Migrations {
         // Compacted jobs: their log in deflated chunks, their events past a cap dropped.
         "ALTER TABLE job_output ADD COLUMN packed {blob}",
         "ALTER TABLE jobs ADD COLUMN compacted_at {real}",
+        // Workflows: stored graphs, their runs, and each run's nodes.
+        """
+        CREATE TABLE workflows (
+            id {id},
+            name TEXT NOT NULL UNIQUE,
+            definition TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            updated_at {real} NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE workflow_jobs (
+            id {id},
+            workflow_id BIGINT,
+            name TEXT NOT NULL,
+            source TEXT,
+            definition TEXT NOT NULL,
+            status TEXT NOT NULL,
+            launched_by TEXT NOT NULL,
+            launch TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            finished_at {real},
+            error TEXT,
+            cancel_requested INTEGER NOT NULL DEFAULT 0,
+            resume_of BIGINT,
+            parent_node_id BIGINT UNIQUE,
+            depth INTEGER NOT NULL DEFAULT 0
+        )
+        """,
+        "CREATE INDEX workflow_jobs_status_id ON workflow_jobs (status, id)",
+        """
+        CREATE TABLE workflow_nodes (
+            id {id},
+            workflow_job_id BIGINT NOT NULL REFERENCES workflow_jobs (id) ON DELETE CASCADE,
+            node TEXT NOT NULL,
+            state TEXT NOT NULL,
+            job_id BIGINT,
+            child_id BIGINT,
+            artifacts TEXT,
+            message TEXT,
+            started_at {real},
+            finished_at {real},
+            expires_at {real},
+            decided_by TEXT,
+            decision TEXT,
+            rerun_limit TEXT,
+            kept INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (workflow_job_id, node)
+        )
+        """,
+        "CREATE INDEX workflow_nodes_state ON workflow_nodes (state)",
+        // A node launches one job at most: the index makes a second launch of it fail.
+        "ALTER TABLE jobs ADD COLUMN workflow_node_id BIGINT",
+        "CREATE UNIQUE INDEX jobs_workflow_node ON jobs (workflow_node_id)",
     ]
 
     static func render(_ step: MigrationStep, for dialect: Store.Dialect) -> String {

@@ -14,6 +14,9 @@ public final class Notifications: Sendable {
         case queue
         /// Someone asked to cancel a job.
         case cancel(Int64)
+        /// A workflow job may move on: a node's job ended, an approval was decided, a
+        /// workflow job was launched or canceled.
+        case workflows
         /// A regular tick for long-lived listeners (live streams send a keep-alive).
         case heartbeat
     }

@@ -19,6 +19,8 @@ extension Store {
     public var inventories: InventoryRepository { InventoryRepository(store: self) }
     /// Templates with their hooks and schedules, and git projects.
     public var templates: TemplateRepository { TemplateRepository(store: self) }
+    /// Workflows, their runs and their nodes.
+    public var workflows: WorkflowRepository { WorkflowRepository(store: self) }
     /// Where job news goes, and its deliveries.
     public var notificationTargets: NotificationRepository { NotificationRepository(store: self) }
     /// The processes that run jobs.

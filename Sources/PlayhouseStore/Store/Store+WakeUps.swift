@@ -46,6 +46,7 @@ extension Notifications.Channel {
         case .job(let id): "job:\(id)"
         case .cancel(let id): "cancel:\(id)"
         case .queue: "queue"
+        case .workflows: "workflows"
         case .heartbeat: nil
         }
     }
@@ -56,6 +57,7 @@ extension Notifications.Channel {
         case ("job"?, let id?): self = .job(id)
         case ("cancel"?, let id?): self = .cancel(id)
         case ("queue"?, nil): self = .queue
+        case ("workflows"?, nil): self = .workflows
         default: return nil
         }
     }

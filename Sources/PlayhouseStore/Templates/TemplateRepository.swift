@@ -41,6 +41,11 @@ public struct TemplateRepository: Repository {
         try await row(id, in: "templates", as: JobTemplate.self)
     }
 
+    /// The template named so, or nil.
+    public func named(_ name: String) async throws -> JobTemplate? {
+        try await sql.raw("SELECT * FROM templates WHERE name = \(bind: name)").first(as: JobTemplate.self)
+    }
+
     /// Every template, by name.
     public func list() async throws -> [JobTemplate] {
         try await sql.raw("SELECT * FROM templates ORDER BY name").all(as: JobTemplate.self)

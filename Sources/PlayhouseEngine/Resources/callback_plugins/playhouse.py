@@ -190,7 +190,10 @@ class CallbackModule(CallbackBase):
                 "rescued": summary.get("rescued", 0),
                 "ignored": summary.get("ignored", 0),
             }
-        self._emit("playbook_on_stats", task=None, data={"hosts": recap})
+        # set_stats data for all hosts (per_host: false, the default) is what a workflow
+        # hands to the nodes after this one.
+        artifacts = (getattr(stats, "custom", None) or {}).get("_run") or {}
+        self._emit("playbook_on_stats", task=None, data={"hosts": recap, "artifacts": _trim(artifacts)})
 
     # Per-host results
 
