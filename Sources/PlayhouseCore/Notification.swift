@@ -4,6 +4,8 @@ public import Foundation
 public struct NotificationTarget: Sendable, Equatable {
     public enum Event: String, Sendable, CaseIterable {
         case started, succeeded, failed
+        /// A workflow's approval node waits for a decision.
+        case approval
     }
 
     public enum Format: String, Sendable, CaseIterable {
@@ -51,7 +53,10 @@ public struct Delivery: Sendable, Equatable {
 
     public var id: Int64
     public var targetID: Int64
-    public var jobID: Int64
+    /// The job the delivery tells of; nil for an approval's.
+    public var jobID: Int64?
+    /// The approval (a workflow node's id) the delivery tells of; nil for a job's.
+    public var approvalID: Int64?
     public var event: NotificationTarget.Event
     public var status: Status
     public var attempts: Int
@@ -62,12 +67,13 @@ public struct Delivery: Sendable, Equatable {
     public var deliveredAt: Date?
 
     public init(
-        id: Int64, targetID: Int64, jobID: Int64, event: NotificationTarget.Event, status: Status, attempts: Int,
-        nextAttemptAt: Date, lastError: String?, responseStatus: Int?, createdAt: Date, deliveredAt: Date?
+        id: Int64, targetID: Int64, jobID: Int64?, approvalID: Int64? = nil, event: NotificationTarget.Event, status: Status,
+        attempts: Int, nextAttemptAt: Date, lastError: String?, responseStatus: Int?, createdAt: Date, deliveredAt: Date?
     ) {
         self.id = id
         self.targetID = targetID
         self.jobID = jobID
+        self.approvalID = approvalID
         self.event = event
         self.status = status
         self.attempts = attempts

@@ -46,18 +46,16 @@ public struct Notifier: Service {
     }
 
     func send(_ delivery: Delivery) async throws {
-        guard let target = try await store.notificationTargets.find(delivery.targetID),
-            let job = try await store.jobs.find(delivery.jobID)
+        guard let target = try await store.notificationTargets.find(delivery.targetID), let payload = try await payload(delivery, target)
         else {
             try await store.notificationTargets.recordDeliveryAttempt(
-                delivery.id, delivered: false, responseStatus: nil, error: "the target or the job is gone", retryAt: nil)
+                delivery.id, delivered: false, responseStatus: nil, error: "the target, the job or the approval is gone", retryAt: nil)
             return
         }
         var request = HTTPClientRequest(url: target.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "Playhouse")
-        let payload = Self.payload(target.format, event: delivery.event, job: job, publicURL: publicURL)
         request.body = .bytes(ByteBuffer(string: payload.jsonString()))
         var status: Int? = nil
         var failure: String? = nil
@@ -79,8 +77,54 @@ public struct Notifier: Service {
             logger.warning(
                 "notification not delivered",
                 metadata: [
-                    "target": .string(target.name), "job": "\(job.id)", "attempt": "\(attempt)", "error": .string(failure),
+                    "target": .string(target.name), "job": "\(delivery.jobID ?? 0)", "approval": "\(delivery.approvalID ?? 0)",
+                    "attempt": "\(attempt)", "error": .string(failure),
                 ])
+        }
+    }
+
+    /// What the delivery posts to `target`; nil when what it tells of is gone.
+    private func payload(_ delivery: Delivery, _ target: NotificationTarget) async throws -> JSONValue? {
+        if let approvalID = delivery.approvalID {
+            guard let node = try await store.workflows.node(approvalID), let job = try await store.workflows.job(node.workflowJobID) else {
+                return nil
+            }
+            return Self.payload(target.format, approval: node, of: job, publicURL: publicURL)
+        }
+        guard let jobID = delivery.jobID, let job = try await store.jobs.find(jobID) else { return nil }
+        return Self.payload(target.format, event: delivery.event, job: job, publicURL: publicURL)
+    }
+
+    /// What is posted of a pending approval: who may decide it and where, or for Slack one
+    /// line of text.
+    static func payload(_ format: NotificationTarget.Format, approval: WorkflowNodeRun, of job: WorkflowJob, publicURL: WebOrigin?)
+        -> JSONValue
+    {
+        let rule = job.definition.node(approval.node)?.approval ?? ApprovalRule()
+        let page = "/workflow-jobs/\(job.id)"
+        let link = publicURL?.link(page) ?? page
+        switch format {
+        case .slack:
+            let asks = rule.message.map { ": \($0)" } ?? ""
+            let who = (rule.users + rule.teams.map { "team \($0)" }).joined(separator: ", ")
+            return .object([
+                "text": .string(
+                    "Playhouse workflow \(job.name) (#\(job.id)) waits for approval at \(approval.node)\(asks) (\(who)) \(link)")
+            ])
+        case .json:
+            return .object([
+                "event": .string("approval.pending"),
+                "approval": .object([
+                    "id": .number(Double(approval.id)), "workflow_job_id": .number(Double(job.id)), "workflow": .string(job.name),
+                    "node": .string(approval.node), "message": rule.message.map(JSONValue.string) ?? .null,
+                    "users": .array(rule.users.map(JSONValue.string)), "teams": .array(rule.teams.map(JSONValue.string)),
+                    "launched_by": .string(job.launchedBy), "url": .string(link),
+                    "expires_at": approval.expiresAt.map {
+                        .string($0.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+                    }
+                        ?? .null,
+                ]),
+            ])
         }
     }
 
@@ -99,6 +143,7 @@ public struct Notifier: Service {
                 case .started: "started"
                 case .succeeded: "succeeded"
                 case .failed: "failed"
+                case .approval: "waits for approval"
                 }
             let who = parameters.launchedBy.map { " (launched by \($0))" } ?? ""
             let why = job.error.map { ": \($0)" } ?? ""

@@ -1,9 +1,11 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import PlayhouseCore
 import PlayhouseStore
 import PlayhouseTestSupport
+import Synchronization
 import Testing
 
 @testable import PlayhouseServer
@@ -360,6 +362,56 @@ import Testing
             let (name, definition) = try WorkflowFiles.parse(text, file: "stored-flow.yml")
             #expect(name == "Stored Flow" && definition.nodes.first?.template == .name("step"))
             #expect(definition.nodes.first?.overrides?["limit"] == .string("h1"))
+        }
+    }
+
+    @Test func aPendingApprovalIsAnnouncedToNotificationTargets() async throws {
+        let received = Mutex<[String: [JSONValue]]>([:])
+        let router = Router()
+        for path in ["json", "slack"] {
+            router.post(RouterPath(path)) { request, _ -> Response in
+                let buffer = try await request.body.collect(upTo: 1 << 20)
+                received.withLock { $0[path, default: []].append(JSONValue.parse(bytes: buffer.readableBytesView) ?? .null) }
+                return Response(status: .ok)
+            }
+        }
+        try await withPeerServer(router) { port in
+            try await ServerFixture.with { client, _ in
+                for (name, format) in [("json", "json"), ("slack", "slack")] {
+                    let target = try await client.json(
+                        .post, "/api/v1/notifications",
+                        body: #"{"name":"\#(name)","url":"http://127.0.0.1:\#(port)/\#(name)","events":["approval"],"format":"\#(format)"}"#
+                    )
+                    #expect(target.status == .created, "\(target.json.jsonString())")
+                }
+                let workflow = try await Self.createWorkflow(
+                    client,
+                    #"{"name":"gate only","nodes":[{"id":"gate","type":"approval","approval":{"users":["admin"],"#
+                        + #""timeout":600,"message":"ship it?"}}]}"#)
+                let id = try await Self.launch(client, workflow)
+                let deadline = ContinuousClock.now + .seconds(30)
+                while received.withLock({ $0["json"] == nil || $0["slack"] == nil }), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                let json = try #require(received.withLock { $0["json"]?.first })
+                #expect(json["event"] == .string("approval.pending"))
+                #expect(json["approval"]?["workflow_job_id"] == .number(Double(id)) && json["approval"]?["node"] == .string("gate"))
+                #expect(json["approval"]?["users"] == .array([.string("admin")]) && json["approval"]?["expires_at"]?.stringValue != nil)
+                #expect(json["approval"]?["url"] == .string("/workflow-jobs/\(id)"))
+                let text = try #require(received.withLock { $0["slack"]?.first?["text"]?.stringValue })
+                #expect(text.hasPrefix("Playhouse workflow gate only (#\(id)) waits for approval at gate: ship it? (admin)"), "\(text)")
+
+                let approval = try #require(json["approval"]?["id"]?.intValue)
+                #expect(try await client.json(.post, "/api/v1/approvals/\(approval)/approve").status == .ok)
+                #expect(try await Self.wait(client, id)["status"] == .string("successful"))
+                let log = try await client.json(.get, "/api/v1/notifications/1/deliveries").json
+                guard case .array(let deliveries)? = log["deliveries"], let delivery = deliveries.first else {
+                    throw TestFailure("no delivery log: \(log.jsonString())")
+                }
+                #expect(deliveries.count == 1 && delivery["event"] == .string("approval"))
+                #expect(delivery["approval_id"] == .number(Double(approval)) && delivery["job_id"] == .null)
+                #expect(delivery["status"] == .string("delivered"), "\(delivery.jsonString())")
+            }
         }
     }
 }

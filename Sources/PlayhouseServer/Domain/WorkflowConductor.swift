@@ -167,6 +167,7 @@ struct WorkflowConductor: Service {
         }
         do {
             guard try await store.workflows.save(started, expecting: [.pending]) else { return nil }
+            if started.state == .waiting { await store.notificationTargets.enqueueApproval(started.id, now: now) }
         } catch {
             logger.error("could not record a workflow node's start: \(error)", metadata: ["workflow_job": "\(job.id)"])
             return nil

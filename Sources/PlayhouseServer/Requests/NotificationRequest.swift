@@ -1,8 +1,9 @@
 import HTTPTypes
 import PlayhouseCore
 
-/// `{"name", "url", "events": ["started","succeeded","failed"] (default all), "format": "json"|"slack",
-/// "template": id}`: a notification target (whether the template exists is the route's to check).
+/// `{"name", "url", "events": ["started","succeeded","failed","approval"] (default all), "format":
+/// "json"|"slack", "template": id}`: a notification target (whether the template exists is the
+/// route's to check; a target of one template's jobs hears of no approvals).
 struct NotificationRequest: Decodable {
     var name: String
     var url: String

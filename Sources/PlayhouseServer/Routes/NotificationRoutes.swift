@@ -64,7 +64,8 @@ struct NotificationResponse: ResponseEncodable, Sendable {
 
 struct DeliveryResponse: Encodable, Sendable {
     var id: Int64
-    var jobID: Int64
+    @ExplicitNull var jobID: Int64?
+    @ExplicitNull var approvalID: Int64?
     var event: String
     var status: String
     var attempts: Int
@@ -77,6 +78,7 @@ struct DeliveryResponse: Encodable, Sendable {
     init(_ delivery: Delivery) {
         id = delivery.id
         jobID = delivery.jobID
+        approvalID = delivery.approvalID
         event = delivery.event.rawValue
         status = delivery.status.rawValue
         attempts = delivery.attempts
@@ -90,6 +92,7 @@ struct DeliveryResponse: Encodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id, event, status, attempts
         case jobID = "job_id"
+        case approvalID = "approval_id"
         case responseStatus = "response_status"
         case lastError = "last_error"
         case nextAttemptAt = "next_attempt_at"

@@ -18,12 +18,32 @@ extension NotificationRepository {
                 FROM notification_targets
                 WHERE (template_id IS NULL OR template_id = \(bind: templateID))
                   AND (',' || events || ',') LIKE \(bind: "%," + event.rawValue + ",%")
-                ON CONFLICT (target_id, job_id, event) DO NOTHING
+                ON CONFLICT (target_id, job_id, approval_id, event) DO NOTHING
                 """
             ).run()
         } catch {
             store.logger.error(
                 "could not queue notifications", metadata: ["job": "\(jobID)", "event": .string(event.rawValue), "error": "\(error)"])
+        }
+    }
+
+    /// Queues the news that approval `approvalID` waits, for every target that wants
+    /// approvals and is not limited to one template's jobs; once per target and approval.
+    public func enqueueApproval(_ approvalID: Int64, now: Date = Date()) async {
+        let event = NotificationTarget.Event.approval.rawValue
+        do {
+            try await sql.raw(
+                """
+                INSERT INTO deliveries (target_id, approval_id, event, status, next_attempt_at, created_at)
+                SELECT id, \(bind: approvalID), \(bind: event), \(bind: Delivery.Status.pending.rawValue),
+                       \(bind: now.timeIntervalSince1970), \(bind: now.timeIntervalSince1970)
+                FROM notification_targets
+                WHERE template_id IS NULL AND (',' || events || ',') LIKE \(bind: "%," + event + ",%")
+                ON CONFLICT (target_id, job_id, approval_id, event) DO NOTHING
+                """
+            ).run()
+        } catch {
+            store.logger.error("could not queue notifications", metadata: ["approval": "\(approvalID)", "error": "\(error)"])
         }
     }
 

@@ -13,8 +13,11 @@ extension NotificationTarget: RowDecodable {
 
 extension Delivery: RowDecodable {
     init(row: Row) throws {
+        let jobID: Int64 = try row["job_id"]
+        let approvalID: Int64 = try row["approval_id"]
         self.init(
-            id: try row["id"], targetID: try row["target_id"], jobID: try row["job_id"],
+            id: try row["id"], targetID: try row["target_id"], jobID: jobID == 0 ? nil : jobID,
+            approvalID: approvalID == 0 ? nil : approvalID,
             event: try row.value("event", or: .started), status: try row.value("status", or: .pending),
             attempts: try row["attempts"], nextAttemptAt: try row.time("next_attempt_at"), lastError: try row["last_error"],
             responseStatus: try row["response_status"], createdAt: try row.time("created_at"),

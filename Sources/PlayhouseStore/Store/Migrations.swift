@@ -399,6 +399,39 @@ enum Migrations {
         // A node launches one job at most: the index makes a second launch of it fail.
         "ALTER TABLE jobs ADD COLUMN workflow_node_id BIGINT",
         "CREATE UNIQUE INDEX jobs_workflow_node ON jobs (workflow_node_id)",
+        // A delivery is about a job or a pending approval (the other id 0): the table is
+        // made again, since SQLite cannot change a table's unique constraint in place.
+        """
+        CREATE TABLE deliveries_next (
+            id {id},
+            target_id BIGINT NOT NULL REFERENCES notification_targets (id) ON DELETE CASCADE,
+            job_id BIGINT NOT NULL DEFAULT 0,
+            approval_id BIGINT NOT NULL DEFAULT 0,
+            event TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at {real} NOT NULL,
+            last_error TEXT,
+            response_status INTEGER,
+            created_at {real} NOT NULL,
+            delivered_at {real},
+            UNIQUE (target_id, job_id, approval_id, event)
+        )
+        """,
+        """
+        INSERT INTO deliveries_next (id, target_id, job_id, event, status, attempts, next_attempt_at, last_error, response_status,
+                                     created_at, delivered_at)
+        SELECT id, target_id, job_id, event, status, attempts, next_attempt_at, last_error, response_status, created_at, delivered_at
+        FROM deliveries
+        """,
+        "DROP TABLE deliveries",
+        "ALTER TABLE deliveries_next RENAME TO deliveries",
+        "CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at)",
+        MigrationStep(
+            sqlite: "SELECT 1",
+            postgres: """
+                SELECT setval(pg_get_serial_sequence('deliveries', 'id'), COALESCE((SELECT MAX(id) FROM deliveries), 0) + 1, false)
+                """),
     ]
 
     static func render(_ step: MigrationStep, for dialect: Store.Dialect) -> String {
