@@ -1,9 +1,9 @@
 public import Foundation
 
-/// A template launched by the clock.
+/// A template or a workflow launched by the clock.
 public struct Schedule: Sendable, Equatable {
     public var id: Int64
-    public var templateID: Int64
+    public var target: LaunchTarget
     /// Five cron fields, read in ``timeZone``.
     public var cron: String
     public var timeZone: String
@@ -11,6 +11,7 @@ public struct Schedule: Sendable, Equatable {
     /// When it fires next; nil when the expression never fires again.
     public var nextRunAt: Date?
     public var lastRunAt: Date?
+    /// The job (of a template) or workflow job (of a workflow) it launched last.
     public var lastJobID: Int64?
     /// Runs that fell into a time no server was up, reported rather than fired late.
     public var missed: Int
@@ -20,11 +21,11 @@ public struct Schedule: Sendable, Equatable {
     public var createdAt: Date
 
     public init(
-        id: Int64, templateID: Int64, cron: String, timeZone: String, enabled: Bool, nextRunAt: Date?, lastRunAt: Date?,
+        id: Int64, target: LaunchTarget, cron: String, timeZone: String, enabled: Bool, nextRunAt: Date?, lastRunAt: Date?,
         lastJobID: Int64?, missed: Int, lastMissedAt: Date?, createdBy: String, createdAt: Date
     ) {
         self.id = id
-        self.templateID = templateID
+        self.target = target
         self.cron = cron
         self.timeZone = timeZone
         self.enabled = enabled

@@ -67,6 +67,9 @@ import Testing
                 body: #"{"name":"flow","nodes":[{"id":"b","type":"template","template":"hello"}]}"#, least: .admin),
             Route(method: "DELETE", path: "/api/v1/workflows/\(id("doomed-workflow"))", least: .admin),
             Route(method: "POST", path: "/api/v1/workflows/\(id("workflow"))/launch", least: .operator),
+            Route(method: "GET", path: "/api/v1/workflows/\(id("workflow"))/schedules", least: .viewer),
+            Route(method: "POST", path: "/api/v1/workflows/\(id("workflow"))/schedules", body: #"{"cron":"0 5 * * *"}"#, least: .admin),
+            Route(method: "POST", path: "/api/v1/workflows/\(id("workflow"))/hook", least: .admin),
             Route(method: "GET", path: "/api/v1/workflow-jobs", least: .viewer),
             Route(method: "GET", path: "/api/v1/workflow-jobs/\(id("workflow-job"))", least: .viewer),
             Route(method: "GET", path: "/api/v1/workflow-jobs/\(id("workflow-job"))/stream", least: .viewer),
@@ -169,11 +172,11 @@ import Testing
             ids["doomed-template"] = Int(try await store.templates.create(name: "doomed", definition: hello).id)
             ids["schedule"] = Int(
                 try await store.templates.createSchedule(
-                    templateID: Int64(ids["template"]!), cron: "0 3 * * *", timeZone: "UTC", createdBy: "admin"
+                    for: .template(Int64(ids["template"]!)), cron: "0 3 * * *", timeZone: "UTC", createdBy: "admin"
                 ).id)
             ids["doomed-schedule"] = Int(
                 try await store.templates.createSchedule(
-                    templateID: Int64(ids["template"]!), cron: "0 4 * * *", timeZone: "UTC", createdBy: "admin"
+                    for: .template(Int64(ids["template"]!)), cron: "0 4 * * *", timeZone: "UTC", createdBy: "admin"
                 ).id)
             ids["notification"] = Int(
                 try await store.notificationTargets.create(

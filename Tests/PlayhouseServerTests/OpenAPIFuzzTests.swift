@@ -43,7 +43,7 @@ import Testing
                 prompts: ["limit", "extra_vars"])
             let template = try await store.templates.create(name: "fuzz", definition: definition)
             let hooked = try await store.templates.create(name: "fuzz-hook", definition: definition)
-            let hook = try await store.templates.createHook(templateID: hooked.id, createdBy: "admin")
+            let hook = try await store.templates.createHook(for: .template(hooked.id), createdBy: "admin")
             return [
                 "PLAYHOUSE_FUZZ_USER_ID": "\(target.id)", "PLAYHOUSE_FUZZ_TOKEN_ID": "\(token.id)",
                 "PLAYHOUSE_FUZZ_TEMPLATE_ID": "\(template.id)", "PLAYHOUSE_FUZZ_HOOK_TEMPLATE_ID": "\(hooked.id)",

@@ -84,4 +84,45 @@ import Testing
             #expect(refused.json["error"] == .string(#"the survey asks "Version", which has no default"#))
         }
     }
+
+    @Test func aWorkflowRunsOnItsScheduleAndFromItsHook() async throws {
+        try await ServerFixture.with { client, store in
+            let template = try await client.json(
+                .post, "/api/v1/templates",
+                body: #"{"name":"hello","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#)
+            let templateID = try #require(template.json["id"]?.intValue)
+            let workflow = try await client.json(
+                .post, "/api/v1/workflows", body: #"{"name":"nightly","nodes":[{"id":"hi","type":"template","template":\#(templateID)}]}"#)
+            let workflowID = try #require(workflow.json["id"]?.intValue)
+            let created = try await client.json(.post, "/api/v1/workflows/\(workflowID)/schedules", body: #"{"cron":"0 3 * * *"}"#)
+            #expect(created.status == .created, "\(created.json.jsonString())")
+            #expect(created.json["workflow_id"] == .number(Double(workflowID)) && created.json["template_id"] == .null)
+            let id = Int64(try #require(created.json["id"]?.intValue))
+
+            let now = Date()
+            let scheduled = try #require(await store.templates.schedule(id))
+            #expect(try await store.templates.advanceSchedule(id, from: try #require(scheduled.nextRunAt), to: now.addingTimeInterval(-1)))
+            let fired = try await scheduler(store).tick(now: now)
+            let run = try #require(fired.first)
+            let ended = try await WorkflowTests.wait(client, run)
+            #expect(ended["status"] == .string("successful") && ended["launched_by"] == .string("admin"), "\(ended.jsonString())")
+            let listed = try await client.json(.get, "/api/v1/workflows/\(workflowID)/schedules").json
+            #expect(listed["schedules"]?.jsonString().contains(#""last_workflow_job_id":\#(run)"#) == true, "\(listed.jsonString())")
+
+            let hook = try await client.json(.post, "/api/v1/workflows/\(workflowID)/hook")
+            #expect(hook.status == .created && hook.json["url"] == .string("/api/v1/workflow-hooks/\(workflowID)"))
+            let token = try #require(hook.json["token"]?.stringValue)
+            let refused = try await client.json(
+                .post, "/api/v1/workflow-hooks/\(workflowID)", body: "{}",
+                headers: [.authorization: "", HookRoutes.tokenHeader: "phk_wrong"])
+            #expect(refused.status == .unauthorized)
+            let triggered = try await client.json(
+                .post, "/api/v1/workflow-hooks/\(workflowID)", body: "{}", headers: [.authorization: "", HookRoutes.tokenHeader: token])
+            #expect(triggered.status == .accepted, "\(triggered.json.jsonString())")
+            let fromHook = try await WorkflowTests.wait(client, Int64(try #require(triggered.json["id"]?.intValue)))
+            #expect(fromHook["status"] == .string("successful"))
+            let audit = try await client.json(.get, "/api/v1/audit?limit=100").json.jsonString()
+            #expect(audit.contains("workflow nightly, via webhook") && audit.contains("workflow nightly, via schedule \(id)"), "\(audit)")
+        }
+    }
 }

@@ -125,7 +125,7 @@ import Testing
             // A hook made by someone who has since lost the right to launch launches nothing.
             let robot = try await store.users.create(name: "robot", role: .operator, password: "robot-password", cost: 4)
             _ = try await store.users.createGrant(subjectKind: .user, subject: "robot", resourceKind: .project, resource: Grant.any)
-            let robotToken = try await store.templates.createHook(templateID: Int64(id), createdBy: "robot")
+            let robotToken = try await store.templates.createHook(for: .template(Int64(id)), createdBy: "robot")
             _ = try await store.users.update(robot.id, role: .viewer, password: nil)
             let demoted = try await RawHTTP.send(
                 port: port, "POST", "/api/v1/hooks/\(id)", headers: ["X-Playhouse-Token": robotToken], signedIn: false)

@@ -174,7 +174,7 @@ import Testing
             let template = try await store.templates.create(
                 name: "t", definition: TemplateDefinition(parameters: JobParameters(project: "p", playbook: "a.yml", inventory: "hosts")))
             let schedule = try await store.templates.createSchedule(
-                templateID: template.id, cron: "0 * * * *", timeZone: "UTC",
+                for: .template(template.id), cron: "0 * * * *", timeZone: "UTC",
                 createdBy: "admin")
             let due = try #require(schedule.nextRunAt)
             let wins = try await withThrowingTaskGroup(of: Bool.self) { group in

@@ -4,7 +4,7 @@ import PlayhouseCore
 import PlayhouseStore
 import ServiceLifecycle
 
-/// Fires due schedules: every server runs one, and the store lets exactly one of them fire
+/// Fires due schedules of templates and workflows: every server runs one, and the store lets exactly one of them fire
 /// each run (``Store/advanceSchedule(_:from:to:)`` is a compare-and-set on the run's time).
 /// A run more than ``grace`` late, because no server was up when it was due, is reported as
 /// missed (audit log and the schedule's `missed`) instead of being fired late.
@@ -57,7 +57,7 @@ struct ScheduleService: Service {
             }
             do {
                 let job = try await fire(schedule)
-                try await store.templates.recordScheduleRun(schedule.id, jobID: job, at: now)
+                try await store.templates.recordScheduleRun(schedule.id, launched: job, at: now)
                 launched.append(job)
             } catch {
                 let message = (error as? ValidationError)?.message ?? (error as? DomainError)?.description ?? "\(error)"
@@ -72,17 +72,23 @@ struct ScheduleService: Service {
         return launched
     }
 
-    /// Launches the schedule's template as its creator (with their grants), with the
-    /// survey's defaults.
+    /// Launches the schedule's template or workflow as its creator (with their grants),
+    /// with the survey's defaults; the job's (or workflow job's) id.
     private func fire(_ schedule: Schedule) async throws -> Int64 {
         let launches = dependencies.launches
-        guard let template = try await dependencies.store.templates.find(schedule.templateID) else {
-            throw ValidationError("template \(schedule.templateID) no longer exists")
-        }
+        let store = dependencies.store
         guard let owner = try await launches.owner(named: schedule.createdBy) else {
             throw ValidationError("\(schedule.createdBy), who made the schedule, no longer may launch jobs")
         }
         let origin = LaunchService.Origin(source: "scheduler", via: "schedule \(schedule.id)", logger: logger)
-        return try await launches.launch(template, overrides: LaunchOverrides(), answers: [:], by: owner, from: origin).job.id
+        switch schedule.target {
+        case .template(let id):
+            guard let template = try await store.templates.find(id) else { throw ValidationError("template \(id) no longer exists") }
+            return try await launches.launch(template, overrides: LaunchOverrides(), answers: [:], by: owner, from: origin).job.id
+        case .workflow(let id):
+            guard let workflow = try await store.workflows.find(id) else { throw ValidationError("workflow \(id) no longer exists") }
+            let source = WorkflowService.Source(workflowID: id, name: workflow.name, file: nil, definition: workflow.definition)
+            return try await WorkflowService(dependencies: dependencies).launch(source, input: .init(), by: owner, from: origin).id
+        }
     }
 }

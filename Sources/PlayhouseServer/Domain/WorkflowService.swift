@@ -54,7 +54,8 @@ struct WorkflowService: Sendable {
                 launchedBy: identity.user.name,
                 launch: WorkflowLaunch(
                     extraVars: variables.isEmpty ? nil : variables, limit: input.launch.limit, inventory: input.launch.inventory)))
-        await audit(identity, origin, .workflowLaunch, target: "workflow job \(job.id)", detail: "workflow \(source.name)")
+        let detail = ["workflow \(source.name)", origin.via.map { "via \($0)" }].compactMap { $0 }.joined(separator: ", ")
+        await audit(identity, origin, .workflowLaunch, target: "workflow job \(job.id)", detail: detail)
         return job
     }
 

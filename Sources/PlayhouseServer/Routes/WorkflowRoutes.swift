@@ -244,7 +244,7 @@ struct WorkflowRoutes: Sendable {
     }
 
     /// 202 with the new run, and where to find it.
-    private func accepted(_ job: WorkflowJob) async throws -> EditedResponse<WorkflowJobResponse> {
+    func accepted(_ job: WorkflowJob) async throws -> EditedResponse<WorkflowJobResponse> {
         EditedResponse(status: .accepted, headers: [.location: "/api/v1/workflow-jobs/\(job.id)"], response: try await response(job))
     }
 }

@@ -432,6 +432,48 @@ enum Migrations {
             postgres: """
                 SELECT setval(pg_get_serial_sequence('deliveries', 'id'), COALESCE((SELECT MAX(id) FROM deliveries), 0) + 1, false)
                 """),
+        // Schedules and hooks of workflows. A schedule launches a template or a workflow: the
+        // table is made again, since SQLite cannot drop a column's NOT NULL in place.
+        """
+        CREATE TABLE schedules_next (
+            id {id},
+            template_id BIGINT REFERENCES templates (id) ON DELETE CASCADE,
+            workflow_id BIGINT REFERENCES workflows (id) ON DELETE CASCADE,
+            cron TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            next_run_at {real},
+            last_run_at {real},
+            last_job_id BIGINT,
+            last_workflow_job_id BIGINT,
+            missed INTEGER NOT NULL DEFAULT 0,
+            last_missed_at {real},
+            created_by TEXT NOT NULL,
+            created_at {real} NOT NULL
+        )
+        """,
+        """
+        INSERT INTO schedules_next (id, template_id, cron, timezone, enabled, next_run_at, last_run_at, last_job_id, missed,
+                                    last_missed_at, created_by, created_at)
+        SELECT id, template_id, cron, timezone, enabled, next_run_at, last_run_at, last_job_id, missed, last_missed_at, created_by,
+               created_at
+        FROM schedules
+        """,
+        "DROP TABLE schedules",
+        "ALTER TABLE schedules_next RENAME TO schedules",
+        MigrationStep(
+            sqlite: "SELECT 1",
+            postgres: """
+                SELECT setval(pg_get_serial_sequence('schedules', 'id'), COALESCE((SELECT MAX(id) FROM schedules), 0) + 1, false)
+                """),
+        """
+        CREATE TABLE workflow_hooks (
+            workflow_id BIGINT PRIMARY KEY REFERENCES workflows (id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at {real} NOT NULL
+        )
+        """,
     ]
 
     static func render(_ step: MigrationStep, for dialect: Store.Dialect) -> String {

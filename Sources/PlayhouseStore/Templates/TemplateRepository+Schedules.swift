@@ -3,15 +3,15 @@ public import PlayhouseCore
 import SQLKit
 
 extension TemplateRepository {
-    /// Stores a schedule of a template; it first fires at its next time after `now`.
+    /// Stores a schedule of a template or workflow; it first fires at its next time after `now`.
     public func createSchedule(
-        templateID: Int64, cron: String, timeZone: String, createdBy: String, now: Date = Date()
+        for target: LaunchTarget, cron: String, timeZone: String, createdBy: String, now: Date = Date()
     ) async throws -> Schedule {
         let expression = try CronSchedule(cron, timeZone: timeZone)
         return try await sql.raw(
             """
-            INSERT INTO schedules (template_id, cron, timezone, next_run_at, created_by, created_at)
-            VALUES (\(bind: templateID), \(bind: expression.expression), \(bind: timeZone),
+            INSERT INTO schedules (template_id, workflow_id, cron, timezone, next_run_at, created_by, created_at)
+            VALUES (\(bind: target.templateID), \(bind: target.workflowID), \(bind: expression.expression), \(bind: timeZone),
                     \(bind: expression.next(after: now)?.timeIntervalSince1970), \(bind: createdBy), \(bind: now.timeIntervalSince1970))
             RETURNING *
             """
@@ -40,9 +40,14 @@ extension TemplateRepository {
         try await row(id, in: "schedules", as: Schedule.self)
     }
 
-    /// All schedules, or those of one template.
-    public func schedules(templateID: Int64? = nil) async throws -> [Schedule] {
-        let filter: SQLQueryString = templateID.map { "WHERE template_id = \(bind: $0)" } ?? ""
+    /// All schedules, or those of one template or workflow.
+    public func schedules(of target: LaunchTarget? = nil) async throws -> [Schedule] {
+        let filter: SQLQueryString =
+            switch target {
+            case .template(let id)?: "WHERE template_id = \(bind: id)"
+            case .workflow(let id)?: "WHERE workflow_id = \(bind: id)"
+            case nil: ""
+            }
         return try await sql.raw("SELECT * FROM schedules \(filter) ORDER BY id").all(as: Schedule.self)
     }
 
@@ -68,11 +73,14 @@ extension TemplateRepository {
         ).first() != nil
     }
 
-    /// Notes the job a schedule launched.
-    public func recordScheduleRun(_ id: Int64, jobID: Int64, at time: Date) async throws {
+    /// Notes the job (or, for a workflow's schedule, the workflow job) a schedule launched.
+    public func recordScheduleRun(_ id: Int64, launched: Int64, at time: Date) async throws {
         try await sql.raw(
             """
-            UPDATE schedules SET last_run_at = \(bind: time.timeIntervalSince1970), last_job_id = \(bind: jobID) WHERE id = \(bind: id)
+            UPDATE schedules SET last_run_at = \(bind: time.timeIntervalSince1970),
+                last_job_id = CASE WHEN template_id IS NULL THEN NULL ELSE \(bind: launched) END,
+                last_workflow_job_id = CASE WHEN template_id IS NULL THEN \(bind: launched) ELSE NULL END
+            WHERE id = \(bind: id)
             """
         ).run()
     }
@@ -85,5 +93,15 @@ extension TemplateRepository {
             WHERE id = \(bind: id)
             """
         ).run()
+    }
+}
+
+extension LaunchTarget {
+    var templateID: Int64? {
+        if case .template(let id) = self { id } else { nil }
+    }
+
+    var workflowID: Int64? {
+        if case .workflow(let id) = self { id } else { nil }
     }
 }

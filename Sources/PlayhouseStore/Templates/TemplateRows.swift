@@ -10,10 +10,17 @@ extension JobTemplate: RowDecodable {
 
 extension Schedule: RowDecodable {
     init(row: Row) throws {
+        let templateID: Int64? = try row["template_id"]
+        let workflowID: Int64? = try row["workflow_id"]
+        guard let target = templateID.map(LaunchTarget.template) ?? workflowID.map(LaunchTarget.workflow) else {
+            throw StoreError(.invalid, "a schedule has neither a template nor a workflow")
+        }
+        let lastJobID: Int64? = try row["last_job_id"]
+        let lastWorkflowJobID: Int64? = try row["last_workflow_job_id"]
         self.init(
-            id: try row["id"], templateID: try row["template_id"], cron: try row["cron"], timeZone: try row["timezone"],
+            id: try row["id"], target: target, cron: try row["cron"], timeZone: try row["timezone"],
             enabled: try row.flag("enabled"), nextRunAt: try row.date("next_run_at"), lastRunAt: try row.date("last_run_at"),
-            lastJobID: try row["last_job_id"], missed: try row["missed"], lastMissedAt: try row.date("last_missed_at"),
+            lastJobID: lastJobID ?? lastWorkflowJobID, missed: try row["missed"], lastMissedAt: try row.date("last_missed_at"),
             createdBy: try row["created_by"], createdAt: try row.time("created_at"))
     }
 }
