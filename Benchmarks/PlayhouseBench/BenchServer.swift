@@ -39,6 +39,31 @@ struct BenchServer {
         }
     }
 
+    /// A fresh PostgreSQL with `playhouse serve --workers 0` and one `playhouse worker
+    /// --capacity 2` on it, handed to `body` as the server; all stopped however `body` ends.
+    static func withFleet<T>(
+        _ bench: BenchContext, name: String, ansibleBin: String, _ body: (BenchServer) async throws -> T
+    ) async throws -> T {
+        try await TestPostgres.with { url in
+            try await with(bench, name: "\(name)-web", database: url, workers: 0) { server in
+                let worker = try PlayhouseProcess(
+                    [
+                        "worker", "--database", url, "--projects", bench.projects, "--runs-dir", bench.scratch + "/runs-\(name)-worker",
+                        "--capacity", "2", "--name", "bench-worker", "--log-level", "warning",
+                    ],
+                    log: bench.scratch + "/\(name)-worker.log", ansibleBin: ansibleBin)
+                do {
+                    let result = try await body(server)
+                    await worker.stop()
+                    return result
+                } catch {
+                    await worker.stop()
+                    throw error
+                }
+            }
+        }
+    }
+
     /// Launches a job of the `bench` project and returns its id.
     func launch(_ playbook: String, inventory: String, env: [String: String] = [:]) async throws -> Int64 {
         let body = JSONValue.object([

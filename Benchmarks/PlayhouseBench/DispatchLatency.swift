@@ -1,6 +1,5 @@
 import Foundation
 import PlayhouseCore
-import PlayhouseTestSupport
 
 /// Launch request → `ansible-playbook` process started. A shim in place of
 /// `ansible-playbook` writes bash's `$EPOCHREALTIME` (no fork) and the launch number, then
@@ -18,30 +17,15 @@ struct DispatchLatency {
                 + "Latency: from just before `POST /api/v1/jobs` is sent to the shim's first instruction in the "
                 + "new `ansible-playbook` process. Target: p50 ≤ 20 ms, p99 ≤ 50 ms.",
             header: ["setup", "POST answered p50", "started p50", "started p99", "started max", "target"])
-        let shim = try makeShim()
+        let shim = try StartShim.make(bench, name: "dispatch")
         let sqlite = try await BenchServer.with(
             bench, name: "dispatch-sqlite", database: bench.scratch + "/dispatch.sqlite", workers: 2, ansibleBin: shim.bin
         ) { server in
             try await launchAll(server, shim: shim)
         }
         section.rows.append(row("embedded, SQLite (`serve --workers 2`)", sqlite))
-        let postgres = try await TestPostgres.with { url in
-            try await BenchServer.with(bench, name: "dispatch-web", database: url, workers: 0) { server in
-                let worker = try PlayhouseProcess(
-                    [
-                        "worker", "--database", url, "--projects", bench.projects, "--runs-dir", bench.scratch + "/runs-dispatch-worker",
-                        "--capacity", "2", "--name", "bench-worker", "--log-level", "warning",
-                    ],
-                    log: bench.scratch + "/dispatch-worker.log", ansibleBin: shim.bin)
-                do {
-                    let result = try await launchAll(server, shim: shim)
-                    await worker.stop()
-                    return result
-                } catch {
-                    await worker.stop()
-                    throw error
-                }
-            }
+        let postgres = try await BenchServer.withFleet(bench, name: "dispatch", ansibleBin: shim.bin) { server in
+            try await launchAll(server, shim: shim)
         }
         section.rows.append(row("PostgreSQL, `serve --workers 0` + `playhouse worker --capacity 2`", postgres))
         report.sections.append(section)
@@ -61,36 +45,14 @@ struct DispatchLatency {
         ]
     }
 
-    private struct Shim {
-        var bin: String
-        var starts: String
-    }
-
-    private func makeShim() throws -> Shim {
-        let bin = bench.scratch + "/dispatch-bin"
-        let starts = bench.scratch + "/dispatch-starts"
-        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-        let script = """
-            #!/bin/bash
-            echo "$BENCH_LAUNCH $EPOCHREALTIME" >> '\(starts)'
-            exec '\(bench.ansibleBin)/ansible-playbook' "$@"
-
-            """
-        try script.write(toFile: bin + "/ansible-playbook", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/ansible-playbook")
-        try FileManager.default.createSymbolicLink(
-            atPath: bin + "/ansible-inventory", withDestinationPath: bench.ansibleBin + "/ansible-inventory")
-        return Shim(bin: bin, starts: starts)
-    }
-
-    private func launchAll(_ server: BenchServer, shim: Shim) async throws -> Samples {
-        try? FileManager.default.removeItem(atPath: shim.starts)
+    private func launchAll(_ server: BenchServer, shim: StartShim) async throws -> Samples {
+        shim.clear()
         var samples = Samples()
         for number in 0..<(warmup + launches) {
             let sent = Stats.now()
             let id = try await server.launch("noop.yml", inventory: "one-host", env: ["BENCH_LAUNCH": "\(number)"])
             let answered = Stats.now()
-            let started = try await startTime(of: number, in: shim.starts)
+            let started = try await startTime(of: number, in: shim)
             let job = try await server.waitFinished(id, poll: .milliseconds(20))
             guard job["status"]?.stringValue == "successful" else { throw BenchError("dispatch job \(id) ended \(job.jsonString())") }
             if number >= warmup {
@@ -103,14 +65,10 @@ struct DispatchLatency {
     }
 
     /// The shim's timestamp for launch `number`, once it is written.
-    private func startTime(of number: Int, in file: String) async throws -> Double {
+    private func startTime(of number: Int, in shim: StartShim) async throws -> Double {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-            for line in text.split(separator: "\n").reversed() {
-                let parts = line.split(separator: " ")
-                if parts.count == 2, parts[0] == "\(number)", let time = Double(parts[1]) { return time }
-            }
+            if let start = shim.recorded().last(where: { $0.launch == "\(number)" }) { return start.time }
             try await Task.sleep(for: .milliseconds(2))
         }
         throw BenchError("launch \(number) did not start ansible-playbook within 30 s")

@@ -18,30 +18,15 @@ struct WorkflowHandoff {
                 + "ending (its `finished_at`) to the next node's `ansible-playbook` process starting. "
                 + "Target: p50 ≤ 50 ms embedded, ≤ 100 ms over PostgreSQL with workers.",
             header: ["setup", "handoffs", "p50", "p99", "max", "target"])
-        let shim = try makeShim()
+        let shim = try StartShim.make(bench, name: "workflow")
         let embedded = try await BenchServer.with(
             bench, name: "workflow-sqlite", database: bench.scratch + "/workflow.sqlite", workers: 2, ansibleBin: shim.bin
         ) { server in
-            try await runChains(server, starts: shim.starts)
+            try await runChains(server, shim: shim)
         }
         section.rows.append(row("embedded, SQLite (`serve --workers 2`)", embedded, target: 0.050))
-        let fleet = try await TestPostgres.with { url in
-            try await BenchServer.with(bench, name: "workflow-web", database: url, workers: 0) { server in
-                let worker = try PlayhouseProcess(
-                    [
-                        "worker", "--database", url, "--projects", bench.projects, "--runs-dir", bench.scratch + "/runs-workflow-worker",
-                        "--capacity", "2", "--name", "bench-worker", "--log-level", "warning",
-                    ],
-                    log: bench.scratch + "/workflow-worker.log", ansibleBin: shim.bin)
-                do {
-                    let result = try await runChains(server, starts: shim.starts)
-                    await worker.stop()
-                    return result
-                } catch {
-                    await worker.stop()
-                    throw error
-                }
-            }
+        let fleet = try await BenchServer.withFleet(bench, name: "workflow", ansibleBin: shim.bin) { server in
+            try await runChains(server, shim: shim)
         }
         section.rows.append(row("PostgreSQL, `serve --workers 0` + `playhouse worker --capacity 2`", fleet, target: 0.100))
         report.sections.append(section)
@@ -55,31 +40,9 @@ struct WorkflowHandoff {
         ]
     }
 
-    private struct Shim {
-        var bin: String
-        var starts: String
-    }
-
-    private func makeShim() throws -> Shim {
-        let bin = bench.scratch + "/workflow-bin"
-        let starts = bench.scratch + "/workflow-starts"
-        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-        let script = """
-            #!/bin/bash
-            echo "$EPOCHREALTIME" >> '\(starts)'
-            exec '\(bench.ansibleBin)/ansible-playbook' "$@"
-
-            """
-        try script.write(toFile: bin + "/ansible-playbook", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/ansible-playbook")
-        try FileManager.default.createSymbolicLink(
-            atPath: bin + "/ansible-inventory", withDestinationPath: bench.ansibleBin + "/ansible-inventory")
-        return Shim(bin: bin, starts: starts)
-    }
-
     /// Creates the chain's template and workflow, runs the chain `runs` times, and returns
     /// every handoff in seconds.
-    private func runChains(_ server: BenchServer, starts: String) async throws -> [Double] {
+    private func runChains(_ server: BenchServer, shim: StartShim) async throws -> [Double] {
         let template = try await call(
             server, "POST", "/api/v1/templates",
             #"{"name":"noop","project":"bench","playbook":"noop.yml","inventory":"one-host","allow_concurrent":true}"#)
@@ -92,7 +55,7 @@ struct WorkflowHandoff {
         let workflow = try await call(server, "POST", "/api/v1/workflows", body.jsonString())
         var handoffs: [Double] = []
         for _ in 0..<runs {
-            try? FileManager.default.removeItem(atPath: starts)
+            shim.clear()
             let launched = try await call(server, "POST", "/api/v1/workflows/\(workflow["id"]?.intValue ?? 0)/launch")
             let id = launched["id"]?.intValue ?? 0
             var run = JSONValue.null
@@ -104,7 +67,7 @@ struct WorkflowHandoff {
             guard run["status"] == .string("successful"), case .array(let ran)? = run["nodes"] else {
                 throw BenchError("workflow job \(id) ended \(run.jsonString())")
             }
-            let started = ((try? String(contentsOfFile: starts, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Double($0) }
+            let started = shim.recorded().map(\.time)
             guard started.count == nodes else { throw BenchError("\(started.count) ansible-playbook starts for \(nodes) nodes") }
             for (index, node) in ran.dropLast().enumerated() {
                 let job = try await server.job(Int64(node["job_id"]?.intValue ?? 0))
