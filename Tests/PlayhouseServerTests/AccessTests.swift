@@ -82,6 +82,7 @@ import Testing
             Route(method: "POST", path: "/api/v1/approvals/\(id("approval"))/deny", least: .viewer, allowed: [403]),
             Route(method: "GET", path: "/api/v1/projects/demo/workflows", least: .viewer),
             Route(method: "POST", path: "/api/v1/projects/demo/workflows/none.yml/launch", least: .operator, allowed: [404]),
+            Route(method: "POST", path: "/api/v1/projects/demo/workflows/none.yml/import", least: .admin, allowed: [404]),
             Route(method: "GET", path: "/api/v1/schedules", least: .viewer),
             Route(method: "GET", path: "/api/v1/templates/\(id("template"))/schedules", least: .viewer),
             Route(method: "POST", path: "/api/v1/templates/\(id("template"))/schedules", body: #"{"cron":"0 3 * * *"}"#, least: .admin),

@@ -26,6 +26,7 @@ struct WorkflowRoutes: Sendable {
         operate.post("workflow-jobs/:id/cancel", use: cancel)
         operate.post("workflow-jobs/:id/resume", use: resume)
         admin.collection("workflows", create: .init(create), update: .init(update), delete: .init(delete))
+        admin.post("projects/:name/workflows/:file/import", use: importFile)
     }
 
     // MARK: Workflows
@@ -107,6 +108,20 @@ struct WorkflowRoutes: Sendable {
         let body = try await request.decode(as: WorkflowLaunchRequest.self, context: context)
         return try await accepted(
             try await workflows.launch(source, input: body.input, by: try context.requireUser(), from: .init(context)))
+    }
+
+    /// Stores `workflows/FILE` of a project as a workflow of its own (named as in the file),
+    /// to edit on the page from then on.
+    @Sendable func importFile(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<WorkflowResponse> {
+        let project = try project(context)
+        let file = context.parameters.get("file") ?? ""
+        let source = try await WorkflowFiles(dependencies: dependencies).source(
+            project, file: file, user: try context.requireUser().user.name)
+        try await workflows.check(source.definition, saving: nil)
+        let workflow = try await store.workflows.create(name: source.name, definition: source.definition)
+        await dependencies.audit(
+            context, .workflowCreate, target: RecordKind.workflow.target(workflow.id, workflow.name), detail: "from \(source.file ?? file)")
+        return RecordKind.workflow.created(WorkflowResponse(workflow), id: workflow.id)
     }
 
     // MARK: Runs
