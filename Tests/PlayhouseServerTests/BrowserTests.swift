@@ -404,6 +404,10 @@ struct BrowserTests {
             let job = try await client.launch(
                 #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#)
             _ = try await client.waitForEnd(job)
+            let workflow = try await WorkflowTests.createWorkflow(
+                client, #"{"name":"hello","nodes":[{"id":"hello","type":"template","template":"greet"}]}"#)
+            let run = try await WorkflowTests.launch(client, workflow)
+            _ = try await WorkflowTests.wait(client, run)
             let pages: [(path: String, shows: String, section: String)] = [
                 ("/", "#jobs .job-row", "jobs"), ("/jobs/\(job)", "#recap tr.recap-row", "jobs"), ("/launch", "#project option", "launch"),
                 ("/jobs?host=web1&status=successful", #"#jobs .job-row[data-id="\#(job)"]"#, "jobs"),
@@ -413,6 +417,11 @@ struct BrowserTests {
                 ("/hosts/web1", #"#host-results tr[data-job="\#(job)"]"#, "hosts"),
                 ("/templates", "tr.template-row", "templates"), ("/templates/new", "#tpl-project option", "templates"),
                 ("/templates/\(id)/edit", "#tpl-name", "templates"), ("/templates/\(id)/launch", "#tpl-launch", "templates"),
+                ("/workflows", #"#workflows tr.workflow-row[data-name="hello"]"#, "workflows"),
+                ("/workflows/new", "#wf-node-1-template option", "workflows"),
+                ("/workflows/\(workflow)", #"#wf-graph g[data-node="hello"]"#, "workflows"),
+                ("/workflows/\(workflow)/edit", "#wf-node-1-template option", "workflows"),
+                ("/workflow-jobs/\(run)", #"#wf-graph g[data-node="hello"][data-state="successful"]"#, "workflows"),
             ]
             try await withChromeSession { browser in
                 try await withDiagnostics(browser, "pages") {
@@ -425,7 +434,7 @@ struct BrowserTests {
                         #expect(current == .string(page.section), "\(page.path)")
                         let links = try await browser.executeScript(
                             "return [...document.querySelectorAll('a[data-nav]')].filter((a) => !a.hidden).length;")
-                        #expect(links == .number(7), "an admin sees every section's link on \(page.path)")
+                        #expect(links == .number(8), "an admin sees every section's link on \(page.path)")
                     }
                     let console = try await browser.browserLog().filter { $0.level == "SEVERE" }
                     #expect(console.isEmpty, "browser console errors: \(console)")

@@ -1,4 +1,6 @@
-// A job's live stream (GET /api/v1/jobs/{id}/stream): its events in order, each seq once,
+// The live streams of a job and of a workflow job.
+//
+// A job's stream (GET /api/v1/jobs/{id}/stream): its events in order, each seq once,
 // and with `afterLine` its log as `output` frames, each line once; after each batch of
 // events a `summary` frame with the job's counts and progress as the server folded them;
 // at the end one `end` frame with the final job.
@@ -70,6 +72,40 @@ export function followJob(id, { after = 0, afterLine = null, events = true, type
       if (ended || signal.aborted) return;
       if (source.readyState !== EventSource.CLOSED) return onLive("reconnecting");
       // The browser gave up (an HTTP error, say); try again ourselves from the cursor.
+      onLive("offline", "offline, retrying");
+      later(5000, open, signal);
+    };
+  };
+  signal.addEventListener("abort", () => source.close(), { once: true });
+  open();
+}
+
+// A workflow job's live stream (GET /api/v1/workflow-jobs/{id}/stream): the whole run as a
+// `workflow` frame each time it changes, then one `end` frame ({status}). Each frame is the
+// whole run, so a reconnect needs no cursor. Calls onRun(run) and onEnd({status}), and
+// onLive(kind, text) as the connection changes, until the end or until `signal` aborts.
+export function followWorkflowJob(id, { signal, onRun, onEnd, onLive }) {
+  let ended = false;
+  let source = null;
+  const parse = (message) => {
+    try { return JSON.parse(message.data); } catch { return null; }
+  };
+  const open = () => {
+    source = new EventSource(`/api/v1/workflow-jobs/${id}/stream`);
+    source.addEventListener("workflow", (message) => {
+      const run = parse(message);
+      if (run && !ended) onRun(run);
+    });
+    source.addEventListener("end", (message) => {
+      if (ended) return;
+      ended = true;
+      source.close(); // otherwise EventSource would reconnect forever
+      onEnd(parse(message) || {});
+    });
+    source.onopen = () => { if (!ended) onLive("live"); };
+    source.onerror = () => {
+      if (ended || signal.aborted) return;
+      if (source.readyState !== EventSource.CLOSED) return onLive("reconnecting");
       onLive("offline", "offline, retrying");
       later(5000, open, signal);
     };

@@ -1,5 +1,6 @@
-// What the launch form, the template editor and the template launch share: the project,
-// playbook and inventory pickers, and reading the environment and comma-separated fields.
+// What the launch form, the template editor and the launch pages of templates and
+// workflows share: the project, playbook and inventory pickers, the survey's fields, and
+// reading the environment and comma-separated fields.
 
 import { api } from "../api.js";
 import { el, option, showError } from "../dom.js";
@@ -61,4 +62,33 @@ export function parseEnv(text) {
 // "a, b,c" → ["a", "b", "c"]
 export function commaList(text) {
   return text.split(",").map((v) => v.trim()).filter(Boolean);
+}
+
+// An input for one survey question, by its type.
+export function surveyInput(q) {
+  const id = `survey-${q.variable}`;
+  const value = q.default === undefined || q.default === null ? "" : q.default;
+  switch (q.type) {
+    case "textarea": return el("textarea", { id, rows: 3, value });
+    case "password": return el("input", { id, type: "password", autocomplete: "new-password" });
+    case "integer": case "float":
+      return el("input", { id, type: "number", step: q.type === "integer" ? 1 : "any", min: q.min, max: q.max, value });
+    case "boolean": return el("input", { id, type: "checkbox", checked: value === true });
+    case "choice": case "multichoice": {
+      const multiple = q.type === "multichoice";
+      const picked = new Set(Array.isArray(value) ? value : [value]);
+      const options = (q.choices || []).map((c) => { const o = option(c); o.selected = picked.has(c); return o; });
+      return el("select", { id, multiple }, multiple || q.required ? null : option("", "—"), options);
+    }
+    default: return el("input", { id, type: "text", value });
+  }
+}
+
+export function surveyValue(q, input) {
+  switch (q.type) {
+    case "boolean": return input.checked;
+    case "multichoice": return Array.from(input.selectedOptions, (o) => o.value);
+    case "integer": case "float": return input.value === "" ? undefined : Number(input.value);
+    default: return input.value === "" ? undefined : input.value;
+  }
 }

@@ -1,9 +1,9 @@
 // Launching a template: the fields it lets the launcher change, its survey, its schedules.
 
 import { api } from "../api.js";
-import { el, field, formatTime, hideError, inventoryLabel, option, showError } from "../dom.js";
+import { el, field, formatTime, hideError, inventoryLabel, showError } from "../dom.js";
 import { navigate } from "../router.js";
-import { commaList, parseEnv } from "./launch-fields.js";
+import { commaList, parseEnv, surveyInput, surveyValue } from "./launch-fields.js";
 
 export default function renderTemplateLaunch(main, { params, signal }) {
   const id = Number(params.id);
@@ -89,34 +89,5 @@ function promptValue(name, input) {
     case "env": return input.value.trim() ? parseEnv(input.value) : undefined;
     case "credentials": return commaList(input.value).map(Number);
     default: return input.value.trim() ? input.value.trim() : undefined;
-  }
-}
-
-// An input for one survey question, by its type.
-function surveyInput(q) {
-  const id = `survey-${q.variable}`;
-  const value = q.default === undefined || q.default === null ? "" : q.default;
-  switch (q.type) {
-    case "textarea": return el("textarea", { id, rows: 3, value });
-    case "password": return el("input", { id, type: "password", autocomplete: "new-password" });
-    case "integer": case "float":
-      return el("input", { id, type: "number", step: q.type === "integer" ? 1 : "any", min: q.min, max: q.max, value });
-    case "boolean": return el("input", { id, type: "checkbox", checked: value === true });
-    case "choice": case "multichoice": {
-      const multiple = q.type === "multichoice";
-      const picked = new Set(Array.isArray(value) ? value : [value]);
-      const options = (q.choices || []).map((c) => { const o = option(c); o.selected = picked.has(c); return o; });
-      return el("select", { id, multiple }, multiple || q.required ? null : option("", "—"), options);
-    }
-    default: return el("input", { id, type: "text", value });
-  }
-}
-
-function surveyValue(q, input) {
-  switch (q.type) {
-    case "boolean": return input.checked;
-    case "multichoice": return Array.from(input.selectedOptions, (o) => o.value);
-    case "integer": case "float": return input.value === "" ? undefined : Number(input.value);
-    default: return input.value === "" ? undefined : input.value;
   }
 }
