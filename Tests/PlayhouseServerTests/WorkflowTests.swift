@@ -205,6 +205,9 @@ import Testing
             let approved = try await Self.launch(client, gated)
             let waiting = try await Self.wait(client, approved) { Self.state($0, "gate") == "waiting" }
             let approval = try #require(Self.node(waiting, "gate")["id"]?.intValue)
+            #expect(Self.node(waiting, "gate")["can_decide"] == .bool(false), "the admin is not named on the gate")
+            let seenByCarol = try await client.json(.get, "/api/v1/workflow-jobs/\(approved)", headers: as_("carol")).json
+            #expect(Self.node(seenByCarol, "gate")["can_decide"] == .bool(true), "carol is, through her team")
             let inbox = try await client.json(.get, "/api/v1/approvals", headers: as_("alice")).json
             guard case .array(let waitingForAlice)? = inbox["approvals"], let first = waitingForAlice.first else {
                 throw TestFailure("alice's inbox is empty: \(inbox.jsonString())")
@@ -295,8 +298,13 @@ import Testing
 
     @Test func aNestedWorkflowRunsAsAJobOfItsOwnAndPassesItsArtifactsOn() async throws {
         try await Self.withWorkflowServer { client, _, _ in
+            // Extra vars written as YAML text are stored as the mapping they hold.
             let inner = try await Self.createWorkflow(
-                client, #"{"name":"inner","nodes":["# + Self.step("build", #"{"publish":{"build_id":42}}"#) + "]}")
+                client,
+                #"{"name":"inner","nodes":[{"id":"build","type":"template","template":"step","#
+                    + #""overrides":{"extra_vars":"publish:\n  build_id: 42\n"}}]}"#)
+            let stored = try await client.json(.get, "/api/v1/workflows/\(inner)").json
+            #expect(stored["nodes"]?.jsonString().contains(#""extra_vars":{"publish":{"build_id":42}}"#) == true, "\(stored.jsonString())")
             let outer = try await Self.createWorkflow(
                 client,
                 #"{"name":"outer","nodes":[{"id":"sub","type":"workflow","workflow":"inner"},"#
@@ -306,6 +314,7 @@ import Testing
             let child = try #require(Self.node(run, "sub")["child_id"]?.intValue)
             let nested = try await client.json(.get, "/api/v1/workflow-jobs/\(child)").json
             #expect(nested["status"] == .string("successful") && nested["depth"] == .number(1) && nested["name"] == .string("inner"))
+            #expect(nested["parent_id"] == run["id"], "a nested run names the run it is nested in")
             #expect(Self.state(run, "verify") == "successful", "build_id from the nested run reached verify")
 
             let cycle = try await client.json(

@@ -56,7 +56,8 @@ public struct WorkflowJob: Sendable, Equatable {
     public var cancelRequested: Bool
     /// The workflow job this one resumes.
     public var resumeOf: Int64?
-    /// For a nested workflow: the node (row id) of the workflow job that runs it.
+    /// For a nested workflow: the workflow job that runs it, and the node (row id) there.
+    public var parentID: Int64?
     public var parentNodeID: Int64?
     /// How deep it is nested: 0 for a workflow launched by itself.
     public var depth: Int
@@ -64,7 +65,7 @@ public struct WorkflowJob: Sendable, Equatable {
     public init(
         id: Int64, workflowID: Int64?, name: String, source: String?, definition: WorkflowDefinition, status: JobStatus,
         launchedBy: String, launch: WorkflowLaunch, createdAt: Date, finishedAt: Date? = nil, error: String? = nil,
-        cancelRequested: Bool = false, resumeOf: Int64? = nil, parentNodeID: Int64? = nil, depth: Int = 0
+        cancelRequested: Bool = false, resumeOf: Int64? = nil, parentID: Int64? = nil, parentNodeID: Int64? = nil, depth: Int = 0
     ) {
         self.id = id
         self.workflowID = workflowID
@@ -79,6 +80,7 @@ public struct WorkflowJob: Sendable, Equatable {
         self.error = error
         self.cancelRequested = cancelRequested
         self.resumeOf = resumeOf
+        self.parentID = parentID
         self.parentNodeID = parentNodeID
         self.depth = depth
     }

@@ -227,7 +227,7 @@ struct WorkflowConductor: Service {
             return try await store.workflows.insertJob(
                 WorkflowJobDraft(
                     workflowID: nested.id, name: nested.name, source: nil, definition: nested.definition, launchedBy: job.launchedBy,
-                    launch: launch, parentNodeID: node.id, depth: job.depth + 1)
+                    launch: launch, parentID: job.id, parentNodeID: node.id, depth: job.depth + 1)
             ).id
         } catch let error as StoreError where error.code == .conflict {
             guard let existing = try await store.workflows.child(ofNode: node.id) else { throw error }

@@ -4,10 +4,13 @@ import PlayhouseStore
 extension WorkflowService {
     /// Checks a graph against the store: every template and nested workflow it names
     /// exists, each node sets only what its template prompts for, and nested workflows
-    /// neither nest too deep nor run `saving` (the workflow being saved) again.
-    func check(_ definition: WorkflowDefinition, saving: Int64?) async throws {
+    /// neither nest too deep nor run `saving` (the workflow being saved) again. Returns the
+    /// graph as it is stored: extra vars sent as YAML text become the mapping they hold.
+    @discardableResult
+    func check(_ definition: WorkflowDefinition, saving: Int64?) async throws -> WorkflowDefinition {
         try definition.validate()
-        for node in definition.nodes {
+        var checked = definition
+        for (index, node) in definition.nodes.enumerated() {
             switch node.kind {
             case .template:
                 guard let reference = node.template, let template = try await template(reference) else {
@@ -22,6 +25,10 @@ extension WorkflowService {
                         detail: template.definition.prompts.isEmpty
                             ? "the template prompts for nothing" : "it prompts for \(template.definition.prompts.joined(separator: ", "))")
                 }
+                if case .string? = node.overrides?[LaunchField.extraVars.rawValue] {
+                    let variables = overrides.apply(to: JobParameters(project: "", playbook: "", inventory: "")).extraVars
+                    checked.nodes[index].overrides?[LaunchField.extraVars.rawValue] = variables.map(JSONValue.object) ?? .object([:])
+                }
             case .workflow:
                 guard let reference = node.workflow, let nested = try await workflow(reference) else {
                     throw DomainError(
@@ -33,6 +40,7 @@ extension WorkflowService {
                 break
             }
         }
+        return checked
     }
 
     /// The launch fields a template node sets, decoded as a launch body is.

@@ -124,6 +124,10 @@ struct WorkflowService: Sendable {
     /// canceled (the conductor does it); it ends `canceled` once nothing runs.
     func cancel(_ id: Int64, by identity: Identity, from origin: LaunchService.Origin) async throws -> WorkflowJob {
         let job = try await visibleJob(id, to: identity)
+        // Seeing a run to decide its approval is not a grant on what it runs.
+        guard try await isVisible(job.definition, to: identity.access) else {
+            throw DomainError(.forbidden, "you have no grant on every template workflow job \(id) runs", detail: "ask an admin for one")
+        }
         guard job.status == .running else {
             throw DomainError(.conflict, "workflow job \(id) has ended (\(job.status.rawValue))", detail: "there is nothing to cancel")
         }
@@ -171,11 +175,13 @@ struct WorkflowService: Sendable {
 
     // MARK: Reading
 
-    /// The workflow job, if the caller may see it (``isVisible(_:to:)``).
+    /// The workflow job, if the caller may see it (``isVisible(_:to:)``), or is named on one
+    /// of its approvals: who is asked to decide sees what they decide about.
     func visibleJob(_ id: Int64, to identity: Identity) async throws -> WorkflowJob {
-        guard let job = try await store.workflows.job(id), try await isVisible(job.definition, to: identity.access) else {
-            throw RecordKind.workflowJob.notFound(id)
-        }
+        guard let job = try await store.workflows.job(id) else { throw RecordKind.workflowJob.notFound(id) }
+        let user = identity.user
+        let approver = job.definition.nodes.contains { $0.approval?.allows(user: user.name, memberOf: user.teams) == true }
+        if !approver, try await !isVisible(job.definition, to: identity.access) { throw RecordKind.workflowJob.notFound(id) }
         return job
     }
 

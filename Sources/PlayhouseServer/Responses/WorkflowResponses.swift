@@ -29,6 +29,8 @@ struct WorkflowJobFields: Encodable, Sendable {
     @ExplicitNull var error: String?
     var cancelRequested: Bool
     @ExplicitNull var resumeOf: Int64?
+    /// For a nested run: the run it is nested in.
+    @ExplicitNull var parentID: Int64?
     @ExplicitNull var parentNodeID: Int64?
     var depth: Int
 
@@ -47,6 +49,7 @@ struct WorkflowJobFields: Encodable, Sendable {
         error = job.error
         cancelRequested = job.cancelRequested
         resumeOf = job.resumeOf
+        parentID = job.parentID
         parentNodeID = job.parentNodeID
         depth = job.depth
     }
@@ -60,6 +63,7 @@ struct WorkflowJobFields: Encodable, Sendable {
         case finishedAt = "finished_at"
         case cancelRequested = "cancel_requested"
         case resumeOf = "resume_of"
+        case parentID = "parent_id"
         case parentNodeID = "parent_node_id"
     }
 }
@@ -68,8 +72,9 @@ struct WorkflowJobFields: Encodable, Sendable {
 typealias WorkflowJobResponse = Merged<WorkflowJobFields, WorkflowJobDetail>
 
 extension Merged<WorkflowJobFields, WorkflowJobDetail> {
-    init(_ job: WorkflowJob, nodes: [WorkflowNodeRun], jobs: [Int64: Job]) {
-        self.init(WorkflowJobFields(job), WorkflowJobDetail(job, nodes: nodes, jobs: jobs))
+    /// The run as `viewer` sees it: which approvals they may decide.
+    init(_ job: WorkflowJob, nodes: [WorkflowNodeRun], jobs: [Int64: Job], viewer: User) {
+        self.init(WorkflowJobFields(job), WorkflowJobDetail(job, nodes: nodes, jobs: jobs, viewer: viewer))
     }
 }
 
@@ -80,9 +85,9 @@ struct WorkflowJobDetail: Encodable, Sendable {
     /// What the nodes published with `set_stats`, node after node.
     var artifacts: [String: JSONValue]
 
-    init(_ job: WorkflowJob, nodes: [WorkflowNodeRun], jobs: [Int64: Job]) {
+    init(_ job: WorkflowJob, nodes: [WorkflowNodeRun], jobs: [Int64: Job], viewer: User) {
         definition = job.definition
-        self.nodes = nodes.map { node in WorkflowNodeResponse(node, in: job, job: node.jobID.flatMap { jobs[$0] }) }
+        self.nodes = nodes.map { node in WorkflowNodeResponse(node, in: job, job: node.jobID.flatMap { jobs[$0] }, viewer: viewer) }
         artifacts = WorkflowService.artifacts(of: nodes, in: job.definition)
     }
 }
@@ -107,8 +112,10 @@ struct WorkflowNodeResponse: ResponseEncodable, Sendable {
     @ExplicitNull var decision: String?
     @ExplicitNull var rerunLimit: String?
     var kept: Bool
+    /// Whether the one asking may approve or deny this node now.
+    var canDecide: Bool
 
-    init(_ node: WorkflowNodeRun, in job: WorkflowJob, job ran: Job?) {
+    init(_ node: WorkflowNodeRun, in job: WorkflowJob, job ran: Job?, viewer: User) {
         id = node.id
         self.node = node.node
         type = job.definition.node(node.node)?.kind.rawValue ?? "template"
@@ -125,6 +132,8 @@ struct WorkflowNodeResponse: ResponseEncodable, Sendable {
         decision = node.decision?.rawValue
         rerunLimit = node.rerunLimit
         kept = node.kept
+        let rule = job.definition.node(node.node)?.approval
+        canDecide = node.state == .waiting && rule?.allows(user: viewer.name, memberOf: viewer.teams) == true
     }
 
     enum CodingKeys: String, CodingKey {
@@ -137,6 +146,7 @@ struct WorkflowNodeResponse: ResponseEncodable, Sendable {
         case expiresAt = "expires_at"
         case decidedBy = "decided_by"
         case rerunLimit = "rerun_limit"
+        case canDecide = "can_decide"
     }
 }
 

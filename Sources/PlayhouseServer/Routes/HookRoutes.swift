@@ -65,7 +65,8 @@ struct HookRoutes: Sendable {
         let source = WorkflowService.Source(workflowID: id, name: workflow.name, file: nil, definition: workflow.definition)
         let job = try await WorkflowService(dependencies: dependencies).launch(
             source, input: body.input, by: identity, from: .init(context, via: "webhook"))
-        return try await WorkflowRoutes(dependencies: dependencies).accepted(job).response(from: request, context: context)
+        return try await WorkflowRoutes(dependencies: dependencies).accepted(job, for: identity.user).response(
+            from: request, context: context)
     }
 
     /// The identity of the hook's maker, when the request carries the hook's token; an

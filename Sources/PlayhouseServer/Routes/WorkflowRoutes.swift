@@ -47,8 +47,8 @@ struct WorkflowRoutes: Sendable {
 
     @Sendable func create(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<WorkflowResponse> {
         let body = try await request.decode(as: WorkflowRequest.self, context: context)
-        try await workflows.check(body.definition, saving: nil)
-        let workflow = try await store.workflows.create(name: body.name, definition: body.definition)
+        let definition = try await workflows.check(body.definition, saving: nil)
+        let workflow = try await store.workflows.create(name: body.name, definition: definition)
         await dependencies.audit(context, .workflowCreate, target: RecordKind.workflow.target(workflow.id, workflow.name))
         return RecordKind.workflow.created(WorkflowResponse(workflow), id: workflow.id)
     }
@@ -56,8 +56,8 @@ struct WorkflowRoutes: Sendable {
     @Sendable func update(_ request: Request, context: PlayhouseContext) async throws -> WorkflowResponse {
         let id = try JobRoutes.id(context)
         let body = try await request.decode(as: WorkflowRequest.self, context: context)
-        try await workflows.check(body.definition, saving: id)
-        let workflow = try RecordKind.workflow.found(try await store.workflows.update(id, name: body.name, definition: body.definition), id)
+        let definition = try await workflows.check(body.definition, saving: id)
+        let workflow = try RecordKind.workflow.found(try await store.workflows.update(id, name: body.name, definition: definition), id)
         await dependencies.audit(context, .workflowUpdate, target: RecordKind.workflow.target(id, workflow.name))
         return WorkflowResponse(workflow)
     }
@@ -85,8 +85,9 @@ struct WorkflowRoutes: Sendable {
         let workflow = try await workflow(context)
         let body = try await request.decode(as: WorkflowLaunchRequest.self, context: context)
         let source = WorkflowService.Source(workflowID: workflow.id, name: workflow.name, file: nil, definition: workflow.definition)
+        let identity = try context.requireUser()
         return try await accepted(
-            try await workflows.launch(source, input: body.input, by: try context.requireUser(), from: .init(context)))
+            try await workflows.launch(source, input: body.input, by: identity, from: .init(context)), for: identity.user)
     }
 
     // MARK: Files
@@ -106,8 +107,9 @@ struct WorkflowRoutes: Sendable {
         let source = try await WorkflowFiles(dependencies: dependencies).source(
             project, file: file, user: try context.requireUser().user.name)
         let body = try await request.decode(as: WorkflowLaunchRequest.self, context: context)
+        let identity = try context.requireUser()
         return try await accepted(
-            try await workflows.launch(source, input: body.input, by: try context.requireUser(), from: .init(context)))
+            try await workflows.launch(source, input: body.input, by: identity, from: .init(context)), for: identity.user)
     }
 
     /// Stores `workflows/FILE` of a project as a workflow of its own (named as in the file),
@@ -117,8 +119,8 @@ struct WorkflowRoutes: Sendable {
         let file = context.parameters.get("file") ?? ""
         let source = try await WorkflowFiles(dependencies: dependencies).source(
             project, file: file, user: try context.requireUser().user.name)
-        try await workflows.check(source.definition, saving: nil)
-        let workflow = try await store.workflows.create(name: source.name, definition: source.definition)
+        let definition = try await workflows.check(source.definition, saving: nil)
+        let workflow = try await store.workflows.create(name: source.name, definition: definition)
         await dependencies.audit(
             context, .workflowCreate, target: RecordKind.workflow.target(workflow.id, workflow.name), detail: "from \(source.file ?? file)")
         return RecordKind.workflow.created(WorkflowResponse(workflow), id: workflow.id)
@@ -153,8 +155,8 @@ struct WorkflowRoutes: Sendable {
     }
 
     @Sendable func job(_ request: Request, context: PlayhouseContext) async throws -> WorkflowJobResponse {
-        let job = try await workflows.visibleJob(try JobRoutes.id(context), to: try context.requireUser())
-        return try await response(job)
+        let identity = try context.requireUser()
+        return try await response(try await workflows.visibleJob(try JobRoutes.id(context), to: identity), for: identity.user)
     }
 
     /// `event: workflow` with the whole run each time it changes, then `event: end`.
@@ -174,7 +176,7 @@ struct WorkflowRoutes: Sendable {
                 var sent = ""
                 try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
                 while let job = try await routes.store.workflows.job(id) {
-                    let json = EventStream.json(try await routes.response(job))
+                    let json = EventStream.json(try await routes.response(job, for: identity.user))
                     if json != sent {
                         try await writer.write(ByteBuffer(string: "event: workflow\ndata: \(json)\n\n"))
                         sent = json
@@ -191,15 +193,17 @@ struct WorkflowRoutes: Sendable {
     }
 
     @Sendable func cancel(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<WorkflowJobResponse> {
-        let job = try await workflows.cancel(try JobRoutes.id(context), by: try context.requireUser(), from: .init(context))
-        return EditedResponse(status: .accepted, response: try await response(job))
+        let identity = try context.requireUser()
+        let job = try await workflows.cancel(try JobRoutes.id(context), by: identity, from: .init(context))
+        return EditedResponse(status: .accepted, response: try await response(job, for: identity.user))
     }
 
     /// `{"hosts": "all"|"failed"}`: a new run that keeps the successful nodes.
     @Sendable func resume(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<WorkflowJobResponse> {
         let hosts = try await request.decode(as: RelaunchRequest.self, context: context).hosts
+        let identity = try context.requireUser()
         return try await accepted(
-            try await workflows.resume(try JobRoutes.id(context), hosts: hosts, by: try context.requireUser(), from: .init(context)))
+            try await workflows.resume(try JobRoutes.id(context), hosts: hosts, by: identity, from: .init(context)), for: identity.user)
     }
 
     // MARK: Approvals
@@ -225,10 +229,10 @@ struct WorkflowRoutes: Sendable {
     }
 
     private func decide(_ context: PlayhouseContext, approve: Bool) async throws -> WorkflowNodeResponse {
-        let node = try await workflows.decide(
-            try JobRoutes.id(context), approve: approve, by: try context.requireUser(), from: .init(context))
+        let identity = try context.requireUser()
+        let node = try await workflows.decide(try JobRoutes.id(context), approve: approve, by: identity, from: .init(context))
         guard let job = try await store.workflows.job(node.workflowJobID) else { throw RecordKind.approval.notFound(node.id) }
-        return WorkflowNodeResponse(node, in: job, job: nil)
+        return WorkflowNodeResponse(node, in: job, job: nil, viewer: identity.user)
     }
 
     // MARK: Helpers
@@ -250,16 +254,17 @@ struct WorkflowRoutes: Sendable {
         return name
     }
 
-    /// The run with its nodes, and the status of each node's job.
-    func response(_ job: WorkflowJob) async throws -> WorkflowJobResponse {
+    /// The run with its nodes, the status of each node's job, and what `viewer` may decide.
+    func response(_ job: WorkflowJob, for viewer: User) async throws -> WorkflowJobResponse {
         let nodes = try await store.workflows.nodes(of: job.id)
         var jobs: [Int64: Job] = [:]
         for id in nodes.compactMap(\.jobID) { jobs[id] = try await store.jobs.find(id) }
-        return WorkflowJobResponse(job, nodes: nodes, jobs: jobs)
+        return WorkflowJobResponse(job, nodes: nodes, jobs: jobs, viewer: viewer)
     }
 
     /// 202 with the new run, and where to find it.
-    func accepted(_ job: WorkflowJob) async throws -> EditedResponse<WorkflowJobResponse> {
-        EditedResponse(status: .accepted, headers: [.location: "/api/v1/workflow-jobs/\(job.id)"], response: try await response(job))
+    func accepted(_ job: WorkflowJob, for viewer: User) async throws -> EditedResponse<WorkflowJobResponse> {
+        EditedResponse(
+            status: .accepted, headers: [.location: "/api/v1/workflow-jobs/\(job.id)"], response: try await response(job, for: viewer))
     }
 }

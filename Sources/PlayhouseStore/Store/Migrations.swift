@@ -466,6 +466,8 @@ enum Migrations {
             postgres: """
                 SELECT setval(pg_get_serial_sequence('schedules', 'id'), COALESCE((SELECT MAX(id) FROM schedules), 0) + 1, false)
                 """),
+        // A nested run names the run it is nested in, for the way back.
+        "ALTER TABLE workflow_jobs ADD COLUMN parent_id BIGINT",
         """
         CREATE TABLE workflow_hooks (
             workflow_id BIGINT PRIMARY KEY REFERENCES workflows (id) ON DELETE CASCADE,

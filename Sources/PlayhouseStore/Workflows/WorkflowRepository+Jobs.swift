@@ -37,11 +37,11 @@ extension WorkflowRepository {
             return try await sql.raw(
                 """
                 INSERT INTO workflow_jobs (workflow_id, name, source, definition, status, launched_by, launch, created_at,
-                                           resume_of, parent_node_id, depth)
+                                           resume_of, parent_id, parent_node_id, depth)
                 VALUES (\(bind: draft.workflowID), \(bind: draft.name), \(bind: draft.source),
                         \(bind: JSONColumn.encode(draft.definition)), \(bind: JobStatus.running.rawValue), \(bind: draft.launchedBy),
                         \(bind: JSONColumn.encode(draft.launch)), \(bind: now.timeIntervalSince1970), \(bind: draft.resumeOf),
-                        \(bind: draft.parentNodeID), \(bind: draft.depth))
+                        \(bind: draft.parentID), \(bind: draft.parentNodeID), \(bind: draft.depth))
                 RETURNING *
                 """
             ).inserted("workflow job", as: WorkflowJob.self)

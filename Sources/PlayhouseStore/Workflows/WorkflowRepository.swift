@@ -60,12 +60,14 @@ public struct WorkflowJobDraft: Sendable {
     public var launchedBy: String
     public var launch: WorkflowLaunch
     public var resumeOf: Int64?
+    /// For a nested run: the run it is nested in, and its node there.
+    public var parentID: Int64?
     public var parentNodeID: Int64?
     public var depth: Int
 
     public init(
         workflowID: Int64?, name: String, source: String?, definition: WorkflowDefinition, launchedBy: String, launch: WorkflowLaunch,
-        resumeOf: Int64? = nil, parentNodeID: Int64? = nil, depth: Int = 0
+        resumeOf: Int64? = nil, parentID: Int64? = nil, parentNodeID: Int64? = nil, depth: Int = 0
     ) {
         self.workflowID = workflowID
         self.name = name
@@ -74,6 +76,7 @@ public struct WorkflowJobDraft: Sendable {
         self.launchedBy = launchedBy
         self.launch = launch
         self.resumeOf = resumeOf
+        self.parentID = parentID
         self.parentNodeID = parentNodeID
         self.depth = depth
     }

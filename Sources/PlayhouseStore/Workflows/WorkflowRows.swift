@@ -15,7 +15,7 @@ extension WorkflowJob: RowDecodable {
             definition: try row.json("definition"), status: try row.value("status"), launchedBy: try row["launched_by"],
             launch: try row.json("launch"), createdAt: try row.time("created_at"), finishedAt: try row.date("finished_at"),
             error: try row["error"], cancelRequested: try row.flag("cancel_requested"), resumeOf: try row["resume_of"],
-            parentNodeID: try row["parent_node_id"], depth: try row["depth"])
+            parentID: try row["parent_id"], parentNodeID: try row["parent_node_id"], depth: try row["depth"])
     }
 }
 

@@ -11,7 +11,7 @@ import { drawGraph, loadNodeDetail } from "./workflow-graph.js";
 const ENDED_WITHOUT_SUCCESS = new Set(["failed", "error", "canceled"]);
 const NODE_HEADINGS = ["Node", "Type", "State", "Ran", "Message", "Decided by"];
 const META_FIELDS = [["Workflow", "workflow"], ["Launched by", "launchedBy"], ["Created", "created"], ["Finished", "finished"],
-  ["Resumes", "resumes"], ["Options", "options"]];
+  ["Resumes", "resumes"], ["Nested in", "parent"], ["Options", "options"]];
 
 export default function renderWorkflowJob(main, { params, signal }) {
   const page = createPage(main, Number(params.id), signal);
@@ -101,6 +101,7 @@ function renderRun(page, run) {
   r.created.textContent = formatTime(run.created_at);
   r.finished.textContent = formatTime(run.finished_at);
   r.resumes.replaceChildren(run.resume_of ? el("a", { href: `/workflow-jobs/${run.resume_of}`, text: `#${run.resume_of}` }) : "—");
+  r.parent.replaceChildren(run.parent_id ? el("a", { href: `/workflow-jobs/${run.parent_id}`, text: `#${run.parent_id}` }) : "—");
   r.options.textContent = [run.limit && `limit ${run.limit}`, run.inventory && `inventory ${inventoryLabel(run.inventory)}`,
     Object.keys(run.extra_vars).length && `vars ${Object.keys(run.extra_vars).join(",")}`].filter(Boolean).join(" · ") || "—";
   r.cancel.hidden = run.status !== "running";
@@ -127,8 +128,8 @@ function nodeLink(node) {
   return null;
 }
 
-// The approval nodes waiting for a decision, each with the buttons to decide it; the
-// server tells whoever is not named on it.
+// The approval nodes waiting for a decision, each with the buttons to decide it for those
+// the server says may (`can_decide`).
 function renderApprovals(panel, run) {
   const waiting = run.nodes.filter((node) => node.state === "waiting");
   panel.hidden = !waiting.length;
@@ -140,10 +141,12 @@ function renderApprovals(panel, run) {
       el("span", { class: "hint", text: ` decided by ${deciders || "—"}`
         + (node.expires_at ? `; ${rule.on_timeout || "deny"} at ${formatTime(node.expires_at)}` : "") }),
       el("span", { class: "spacer" }),
-      el("button", { type: "button", class: "wf-approve", "data-decision": "approve", "data-id": node.id, "data-node": node.node,
-        text: "Approve" }),
-      el("button", { type: "button", class: "danger wf-deny", "data-decision": "deny", "data-id": node.id, "data-node": node.node,
-        text: "Deny" }));
+      ...(node.can_decide ? [
+        el("button", { type: "button", class: "wf-approve", "data-decision": "approve", "data-id": node.id, "data-node": node.node,
+          text: "Approve" }),
+        el("button", { type: "button", class: "danger wf-deny", "data-decision": "deny", "data-id": node.id, "data-node": node.node,
+          text: "Deny" }),
+      ] : [el("span", { class: "hint", text: "you are not named on it" })]));
   }));
 }
 
