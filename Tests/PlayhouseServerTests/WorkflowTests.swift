@@ -37,6 +37,15 @@ import Testing
                 data: "{{ publish | default({}) }}"
               run_once: true
         """,
+        "say.yml": """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - name: say
+              ansible.builtin.debug:
+                msg: "said=[{{ msg | default('') }}]"
+              run_once: true
+        """,
         "check.yml": """
         - hosts: all
           gather_facts: false
@@ -57,7 +66,7 @@ import Testing
             let projects = try TestPaths.makeProject("wf", files: project.merging(files) { $1 })
             try await ServerFixture.with(projects: projects, workers: workers) { client, store in
                 let inventory = try await store.inventories.create(name: "fleet", kind: .static, content: hosts.inventory())
-                for (name, playbook) in [("step", "step.yml"), ("check", "check.yml")] {
+                for (name, playbook) in [("step", "step.yml"), ("check", "check.yml"), ("say", "say.yml")] {
                     _ = try await store.templates.create(
                         name: name,
                         definition: TemplateDefinition(
@@ -425,6 +434,42 @@ import Testing
                 #expect(delivery["approval_id"] == .number(Double(approval)) && delivery["job_id"] == .null)
                 #expect(delivery["status"] == .string("delivered"), "\(delivery.jsonString())")
             }
+        }
+    }
+
+    @Test func surveyAnswersAndArtifactsReachTheNodesAsDataNeverAsCodeOrConnectionSettings() async throws {
+        try await Self.withWorkflowServer { client, store, _ in
+            let marker = "/tmp/playhouse-workflow-attack-\(UUID().uuidString)"
+            let attack = "{{ lookup('pipe', 'touch \(marker)') }}"
+            let asJSON = JSONValue.string(attack).jsonString()
+            let workflow = try await Self.createWorkflow(
+                client,
+                #"{"name":"talk","survey":[{"variable":"msg","question":"Message","type":"text"}],"nodes":["#
+                    + #"{"id":"answer","type":"template","template":"say"},"#
+                    + Self.step("publish", #"{"publish":{"echoed":\#(asJSON)}}"#) + ","
+                    + #"{"id":"relay","type":"template","template":"say","overrides":{"extra_vars":{"msg":"x"}}}],"#
+                    + #""edges":[{"from":"answer","to":"publish"},{"from":"publish","to":"relay"}]}"#)
+            let run = try await Self.wait(client, try await Self.launch(client, workflow, body: #"{"survey":{"msg":\#(asJSON)}}"#))
+            #expect(run["status"] == .string("successful"), "\(run.jsonString())")
+            let answered = Int64(try #require(Self.node(run, "answer")["job_id"]?.intValue))
+            let (_, _, log) = try await client.text("/api/v1/jobs/\(answered)/stdout?ansi=0")
+            #expect(log.contains("said=[\(attack)]"), "the survey answer arrives as written: \(log)")
+            #expect(run["artifacts"]?["echoed"] == .string(attack), "set_stats published the text, untemplated")
+            #expect(!FileManager.default.fileExists(atPath: marker), "a lookup ran on the worker")
+
+            // A playbook may publish anything; what Ansible connects or executes by is refused
+            // as the next node starts, and no job is made for it.
+            let sneaky = try await Self.createWorkflow(
+                client,
+                #"{"name":"sneaky","nodes":["#
+                    + Self.step("publish", #"{"publish":{"ansible_ssh_common_args":"-o ProxyCommand=touch \#(marker)"}}"#) + ","
+                    + Self.step("next") + #"],"edges":[{"from":"publish","to":"next"}]}"#)
+            let refused = try await Self.wait(client, try await Self.launch(client, sneaky))
+            #expect(refused["status"] == .string("error"), "\(refused.jsonString())")
+            #expect(Self.state(refused, "next") == "error" && Self.node(refused, "next")["job_id"] == .null)
+            #expect(Self.node(refused, "next")["message"]?.stringValue?.contains("ansible_ssh_common_args") == true)
+            #expect(try await Self.jobsByNode(store, Int64(try #require(refused["id"]?.intValue))).count == 1)
+            #expect(!FileManager.default.fileExists(atPath: marker))
         }
     }
 }

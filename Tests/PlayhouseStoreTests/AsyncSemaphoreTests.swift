@@ -21,6 +21,10 @@ import Testing
             }
         }
         var most: Int { state.withLock { $0.most } }
+        /// Whether the callers let in may finish.
+        private let gate = Mutex(false)
+        var isOpen: Bool { gate.withLock { $0 } }
+        func open() { gate.withLock { $0 = true } }
         var done: Int { state.withLock { $0.done } }
     }
 
@@ -32,14 +36,18 @@ import Testing
                 group.addTask {
                     try await semaphore.withPermit(waitingLimit: 3) {
                         counter.enter()
-                        try await Task.sleep(for: .milliseconds(400))
+                        // Held until the test has seen the queue full, however slow the machine.
+                        while !counter.isOpen { try await Task.sleep(for: .milliseconds(10)) }
                         counter.leave()
                     }
                 }
             }
-            // Two run and three wait: a sixth that will not wait behind three is refused at once.
-            try await Task.sleep(for: .milliseconds(100))
+            let deadline = ContinuousClock.now + .seconds(30)
+            while semaphore.waitingCount < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(semaphore.waitingCount == 3, "two run and three wait")
+            // A sixth that will not wait behind three is refused at once.
             await #expect(throws: AsyncSemaphore.Full.self) { try await semaphore.withPermit(waitingLimit: 3) {} }
+            counter.open()
             try await semaphore.withPermit {
                 counter.enter()
                 counter.leave()

@@ -41,14 +41,22 @@ struct WorkflowConductor: Service {
         }
     }
 
-    /// Moves on every running workflow job.
+    /// Moves on every running workflow job; one that cannot be moved on now (the database
+    /// away) is tried again at the next sweep, and holds up none of the others.
     func sweep(now: Date = Date()) async {
+        let running: [Int64]
         do {
-            for id in try await store.workflows.running() { try await advance(id, now: now) }
-        } catch  where !Task.isCancelled {
-            logger.error("could not move workflows on: \(error)")
+            running = try await store.workflows.running()
         } catch {
+            if !Task.isCancelled { logger.error("could not read the running workflow jobs: \(error)") }
             return
+        }
+        for id in running where !Task.isCancelled {
+            do {
+                try await advance(id, now: now)
+            } catch {
+                if !Task.isCancelled { logger.error("could not move a workflow job on: \(error)", metadata: ["workflow_job": "\(id)"]) }
+            }
         }
     }
 
@@ -158,12 +166,18 @@ struct WorkflowConductor: Service {
                 started.state = .running
             }
         } catch {
+            guard let message = Self.refusal(error) else {
+                // Not a refusal but a failure (the database away): the node stays pending for the next sweep.
+                logger.error(
+                    "workflow node could not start now: \(error)", metadata: ["workflow_job": "\(job.id)", "node": .string(node.node)])
+                return nil
+            }
             started.state = .error
             started.finishedAt = now
-            started.message = Self.describe(error)
+            started.message = message
             logger.warning(
                 "workflow node could not start",
-                metadata: ["workflow_job": "\(job.id)", "node": .string(node.node), "error": .string(started.message ?? "")])
+                metadata: ["workflow_job": "\(job.id)", "node": .string(node.node), "error": .string(message)])
         }
         do {
             guard try await store.workflows.save(started, expecting: [.pending]) else { return nil }
@@ -290,14 +304,15 @@ struct WorkflowConductor: Service {
         return described.isEmpty ? nil : described.joined(separator: "; ")
     }
 
-    /// An error as a node's message: what a person can act on, never a stack of types.
-    private static func describe(_ error: any Error) -> String {
+    /// Why a node may not start, as its message (what a person can act on); nil for an
+    /// error that is no refusal, after which starting it is tried again.
+    private static func refusal(_ error: any Error) -> String? {
         switch error {
         case let error as DomainError: error.description
         case let error as ValidationError: error.message
         case let error as StoreError: error.message
         case let error as APIError: [error.error, error.detail].filter { !$0.isEmpty }.joined(separator: ": ")
-        default: "the node could not start: \(error)"
+        default: nil
         }
     }
 }

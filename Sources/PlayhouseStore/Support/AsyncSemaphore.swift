@@ -19,6 +19,9 @@ final class AsyncSemaphore: Sendable {
         state = Mutex(State(free: width))
     }
 
+    /// How many callers wait for a place now.
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
+
     /// Runs `body` once a place is free, and frees it afterwards; throws ``Full`` when
     /// `waitingLimit` others are already waiting.
     func withPermit<T>(
