@@ -4,6 +4,7 @@ import Logging
 import PlayhouseEngine
 import PlayhouseStore
 import PlayhouseWorker
+import Synchronization
 
 /// Where the database is, and how much to log: every command that opens the store.
 struct StoreOptions: ParsableArguments {
@@ -13,13 +14,28 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error (env PLAYHOUSE_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["PLAYHOUSE_LOG_LEVEL"] ?? "info"
 
+    @Option(name: .long, help: "Log lines as text, or json: one object a line (env PLAYHOUSE_LOG_FORMAT).")
+    var logFormat: LogFormat = ProcessInfo.processInfo.environment["PLAYHOUSE_LOG_FORMAT"].flatMap(LogFormat.init) ?? .text
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
     var usesPostgres: Bool { database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") }
 
+    /// The command's logger; the first call sets the format of every logger of the process.
     func logger(_ label: String) -> Logger {
+        Self.bootstrap.withLock { done in
+            guard !done else { return }
+            done = true
+            if logFormat == .json { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
+        }
         var logger = Logger(label: label)
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         return logger
     }
+
+    private static let bootstrap = Mutex(false)
 
     /// Opens the database `--database` names, for as long as `body` runs.
     func withStore<T>(logger: Logger, _ body: (Store) async throws -> T) async throws -> T {

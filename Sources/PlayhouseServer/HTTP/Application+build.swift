@@ -14,6 +14,7 @@ import ServiceLifecycle
 public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseContext> {
     let router = Router(context: PlayhouseContext.self)
     let identities = IdentityCache()
+    router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(APIErrorMiddleware())
     let site = Site(publicURL: dependencies.publicURL, secureCookies: dependencies.secureCookies)
