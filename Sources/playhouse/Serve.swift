@@ -49,6 +49,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var limits: LimitOptions
 
+    @OptionGroup(title: "Daily cleanup (off unless --keep-jobs is given)") var retention: RetentionOptions
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ArgumentParser.ValidationError("--port must be 1 to 65535") }
         guard workers >= 0 else { throw ArgumentParser.ValidationError("--workers must be 0 or more") }
@@ -78,6 +80,10 @@ struct Serve: AsyncParsableCommand {
             let store = composition.store
             try await FirstAdmin.ensure(store: store, logger: logger)
             var services: [any Service] = [composition.leaseReaper, composition.notifier(publicURL: site)]
+            if retention.isSet {
+                let retention = retention
+                services.append(Cleaner(store: store, policy: { retention.policy(at: $0)! }, logger: logger))
+            }
             if workers > 0 {
                 let pool = composition.workerPool(name: CommonOptions.defaultWorkerName, capacity: workers)
                 var interrupted: [Int64] = []

@@ -75,6 +75,9 @@ public final class Store: Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger).get()
         let sql = connection.sql(queryLogLevel: nil)
+        // A new database gives the pages of deleted rows back in steps (cleanup); an older
+        // one is switched by its first cleanup's VACUUM.
+        _ = try await connection.query("PRAGMA auto_vacuum=INCREMENTAL").get()
         // WAL lets readers (the API) go on while a runner writes events.
         _ = try await connection.query("PRAGMA journal_mode=WAL").get()
         _ = try await connection.query("PRAGMA synchronous=NORMAL").get()
