@@ -19,29 +19,32 @@ struct Age: ExpressibleByArgument, Sendable, Equatable {
 
 /// What is kept how long: `playhouse cleanup` and `serve`'s daily cleanup share these.
 struct RetentionOptions: ParsableArguments {
-    @Option(name: .long, help: "Delete jobs and workflow runs that ended longer ago than this: 90d, 36h (env PLAYHOUSE_KEEP_JOBS).")
-    var keepJobs: String = ProcessInfo.processInfo.environment["PLAYHOUSE_KEEP_JOBS"] ?? ""
+    @Option(
+        name: .long, help: "Delete jobs and workflow runs that ended longer ago than this: 90d, 36h (env PLAYHOUSE_CLEANUP_OLDER_THAN).")
+    var olderThan: String = ProcessInfo.processInfo.environment["PLAYHOUSE_CLEANUP_OLDER_THAN"] ?? ""
 
-    @Option(name: .long, help: "Keep the newest N jobs of each template whatever their age (env PLAYHOUSE_KEEP_LAST).")
-    var keepLast: Int = ProcessInfo.processInfo.environment["PLAYHOUSE_KEEP_LAST"].flatMap(Int.init) ?? 0
+    @Option(name: .long, help: "Keep the newest N jobs of each template whatever their age (env PLAYHOUSE_CLEANUP_KEEP_LAST).")
+    var keepLast: Int = ProcessInfo.processInfo.environment["PLAYHOUSE_CLEANUP_KEEP_LAST"].flatMap(Int.init) ?? 0
 
-    @Option(name: .long, help: "Delete audit entries older than this; none when not given (env PLAYHOUSE_KEEP_AUDIT).")
-    var keepAudit: String = ProcessInfo.processInfo.environment["PLAYHOUSE_KEEP_AUDIT"] ?? ""
+    @Option(name: .long, help: "Delete audit entries older than this; none when not given (env PLAYHOUSE_AUDIT_OLDER_THAN).")
+    var auditOlderThan: String = ProcessInfo.processInfo.environment["PLAYHOUSE_AUDIT_OLDER_THAN"] ?? ""
 
     func validate() throws {
         guard keepLast >= 0 else { throw ValidationError("--keep-last must be 0 or more") }
-        for (flag, value) in [("--keep-jobs", keepJobs), ("--keep-audit", keepAudit)] where !value.isEmpty && Age(argument: value) == nil {
+        for (flag, value) in [("--older-than", olderThan), ("--audit-older-than", auditOlderThan)]
+        where !value.isEmpty && Age(argument: value) == nil {
             throw ValidationError("\(flag) must be an age such as 90d or 36h, not \"\(value)\"")
         }
     }
 
     /// Whether a job retention is set.
-    var isSet: Bool { !keepJobs.isEmpty }
+    var isSet: Bool { !olderThan.isEmpty }
 
     /// The policy at `now`; nil when no job retention is set.
     func policy(at now: Date) -> CleanupPolicy? {
-        Age(argument: keepJobs).map {
-            CleanupPolicy(endedBefore: $0.before(now), keepLastPerTemplate: keepLast, auditBefore: Age(argument: keepAudit)?.before(now))
+        Age(argument: olderThan).map {
+            CleanupPolicy(
+                endedBefore: $0.before(now), keepLastPerTemplate: keepLast, auditBefore: Age(argument: auditOlderThan)?.before(now))
         }
     }
 }
@@ -52,8 +55,8 @@ struct Cleanup: AsyncParsableCommand {
         abstract: "Delete old jobs, workflow runs, deliveries and audit entries.",
         discussion: """
             Deletes jobs (with their events, log, tasks and host results) and workflow runs that \
-            ended longer ago than --keep-jobs, except the newest --keep-last jobs of each \
-            template, deliveries as old, and audit entries older than --keep-audit. Queued and \
+            ended longer ago than --older-than, except the newest --keep-last jobs of each \
+            template, deliveries as old, and audit entries older than --audit-older-than. Queued and \
             running jobs, and the jobs of running workflows, are never touched. A SQLite file \
             gives the space back (the first cleanup of an older file runs one VACUUM); \
             PostgreSQL leaves it to autovacuum. Safe while Playhouse serves; `serve` runs it \
@@ -68,7 +71,7 @@ struct Cleanup: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        guard retention.isSet else { throw ValidationError("--keep-jobs is required, e.g. --keep-jobs 90d") }
+        guard retention.isSet else { throw ValidationError("--older-than is required, e.g. --older-than 90d") }
     }
 
     func run() async throws {

@@ -49,7 +49,7 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var limits: LimitOptions
 
-    @OptionGroup(title: "Daily cleanup (off unless --keep-jobs is given)") var retention: RetentionOptions
+    @OptionGroup(title: "Daily cleanup (off unless --older-than is given)") var retention: RetentionOptions
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ArgumentParser.ValidationError("--port must be 1 to 65535") }

@@ -6,7 +6,7 @@ import PlayhouseTestSupport
 import PlayhouseWorker
 import Testing
 
-/// `playhouse cleanup` on a SQLite file, and the daily cleanup `serve --keep-jobs` runs.
+/// `playhouse cleanup` on a SQLite file, and the daily cleanup `serve --older-than` runs.
 @Suite struct CleanupTests {
     /// A job that ended `daysAgo`.
     static func ended(_ store: Store, daysAgo: Double) async throws -> Int64 {
@@ -28,15 +28,15 @@ import Testing
         }
         let size = { ((try? FileManager.default.attributesOfItem(atPath: database)[.size]) as? Int) ?? 0 }
         let dry = try PlayhouseProcess.command([
-            "cleanup", "--keep-jobs", "30d", "--dry-run", "--database", database, "--log-level", "error",
+            "cleanup", "--older-than", "30d", "--dry-run", "--database", database, "--log-level", "error",
         ])
         #expect(dry.status == 0 && dry.output.contains("would delete 1 jobs"), "\(dry.output)")
         let before = size()
-        let run = try PlayhouseProcess.command(["cleanup", "--keep-jobs", "30d", "--database", database, "--log-level", "error"])
+        let run = try PlayhouseProcess.command(["cleanup", "--older-than", "30d", "--database", database, "--log-level", "error"])
         #expect(run.status == 0 && run.output.contains("deleted 1 jobs"), "\(run.output)")
         #expect(size() < before - 2_000_000, "the log's pages were given back: \(before) → \(size())")
-        let bad = try PlayhouseProcess.command(["cleanup", "--keep-jobs", "soon", "--database", database])
-        #expect(bad.status != 0 && bad.output.contains("--keep-jobs must be an age such as 90d"), "\(bad.output)")
+        let bad = try PlayhouseProcess.command(["cleanup", "--older-than", "soon", "--database", database])
+        #expect(bad.status != 0 && bad.output.contains("--older-than must be an age such as 90d"), "\(bad.output)")
         try await Store.withSQLite(path: database, logger: Logger(label: "test")) { (store: Store) async throws in
             #expect(try await store.jobs.find(old) == nil)
             #expect(try await store.jobs.find(young) != nil)
