@@ -57,7 +57,7 @@ import Testing
             #expect(try await client.json(.get, "/api/v1/hosts/nowhere").status == .notFound)
             for bad in [
                 "hosts?q=\(String(repeating: "x", count: 201))", "hosts?limit=0", "hosts?limit=501", "hosts/b?before=x",
-                "hosts/b?before=-3", "hosts/b?limit=9999",
+                "hosts/b?before=-3", "hosts/b?limit=9999", "hosts?limit=", "jobs?limit=", "audit?limit=&before=9", "jobs/1/stream?output=",
             ] {
                 let answer = try await client.json(.get, "/api/v1/\(bad)")
                 #expect(answer.status == .badRequest, "\(bad): \(answer.json)")

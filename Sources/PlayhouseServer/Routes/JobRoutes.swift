@@ -173,18 +173,19 @@ struct JobRoutes: Sendable {
         }
     }
 
-    /// A `true`/`false` query parameter.
+    /// A `true`/`false` query parameter; left out, `value`.
     static func flag(_ request: Request, _ key: String, default value: Bool) throws -> Bool {
         switch request.uri.queryParameters[Substring(key)] {
-        case nil, "": value
+        case nil: value
         case "true": true
         case "false": false
         default: throw APIError(.badRequest, "\(key) must be true or false")
         }
     }
 
+    /// A whole-number query parameter in `range`; left out, `value` (sent empty, it is no number).
     static func integer(_ request: Request, _ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let text = request.uri.queryParameters[Substring(key)].map(String.init), !text.isEmpty else { return value }
+        guard let text = request.uri.queryParameters[Substring(key)].map(String.init) else { return value }
         guard let number = Int(text), range.contains(number) else {
             throw APIError(.badRequest, "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
