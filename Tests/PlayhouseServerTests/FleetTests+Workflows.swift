@@ -7,8 +7,9 @@ import Testing
 
 /// Workflows on a fleet over real PostgreSQL: two `playhouse serve --workers 0` processes
 /// whose conductors race for every step, and three `playhouse worker` processes, all
-/// killed with SIGKILL between nodes and started again.
-@Suite(.serialized) struct WorkflowFleetTests {
+/// killed with SIGKILL between nodes and started again. One of ``FleetTests``, whose
+/// fleets run one at a time: two at once on 2 cores starve the workers' heartbeats.
+extension FleetTests {
     @Test func everyNodeRunsExactlyOnceWithTwoConductorsRacingAndEveryProcessKilledBetweenNodes() async throws {
         let projects = try TestPaths.makeProject(
             "p",
