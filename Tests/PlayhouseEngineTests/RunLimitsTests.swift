@@ -91,7 +91,9 @@ import Testing
         let output = collected.output
         #expect(output.contains("[Playhouse: line longer than 64 KB cut here]"))
         #expect(output.utf8.count < 200 * 1024, "one cut line, not a gigabyte")
-        #expect(after - before < 256 * 1024 * 1024, "grew by \((after - before) / 1_048_576) MB while 1 GB went by")
+        // The whole test process is measured, with other suites running beside this one: the
+        // bound tells a run that held the gigabyte (1 GB more) from one that did not.
+        #expect(after - before < 512 * 1024 * 1024, "grew by \((after - before) / 1_048_576) MB while 1 GB went by")
     }
 
     @Test func linesAreCutWithoutSplittingACharacter() {

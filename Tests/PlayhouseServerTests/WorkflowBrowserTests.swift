@@ -58,6 +58,7 @@ extension BrowserTests {
                         try await browser.executeScript(
                             """
                             const preview = document.querySelector('#wf-preview');
+                            if (!preview) return '';
                             return [...preview.querySelectorAll('g[data-node]')].map((g) => g.dataset.node).join(',')
                               + ' ' + preview.querySelectorAll('g.wf-edge').length;
                             """) == .string("build,ship 2")
@@ -82,6 +83,7 @@ extension BrowserTests {
                         try await browser.executeScript(
                             """
                             const graph = document.querySelector('#wf-graph');
+                            if (!graph) return '';
                             return [...graph.querySelectorAll('g[data-node]')].map((g) => g.dataset.node).join(',') + ' '
                               + [...graph.querySelectorAll('g.wf-edge')].map((g) => `${g.dataset.from}>${g.dataset.to}:${g.dataset.on}`);
                             """) == .string("build,ship build>ship:on_success")
