@@ -63,6 +63,7 @@ final class JobRecorder: Sendable {
         }
         if let commit { try await store.jobs.setCommit(jobID, commit: commit) }
         try await store.events.append(events, to: jobID)
+        store.metrics.stored(events: events.count)
         if due { try await flush() }
     }
 

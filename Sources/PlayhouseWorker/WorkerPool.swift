@@ -75,7 +75,10 @@ public struct WorkerPool: Service {
                 while !Task.isCancelled, !draining.isSet, slots.take() {
                     let job: Job?
                     do {
+                        let asked = ContinuousClock.now
                         job = try await store.jobs.claimNext(worker: configuration.name)
+                        store.metrics.store("claim", took: asked.duration(to: .now))
+                        if let job { store.metrics.dispatched(after: .seconds(Date().timeIntervalSince(job.createdAt))) }
                     } catch {
                         logger.error("could not claim a job: \(error)")
                         job = nil
@@ -191,6 +194,9 @@ public struct WorkerPool: Service {
                 }
                 return try await store.jobs.finish(job.id, outcome: outcome.0, exitCode: outcome.1, summary: outcome.2)
             }.value
+            if recorded, let started = job.startedAt {
+                store.metrics.ran(outcome.0.status, for: .seconds(Date().timeIntervalSince(started)))
+            }
             if !recorded { logger.warning("the job had already been ended elsewhere (lost or canceled)") }
         } catch {
             logger.error("could not record the end of the job: \(error)")

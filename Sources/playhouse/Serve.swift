@@ -45,6 +45,9 @@ struct Serve: AsyncParsableCommand {
         ProcessInfo.processInfo.environment["PLAYHOUSE_WORKERS"].flatMap(Int.init)
         ?? ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(name: .long, help: "Serve /metrics without signing in, for a Prometheus on a private network (env PLAYHOUSE_OPEN_METRICS=1).")
+    var openMetrics: Bool = ProcessInfo.processInfo.environment["PLAYHOUSE_OPEN_METRICS"] == "1"
+
     @OptionGroup var common: CommonOptions
 
     @OptionGroup var limits: LimitOptions
@@ -103,9 +106,10 @@ struct Serve: AsyncParsableCommand {
             } else if !common.store.usesPostgres {
                 logger.warning("--workers 0 with SQLite: nothing runs the jobs; use PostgreSQL and `playhouse worker`")
             }
-            let dependencies = composition.serverDependencies(
+            var dependencies = composition.serverDependencies(
                 secureCookies: secureCookies, publicURL: site, jinjaPolicy: JinjaPolicy(rawValue: jinjaInExtraVars) ?? .template,
                 limits: limits.resourceLimits)
+            dependencies.openMetrics = openMetrics
             let app = buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),
                 dependencies: dependencies, services: services, logger: logger)

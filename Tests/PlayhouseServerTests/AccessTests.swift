@@ -134,6 +134,7 @@ import Testing
             Route(method: "POST", path: "/api/v1/tokens", body: #"{"name":"t-\#(name)","expires":"1d"}"#, least: .viewer),
             Route(method: "DELETE", path: "/api/v1/tokens/\(id("doomed-token-\(name)"))", least: .viewer),
             Route(method: "GET", path: "/api/v1/audit", least: .admin),
+            Route(method: "GET", path: "/metrics", least: .admin),
         ]
     }
 

@@ -15,6 +15,7 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     let router = Router(context: PlayhouseContext.self)
     let identities = IdentityCache()
     router.middlewares.add(RequestIDMiddleware())
+    router.middlewares.add(MetricsMiddleware(metrics: dependencies.store.metrics))
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(APIErrorMiddleware())
     let site = Site(publicURL: dependencies.publicURL, secureCookies: dependencies.secureCookies)
@@ -46,6 +47,9 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     WorkflowRoutes(dependencies: dependencies).add(read: read, operate: operate, admin: admin)
     NotificationRoutes(dependencies: dependencies).add(admin: admin)
     HookRoutes(dependencies: dependencies).add(open: api, admin: admin)
+    // Open to a Prometheus on a private network when asked; otherwise an admin's token.
+    MetricsRoutes(dependencies: dependencies).add(
+        to: dependencies.openMetrics ? router.group() : router.group().add(middleware: roleGate(.admin)))
     pages.add(open: router, signedIn: router.group().add(middleware: PageSignInGate()))
     routes.record(router.routes)
     return router

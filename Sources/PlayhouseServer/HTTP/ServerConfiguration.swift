@@ -64,6 +64,9 @@ public struct ServerDependencies: Sendable {
     public var publicURL: WebOrigin?
     /// Which extra vars Ansible may template; the rest reach it as data.
     public var jinjaPolicy: JinjaPolicy
+    /// `/metrics` without signing in (for a Prometheus on a private network); otherwise it
+    /// needs an admin.
+    public var openMetrics = false
     /// How much slow work runs at once, and how many streams a user holds open.
     public var limits: ResourceLimits { work.limits }
     /// Counts that work; every copy of these dependencies shares it.

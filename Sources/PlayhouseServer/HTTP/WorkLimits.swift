@@ -111,6 +111,11 @@ final class WorkLimits: Sendable {
         return WorkPermit(limits: self, user: user, kind: kind)
     }
 
+    /// How many places of `kind` are held now.
+    func running(_ kind: Kind) -> Int {
+        running.withLock { $0[kind]?.total ?? 0 }
+    }
+
     fileprivate func release(user: String, kind: Kind) {
         running.withLock { running in
             guard var counts = running[kind] else { return }

@@ -21,7 +21,7 @@ extension Store {
                 try await body(
                     Store(
                         sql: session, dialect: dialect, sessions: .transaction(wakeUps), bcryptWork: bcryptWork,
-                        notifications: notifications, logger: logger, close: {}))
+                        notifications: notifications, metrics: metrics, logger: logger, close: {}))
             }
         }
         for channel in wakeUps.take() { await announce(channel) }

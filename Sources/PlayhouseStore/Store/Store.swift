@@ -40,18 +40,22 @@ public final class Store: Sendable {
     private let closeConnection: @Sendable () async throws -> Void
     /// Wakes whoever waits on a job, the queue or a cancel.
     public let notifications: Notifications
+    /// The numbers of the process that holds the store, for `/metrics`.
+    public let metrics: PlayhouseMetrics
     /// For what goes wrong on the side of a write that has already happened.
     let logger: Logger
 
     init(
         sql: any SQLDatabase, dialect: Dialect, sessions: Sessions, bcryptWork: AsyncSemaphore = AsyncSemaphore(width: bcryptWidth),
-        notifications: Notifications, logger: Logger, close: @escaping @Sendable () async throws -> Void
+        notifications: Notifications, metrics: PlayhouseMetrics = PlayhouseMetrics(), logger: Logger,
+        close: @escaping @Sendable () async throws -> Void
     ) {
         self.sql = sql
         self.dialect = dialect
         self.sessions = sessions
         self.bcryptWork = bcryptWork
         self.notifications = notifications
+        self.metrics = metrics
         self.logger = logger
         self.closeConnection = close
     }
