@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import PlayhouseCore
+import PlayhouseStore
 import PlayhouseTestSupport
 import Testing
 
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test func theNumbersMoveWithRealRuns() async throws {
-        try await ServerFixture.with { client, _ in
+        try await ServerFixture.with { client, store in
             let stranger = try await client.text("/metrics", headers: [.authorization: ""])
             #expect(stranger.0 == .unauthorized, "metrics need an admin unless --open-metrics")
 
@@ -54,6 +55,14 @@ import Testing
             #expect(
                 Self.value(second, "playhouse_http_requests_total", [#"route="/api/v1/jobs""#, #"method="POST""#, #"status="202""#]) == 2)
             #expect(Self.value(second, "playhouse_http_requests_total", [#"route="/metrics""#, #"status="401""#]) == 1)
+
+            // A worker that stops takes its series with it.
+            try await store.workers.register(name: "passing", host: "h", capacity: 5)
+            #expect(Self.value(try await client.text("/metrics").2, "playhouse_worker_capacity", [#"worker="passing""#]) == 5)
+            try await store.workers.stop(name: "passing")
+            let after = try await client.text("/metrics").2
+            #expect(Self.value(after, "playhouse_worker_capacity", [#"worker="passing""#]) == nil, "\(after)")
+            #expect(Self.value(after, "playhouse_worker_capacity", [#"worker="test-worker""#]) == 2)
         }
     }
 }

@@ -75,10 +75,17 @@ public final class PlayhouseMetrics: Sendable {
         Gauge(label: "playhouse_queue_depth", factory: factory).record(byStatus[.queued] ?? 0)
         Gauge(label: "playhouse_queue_oldest_age_seconds", factory: factory).record(
             oldest.map { max(0, now.timeIntervalSince1970 - $0) } ?? 0)
-        for worker in try await store.workers.list(lease: lease, now: now) where worker.state == .active {
-            Gauge(label: "playhouse_worker_capacity", dimensions: [("worker", worker.name)], factory: factory).record(worker.capacity)
-            Gauge(label: "playhouse_worker_slots_in_use", dimensions: [("worker", worker.name)], factory: factory).record(
-                worker.runningJobs)
+        for worker in try await store.workers.list(lease: lease, now: now) {
+            let capacity = Gauge(label: "playhouse_worker_capacity", dimensions: [("worker", worker.name)], factory: factory)
+            let inUse = Gauge(label: "playhouse_worker_slots_in_use", dimensions: [("worker", worker.name)], factory: factory)
+            guard worker.state == .active else {
+                // A stopped or lost worker has no capacity to show: its series go.
+                capacity.destroy()
+                inUse.destroy()
+                continue
+            }
+            capacity.record(worker.capacity)
+            inUse.record(worker.runningJobs)
         }
         Gauge(label: "playhouse_live_streams", factory: factory).record(liveStreams)
         Gauge(label: "process_resident_memory_bytes", factory: factory).record(Self.residentBytes())
