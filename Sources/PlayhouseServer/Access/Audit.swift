@@ -14,6 +14,14 @@ extension ServerDependencies {
         await audit(entry, logger: context.logger)
     }
 
+    /// Writes what `identity` did through a launch of `origin` (a request, a webhook, the
+    /// scheduler): the launch service and the workflow service write their entries so.
+    func audit(_ identity: Identity, _ origin: LaunchService.Origin, _ action: AuditAction, target: String, detail: String) async {
+        await audit(
+            AuditEntry(actor: identity.user.name, action: action, target: target, source: origin.source, detail: detail),
+            logger: origin.logger)
+    }
+
     /// Writes an entry made outside a request (the scheduler).
     func audit(_ entry: AuditEntry, logger: Logger) async {
         do {

@@ -61,12 +61,12 @@ struct LaunchService: Sendable {
             }
             let launcher = Launcher(user: identity.user.name, teams: identity.user.teams)
             let (parent, children) = try await launchSliced(parameters, inventory: inventory, launcher: launcher, slices: slices)
-            await audit(identity, origin, action, target: "job \(parent.id)", detail: "\(what), \(children.count) slices")
+            await dependencies.audit(identity, origin, action, target: "job \(parent.id)", detail: "\(what), \(children.count) slices")
             return Launched(job: parent, slices: children.map(\.id))
         }
         if case .stored(let id) = location.inventory { _ = try await storedInventory(id) }
         let job = try await store.jobs.insert(parameters)
-        await audit(identity, origin, action, target: "job \(job.id)", detail: what)
+        await dependencies.audit(identity, origin, action, target: "job \(job.id)", detail: what)
         return Launched(job: job)
     }
 
@@ -269,11 +269,5 @@ struct LaunchService: Sendable {
         } catch let error as ValidationError {
             throw DomainError(.unprocessable, failure, detail: error.message)
         }
-    }
-
-    private func audit(_ identity: Identity, _ origin: Origin, _ action: AuditAction, target: String, detail: String) async {
-        await dependencies.audit(
-            AuditEntry(actor: identity.user.name, action: action, target: target, source: origin.source, detail: detail),
-            logger: origin.logger)
     }
 }

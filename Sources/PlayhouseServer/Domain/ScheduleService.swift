@@ -87,7 +87,7 @@ struct ScheduleService: Service {
             return try await launches.launch(template, overrides: LaunchOverrides(), answers: [:], by: owner, from: origin).job.id
         case .workflow(let id):
             guard let workflow = try await store.workflows.find(id) else { throw ValidationError("workflow \(id) no longer exists") }
-            let source = WorkflowService.Source(workflowID: id, name: workflow.name, file: nil, definition: workflow.definition)
+            let source = WorkflowService.Source(workflow)
             return try await WorkflowService(dependencies: dependencies).launch(source, input: .init(), by: owner, from: origin).id
         }
     }

@@ -166,7 +166,7 @@ struct WorkflowConductor: Service {
                 started.state = .running
             }
         } catch {
-            guard let message = Self.refusal(error) else {
+            guard let message = APIError.refusal(error) else {
                 // Not a refusal but a failure (the database away): the node stays pending for the next sweep.
                 logger.error(
                     "workflow node could not start now: \(error)", metadata: ["workflow_job": "\(job.id)", "node": .string(node.node)])
@@ -302,17 +302,5 @@ struct WorkflowConductor: Service {
             return "node \(name) \(nodes[name]?.state.rawValue ?? "failed")\(message)"
         }
         return described.isEmpty ? nil : described.joined(separator: "; ")
-    }
-
-    /// Why a node may not start, as its message (what a person can act on); nil for an
-    /// error that is no refusal, after which starting it is tried again.
-    private static func refusal(_ error: any Error) -> String? {
-        switch error {
-        case let error as DomainError: error.description
-        case let error as ValidationError: error.message
-        case let error as StoreError: error.message
-        case let error as APIError: [error.error, error.detail].filter { !$0.isEmpty }.joined(separator: ": ")
-        default: nil
-        }
     }
 }

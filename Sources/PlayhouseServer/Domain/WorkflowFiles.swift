@@ -119,11 +119,6 @@ struct WorkflowFiles: Sendable {
     }
 
     private static func describe(_ error: any Error) -> String {
-        switch error {
-        case let error as APIError: [error.error, error.detail].filter { !$0.isEmpty }.joined(separator: ": ")
-        case let error as ValidationError: error.message
-        case let error as DomainError: error.description
-        default: "\(error)"
-        }
+        APIError.refusal(error) ?? "\(error)"
     }
 }

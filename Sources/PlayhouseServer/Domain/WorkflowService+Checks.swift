@@ -51,7 +51,7 @@ extension WorkflowService {
         } catch let error as APIError {
             throw DomainError(
                 .invalid, "the overrides of node \"\(node.id)\" are not valid",
-                detail: [error.error, error.detail].filter { !$0.isEmpty }.joined(separator: ": "))
+                detail: error.summary)
         }
     }
 

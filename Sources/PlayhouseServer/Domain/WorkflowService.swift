@@ -55,7 +55,7 @@ struct WorkflowService: Sendable {
                 launch: WorkflowLaunch(
                     extraVars: variables.isEmpty ? nil : variables, limit: input.launch.limit, inventory: input.launch.inventory)))
         let detail = ["workflow \(source.name)", origin.via.map { "via \($0)" }].compactMap { $0 }.joined(separator: ", ")
-        await audit(identity, origin, .workflowLaunch, target: "workflow job \(job.id)", detail: detail)
+        await dependencies.audit(identity, origin, .workflowLaunch, target: "workflow job \(job.id)", detail: detail)
         return job
     }
 
@@ -116,7 +116,7 @@ struct WorkflowService: Sendable {
                 launchedBy: identity.user.name, launch: original.launch, resumeOf: id),
             kept: kept, rerunLimits: limits)
         let detail = "of workflow job \(id), keeping \(kept.count) node(s), \(hosts == .failed ? "failed hosts only" : "all hosts")"
-        await audit(identity, origin, .workflowResume, target: "workflow job \(job.id)", detail: detail)
+        await dependencies.audit(identity, origin, .workflowResume, target: "workflow job \(job.id)", detail: detail)
         return job
     }
 
@@ -132,7 +132,7 @@ struct WorkflowService: Sendable {
             throw DomainError(.conflict, "workflow job \(id) has ended (\(job.status.rawValue))", detail: "there is nothing to cancel")
         }
         guard let canceled = try await store.workflows.requestCancel(id) else { throw RecordKind.workflowJob.notFound(id) }
-        await audit(identity, origin, .workflowCancel, target: "workflow job \(id)", detail: "workflow \(job.name)")
+        await dependencies.audit(identity, origin, .workflowCancel, target: "workflow job \(id)", detail: "workflow \(job.name)")
         return canceled
     }
 
@@ -159,7 +159,7 @@ struct WorkflowService: Sendable {
         guard try await store.workflows.save(decided, expecting: [.waiting]) else {
             throw DomainError(.conflict, "approval \(nodeID) was decided meanwhile", detail: "reload the workflow job")
         }
-        await audit(
+        await dependencies.audit(
             identity, origin, approve ? .approvalApprove : .approvalDeny, target: "approval \(nodeID)",
             detail: "workflow job \(job.id), node \(node.node)")
         return decided
@@ -223,10 +223,11 @@ struct WorkflowService: Sendable {
         case .name(let name): try await store.workflows.named(name)
         }
     }
+}
 
-    private func audit(_ identity: Identity, _ origin: LaunchService.Origin, _ action: AuditAction, target: String, detail: String) async {
-        await dependencies.audit(
-            AuditEntry(actor: identity.user.name, action: action, target: target, source: origin.source, detail: detail),
-            logger: origin.logger)
+extension WorkflowService.Source {
+    /// A stored workflow's graph, as it is now.
+    init(_ workflow: Workflow) {
+        self.init(workflowID: workflow.id, name: workflow.name, file: nil, definition: workflow.definition)
     }
 }

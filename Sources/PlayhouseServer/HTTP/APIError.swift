@@ -33,6 +33,21 @@ public struct APIError: HTTPResponseError, Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// What a refusal of the domain, the store or the API says, in one line; nil for an error
+    /// that is no refusal (the database away, a bug), whose text is no message for people.
+    static func refusal(_ error: any Error) -> String? {
+        switch error {
+        case let error as DomainError: error.description
+        case let error as ValidationError: error.message
+        case let error as StoreError: error.message
+        case let error as APIError: error.summary
+        default: nil
+        }
+    }
+
+    /// The error and its detail in one line: "what happened: what to do".
+    var summary: String { detail.isEmpty ? error : "\(error): \(detail)" }
+
     static let signInRequired = APIError(
         .unauthorized, "sign in first",
         detail:

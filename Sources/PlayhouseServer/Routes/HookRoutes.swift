@@ -62,7 +62,7 @@ struct HookRoutes: Sendable {
         let identity = try await owner(of: .workflow(id), exists: workflow != nil, request, context)
         let body = try await request.decode(as: WorkflowLaunchRequest.self, context: context)
         guard let workflow else { throw RecordKind.workflow.notFound(id) }
-        let source = WorkflowService.Source(workflowID: id, name: workflow.name, file: nil, definition: workflow.definition)
+        let source = WorkflowService.Source(workflow)
         let job = try await WorkflowService(dependencies: dependencies).launch(
             source, input: body.input, by: identity, from: .init(context, via: "webhook"))
         return try await WorkflowRoutes(dependencies: dependencies).accepted(job, for: identity.user).response(

@@ -84,7 +84,7 @@ struct WorkflowRoutes: Sendable {
     @Sendable func launch(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<WorkflowJobResponse> {
         let workflow = try await workflow(context)
         let body = try await request.decode(as: WorkflowLaunchRequest.self, context: context)
-        let source = WorkflowService.Source(workflowID: workflow.id, name: workflow.name, file: nil, definition: workflow.definition)
+        let source = WorkflowService.Source(workflow)
         let identity = try context.requireUser()
         return try await accepted(
             try await workflows.launch(source, input: body.input, by: identity, from: .init(context)), for: identity.user)
