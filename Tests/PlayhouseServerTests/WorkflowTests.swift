@@ -472,4 +472,43 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: marker))
         }
     }
+
+    @Test func aLaunchIsHeldToTheWorkflowsPromptsItsSurveyAndALaunchersRules() async throws {
+        try await ServerFixture.with { client, store in
+            let template = try await client.json(
+                .post, "/api/v1/templates",
+                body: #"{"name":"hello","project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","limit":"web1"}"#)
+            let templateID = try #require(template.json["id"]?.intValue)
+            let workflow = try await Self.createWorkflow(
+                client,
+                #"{"name":"guarded","prompts":["extra_vars"],"nodes":[{"id":"hi","type":"template","template":\#(templateID)}],"#
+                    + #""survey":[{"variable":"version","question":"Version","type":"text","required":true},"#
+                    + #"{"variable":"replicas","question":"Replicas","type":"integer","min":1,"max":5}]}"#)
+            let refused: [(body: String, status: HTTPResponse.Status, says: String)] = [
+                (#"{"survey":{"version":"1"},"limit":"web1"}"#, .badRequest, "limit is fixed by workflow"),
+                (
+                    #"{"survey":{"version":"1"},"extra_vars":{"ansible_ssh_common_args":"-o ProxyCommand=x"}}"#, .badRequest,
+                    "ansible_ssh_common_args"
+                ),
+                (#"{"survey":{"version":"1","nope":1}}"#, .badRequest, #"the survey has no question for \"nope\""#),
+                (#"{"survey":{}}"#, .badRequest, "Version"),
+                (#"{"survey":{"version":"1","replicas":99}}"#, .badRequest, "Replicas"),
+                (#"{"survey":{"version":"1"},"extra_vars":"not: [valid"}"#, .badRequest, "extra_vars"),
+                (#"{"survey":{"version":"1"},"colour":1}"#, .badRequest, #"unknown field \"colour\""#),
+                (#"{"survey":"version"}"#, .badRequest, "survey"),
+                (
+                    #"{"survey":{"version":"1"},"extra_vars":{"big":"\#(String(repeating: "x", count: 2_000_000))"}}"#, .contentTooLarge,
+                    "Content Too Large"
+                ),
+            ]
+            for (body, status, says) in refused {
+                let answer = try await client.json(.post, "/api/v1/workflows/\(workflow)/launch", body: body)
+                #expect(answer.status == status, "\(body.prefix(120)) → \(answer.status) \(answer.json.jsonString().prefix(300))")
+                #expect(answer.json.jsonString().contains(says), "\(body.prefix(120)) → \(answer.json.jsonString().prefix(300))")
+            }
+            #expect(try await store.workflows.jobs().isEmpty, "no refused launch made a run")
+            let fine = try await client.json(.post, "/api/v1/workflows/\(workflow)/launch", body: #"{"survey":{"version":"1.2"}}"#)
+            #expect(fine.status == .accepted && fine.json["extra_vars"]?["version"] == .string("1.2"), "\(fine.json.jsonString())")
+        }
+    }
 }
