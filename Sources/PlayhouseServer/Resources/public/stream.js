@@ -17,25 +17,20 @@ export function followJob(id, { after = 0, afterLine = null, events = true, type
   onLive }) {
   let lastSeq = after;
   let lastLine = afterLine;
-  let ended = false;
-  let source = null;
-  const parse = (message) => {
-    try { return JSON.parse(message.data); } catch { return null; }
-  };
   // Frame ids are `SEQ` or, with output, `SEQ,LINE`.
   const cursor = (message) => String(message.lastEventId || "").split(",").map(Number);
   const onMessage = (message) => {
-    const event = parse(message);
+    const event = parseFrame(message);
     if (!event) return;
     const seq = Number(event.seq !== undefined ? event.seq : cursor(message)[0]);
     // A reconnect may replay what we already have: each seq is handed on once.
-    if (!(seq > lastSeq) || ended) return;
+    if (!(seq > lastSeq)) return;
     lastSeq = seq;
     onEvent(event);
   };
   const onOutputFrame = (message) => {
-    const frame = parse(message);
-    if (!frame || ended || lastLine === null || !(frame.to > lastLine)) return;
+    const frame = parseFrame(message);
+    if (!frame || lastLine === null || !(frame.to > lastLine)) return;
     const [seq] = cursor(message);
     if (seq > lastSeq) lastSeq = seq;
     // Each line once, even when a reconnect starts inside a frame already handed on.
@@ -52,20 +47,46 @@ export function followJob(id, { after = 0, afterLine = null, events = true, type
     if (!events) query += "&events=false";
     return `/api/v1/jobs/${id}/stream?${query}`;
   };
+  const frames = Object.fromEntries([...types, "message"].map((type) => [type, onMessage])); // "message": unnamed events
+  frames.output = onOutputFrame;
+  frames.summary = (message) => {
+    const summary = parseFrame(message);
+    if (summary) onSummary(summary);
+  };
+  follow(url, { signal, frames, onEnd, onLive });
+}
+
+// A workflow job's live stream (GET /api/v1/workflow-jobs/{id}/stream): the whole run as a
+// `workflow` frame each time it changes, then one `end` frame ({status}). Each frame is the
+// whole run, so a reconnect needs no cursor. Calls onRun(run) and onEnd({status}), and
+// onLive(kind, text) as the connection changes, until the end or until `signal` aborts.
+export function followWorkflowJob(id, { signal, onRun, onEnd, onLive }) {
+  const frames = {
+    workflow: (message) => {
+      const run = parseFrame(message);
+      if (run) onRun(run);
+    },
+  };
+  follow(() => `/api/v1/workflow-jobs/${id}/stream`, { signal, frames, onEnd: (end) => onEnd(end || {}), onLive });
+}
+
+// An EventSource on url() (asked again whenever we reconnect it ourselves, so a cursor can
+// move on) handing each named frame to its handler in `frames` until the `end` frame,
+// which goes to onEnd, or until `signal` aborts; onLive(kind, text) hears of the
+// connection. Nothing is handed on after the end.
+function follow(url, { signal, frames, onEnd, onLive }) {
+  let ended = false;
+  let source = null;
   const open = () => {
     source = new EventSource(url());
-    for (const type of types) source.addEventListener(type, onMessage);
-    source.addEventListener("message", onMessage); // unnamed events, should the server send any
-    source.addEventListener("output", onOutputFrame);
-    source.addEventListener("summary", (message) => {
-      const summary = parse(message);
-      if (summary && !ended) onSummary(summary);
-    });
+    for (const [name, handle] of Object.entries(frames)) {
+      source.addEventListener(name, (message) => { if (!ended) handle(message); });
+    }
     source.addEventListener("end", (message) => {
       if (ended) return;
       ended = true;
       source.close(); // otherwise EventSource would reconnect forever
-      onEnd(parse(message));
+      onEnd(parseFrame(message));
     });
     source.onopen = () => { if (!ended) onLive("live"); };
     source.onerror = () => {
@@ -80,36 +101,6 @@ export function followJob(id, { after = 0, afterLine = null, events = true, type
   open();
 }
 
-// A workflow job's live stream (GET /api/v1/workflow-jobs/{id}/stream): the whole run as a
-// `workflow` frame each time it changes, then one `end` frame ({status}). Each frame is the
-// whole run, so a reconnect needs no cursor. Calls onRun(run) and onEnd({status}), and
-// onLive(kind, text) as the connection changes, until the end or until `signal` aborts.
-export function followWorkflowJob(id, { signal, onRun, onEnd, onLive }) {
-  let ended = false;
-  let source = null;
-  const parse = (message) => {
-    try { return JSON.parse(message.data); } catch { return null; }
-  };
-  const open = () => {
-    source = new EventSource(`/api/v1/workflow-jobs/${id}/stream`);
-    source.addEventListener("workflow", (message) => {
-      const run = parse(message);
-      if (run && !ended) onRun(run);
-    });
-    source.addEventListener("end", (message) => {
-      if (ended) return;
-      ended = true;
-      source.close(); // otherwise EventSource would reconnect forever
-      onEnd(parse(message) || {});
-    });
-    source.onopen = () => { if (!ended) onLive("live"); };
-    source.onerror = () => {
-      if (ended || signal.aborted) return;
-      if (source.readyState !== EventSource.CLOSED) return onLive("reconnecting");
-      onLive("offline", "offline, retrying");
-      later(5000, open, signal);
-    };
-  };
-  signal.addEventListener("abort", () => source.close(), { once: true });
-  open();
+function parseFrame(message) {
+  try { return JSON.parse(message.data); } catch { return null; }
 }
