@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PlayhouseClient
 import PlayhouseCore
 import PlayhouseStore
 
@@ -122,27 +123,6 @@ extension UserRepository {
     /// Records in the audit log what a command did: no one signed in did it.
     fileprivate func recordCommand(_ action: AuditAction, target: String, detail: String) async throws {
         try await recordAudit(AuditEntry(actor: nil, action: action, target: target, source: "command line", detail: detail))
-    }
-}
-
-/// A password from the terminal (not echoed) or, when standard input is not one, its first line.
-enum PasswordInput {
-    static func read(confirm: Bool) throws -> String {
-        guard isatty(STDIN_FILENO) == 1 else {
-            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
-                throw ArgumentParser.ValidationError("no password on standard input")
-            }
-            return line
-        }
-        guard let first = getpass("Password: ").map({ String(cString: $0) }), !first.isEmpty else {
-            throw ArgumentParser.ValidationError("no password given")
-        }
-        if confirm {
-            guard let second = getpass("Again: ").map({ String(cString: $0) }), second == first else {
-                throw ArgumentParser.ValidationError("the two passwords differ")
-            }
-        }
-        return first
     }
 }
 
