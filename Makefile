@@ -13,13 +13,16 @@ ANSIBLE_READY := $(VENV)/.ansible-$(ANSIBLE_CORE)-bcrypt-$(BCRYPT)
 # schemathesis fuzzes the API against its OpenAPI document in `make test`; it has a venv of
 # its own, so that its dependencies never meet Ansible's.
 SCHEMATHESIS := 4.32.5
+# aiosmtpd is the real SMTP server (STARTTLS, AUTH) the email notification tests send to,
+# in the same venv.
+AIOSMTPD := 1.4.6
 TEST_VENV := .venv-test
 SWIFT_BUILD_FLAGS ?=
 # Suites that keep both cores busy for minutes (real servers killed and restarted, the API
 # fuzzed): they run after the rest, so the rest's requests are not starved into timeouts.
 HEAVY_TESTS := KillMatrixTests|OpenAPIFuzzTests
 PORT ?= 8080
-TEST_PACKAGES := openssh-server chromium chromium-driver curl postgresql iproute2
+TEST_PACKAGES := openssh-server chromium chromium-driver curl postgresql iproute2 openssl
 BENCH_PACKAGES := openssh-server postgresql wrk sqlite3
 # What the build links: zlib, for the compacted logs (compress-nio).
 BUILD_PACKAGES := zlib1g-dev
@@ -45,14 +48,19 @@ $(ANSIBLE_READY):
 
 # Debian packages the tests need: sshd for the SSH test hosts, chromium for the page test,
 # PostgreSQL binaries for the store tests (each test starts its own server), iproute2 for
-# the loopback of the fuzzed server's own network namespace.
-test-setup: setup $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS)
+# the loopback of the fuzzed server's own network namespace, openssl for the certificate of
+# the SMTP test server.
+test-setup: setup $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS) $(TEST_VENV)/.aiosmtpd-$(AIOSMTPD)
 	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
 
 $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS):
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || $(MAKE) --no-print-directory apt PACKAGES=python3-venv
 	$(PYTHON) -m venv $(TEST_VENV)
 	$(TEST_VENV)/bin/pip install --quiet schemathesis==$(SCHEMATHESIS)
+	touch $@
+
+$(TEST_VENV)/.aiosmtpd-$(AIOSMTPD): $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS)
+	$(TEST_VENV)/bin/pip install --quiet aiosmtpd==$(AIOSMTPD)
 	touch $@
 
 # Installs whichever of PACKAGES the machine lacks.

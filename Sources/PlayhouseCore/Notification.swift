@@ -1,6 +1,7 @@
 public import Foundation
 
-/// Where Playhouse tells of jobs starting and ending: a URL that gets a JSON POST.
+/// Where Playhouse tells of jobs starting and ending: a URL that gets a JSON POST, or the
+/// addresses of a `mailto:` URL that get an email.
 public struct NotificationTarget: Sendable, Equatable {
     public enum Event: String, Sendable, CaseIterable {
         case started, succeeded, failed
@@ -13,6 +14,9 @@ public struct NotificationTarget: Sendable, Equatable {
         case json
         /// `{"text": "…"}`, as Slack's incoming webhooks (and Mattermost, Rocket.Chat) take it.
         case slack
+        /// An email to the addresses of a `mailto:` URL (``EmailRecipients``), through the
+        /// SMTP server the notifying process was started with.
+        case email
     }
 
     public var id: Int64

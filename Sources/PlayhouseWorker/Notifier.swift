@@ -8,24 +8,35 @@ import PlayhouseEngine
 import PlayhouseStore
 import ServiceLifecycle
 
-/// Sends the queued notifications: a JSON POST per event and target, retried with
-/// backoff (1, 2, 4, 8, 16 s) until it is answered 2xx or six attempts have failed. Every
-/// attempt is written to the delivery log. Any number of processes may run one: each
-/// delivery is held by the one sending it.
+/// Sends the queued notifications: a JSON POST per event and target, or an email through
+/// the SMTP server, retried with backoff (1, 2, 4, 8, 16 s) until it is answered 2xx (250
+/// for an email) or six attempts have failed. Every attempt is written to the delivery
+/// log. Any number of processes may run one: each delivery is held by the one sending it.
 public struct Notifier: Service {
     public let store: Store
     public let logger: Logger
     /// Where people reach Playhouse: with it, the links sent out are absolute.
     public let publicURL: WebOrigin?
+    /// The server email targets' messages go through; without it they fail, saying so.
+    public let smtp: SMTPConfiguration?
 
     static let poll: Duration = .seconds(1)
     static let maxAttempts = 6
     static let timeout: TimeAmount = .seconds(10)
+    static let noSMTP = "no SMTP server is configured: start Playhouse with --smtp-url"
 
-    public init(store: Store, logger: Logger, publicURL: WebOrigin? = nil) {
+    public init(store: Store, logger: Logger, publicURL: WebOrigin? = nil, smtp: SMTPConfiguration? = nil) {
         self.store = store
         self.logger = logger
         self.publicURL = publicURL
+        self.smtp = smtp
+    }
+
+    /// What one attempt came to: the answer's status (HTTP, or the SMTP reply code) and,
+    /// when it failed, why.
+    private struct Attempt {
+        var status: Int?
+        var failure: String?
     }
 
     public func run() async {
@@ -46,29 +57,17 @@ public struct Notifier: Service {
     }
 
     func send(_ delivery: Delivery) async throws {
-        guard let target = try await store.notificationTargets.find(delivery.targetID), let payload = try await payload(delivery, target)
-        else {
+        let target = try await store.notificationTargets.find(delivery.targetID)
+        var outcome: Attempt? = nil
+        if let target {
+            outcome = target.format == .email ? try await mail(delivery, target) : try await post(delivery, target)
+        }
+        guard let target, let outcome else {
             try await store.notificationTargets.recordDeliveryAttempt(
                 delivery.id, delivered: false, responseStatus: nil, error: "the target, the job or the approval is gone", retryAt: nil)
             return
         }
-        var request = HTTPClientRequest(url: target.url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "Playhouse")
-        request.body = .bytes(ByteBuffer(string: payload.jsonString()))
-        var status: Int? = nil
-        var failure: String? = nil
-        do {
-            let response = try await OutboundHTTP.client.execute(request, timeout: Self.timeout)
-            status = Int(response.status.code)
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-            if !(200..<300).contains(Int(response.status.code)) {
-                failure = "answered \(response.status.code) \(response.status.reasonPhrase)"
-            }
-        } catch {
-            failure = "\(error)"
-        }
+        let (status, failure) = (outcome.status, outcome.failure)
         let attempt = delivery.attempts + 1
         let retryAt = failure == nil || attempt >= Self.maxAttempts ? nil : Date().addingTimeInterval(pow(2, Double(attempt - 1)))
         try await store.notificationTargets.recordDeliveryAttempt(
@@ -81,6 +80,59 @@ public struct Notifier: Service {
                     "attempt": "\(attempt)", "error": .string(failure),
                 ])
         }
+    }
+
+    /// POSTs the delivery's payload to `target`'s URL; nil when what it tells of is gone.
+    private func post(_ delivery: Delivery, _ target: NotificationTarget) async throws -> Attempt? {
+        guard let payload = try await payload(delivery, target) else { return nil }
+        var request = HTTPClientRequest(url: target.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "Playhouse")
+        request.body = .bytes(ByteBuffer(string: payload.jsonString()))
+        do {
+            let response = try await OutboundHTTP.client.execute(request, timeout: Self.timeout)
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            let status = Int(response.status.code)
+            return Attempt(
+                status: status, failure: (200..<300).contains(status) ? nil : "answered \(status) \(response.status.reasonPhrase)")
+        } catch {
+            return Attempt(status: nil, failure: "\(error)")
+        }
+    }
+
+    /// Emails the delivery's news to the addresses of `target`'s `mailto:` URL; nil when
+    /// what it tells of is gone. The SMTP reply code is the attempt's status.
+    private func mail(_ delivery: Delivery, _ target: NotificationTarget) async throws -> Attempt? {
+        guard let content = try await email(delivery) else { return nil }
+        guard let smtp else { return Attempt(status: nil, failure: Self.noSMTP) }
+        let recipients: EmailRecipients
+        do throws(ValidationError) {
+            recipients = try EmailRecipients(mailto: target.url)
+        } catch {
+            return Attempt(status: nil, failure: "the target's url: \(error.message)")
+        }
+        let message = EmailMessage(
+            from: smtp.from, to: recipients.addresses, subject: content.subject, text: content.text, html: content.html)
+        do throws(SMTPError) {
+            return Attempt(status: try await SMTPClient(configuration: smtp).send(message).code, failure: nil)
+        } catch {
+            return Attempt(status: error.reply?.code, failure: "SMTP server \(smtp.host) port \(smtp.port), \(error)")
+        }
+    }
+
+    /// What the delivery's email says; nil when what it tells of is gone.
+    private func email(_ delivery: Delivery) async throws -> NotificationEmail? {
+        if let approvalID = delivery.approvalID {
+            guard let node = try await store.workflows.node(approvalID), let job = try await store.workflows.job(node.workflowJobID) else {
+                return nil
+            }
+            return NotificationEmail.approval(node, of: job, publicURL: publicURL)
+        }
+        guard let jobID = delivery.jobID, let job = try await store.jobs.find(jobID) else { return nil }
+        var templateName: String? = nil
+        if let templateID = job.parameters.templateID { templateName = try await store.templates.find(templateID)?.name }
+        return NotificationEmail.job(job, event: delivery.event, templateName: templateName, publicURL: publicURL)
     }
 
     /// What the delivery posts to `target`; nil when what it tells of is gone.
@@ -111,7 +163,7 @@ public struct Notifier: Service {
                 "text": .string(
                     "Playhouse workflow \(job.name) (#\(job.id)) waits for approval at \(approval.node)\(asks) (\(who)) \(link)")
             ])
-        case .json:
+        case .json, .email:  // an email target is mailed, not posted (``mail(_:_:)``)
             return .object([
                 "event": .string("approval.pending"),
                 "approval": .object([
@@ -149,7 +201,7 @@ public struct Notifier: Service {
             let why = job.error.map { ": \($0)" } ?? ""
             let link = publicURL.map { " \($0.link(page))" } ?? ""
             return .object(["text": .string("Playhouse job #\(job.id) \(what) \(verb)\(who)\(why)\(link)")])
-        case .json:
+        case .json, .email:  // an email target is mailed, not posted (``mail(_:_:)``)
             var fields: [String: JSONValue] = [
                 "id": .number(Double(job.id)), "status": .string(job.status.rawValue), "project": .string(parameters.project),
                 "playbook": .string(parameters.playbook), "url": .string(publicURL?.link(page) ?? page),

@@ -55,6 +55,9 @@ struct Composition: Sendable {
     /// Ends the jobs whose worker stopped renewing their lease.
     var leaseReaper: LeaseReaper { LeaseReaper(store: store, lease: lease, logger: logger) }
 
-    /// Sends the notifications of ended jobs, linking to `publicURL`.
-    func notifier(publicURL: WebOrigin? = nil) -> Notifier { Notifier(store: store, logger: logger, publicURL: publicURL) }
+    /// Sends the notifications of jobs and approvals, linking to `publicURL`, mailing email
+    /// targets through `smtp`.
+    func notifier(publicURL: WebOrigin? = nil, smtp: SMTPConfiguration? = nil) -> Notifier {
+        Notifier(store: store, logger: logger, publicURL: publicURL, smtp: smtp)
+    }
 }

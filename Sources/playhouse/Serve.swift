@@ -54,6 +54,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup(title: "Daily cleanup (off unless --older-than is given)") var retention: RetentionOptions
 
+    @OptionGroup(title: "Email notifications (off unless --smtp-url is given)") var smtp: SMTPOptions
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ArgumentParser.ValidationError("--port must be 1 to 65535") }
         guard workers >= 0 else { throw ArgumentParser.ValidationError("--workers must be 0 or more") }
@@ -79,10 +81,14 @@ struct Serve: AsyncParsableCommand {
             logger.notice(
                 "no --public-url: only requests to localhost or an IP address of this machine are answered; set it to the URL people use")
         }
+        let smtp = try smtp.configuration()
+        if let smtp {
+            logger.info("email notifications go through \(smtp)", metadata: ["from": .string(smtp.from.description)])
+        }
         try await common.withComposition(logger: logger) { composition in
             let store = composition.store
             try await FirstAdmin.ensure(store: store, logger: logger)
-            var services: [any Service] = [composition.leaseReaper, composition.notifier(publicURL: site)]
+            var services: [any Service] = [composition.leaseReaper, composition.notifier(publicURL: site, smtp: smtp)]
             if retention.isSet {
                 let retention = retention
                 services.append(Cleaner(store: store, policy: { retention.policy(at: $0)! }, logger: logger))
