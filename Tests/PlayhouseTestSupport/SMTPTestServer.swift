@@ -2,7 +2,7 @@ import Foundation
 import PlayhouseCore
 
 /// A real SMTP server for tests: aiosmtpd (pinned in the Makefile's `.venv-test`) on a free
-/// port of 127.0.0.1, run by `Tests/smtp-server.py`, with a certificate made for it by
+/// port of 127.0.0.1, run by `Tests/Scripts/smtp-server.py`, with a certificate made for it by
 /// `openssl req` (for 127.0.0.1 and localhost), one user, and a folder where each message
 /// it takes lands as a file.
 public final class SMTPTestServer: Sendable {
@@ -23,7 +23,7 @@ public final class SMTPTestServer: Sendable {
     private let process: ChildProcess
 
     public static let python = TestPaths.root + "/.venv-test/bin/python"
-    static let script = TestPaths.root + "/Tests/smtp-server.py"
+    static let script = TestPaths.root + "/Tests/Scripts/smtp-server.py"
 
     private init(port: Int, folder: String, certificate: String?, process: ChildProcess) {
         self.port = port

@@ -25,9 +25,12 @@ struct EventStream: Sendable {
         var seq: Int
         var line: Int?
 
-        /// `SEQ` or `SEQ,LINE`, as the ids of this stream's frames read; nil for anything else.
+        /// `SEQ` or `SEQ,LINE`, as the ids of this stream's frames read, or with the comma as
+        /// `%2C` (clients generated from the OpenAPI document percent-encode header values);
+        /// nil for anything else.
         init?(lastEventID: String) {
-            let parts = lastEventID.trimmingCharacters(in: .whitespaces).split(separator: ",", omittingEmptySubsequences: false)
+            let text = lastEventID.trimmingCharacters(in: .whitespaces).replacing("%2C", with: ",").replacing("%2c", with: ",")
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false)
             guard (1...2).contains(parts.count), let seq = Int(parts[0]), seq >= 0 else { return nil }
             self.seq = seq
             if parts.count == 2 {
