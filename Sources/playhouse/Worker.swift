@@ -27,6 +27,11 @@ struct Worker: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds running jobs may go on after SIGTERM before they are stopped (env PLAYHOUSE_DRAIN_TIMEOUT).")
     var drainTimeout: Double = ProcessInfo.processInfo.environment["PLAYHOUSE_DRAIN_TIMEOUT"].flatMap(Double.init) ?? 300
 
+    @Option(
+        name: .long,
+        help: "Serve this worker's Prometheus /metrics on HOST:PORT, e.g. 127.0.0.1:9464 (env PLAYHOUSE_METRICS_LISTEN; default off).")
+    var metricsListen: String? = ProcessInfo.processInfo.environment["PLAYHOUSE_METRICS_LISTEN"].flatMap { $0.isEmpty ? nil : $0 }
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -37,6 +42,9 @@ struct Worker: AsyncParsableCommand {
         guard capacity >= 1 else { throw ArgumentParser.ValidationError("--capacity must be at least 1") }
         guard drainTimeout >= 0 else { throw ArgumentParser.ValidationError("--drain-timeout must be 0 or more seconds") }
         guard !name.isEmpty, name.count <= 200 else { throw ArgumentParser.ValidationError("--name must be 1 to 200 characters") }
+        if let metricsListen, WorkerMetrics.address(metricsListen) == nil {
+            throw ArgumentParser.ValidationError("--metrics-listen must be HOST:PORT, e.g. 127.0.0.1:9464; not \"\(metricsListen)\"")
+        }
     }
 
     func run() async throws {
@@ -49,14 +57,16 @@ struct Worker: AsyncParsableCommand {
                 name: name, capacity: capacity, drainTimeout: .seconds(drainTimeout),
                 shutdownMessage: "interrupted: worker stopped")
             try await pool.cleanUpAfterCrash(interrupted: interrupted)
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: [
-                        .init(service: pool),
-                        .init(service: composition.leaseReaper),
-                    ],
-                    gracefulShutdownSignals: [.sigterm],
-                    logger: logger))
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(service: pool),
+                .init(service: composition.leaseReaper),
+            ]
+            if let listen = metricsListen.flatMap(WorkerMetrics.address) {
+                let metrics = WorkerMetrics.application(
+                    store: composition.store, lease: composition.lease, host: listen.host, port: listen.port, logger: logger)
+                services.append(.init(service: metrics))
+            }
+            let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm], logger: logger))
             logger.info(
                 "worker running",
                 metadata: [

@@ -28,12 +28,12 @@ import Testing
         let web: PlayhouseProcess
         var workers: [String: PlayhouseProcess]
 
-        func startWorker(_ name: String, capacity: Int = 1, drainTimeout: Double = 300) throws -> PlayhouseProcess {
+        func startWorker(_ name: String, capacity: Int = 1, drainTimeout: Double = 300, extra: [String] = []) throws -> PlayhouseProcess {
             try PlayhouseProcess(
                 [
                     "worker", "--database", url, "--name", name, "--capacity", "\(capacity)", "--projects", projects,
                     "--runs-dir", scratch + "/runs-\(name)", "--worker-lost-after", "3", "--drain-timeout", "\(drainTimeout)",
-                ],
+                ] + extra,
                 log: scratch + "/\(name).log")
         }
 
@@ -209,6 +209,30 @@ import Testing
             let job = try await fleet.waitForEnd(id)
             #expect(job["status"] == .string("successful"))
             #expect(job["worker"] == .string("w1"))
+        }
+    }
+
+    @Test func aWorkerServesTheDispatchesAndRunsItCountedOnItsOwnMetricsAddress() async throws {
+        try await withFleet(workers: 0) { fleet in
+            let metricsPort = try Loopback.freePort()
+            fleet.workers["w1"] = try fleet.startWorker("w1", extra: ["--metrics-listen", "127.0.0.1:\(metricsPort)"])
+            let ok = try await fleet.launch("hello.yml")
+            let failed = try await fleet.launch("sleep.yml", seconds: -1)
+            #expect(try await fleet.waitForEnd(ok)["status"] == .string("successful"))
+            #expect(try await fleet.waitForEnd(failed)["status"] == .string("failed"))
+            let text = try await RawHTTP.send(port: metricsPort, "GET", "/metrics", signedIn: false).body
+            func value(_ series: String) -> Double? {
+                text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+            }
+            #expect(value("playhouse_dispatch_duration_seconds_count") == 2, "both claims were this worker's: \(text)")
+            #expect(value(#"playhouse_run_duration_seconds_count{status="successful"}"#) == 1)
+            #expect(value(#"playhouse_run_duration_seconds_count{status="failed"}"#) == 1)
+            #expect(value(#"playhouse_worker_capacity{worker="w1"}"#) == 1)
+            let web = try await RawHTTP.send(port: fleet.port, "GET", "/metrics").body
+            #expect(!web.contains("playhouse_dispatch_duration_seconds_count"), "the web process ran nothing, so it counted nothing")
+
+            let refused = try PlayhouseProcess.command(["worker", "--database", fleet.url, "--metrics-listen", "9464"])
+            #expect(refused.status != 0 && refused.output.contains("--metrics-listen must be HOST:PORT"), "\(refused.output)")
         }
     }
 
