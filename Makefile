@@ -22,7 +22,7 @@ SWIFT_BUILD_FLAGS ?=
 # fuzzed): they run after the rest, so the rest's requests are not starved into timeouts.
 HEAVY_TESTS := KillMatrixTests|OpenAPIFuzzTests
 PORT ?= 8080
-TEST_PACKAGES := openssh-server chromium chromium-driver curl postgresql iproute2 openssl
+TEST_PACKAGES := openssh-server chromium chromium-driver curl postgresql iproute2 openssl nginx
 BENCH_PACKAGES := openssh-server postgresql wrk sqlite3
 # What the build links: zlib, for the compacted logs (compress-nio).
 BUILD_PACKAGES := zlib1g-dev
@@ -49,7 +49,7 @@ $(ANSIBLE_READY):
 # Debian packages the tests need: sshd for the SSH test hosts, chromium for the page test,
 # PostgreSQL binaries for the store tests (each test starts its own server), iproute2 for
 # the loopback of the fuzzed server's own network namespace, openssl for the certificate of
-# the SMTP test server.
+# the SMTP test server (and of the proxy in test-deploy), nginx for test-deploy.
 test-setup: setup $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS) $(TEST_VENV)/.aiosmtpd-$(AIOSMTPD)
 	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
 
@@ -91,6 +91,7 @@ test: test-setup lint
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build $(SWIFT_BUILD_FLAGS) --skip '$(HEAVY_TESTS)'
 	swift test --skip-build $(SWIFT_BUILD_FLAGS) --filter '$(HEAVY_TESTS)'
+	@$(MAKE) --no-print-directory test-deploy
 
 # The benchmarks: ansible-runner beside ansible-core (the comparison), sshd and PostgreSQL
 # (test hosts and the worker setup), wrk (HTTP load) and sqlite3 (bulk-loading the large
@@ -107,3 +108,63 @@ $(VENV)/.ansible-runner-$(ANSIBLE_RUNNER): $(ANSIBLE_READY)
 
 clean:
 	rm -rf .build var
+
+# `make install` builds playhouse in release mode and installs it under PREFIX (DESTDIR in
+# front, for packaging):
+#   PREFIX/lib/playhouse/playhouse                  the binary
+#   PREFIX/lib/playhouse/playhouse_*.resources      its resources: pages and the OpenAPI
+#                                                   document, the Ansible callback plugin
+#   PREFIX/bin/playhouse                            a link to the binary
+#   PREFIX/share/playhouse/                         systemd units and environment file,
+#                                                   the nginx site, the Grafana dashboard
+# The binary finds its resources (Bundle.module) beside its own path with links resolved,
+# so they share a folder and bin/ holds a link; the units' ExecStart is set to the
+# PREFIX. CONFIGURATION=debug installs the debug build instead: test-deploy (the last step
+# of `make test`) installs that way, so a fresh clone's `make test` does not pay for a
+# release build on top of the debug one (`make bench` builds release). The same rule runs
+# either way. The binary loads the Swift runtime from the toolchain's usr/lib/swift/linux
+# (its RUNPATH): the toolchain stays where it is, readable by the user that runs Playhouse.
+PREFIX ?= /usr/local
+DESTDIR ?=
+CONFIGURATION ?= release
+# The resource bundles of the playhouse product's targets (a stale one of a removed
+# target may lie beside them in .build).
+RESOURCE_BUNDLES := playhouse_PlayhouseServer.resources playhouse_PlayhouseEngine.resources
+
+.PHONY: install uninstall test-deploy
+
+install:
+	@$(MAKE) --no-print-directory packages PACKAGES="$(BUILD_PACKAGES)"
+	swift build -c $(CONFIGURATION) $(SWIFT_BUILD_FLAGS) --product playhouse
+	@set -e; \
+	built=$$(swift build -c $(CONFIGURATION) $(SWIFT_BUILD_FLAGS) --show-bin-path); \
+	lib="$(DESTDIR)$(PREFIX)/lib/playhouse"; share="$(DESTDIR)$(PREFIX)/share/playhouse"; \
+	echo "installing playhouse ($(CONFIGURATION)) into $(DESTDIR)$(PREFIX)"; \
+	install -d "$$lib" "$(DESTDIR)$(PREFIX)/bin" "$$share/systemd" "$$share/nginx"; \
+	install -m 0755 "$$built/playhouse" "$$lib/.playhouse.new"; \
+	mv -f "$$lib/.playhouse.new" "$$lib/playhouse"; \
+	for bundle in $(RESOURCE_BUNDLES); do \
+		test -d "$$built/$$bundle" || { echo "$$built/$$bundle is missing: the build made no such bundle"; exit 1; }; \
+		rm -rf "$$lib/$$bundle"; \
+		cp -R "$$built/$$bundle" "$$lib/$$bundle"; \
+	done; \
+	find "$$lib" -name __pycache__ -prune -exec rm -rf {} +; \
+	chmod -R u=rwX,go=rX "$$lib"; \
+	ln -sfn ../lib/playhouse/playhouse "$(DESTDIR)$(PREFIX)/bin/playhouse"; \
+	for unit in playhouse.service playhouse-worker.service; do \
+		sed 's|/usr/local/bin/playhouse|$(PREFIX)/bin/playhouse|' "deploy/systemd/$$unit" > "$$share/systemd/$$unit"; \
+		chmod 0644 "$$share/systemd/$$unit"; \
+	done; \
+	install -m 0644 deploy/systemd/playhouse.env "$$share/systemd/playhouse.env"; \
+	install -m 0644 deploy/nginx/playhouse.conf "$$share/nginx/playhouse.conf"; \
+	install -m 0644 deploy/grafana-dashboard.json "$$share/grafana-dashboard.json"
+
+uninstall:
+	rm -f "$(DESTDIR)$(PREFIX)/bin/playhouse"
+	rm -rf "$(DESTDIR)$(PREFIX)/lib/playhouse" "$(DESTDIR)$(PREFIX)/share/playhouse"
+
+# The installed binary behind nginx: `make install` into a temporary PREFIX (debug; or
+# `make test-deploy CONFIGURATION=release`), then serve through the example nginx site
+# over HTTPS on loopback, a job followed live through it (Tests/Scripts/deploy-test.sh).
+test-deploy: test-setup
+	Tests/Scripts/deploy-test.sh
