@@ -29,7 +29,7 @@ struct FirstTask {
         var section = Report.Section(
             .firsttask,
             method: "Launch to the first task's start, median of \(rounds) rounds per way after \(warmup) warm-up round, "
-                + "the two ways interleaved (which goes first alternates each round), on `firsttask.yml`. (a) Plain "
+                + "the three ways interleaved (each goes first in turn), on `firsttask.yml`. (a) Plain "
                 + "`ansible-playbook`, its stdout on a pipe and `PYTHONUNBUFFERED=1` as Playhouse runs it (Ansible flushes "
                 + "each line itself either way): from the spawn to the arrival of its first `TASK [` line. (b) Playhouse, "
                 + "`serve --workers 2`, SQLite: from just before `POST /api/v1/jobs` is sent to the arrival of the first "

@@ -19,7 +19,11 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on (env PLAYHOUSE_PORT).")
     var port: Int = ProcessInfo.processInfo.environment["PLAYHOUSE_PORT"].flatMap(Int.init) ?? 8080
 
-    @Flag(name: .long, help: "Mark session cookies Secure: set when users reach Playhouse over HTTPS (env PLAYHOUSE_SECURE_COOKIES=1).")
+    // With an inversion, a default the environment turns on is allowed (ArgumentParser
+    // refuses a flag that defaults to true and cannot be turned off).
+    @Flag(
+        name: .long, inversion: .prefixedNo,
+        help: "Mark session cookies Secure: set when users reach Playhouse over HTTPS (env PLAYHOUSE_SECURE_COOKIES=1).")
     var secureCookies: Bool = ProcessInfo.processInfo.environment["PLAYHOUSE_SECURE_COOKIES"] == "1"
 
     @Option(
@@ -45,7 +49,9 @@ struct Serve: AsyncParsableCommand {
         ProcessInfo.processInfo.environment["PLAYHOUSE_WORKERS"].flatMap(Int.init)
         ?? ProcessInfo.processInfo.activeProcessorCount
 
-    @Flag(name: .long, help: "Serve /metrics without signing in, for a Prometheus on a private network (env PLAYHOUSE_OPEN_METRICS=1).")
+    @Flag(
+        name: .long, inversion: .prefixedNo,
+        help: "Serve /metrics without signing in, for a Prometheus on a private network (env PLAYHOUSE_OPEN_METRICS=1).")
     var openMetrics: Bool = ProcessInfo.processInfo.environment["PLAYHOUSE_OPEN_METRICS"] == "1"
 
     @OptionGroup var common: CommonOptions

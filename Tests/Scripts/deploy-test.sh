@@ -169,24 +169,15 @@ PASSWORD=$("$PY" -c 'import secrets; print(secrets.token_hex(12))')
 
 # The example environment file as systemd reads it: NAME=value lines, taken literally.
 # The machine's paths and ports come as flags below, which win over it.
-# A debug build refuses PLAYHOUSE_SECURE_COOKIES=1: ArgumentParser checks, in debug builds
-# only, that no @Flag defaults to true, and that variable makes --secure-cookies default to
-# true. The release build the units run takes it; for a debug one it becomes the flag.
-env_args=() flag_args=()
-while IFS= read -r line; do
-    case "$CONFIGURATION $line" in
-    "debug PLAYHOUSE_SECURE_COOKIES=1") flag_args+=(--secure-cookies) ;;
-    *) env_args+=("$line") ;;
-    esac
-done < <(grep -E '^[A-Z_][A-Z0-9_]*=' "$SHARE/systemd/playhouse.env")
-[ ${#flag_args[@]} = 0 ] || say "the debug build gets PLAYHOUSE_SECURE_COOKIES=1 of the env file as --secure-cookies"
+env_args=()
+while IFS= read -r line; do env_args+=("$line"); done < <(grep -E '^[A-Z_][A-Z0-9_]*=' "$SHARE/systemd/playhouse.env")
 # HOME is the state folder, as the playhouse user's home is. Ansible finds the "remote"
 # temporary folder of a local connection through the user's entry in /etc/passwd
 # (~root, read-only in the sandbox), so it is named here as that home would give it.
 serve_env=(env "${env_args[@]}" HOME="$STATE" ANSIBLE_REMOTE_TMP="$STATE/.ansible/tmp" PLAYHOUSE_ADMIN_PASSWORD="$PASSWORD")
 serve_args=(serve --port "$APP_PORT" --public-url "$ORIGIN" --database "$STATE/playhouse.sqlite"
     --secret-key-file "$STATE/secret.key" --runs-dir "$STATE/runs" --projects "$REPO/examples"
-    --ansible-bin "$REPO/.venv/bin" --workers 2 "${flag_args[@]}")
+    --ansible-bin "$REPO/.venv/bin" --workers 2)
 
 SANDBOX=0
 if [ "$(id -u)" = 0 ] && unshare --mount true 2>/dev/null && command -v setpriv >/dev/null; then SANDBOX=1; fi
