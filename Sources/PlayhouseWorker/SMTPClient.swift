@@ -69,12 +69,7 @@ public struct SMTPClient: Sendable {
             }
             try expect(220, .startTLS, await connection.exchange(.startTLS, "STARTTLS\r\n"))
             try await connection.startTLS(tls, serverHostname: configuration.hostIsAddress ? nil : configuration.host)
-            do throws(SMTPError) {
-                features = try expect(250, .ehlo, await connection.exchange(.ehlo, "EHLO \(configuration.clientName)\r\n"))
-            } catch  where error.reply == nil {
-                // The handshake happens as the second EHLO goes: its failure is TLS's.
-                throw SMTPError(.startTLS, "TLS failed: \(error.reason)")
-            }
+            features = try expect(250, .ehlo, await connection.exchange(.ehlo, "EHLO \(configuration.clientName)\r\n"))
         }
         if let username = configuration.username, let password = configuration.password {
             guard connection.encrypted else { throw SMTPError(.auth, "a password is never sent without TLS") }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOSSL
+import NIOTLS
 
 /// The wire of one SMTP conversation: commands out, replies in, each exchange within a
 /// time limit, and the switch to TLS after STARTTLS. Used by one task, inside the async
@@ -89,22 +90,34 @@ struct SMTPConnection {
         return line
     }
 
-    /// Puts TLS under the conversation, after the server agreed to STARTTLS: what is sent
-    /// next waits for the handshake, and what is read next comes out of it. Bytes the
-    /// server sent before the handshake would be read as if they came over TLS, so a server
-    /// that sent any is refused.
+    /// Puts TLS under the conversation, after the server agreed to STARTTLS, and waits for
+    /// the handshake (within the time limit of an answer), so a certificate that is not
+    /// trusted is reported as such before anything else is sent. Bytes the server sent
+    /// before the handshake would be read as if they came over TLS, so a server that sent
+    /// any is refused.
     mutating func startTLS(_ context: NIOSSLContext, serverHostname: String?) async throws(SMTPError) {
         guard received.readableBytes == 0 else {
             throw SMTPError(.startTLS, "the server sent more after agreeing to STARTTLS (a sign of tampering); nothing more is sent")
         }
         let channel = channel
+        let timeout = timeout
+        let handshake = channel.eventLoop.makePromise(of: Void.self)
+        let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            handshake.fail(SMTPError(.startTLS, "the TLS handshake did not end within \(Self.seconds(timeout))"))
+            channel.close(promise: nil)
+        }
+        defer { timer.cancel() }
         do {
             try await channel.eventLoop.submit {
-                let handler = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
-                try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+                let tls = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
+                try channel.pipeline.syncOperations.addHandler(tls, position: .first)
+                try channel.pipeline.syncOperations.addHandler(TLSHandshakeWatch(done: handshake), position: .after(tls))
             }.get()
+            try await handshake.futureResult.get()
+        } catch let error as SMTPError {
+            throw error
         } catch {
-            throw SMTPError(.startTLS, "could not start TLS: \(error)")
+            throw SMTPError(.startTLS, "TLS failed: \(error)")
         }
         encrypted = true
     }
@@ -112,5 +125,32 @@ struct SMTPConnection {
     /// Says goodbye, not waiting long for the answer: the message is already sent.
     mutating func quit() async {
         _ = try? await exchange(.quit, "QUIT\r\n")
+    }
+}
+
+/// Completes `done` when the TLS handshake in front of it ends: with success, with the
+/// handshake's error, or with the connection closed under it. Everything passes on.
+private final class TLSHandshakeWatch: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    private let done: EventLoopPromise<Void>
+
+    init(done: EventLoopPromise<Void>) {
+        self.done = done
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case TLSUserEvent.handshakeCompleted = event { done.succeed() }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        done.fail(error)
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        done.fail(SMTPError(.startTLS, "the server closed the connection during the TLS handshake"))
+        context.fireChannelInactive()
     }
 }
