@@ -54,6 +54,14 @@ struct Serve: AsyncParsableCommand {
         help: "Serve /metrics without signing in, for a Prometheus on a private network (env PLAYHOUSE_OPEN_METRICS=1).")
     var openMetrics: Bool = ProcessInfo.processInfo.environment["PLAYHOUSE_OPEN_METRICS"] == "1"
 
+    @Option(
+        name: .long,
+        help: """
+            The addresses of reverse proxies in front (comma-separated, e.g. 127.0.0.1,::1): from them, \
+            X-Forwarded-For names the client, for the audit log and the sign-in throttle (env PLAYHOUSE_TRUSTED_PROXIES).
+            """)
+    var trustedProxies: String = ProcessInfo.processInfo.environment["PLAYHOUSE_TRUSTED_PROXIES"] ?? ""
+
     @OptionGroup var common: CommonOptions
 
     @OptionGroup var limits: LimitOptions
@@ -72,6 +80,11 @@ struct Serve: AsyncParsableCommand {
         }
         guard JinjaPolicy(rawValue: jinjaInExtraVars) != nil else {
             throw ArgumentParser.ValidationError("--jinja-in-extra-vars must be never, template or always")
+        }
+        do {
+            _ = try TrustedProxies.parse(trustedProxies)
+        } catch {
+            throw ArgumentParser.ValidationError("--trusted-proxies: \(error.message)")
         }
     }
 
@@ -122,6 +135,7 @@ struct Serve: AsyncParsableCommand {
                 secureCookies: secureCookies, publicURL: site, jinjaPolicy: JinjaPolicy(rawValue: jinjaInExtraVars) ?? .template,
                 limits: limits.resourceLimits)
             dependencies.openMetrics = openMetrics
+            dependencies.trustedProxies = try TrustedProxies.parse(trustedProxies)
             let app = buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),
                 dependencies: dependencies, services: services, logger: logger)

@@ -9,8 +9,9 @@ import PlayhouseCore
 public struct PlayhouseContext: AuthRequestContext, RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var identity: Identity?
-    /// The client's IP address.
-    public let remoteAddress: String?
+    /// The client's IP address: the connection's, or behind a trusted proxy the one it
+    /// forwarded (`ForwardedForMiddleware`).
+    public var remoteAddress: String?
     /// The address and port of this server the request came in on.
     public let localAddress: String?
     public let localPort: Int?

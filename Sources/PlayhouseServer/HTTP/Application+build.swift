@@ -15,6 +15,7 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     let router = Router(context: PlayhouseContext.self)
     let identities = IdentityCache()
     router.middlewares.add(RequestIDMiddleware())
+    if !dependencies.trustedProxies.isEmpty { router.middlewares.add(ForwardedForMiddleware(trusted: dependencies.trustedProxies)) }
     router.middlewares.add(MetricsMiddleware(metrics: dependencies.store.metrics))
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(APIErrorMiddleware())

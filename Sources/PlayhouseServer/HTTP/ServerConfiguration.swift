@@ -67,6 +67,9 @@ public struct ServerDependencies: Sendable {
     /// `/metrics` without signing in (for a Prometheus on a private network); otherwise it
     /// needs an admin.
     public var openMetrics = false
+    /// The addresses of reverse proxies whose `X-Forwarded-For` names the client
+    /// (`--trusted-proxies`); empty: the header is ignored.
+    public var trustedProxies: Set<String> = []
     /// How much slow work runs at once, and how many streams a user holds open.
     public var limits: ResourceLimits { work.limits }
     /// Counts that work; every copy of these dependencies shares it.
