@@ -25,6 +25,7 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable, Codable {
     public static let templateDelete = AuditAction(rawValue: "template.delete")
     public static let hookCreate = AuditAction(rawValue: "hook.create")
     public static let hookRefused = AuditAction(rawValue: "hook.refused")
+    public static let hookDelete = AuditAction(rawValue: "hook.delete")
     public static let scheduleCreate = AuditAction(rawValue: "schedule.create")
     public static let scheduleUpdate = AuditAction(rawValue: "schedule.update")
     public static let scheduleDelete = AuditAction(rawValue: "schedule.delete")

@@ -48,6 +48,10 @@ public struct JobParameters: Sendable, Codable, Equatable {
     public var workflowJobID: Int64?
     /// The node of that workflow job (its row's id); a node launches one job at most.
     public var workflowNodeID: Int64?
+    /// For a git project: the commit to run instead of the branch's newest (a forge hook
+    /// pins the pushed commit); set by the server. The run ends `error` when the remote
+    /// does not have it. A relaunch runs the same commit.
+    public var pinnedCommit: String?
 
     public init(
         project: String, playbook: String, inventory: String,
@@ -90,6 +94,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
         case sealedVarNames = "sealed_var_names"
         case workflowJobID = "workflow_job_id"
         case workflowNodeID = "workflow_node_id"
+        case pinnedCommit = "pinned_commit"
     }
 
     /// What jobs that must not run at once share: `template:ID` for a template that does
@@ -135,6 +140,15 @@ public struct JobParameters: Sendable, Codable, Equatable {
         }
         try LaunchValues.checkExtraVars(extraVars ?? [:])
         try LaunchValues.checkExtraVars(templateVars ?? [:])
+        if let pinnedCommit, !Self.isCommitID(pinnedCommit) {
+            throw ValidationError("pinned_commit must be a commit id (40 or 64 lower-case hex digits), got \"\(pinnedCommit.prefix(100))\"")
+        }
+    }
+
+    /// A full commit id: 40 (SHA-1) or 64 (SHA-256) lower-case hex digits. Only such an id
+    /// is passed to git, which cannot then read it as an option or a ref name.
+    public static func isCommitID(_ text: String) -> Bool {
+        (text.utf8.count == 40 || text.utf8.count == 64) && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
     /// Names a launch may not set: Playhouse's own, and those that change what Ansible, git,

@@ -19,6 +19,9 @@ public struct GitSource: Sendable, Equatable {
     /// How the clone authenticates; nil for a repository the machine's user can already
     /// read (a public one, or one its own SSH agent opens).
     public var credential: Credential?
+    /// A commit to check out instead of the branch's newest (a full id, 40 or 64 hex
+    /// digits): fetched by its id, and the run fails when the remote does not have it.
+    public var commit: String?
 
     /// How the clone authenticates. Its secrets are masked in what the clone and the run
     /// print.
@@ -37,10 +40,12 @@ public struct GitSource: Sendable, Equatable {
     ///   - url: The repository, as `git clone` takes it.
     ///   - branch: The branch (or tag) to clone.
     ///   - credential: How to authenticate; nil for none.
-    public init(url: String, branch: String, credential: Credential? = nil) {
+    ///   - commit: The commit to check out; nil for the branch's newest.
+    public init(url: String, branch: String, credential: Credential? = nil, commit: String? = nil) {
         self.url = url
         self.branch = branch
         self.credential = credential
+        self.commit = commit
     }
 
     /// The secrets to mask in what the clone prints.
@@ -94,8 +99,9 @@ public enum GitCheckout {
         }
     }
 
-    /// Clones `source` into `directory/project` (shallow, one branch) and returns the commit.
-    /// `environment` is the run's own (its sweep marker, PATH, HOME).
+    /// Clones `source` into `directory/project` (shallow, one branch, or the one pinned
+    /// commit) and returns the commit. `environment` is the run's own (its sweep marker,
+    /// PATH, HOME).
     static func clone(_ source: GitSource, in directory: String, environment base: [String: String]) async throws -> String {
         var environment = base
         environment["GIT_TERMINAL_PROMPT"] = "0"
@@ -121,17 +127,55 @@ public enum GitCheckout {
         // Each run starts from a clean slate, so the host key is taken on first sight.
         environment["GIT_SSH_COMMAND"] = "ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes"
         let checkout = directory + "/project"
-        let clone = try await Command.run(
-            .name("git"), ["clone", "--quiet", "--depth", "1", "--single-branch", "--branch", source.branch, "--", source.url, checkout],
-            environment: environment)
-        guard clone.succeeded else {
-            let reason = SecretMask(secrets: source.secrets).apply(clone.lastLine)
-            throw RunnerError("git could not clone \(source.displayURL) (branch \(source.branch)): \(reason)")
+        if let commit = source.commit {
+            try await fetch(commit, of: source, into: checkout, environment: environment)
+        } else {
+            let clone = try await Command.run(
+                .name("git"),
+                ["clone", "--quiet", "--depth", "1", "--single-branch", "--branch", source.branch, "--", source.url, checkout],
+                environment: environment)
+            guard clone.succeeded else {
+                let reason = SecretMask(secrets: source.secrets).apply(clone.lastLine)
+                throw RunnerError("git could not clone \(source.displayURL) (branch \(source.branch)): \(reason)")
+            }
         }
         let head = try await Command.run(.name("git"), ["-C", checkout, "rev-parse", "HEAD"], environment: environment)
         let commit = head.output.trimmingCharacters(in: .whitespacesAndNewlines)
         guard head.succeeded, !commit.isEmpty else { throw RunnerError("git did not say which commit it cloned: \(head.lastLine)") }
         return commit
+    }
+
+    /// Fetches exactly `commit` into a new repository at `checkout` and checks it out. A
+    /// commit is asked for by its id (git's protocol v2 allows it, and the big forges do);
+    /// when the remote refuses that, every branch and tag is fetched in full and the commit
+    /// looked for among them. Not found either way, the run fails saying so.
+    private static func fetch(_ commit: String, of source: GitSource, into checkout: String, environment: [String: String])
+        async throws
+    {
+        guard JobParameters.isCommitID(commit) else { throw RunnerError("the pinned commit \(commit.prefix(100)) is not a commit id") }
+        let mask = SecretMask(secrets: source.secrets)
+        let initialized = try await Command.run(.name("git"), ["init", "--quiet", checkout], environment: environment)
+        guard initialized.succeeded else { throw RunnerError("git could not make a repository to fetch into: \(initialized.lastLine)") }
+        let byID = try await Command.run(
+            .name("git"), ["-C", checkout, "fetch", "--quiet", "--depth", "1", "--", source.url, commit], environment: environment)
+        var reason = mask.apply(byID.lastLine)
+        if !byID.succeeded {
+            let everything = try await Command.run(
+                .name("git"),
+                ["-C", checkout, "fetch", "--quiet", "--", source.url, "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"],
+                environment: environment)
+            guard everything.succeeded else {
+                throw RunnerError("git could not fetch \(source.displayURL) for commit \(commit): \(mask.apply(everything.lastLine))")
+            }
+            reason = "no branch or tag of it holds the commit"
+        }
+        let checkedOut = try await Command.run(
+            .name("git"), ["-C", checkout, "-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit],
+            environment: environment)
+        guard checkedOut.succeeded else {
+            let why = reason.isEmpty ? "git could not check it out" : reason
+            throw RunnerError("commit \(commit) is not on \(source.displayURL) (it may have been force-pushed away): \(why)")
+        }
     }
 }
 

@@ -243,7 +243,9 @@ public struct PlaybookRunner: Sendable {
     ) async throws -> PlaybookRunRequest {
         let environment = AnsibleArguments.environment(request, in: directory, ansible: ansible, marker: marker)
         let commit = try await GitCheckout.clone(git, in: directory, environment: environment)
-        try await onUpdates([.checkout(commit: commit), .output("Cloned \(git.displayURL) (branch \(git.branch)) at \(commit)\n")])
+        let cloned =
+            git.commit == nil ? "Cloned \(git.displayURL) (branch \(git.branch))" : "Fetched \(git.displayURL) at the pinned commit"
+        try await onUpdates([.checkout(commit: commit), .output("\(cloned) at \(commit)\n")])
         let checkout = directory + "/project"
         let (added, log) = try await GalaxyRequirements.install(
             checkout: checkout, in: directory, ansible: ansible, environment: environment)

@@ -49,7 +49,13 @@ struct JobPreparation: Sendable {
             jobTag: Self.tag(instanceID: instanceID, job: job.id))
         // Env values may be tokens for an inventory source: hidden like survey passwords.
         request.maskedValues = secretVars.values.compactMap(\.stringValue) + (parameters.env ?? [:]).values
-        if let git { request.git = try await GitSource.of(git, store: store, secrets: secrets) }
+        if let git {
+            request.git = try await GitSource.of(git, store: store, secrets: secrets)
+            request.git?.commit = parameters.pinnedCommit
+        } else if let pinned = parameters.pinnedCommit {
+            throw RunnerError(
+                "the job is pinned to commit \(pinned), but project \(parameters.project) is no git project (any more); launch it again")
+        }
         request.facts = try await store.hosts.cachedFacts(project: parameters.project, inventory: parameters.inventory)
         return request
     }

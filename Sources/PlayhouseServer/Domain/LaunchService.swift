@@ -47,6 +47,11 @@ struct LaunchService: Sendable {
         parameters.apply(dependencies.jinjaPolicy)
         let catalog = dependencies.catalog
         let inGit = try await store.templates.gitProject(named: parameters.project, unlessFolderIn: catalog) != nil
+        if let pinned = parameters.pinnedCommit, !inGit {
+            throw DomainError(
+                .invalid, "only a git project's job can be pinned to a commit, and \(parameters.project) is none",
+                detail: "commit \(pinned) was asked for")
+        }
         let location = try catalog.locate(parameters, inGit: inGit)
         let what = ["\(parameters.project)/\(parameters.playbook)", detail].compactMap { $0 }.joined(separator: ", ")
         if let slices = parameters.slices, slices > 1 {
@@ -80,14 +85,21 @@ struct LaunchService: Sendable {
         var limit: String?
     }
 
+    /// What a forge hook adds to its template's launch: the push's variables (data, like
+    /// any launcher's extra vars) and the commit the job is pinned to.
+    struct PushLaunch: Sendable {
+        var variables: [String: JSONValue]
+        var commit: String
+    }
+
     /// Launches `template` for `identity` with what the launcher set in `overrides` (only
     /// the fields the template prompts for) and the survey's `answers`. Password answers
     /// are sealed into the job. A launch `via` another way in (a webhook, a schedule, a
     /// workflow) is held to a launcher's rules even when `identity` is an admin: what it
     /// carries was not written by them.
     func launch(
-        _ template: JobTemplate, overrides: LaunchOverrides, answers: [String: JSONValue], node: NodeLaunch? = nil, by identity: Identity,
-        from origin: Origin
+        _ template: JobTemplate, overrides: LaunchOverrides, answers: [String: JSONValue], node: NodeLaunch? = nil,
+        push: PushLaunch? = nil, by identity: Identity, from origin: Origin
     ) async throws -> Launched {
         let definition = template.definition
         if let fixed = overrides.fields.sorted().first(where: { !definition.prompts.contains($0.rawValue) }) {
@@ -107,6 +119,10 @@ struct LaunchService: Sendable {
             if let limit = node.limit { parameters.limit = limit }
             parameters.workflowJobID = node.workflowJobID
             parameters.workflowNodeID = node.nodeID
+        }
+        if let push {
+            parameters.extraVars = (parameters.extraVars ?? [:]).merging(push.variables) { $1 }
+            parameters.pinnedCommit = push.commit
         }
         if !secrets.isEmpty {
             parameters.sealedVars = try dependencies.secrets.seal(Data(JSONValue.object(secrets).jsonString().utf8))

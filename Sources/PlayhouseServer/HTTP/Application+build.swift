@@ -48,6 +48,7 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     WorkflowRoutes(dependencies: dependencies).add(read: read, operate: operate, admin: admin)
     NotificationRoutes(dependencies: dependencies).add(admin: admin)
     HookRoutes(dependencies: dependencies).add(open: api, admin: admin)
+    ForgeHookRoutes(dependencies: dependencies).add(open: api, admin: admin)
     // Open to a Prometheus on a private network when asked; otherwise an admin's token.
     MetricsRoutes(dependencies: dependencies).add(
         to: dependencies.openMetrics ? router.group() : router.group().add(middleware: roleGate(.admin)))

@@ -36,6 +36,8 @@ struct JobFields: Encodable, Sendable {
     @ExplicitNull var templateID: Int64?
     /// For a git project: the commit the job ran.
     @ExplicitNull var commit: String?
+    /// The commit the job was pinned to run (by a forge hook), instead of its branch's newest.
+    @ExplicitNull var pinnedCommit: String?
     /// Names only: survey answers to password questions, never shown.
     var secretVars: [String]
     /// The workflow job whose node launched this job.
@@ -80,6 +82,7 @@ struct JobFields: Encodable, Sendable {
         relaunchOf = parameters.relaunchOf
         templateID = parameters.templateID
         commit = job.commit
+        pinnedCommit = parameters.pinnedCommit
         secretVars = parameters.sealedVarNames ?? []
         workflowJobID = parameters.workflowJobID
         artifacts = job.summary.artifacts ?? [:]
@@ -105,6 +108,7 @@ struct JobFields: Encodable, Sendable {
         case relaunchOf = "relaunch_of"
         case templateID = "template_id"
         case commit
+        case pinnedCommit = "pinned_commit"
         case secretVars = "secret_vars"
         case workflowJobID = "workflow_job_id"
         case artifacts

@@ -476,6 +476,17 @@ enum Migrations {
             created_at {real} NOT NULL
         )
         """,
+        // A template's forge hook (GitHub, GitLab, …): the secret sealed, since checking an
+        // HMAC signature needs it; the patterns are JSON ({"branches": [...], "tags": [...]}).
+        """
+        CREATE TABLE template_forge_hooks (
+            template_id BIGINT PRIMARY KEY REFERENCES templates (id) ON DELETE CASCADE,
+            secret_sealed TEXT NOT NULL,
+            patterns TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at {real} NOT NULL
+        )
+        """,
     ]
 
     static func render(_ step: MigrationStep, for dialect: Store.Dialect) -> String {
