@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// One repository under its many URLs: `https://git.example/ops/site.git`,
 /// `git@git.example:ops/site.git`, `ssh://git@git.example:2222/ops/site` and

@@ -76,7 +76,7 @@ extension JobRoutes {
         let job = try await job(context)
         let query = request.uri.queryParameters
         let text = query["q"].map(String.init) ?? ""
-        let failures = query["failures"] == "true"
+        let failures = try Self.flag(request, "failures", default: false)
         guard failures != !text.isEmpty else {
             throw APIError(
                 .badRequest, "say what to search for", detail: "send q=TEXT, or failures=true for the lines that report failures")
