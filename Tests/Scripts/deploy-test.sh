@@ -198,6 +198,9 @@ start_serve() {
             mount --bind /tmp /tmp
             mount --bind "$top" "$top"
             mount --bind "$state" "$state"
+            # The repository its own mount too, so it turns read-only below even when it
+            # lies under /tmp (a CI clone), which stays writable.
+            mount --bind "$(dirname "$build")" "$(dirname "$build")"
             [ -d "$build" ] && mount -t tmpfs -o ro,size=1m playhouse-hidden "$build"
             [ -d /home ] && mount -t tmpfs -o ro,size=1m playhouse-hidden /home
             findmnt -rn -o TARGET | while read -r target; do
