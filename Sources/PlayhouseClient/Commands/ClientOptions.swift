@@ -19,6 +19,9 @@ struct ClientOptions: ParsableArguments {
     /// The settings to connect with: the stored ones, the environment's, and `--url`.
     func settings() throws -> ClientSettings { try ClientSettings.load(url: url) }
 
+    /// A connection with those settings.
+    func connect() throws -> Connection { try Connection(settings()) }
+
     /// Whether a followed log keeps its colours.
     var colours: Bool {
         !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1 && output == .text

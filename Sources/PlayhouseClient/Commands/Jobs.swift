@@ -28,12 +28,11 @@ package struct Jobs: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
-            let settings = try options.settings()
-            let client = try API.client(settings)
+            let api = try options.connect()
             let query = Operations.ListJobs.Input.Query(
                 status: status, project: project, playbook: playbook, template: template, launchedBy: launchedBy, host: host, since: since,
                 until: until, q: search, limit: limit, before: before)
-            let page = try await API.call(settings.url) { try await client.listJobs(query: query).ok.body.json }
+            let page = try await api.call { try await $0.listJobs(query: query).ok.body.json }
             if options.output == .json { return try JSONOutput.print(page) }
             var table = Table(header: ["ID", "STATUS", "PROJECT", "PLAYBOOK", "LAUNCHED BY", "CREATED"])
             for job in page.jobs {
@@ -54,9 +53,8 @@ package struct Jobs: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
-            let settings = try options.settings()
-            let client = try API.client(settings)
-            let job = try await API.call(settings.url) { try await client.getJob(path: .init(id: id)).ok.body.json }
+            let api = try options.connect()
+            let job = try await api.call { try await $0.getJob(path: .init(id: id)).ok.body.json }
             if options.output == .json { return try JSONOutput.print(job) }
             var lines = [
                 "job #\(job.id) \(job.status.rawValue)", "  \(job.project)/\(job.playbook) on \(job.inventory)",
@@ -65,7 +63,7 @@ package struct Jobs: AsyncParsableCommand {
             if let error = job.error { lines.append("  error: \(error)") }
             if let limit = job.limit { lines.append("  limit: \(limit)") }
             if let commit = job.commit { lines.append("  commit: \(commit)") }
-            lines.append("  \(settings.url)/jobs/\(job.id)")
+            lines.append("  \(api.settings.url)/jobs/\(job.id)")
             var table = Table(header: ["HOST", "OK", "CHANGED", "FAILED", "UNREACHABLE", "SKIPPED"])
             for (host, counts) in job.hosts.additionalProperties.sorted(by: { $0.key < $1.key }) {
                 table.rows.append([host] + [counts.ok, counts.changed, counts.failed, counts.unreachable, counts.skipped].map(String.init))
@@ -81,9 +79,8 @@ package struct Jobs: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
-            let settings = try options.settings()
-            let client = try API.client(settings)
-            let job = try await API.call(settings.url) { try await client.cancelJob(path: .init(id: id)).accepted.body.json }
+            let api = try options.connect()
+            let job = try await api.call { try await $0.cancelJob(path: .init(id: id)).accepted.body.json }
             if options.output == .json { return try JSONOutput.print(job) }
             Terminal.out("job #\(job.id) \(job.status == .canceled ? "canceled" : "is being canceled")\n")
         }
@@ -100,12 +97,11 @@ package struct Jobs: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
-            let settings = try options.settings()
-            let client = try API.client(settings)
-            let job = try await API.call(settings.url) {
-                try await client.relaunchJob(path: .init(id: id), body: .json(.init(hosts: failed ? .failed : .all))).accepted.body.json
+            let api = try options.connect()
+            let job = try await api.call {
+                try await $0.relaunchJob(path: .init(id: id), body: .json(.init(hosts: failed ? .failed : .all))).accepted.body.json
             }
-            try await JobReport(options: options, settings: settings).launched(job, follow: follow.follow)
+            try await JobReport(options: options, settings: api.settings).launched(job, follow: follow.follow)
         }
     }
 
@@ -120,11 +116,10 @@ package struct Jobs: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try options.settings()
-            let report = JobReport(options: options, settings: settings)
-            if follow.follow { return try await report.follow(id) }
-            let client = try API.client(settings, lifetime: API.streamLifetime)
-            let log = try await API.call(settings.url) {
-                try await client.getJobOutput(path: .init(id: id), query: .init(ansi: options.colours ? nil : "0")).ok.body.plainText
+            if follow.follow { return try await JobReport(options: options, settings: settings).follow(id) }
+            let api = try Connection(settings, lifetime: API.downloadLifetime)
+            let log = try await api.call {
+                try await $0.getJobOutput(path: .init(id: id), query: .init(ansi: options.colours ? nil : "0")).ok.body.plainText
             }
             for try await chunk in log { FileHandle.standardOutput.write(Data(chunk)) }
         }

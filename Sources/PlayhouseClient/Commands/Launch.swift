@@ -26,13 +26,12 @@ package struct Launch: AsyncParsableCommand {
     }
 
     package func run() async throws {
-        let settings = try options.settings()
-        let client = try API.client(settings)
+        let api = try options.connect()
         let request = Components.Schemas.LaunchRequest(
             project: project, playbook: playbook, inventory: launch.inventory ?? "", extraVars: try launch.vars(), limit: launch.limit,
             tags: launch.tagList, skipTags: launch.skipTagList, check: launch.check ? true : nil, diff: launch.diff ? true : nil,
             verbosity: launch.verbosity == 0 ? nil : launch.verbosity, forks: launch.forks, timeout: launch.timeout)
-        let job = try await API.call(settings.url) { try await client.launchJob(body: .json(request)).accepted.body.json }
-        try await JobReport(options: options, settings: settings).launched(job, follow: follow.follow)
+        let job = try await api.call { try await $0.launchJob(body: .json(request)).accepted.body.json }
+        try await JobReport(options: options, settings: api.settings).launched(job, follow: follow.follow)
     }
 }

@@ -13,9 +13,8 @@ package struct Templates: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
-            let settings = try options.settings()
-            let client = try API.client(settings)
-            let templates = try await API.call(settings.url) { try await client.listTemplates().ok.body.json }
+            let api = try options.connect()
+            let templates = try await api.call { try await $0.listTemplates().ok.body.json }
             if options.output == .json { return try JSONOutput.print(templates) }
             var table = Table(header: ["ID", "NAME", "PROJECT", "PLAYBOOK", "INVENTORY"])
             for template in templates.templates {
@@ -44,9 +43,8 @@ package struct Templates: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
-            let settings = try options.settings()
-            let client = try API.client(settings)
-            let templates = try await API.call(settings.url) { try await client.listTemplates().ok.body.json.templates }
+            let api = try options.connect()
+            let templates = try await api.call { try await $0.listTemplates().ok.body.json.templates }
             guard let found = templates.first(where: { String($0.id) == template }) ?? templates.first(where: { $0.name == template })
             else {
                 throw ClientFailure("no template \"\(template)\" that you may see", detail: "`playhouse templates list` shows them")
@@ -56,10 +54,10 @@ package struct Templates: AsyncParsableCommand {
                 skipTags: launch.skipTagList, check: launch.check ? true : nil, diff: launch.diff ? true : nil,
                 verbosity: launch.verbosity == 0 ? nil : launch.verbosity, forks: launch.forks, timeout: launch.timeout,
                 survey: try SurveyAnswers.parse(survey, questions: found.survey))
-            let job = try await API.call(settings.url) {
-                try await client.launchTemplate(path: .init(id: found.id), body: .json(request)).accepted.body.json
+            let job = try await api.call {
+                try await $0.launchTemplate(path: .init(id: found.id), body: .json(request)).accepted.body.json
             }
-            try await JobReport(options: options, settings: settings).launched(job, follow: follow.follow)
+            try await JobReport(options: options, settings: api.settings).launched(job, follow: follow.follow)
         }
     }
 }

@@ -14,9 +14,8 @@ package struct Workflows: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
-            let settings = try options.settings()
-            let client = try API.client(settings)
-            let workflows = try await API.call(settings.url) { try await client.listWorkflows().ok.body.json }
+            let api = try options.connect()
+            let workflows = try await api.call { try await $0.listWorkflows().ok.body.json }
             if options.output == .json { return try JSONOutput.print(workflows) }
             var table = Table(header: ["ID", "NAME", "NODES", "DESCRIPTION"])
             for workflow in workflows.workflows {
@@ -53,9 +52,8 @@ package struct Workflows: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
-            let settings = try options.settings()
-            let client = try API.client(settings)
-            let workflows = try await API.call(settings.url) { try await client.listWorkflows().ok.body.json.workflows }
+            let api = try options.connect()
+            let workflows = try await api.call { try await $0.listWorkflows().ok.body.json.workflows }
             guard let found = workflows.first(where: { String($0.id) == workflow }) ?? workflows.first(where: { $0.name == workflow })
             else {
                 throw ClientFailure("no workflow \"\(workflow)\" that you may see", detail: "`playhouse workflows list` shows them")
@@ -63,22 +61,22 @@ package struct Workflows: AsyncParsableCommand {
             let request = Components.Schemas.WorkflowLaunchRequest(
                 extraVars: try extraVars.isEmpty ? nil : ExtraVars.merge(extraVars), limit: limit, inventory: inventory,
                 survey: try SurveyAnswers.parse(survey, questions: found.survey))
-            let run = try await API.call(settings.url) {
-                try await client.launchWorkflow(path: .init(id: found.id), body: .json(request)).accepted.body.json
+            let run = try await api.call {
+                try await $0.launchWorkflow(path: .init(id: found.id), body: .json(request)).accepted.body.json
             }
-            let link = "\(settings.url)/workflow-jobs/\(run.id)"
+            let link = "\(api.settings.url)/workflow-jobs/\(run.id)"
             guard follow.follow else {
                 if options.output == .json { return try JSONOutput.print(run) }
                 return Terminal.out("workflow job #\(run.id) \(run.status.rawValue): \(link)\n")
             }
             Terminal.note("workflow job #\(run.id) \(run.status.rawValue): \(link)")
             let json = options.output == .json
-            let status = try await WorkflowFollower(settings: settings, workflowJobID: run.id) { line in
+            let status = try await WorkflowFollower(settings: api.settings, workflowJobID: run.id) { line in
                 json ? Terminal.note(String(line.dropLast())) : Terminal.out(line)
             }.follow()
             if json {
                 try JSONOutput.print(
-                    try await API.call(settings.url) { try await client.getWorkflowJob(path: .init(id: run.id)).ok.body.json })
+                    try await api.call { try await $0.getWorkflowJob(path: .init(id: run.id)).ok.body.json })
             } else if status != "successful" {
                 Terminal.note("workflow job #\(run.id) ended \(status)")
             }
@@ -94,13 +92,12 @@ package struct Workflows: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
-            let settings = try options.settings()
-            let client = try API.client(settings)
-            let run = try await API.call(settings.url) { try await client.getWorkflowJob(path: .init(id: id)).ok.body.json }
+            let api = try options.connect()
+            let run = try await api.call { try await $0.getWorkflowJob(path: .init(id: id)).ok.body.json }
             if options.output == .json { return try JSONOutput.print(run) }
             var lines = ["workflow job #\(run.id) \(run.name) \(run.status.rawValue)", "  launched by \(run.launchedBy)"]
             if let error = run.error { lines.append("  error: \(error)") }
-            lines.append("  \(settings.url)/workflow-jobs/\(run.id)")
+            lines.append("  \(api.settings.url)/workflow-jobs/\(run.id)")
             lines += run.nodes.map { "  " + WorkflowFollower.describe($0) }
             Terminal.out(lines.joined(separator: "\n") + "\n")
         }
@@ -113,9 +110,8 @@ package struct Workflows: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
-            let settings = try options.settings()
-            let client = try API.client(settings)
-            let run = try await API.call(settings.url) { try await client.cancelWorkflowJob(path: .init(id: id)).accepted.body.json }
+            let api = try options.connect()
+            let run = try await api.call { try await $0.cancelWorkflowJob(path: .init(id: id)).accepted.body.json }
             if options.output == .json { return try JSONOutput.print(run) }
             Terminal.out("workflow job #\(run.id) \(run.status == .canceled ? "canceled" : "is being canceled")\n")
         }

@@ -12,6 +12,8 @@ enum API {
     /// A stream is reopened (resuming where it was) after this long, so a connection that
     /// died without a word is noticed; the server's heartbeats keep a live one busy.
     static let streamLifetime: TimeAmount = .minutes(2)
+    /// A whole log, as a download, may take this long.
+    static let downloadLifetime: TimeAmount = .minutes(30)
 
     /// A client signed in with `settings`' token.
     static func client(_ settings: ClientSettings, lifetime: TimeAmount = timeout) throws -> Client {

@@ -13,32 +13,14 @@ struct JobFollower {
     /// Where the log goes: standard output, or standard error under `--output json`.
     var write: (String) -> Void
 
-    /// Consecutive failed reconnections before giving up (about two minutes).
-    static let attempts = 40
-
     /// Prints the log after line `afterLine` to the end; returns the finished job.
     func follow(afterLine: Int = 0) async throws -> Components.Schemas.Job {
         let client = try API.client(settings, lifetime: API.streamLifetime)
         var lastID: String? = nil
-        var failures = 0
-        while true {
-            do {
-                if let job = try await stream(client, afterLine: afterLine, lastID: &lastID, failures: &failures) {
-                    return job
-                }
-                failures += 1
-            } catch let failure as ClientFailure where failure.status != nil {
-                throw failure
-            } catch {
-                failures += 1
-                if failures == 1 { Terminal.note("playhouse: lost the stream of job #\(jobID) (\(error)); reconnecting") }
-            }
-            guard failures < Self.attempts else {
-                throw ClientFailure(
-                    "lost the stream of job #\(jobID) and could not reconnect",
-                    detail: "the job goes on; follow it again with `playhouse jobs logs \(jobID) --follow`")
-            }
-            try await Task.sleep(for: .milliseconds(min(250 * failures, 3000)))
+        return try await StreamRetry.untilEnd(
+            of: "job #\(jobID)", hint: "the job goes on; follow it again with `playhouse jobs logs \(jobID) --follow`"
+        ) { failures in
+            try await stream(client, afterLine: afterLine, lastID: &lastID, failures: &failures)
         }
     }
 

@@ -13,23 +13,10 @@ struct WorkflowFollower {
     func follow() async throws -> String {
         let client = try API.client(settings, lifetime: API.streamLifetime)
         var seen: [String: String] = [:]
-        var failures = 0
-        while true {
-            do {
-                if let status = try await stream(client, seen: &seen, failures: &failures) { return status }
-                failures += 1
-            } catch let failure as ClientFailure where failure.status != nil {
-                throw failure
-            } catch {
-                failures += 1
-                if failures == 1 { Terminal.note("playhouse: lost the stream of workflow job #\(workflowJobID) (\(error)); reconnecting") }
-            }
-            guard failures < JobFollower.attempts else {
-                throw ClientFailure(
-                    "lost the stream of workflow job #\(workflowJobID) and could not reconnect",
-                    detail: "the run goes on; see it with `playhouse workflows show \(workflowJobID)`")
-            }
-            try await Task.sleep(for: .milliseconds(min(250 * failures, 3000)))
+        return try await StreamRetry.untilEnd(
+            of: "workflow job #\(workflowJobID)", hint: "the run goes on; see it with `playhouse workflows show \(workflowJobID)`"
+        ) { failures in
+            try await stream(client, seen: &seen, failures: &failures)
         }
     }
 
