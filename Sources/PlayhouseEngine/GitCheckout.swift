@@ -5,11 +5,12 @@ import SystemPackage
 
 /// Where a run's project comes from when it is a git repository.
 ///
-/// Set it as ``PlaybookRunRequest/git``: each run then clones the branch afresh (shallow,
-/// one branch) into its private directory, reports the commit as
+/// Set it as ``PlaybookRunRequest/git``: each run then checks the branch (or the pinned
+/// commit) out into its private directory from the repository's mirror beside the run
+/// directories (``GitMirror``, fetched as the run needs), reports the commit as
 /// ``RunUpdate/checkout(commit:)``, installs the checkout's galaxy requirements and runs
 /// there; the checkout goes with the run directory. SSH host keys are accepted on first
-/// sight, since every clone starts without known hosts.
+/// sight, since no known hosts are kept.
 public struct GitSource: Sendable, Equatable {
     /// The repository, as `git clone` takes it (`https://…`, `ssh://…`, `git@host:path`).
     /// A password written into it is replaced by asterisks in messages.
@@ -99,10 +100,13 @@ public enum GitCheckout {
         }
     }
 
-    /// Clones `source` into `directory/project` (shallow, one branch, or the one pinned
-    /// commit) and returns the commit. `environment` is the run's own (its sweep marker,
-    /// PATH, HOME).
-    static func clone(_ source: GitSource, in directory: String, environment base: [String: String]) async throws -> String {
+    /// Checks `source` out into `directory/project` from its mirror beside the run
+    /// directories (``GitMirror``), at the branch's newest commit or the pinned one, and
+    /// returns the commit and what the run should be told (a fetch that failed).
+    /// `environment` is the run's own (its sweep marker, PATH, HOME).
+    static func clone(
+        _ source: GitSource, in directory: String, environment base: [String: String]
+    ) async throws -> (commit: String, note: String?) {
         var environment = base
         environment["GIT_TERMINAL_PROMPT"] = "0"
         var agent: SSHAgent? = nil
@@ -124,58 +128,15 @@ public enum GitCheckout {
         case nil:
             break
         }
-        // Each run starts from a clean slate, so the host key is taken on first sight.
+        // No known hosts are kept, so the host key is taken on first sight.
         environment["GIT_SSH_COMMAND"] = "ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes"
         let checkout = directory + "/project"
-        if let commit = source.commit {
-            try await fetch(commit, of: source, into: checkout, environment: environment)
-        } else {
-            let clone = try await Command.run(
-                .name("git"),
-                ["clone", "--quiet", "--depth", "1", "--single-branch", "--branch", source.branch, "--", source.url, checkout],
-                environment: environment)
-            guard clone.succeeded else {
-                let reason = SecretMask(secrets: source.secrets).apply(clone.lastLine)
-                throw RunnerError("git could not clone \(source.displayURL) (branch \(source.branch)): \(reason)")
-            }
-        }
+        let mirrors = URL(fileURLWithPath: directory).deletingLastPathComponent().path + "/" + GitMirror.folder
+        let note = try await GitMirror.checkOut(source, mirrors: mirrors, into: checkout, environment: environment)
         let head = try await Command.run(.name("git"), ["-C", checkout, "rev-parse", "HEAD"], environment: environment)
         let commit = head.output.trimmingCharacters(in: .whitespacesAndNewlines)
         guard head.succeeded, !commit.isEmpty else { throw RunnerError("git did not say which commit it cloned: \(head.lastLine)") }
-        return commit
-    }
-
-    /// Fetches exactly `commit` into a new repository at `checkout` and checks it out. A
-    /// commit is asked for by its id (git's protocol v2 allows it, and the big forges do);
-    /// when the remote refuses that, every branch and tag is fetched in full and the commit
-    /// looked for among them. Not found either way, the run fails saying so.
-    private static func fetch(_ commit: String, of source: GitSource, into checkout: String, environment: [String: String])
-        async throws
-    {
-        guard JobParameters.isCommitID(commit) else { throw RunnerError("the pinned commit \(commit.prefix(100)) is not a commit id") }
-        let mask = SecretMask(secrets: source.secrets)
-        let initialized = try await Command.run(.name("git"), ["init", "--quiet", checkout], environment: environment)
-        guard initialized.succeeded else { throw RunnerError("git could not make a repository to fetch into: \(initialized.lastLine)") }
-        let byID = try await Command.run(
-            .name("git"), ["-C", checkout, "fetch", "--quiet", "--depth", "1", "--", source.url, commit], environment: environment)
-        var reason = mask.apply(byID.lastLine)
-        if !byID.succeeded {
-            let everything = try await Command.run(
-                .name("git"),
-                ["-C", checkout, "fetch", "--quiet", "--", source.url, "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"],
-                environment: environment)
-            guard everything.succeeded else {
-                throw RunnerError("git could not fetch \(source.displayURL) for commit \(commit): \(mask.apply(everything.lastLine))")
-            }
-            reason = "no branch or tag of it holds the commit"
-        }
-        let checkedOut = try await Command.run(
-            .name("git"), ["-C", checkout, "-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit],
-            environment: environment)
-        guard checkedOut.succeeded else {
-            let why = reason.isEmpty ? "git could not check it out" : reason
-            throw RunnerError("commit \(commit) is not on \(source.displayURL) (it may have been force-pushed away): \(why)")
-        }
+        return (commit, note)
     }
 }
 

@@ -242,10 +242,12 @@ public struct PlaybookRunner: Sendable {
         onUpdates: @escaping @Sendable ([RunUpdate]) async throws -> Void
     ) async throws -> PlaybookRunRequest {
         let environment = AnsibleArguments.environment(request, in: directory, ansible: ansible, marker: marker)
-        let commit = try await GitCheckout.clone(git, in: directory, environment: environment)
+        let (commit, note) = try await GitCheckout.clone(git, in: directory, environment: environment)
         let cloned =
-            git.commit == nil ? "Cloned \(git.displayURL) (branch \(git.branch))" : "Fetched \(git.displayURL) at the pinned commit"
-        try await onUpdates([.checkout(commit: commit), .output("\(cloned) at \(commit)\n")])
+            git.commit == nil
+            ? "Checked out \(git.displayURL) (branch \(git.branch))" : "Checked out \(git.displayURL) at the pinned commit"
+        let warning = note.map { "[WARNING]: \($0)\n" } ?? ""
+        try await onUpdates([.checkout(commit: commit), .output("\(warning)\(cloned) at \(commit)\n")])
         let checkout = directory + "/project"
         let (added, log) = try await GalaxyRequirements.install(
             checkout: checkout, in: directory, ansible: ansible, environment: environment)

@@ -114,7 +114,7 @@ import Testing
             #expect(job["extra_vars"]?["playhouse_git_pusher"] == .string(sneaky))
             let log = try await output(jobID)
             #expect(log.contains("this is version one") && !log.contains("version two"), "\(log)")
-            #expect(log.contains("Fetched \(url) at the pinned commit at \(first)"))
+            #expect(log.contains("Checked out \(url) at the pinned commit at \(first)"))
             #expect(log.contains("pusher=[\(sneaky)] branch=[main] tag=[-] commit=[\(first)] repository=[ops/site]"), "\(log)")
             #expect(!log.contains("uid="), "the pusher's name was printed, not run")
 

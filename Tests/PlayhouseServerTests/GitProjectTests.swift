@@ -91,7 +91,7 @@ import Testing
             #expect(ended["status"] == .string("successful"), "\(ended.jsonString())")
             #expect(ended["commit"] == .string(first))
             let log = try await output(one)
-            #expect(log.contains("Cloned file://\(repository) (branch main) at \(first)"))
+            #expect(log.contains("Checked out file://\(repository) (branch main) at \(first)"))
             #expect(log.contains("greeter role says hello from git"), "the role came from roles/requirements.yml")
             #expect(log.contains("collection role says hello"), "the collection came from collections/requirements.yml")
 
@@ -116,6 +116,50 @@ import Testing
                 "a folder project of that name exists")
             #expect(try await call("POST", "/api/v1/projects", #"{"name":"x","url":"--upload-pack=evil"}"#).status == 400)
             #expect(try await call("DELETE", "/api/v1/projects/gitdemo").status == 204)
+        }
+    }
+
+    @Test func runsCheckOutFromAMirrorThatOutlivesTheRemote() async throws {
+        let scratch = try TestPaths.scratch("git-mirror")
+        let repository = scratch + "/repo"
+        let hello = "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug: { msg: \"says %@\" }\n"
+        let first = try await Self.commit(
+            ["hello.yml": hello.replacing("%@", with: "one"), "hosts.ini": TestPaths.localInventory(["node1"])], in: repository,
+            message: "first")
+        try await ServerFixture.with { client, _ in
+            let port = try #require(client.port)
+            let created = try await RawHTTP.request(
+                port: port, "POST", "/api/v1/projects", body: #"{"name":"mirrored","url":"file://\#(repository)","branch":"main"}"#)
+            #expect(created.status == 201)
+            func run() async throws -> (job: JSONValue, log: String) {
+                let answer = try await RawHTTP.request(
+                    port: port, "POST", "/api/v1/jobs", body: #"{"project":"mirrored","playbook":"hello.yml","inventory":"hosts.ini"}"#)
+                let id = try #require(answer.json["id"]?.intValue, "\(answer.json.jsonString())")
+                let job = try await waitForEnd(port: port, id)
+                return (job, try await RawHTTP.send(port: port, "GET", "/api/v1/jobs/\(id)/stdout?ansi=0").body)
+            }
+
+            async let parallelA = run()
+            async let parallelB = run()
+            for (job, log) in try await [parallelA, parallelB] {
+                #expect(job["status"] == .string("successful") && job["commit"] == .string(first), "two runs share one mirror")
+                #expect(log.contains("says one") && !log.contains("[WARNING]: could not fetch"))
+            }
+
+            // The git server goes away: the mirror still has the branch, and says it ran that.
+            try FileManager.default.moveItem(atPath: repository, toPath: scratch + "/away")
+            let offline = try await run()
+            #expect(offline.job["status"] == .string("successful"), "\(offline.job.jsonString())")
+            #expect(offline.job["commit"] == .string(first))
+            #expect(offline.log.contains("[WARNING]: could not fetch file://\(repository)"), "\(offline.log)")
+            #expect(offline.log.contains("ran what the mirror fetched before") && offline.log.contains("says one"))
+
+            // Back, with a new commit: the next run fetches it into the mirror and runs it.
+            try FileManager.default.moveItem(atPath: scratch + "/away", toPath: repository)
+            let second = try await Self.commit(["hello.yml": hello.replacing("%@", with: "two")], in: repository, message: "second")
+            let online = try await run()
+            #expect(online.job["commit"] == .string(second) && online.log.contains("says two"), "\(online.log)")
+            #expect(!online.log.contains("[WARNING]"))
         }
     }
 }
