@@ -1,7 +1,6 @@
 import Foundation
 public import PlayhouseCore
 import Subprocess
-import SystemPackage
 
 /// Where a run's project comes from when it is a git repository.
 ///
@@ -137,37 +136,5 @@ public enum GitCheckout {
         let commit = head.output.trimmingCharacters(in: .whitespacesAndNewlines)
         guard head.succeeded, !commit.isEmpty else { throw RunnerError("git did not say which commit it cloned: \(head.lastLine)") }
         return (commit, note)
-    }
-}
-
-/// `roles/requirements.yml` and `collections/requirements.yml` of a checkout, installed
-/// with `ansible-galaxy` into the run directory.
-enum GalaxyRequirements {
-    /// Installs what the checkout requires; returns the environment that points Ansible at
-    /// it and what ansible-galaxy printed.
-    static func install(
-        checkout: String, in directory: String, ansible: AnsibleInstallation, environment: [String: String]
-    ) async throws -> (environment: [String: String], log: String) {
-        var added: [String: String] = [:]
-        var log = ""
-        // Roles are also looked up in the checkout's own roles folder; collections only where installed.
-        let kinds = [
-            (kind: "role", file: "roles/requirements.yml", variable: "ANSIBLE_ROLES_PATH", alsoIn: [checkout + "/roles"]),
-            (kind: "collection", file: "collections/requirements.yml", variable: "ANSIBLE_COLLECTIONS_PATH", alsoIn: []),
-        ]
-        for requirement in kinds where FileManager.default.fileExists(atPath: checkout + "/" + requirement.file) {
-            let target = directory + "/galaxy-\(requirement.kind)s"
-            let result = try await Command.run(
-                .path(.init(ansible.binDirectory + "/ansible-galaxy")),
-                [requirement.kind, "install", "-r", checkout + "/" + requirement.file, "-p", target],
-                environment: environment, workingDirectory: checkout)
-            guard result.succeeded else {
-                throw RunnerError("ansible-galaxy could not install \(requirement.file): \(result.lastLine)")
-            }
-            log += result.output
-            let paths = [target] + requirement.alsoIn + [environment[requirement.variable]].compactMap { $0 }
-            added[requirement.variable] = paths.joined(separator: ":")
-        }
-        return (added, log)
     }
 }

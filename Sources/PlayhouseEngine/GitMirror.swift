@@ -24,7 +24,7 @@ enum GitMirror {
     ) async throws -> String? {
         let home = mirrors + "/" + key(source.url)
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        let lock = try await waitForLock(home)
+        let lock = try await RunDirectoryLock.wait(for: home, limit: lockWait)
         defer { lock.release() }
         let mirror = home + "/mirror.git"
         let mask = SecretMask(secrets: source.secrets)
@@ -86,16 +86,5 @@ enum GitMirror {
     /// reaches the file system.
     static func key(_ url: String) -> String {
         SHA256.hash(data: Data(url.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
-    }
-
-    private static func waitForLock(_ home: String) async throws -> RunDirectoryLock {
-        let deadline = ContinuousClock.now + lockWait
-        while true {
-            if let lock = try RunDirectoryLock.take(home) { return lock }
-            guard ContinuousClock.now < deadline else {
-                throw RunnerError("the git mirror in \(home) stayed locked by another run for \(lockWait.components.seconds) s")
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
     }
 }

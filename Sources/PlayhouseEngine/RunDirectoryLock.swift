@@ -33,6 +33,20 @@ struct RunDirectoryLock: Sendable {
         return RunDirectoryLock(descriptor: descriptor)
     }
 
+    /// Takes the lock of `directory`, waiting while another run holds it, for `limit` at
+    /// most: a cache that runs share (a git mirror, installed requirements) is filled by
+    /// one run at a time.
+    static func wait(for directory: String, limit: Duration) async throws -> RunDirectoryLock {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            if let lock = try take(directory) { return lock }
+            guard ContinuousClock.now < deadline else {
+                throw RunnerError("\(directory) stayed locked by another run for \(limit.components.seconds) s")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     /// Lets go of the lock; call once the directory is removed.
     func release() {
         close(descriptor)

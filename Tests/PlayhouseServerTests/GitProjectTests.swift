@@ -99,7 +99,13 @@ import Testing
             let two = try await launch()
             let again = try await waitForEnd(port: port, two)
             #expect(again["commit"] == .string(second), "each run fetches the branch afresh")
-            #expect(try await output(two).contains("greeter role says a newer commit"))
+            let secondLog = try await output(two)
+            #expect(secondLog.contains("greeter role says a newer commit"))
+            #expect(!log.contains("from the cache"), "the first run installed the requirements")
+            #expect(
+                secondLog.contains("Requirements of roles/requirements.yml from the cache")
+                    && secondLog.contains("Requirements of collections/requirements.yml from the cache"),
+                "the second run, with the same requirement files, reused them: \(secondLog)")
 
             #expect(
                 try await call("POST", "/api/v1/projects", #"{"name":"gitdemo","url":"file://\#(repository)","branch":"nope"}"#).status
