@@ -32,6 +32,9 @@ struct PlayhouseBench: AsyncParsableCommand {
     @Option(help: "Nodes of the chain in the workflow handoff benchmark.")
     var workflowNodes = 21
 
+    @Option(help: "Rounds of the git checkout benchmark (cold, warm and plain each).")
+    var gitRounds = 5
+
     @Option(help: "SSE clients attached in the event pipeline benchmark.")
     var clients = 50
 
@@ -65,7 +68,7 @@ struct PlayhouseBench: AsyncParsableCommand {
         let unknown = names.filter { Benchmark(rawValue: $0) == nil }
         guard unknown.isEmpty else { throw ValidationError("unknown benchmark \(unknown.joined(separator: ", "))") }
         guard runs >= 1, firstTaskRounds >= 1, launches >= 1, clients >= 1, eventJobs >= 1, replayRepeat >= 1, pacedRate >= 1,
-            workflowNodes >= 2, growthJobs >= 1_000, pageLines >= 10_000, pageEvents >= 1_000, pageLiveItems >= 1
+            workflowNodes >= 2, gitRounds >= 1, growthJobs >= 1_000, pageLines >= 10_000, pageEvents >= 1_000, pageLiveItems >= 1
         else {
             throw ValidationError(
                 "counts must be at least 1 (--workflow-nodes at least 2, --growth-jobs 1000, --page-lines 10000, --page-events 1000)")
@@ -106,6 +109,9 @@ struct PlayhouseBench: AsyncParsableCommand {
         }
         if chosen.contains(.workflow) {
             try await WorkflowHandoff(bench: bench, nodes: workflowNodes).measure(into: &report)
+        }
+        if chosen.contains(.git) {
+            try await GitCheckoutCache(bench: bench, rounds: gitRounds).measure(into: &report)
         }
         if chosen.contains(.events) {
             try await EventPipeline(bench: bench, clients: clients, jobs: eventJobs, replayRepeat: replayRepeat, pacedRate: pacedRate)

@@ -3,7 +3,7 @@ import Foundation
 /// The benchmarks `--only` chooses from, in report order. A section of an earlier
 /// BENCHMARKS.md is recognised by its title, so a title, once published, stays.
 enum Benchmark: String, CaseIterable, Sendable {
-    case overhead, dispatch, firsttask, workflow, events, api, growth, page
+    case overhead, dispatch, firsttask, workflow, git, events, api, growth, page
 
     var title: String {
         switch self {
@@ -11,6 +11,7 @@ enum Benchmark: String, CaseIterable, Sendable {
         case .dispatch: "Dispatch latency"
         case .firsttask: "First task"
         case .workflow: "Workflow handoff"
+        case .git: "Git checkout"
         case .events: "Event pipeline"
         case .api: "API under load"
         case .growth: "Growth"
