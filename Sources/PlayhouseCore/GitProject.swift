@@ -1,6 +1,6 @@
 public import Foundation
 
-/// A project kept in a git repository: each run clones its branch afresh.
+/// A project kept in a git repository: each run checks its branch out from a mirror of it.
 public struct GitProject: Sendable, Equatable {
     public var name: String
     /// Anything `git clone` takes: https://, ssh://, git@host:path or file://.

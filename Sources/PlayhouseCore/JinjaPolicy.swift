@@ -7,6 +7,7 @@ public enum JinjaPolicy: String, Sendable, CaseIterable, Codable {
     /// `ALLOW_JINJA_IN_EXTRA_VARS=template`).
     case template
     /// Every extra var, also a launcher's: anyone who may launch may run code on the worker.
+    /// A forge push's variables (``ForgePush/variablePrefix``) stay data even so.
     case always
 }
 
@@ -23,8 +24,10 @@ extension JobParameters {
             self.templateVars = nil
         case .always:
             guard let extraVars else { return }
-            templateVars = (templateVars ?? [:]).merging(extraVars) { $1 }
-            self.extraVars = nil
+            // A forge push's variables stay data: their author need not be a Playhouse user.
+            let pushed = extraVars.filter { $0.key.hasPrefix(ForgePush.variablePrefix) }
+            templateVars = (templateVars ?? [:]).merging(extraVars.filter { pushed[$0.key] == nil }) { $1 }
+            self.extraVars = pushed.isEmpty ? nil : pushed
         }
     }
 }

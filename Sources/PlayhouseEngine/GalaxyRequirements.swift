@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Subprocess
 import SystemPackage
@@ -52,13 +51,14 @@ enum GalaxyRequirements {
             try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: used)
             return (target, nil)
         }
-        let home = cache + "/locks/" + key
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        let lock = try await RunDirectoryLock.wait(for: home, limit: lockWait)
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let lock = try await RunDirectoryLock.wait(for: try lockFolder(cache, key), limit: lockWait)
         defer { lock.release() }
         if FileManager.default.fileExists(atPath: used) { return (target, nil) }
+        // An entry without its mark is what a removal cut short left.
+        try? FileManager.default.removeItem(atPath: target)
         // Installed aside, then moved into place whole: a run never sees half an entry.
-        let staging = cache + "/.installing-" + key
+        let staging = cache + "/installing-" + key
         try? FileManager.default.removeItem(atPath: staging)
         let result = try await Command.run(
             .path(.init(ansible.binDirectory + "/ansible-galaxy")), [kind, "install", "-r", file, "-p", staging],
@@ -76,21 +76,37 @@ enum GalaxyRequirements {
         return (target, result.output)
     }
 
-    /// Entries no run has used for ``unusedFor``.
+    /// Entries no run has used for ``unusedFor``, each under its own lock (a run about to
+    /// install it waits), its mark removed first: an entry without one is never used.
     private static func removeUnused(in cache: String) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? []
         let cutoff = Date().addingTimeInterval(-unusedFor)
         for name in names where name.hasPrefix("role-") || name.hasPrefix("collection-") {
-            let used = try? FileManager.default.attributesOfItem(atPath: cache + "/" + name + "/.used")[.modificationDate] as? Date
-            if let used, used < cutoff { try? FileManager.default.removeItem(atPath: cache + "/" + name) }
+            let used = cache + "/" + name + "/.used"
+            guard let when = try? FileManager.default.attributesOfItem(atPath: used)[.modificationDate] as? Date, when < cutoff,
+                let folder = try? lockFolder(cache, name), let lock = try? RunDirectoryLock.take(folder)
+            else { continue }
+            defer { lock.release() }
+            try? FileManager.default.removeItem(atPath: used)
+            try? FileManager.default.removeItem(atPath: cache + "/" + name)
         }
     }
 
-    /// The requirements file's content and the ansible-core that installs it, digested.
+    private static func lockFolder(_ cache: String, _ key: String) throws -> String {
+        let folder = cache + "/locks/" + key
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    /// The requirements file's content and the ansible-core that installs it (its version,
+    /// read from its package's metadata in the venv, and where it is), digested.
     static func digest(_ content: Data, ansible: String) -> String {
-        var hash = SHA256()
-        hash.update(data: content)
-        hash.update(data: Data(ansible.utf8))
-        return hash.finalize().prefix(16).map { String(format: "%02x", $0) }.joined()
+        let venv = URL(fileURLWithPath: ansible).deletingLastPathComponent().path
+        let lib = venv + "/lib"
+        let packages = ((try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? []).flatMap { python in
+            ((try? FileManager.default.contentsOfDirectory(atPath: lib + "/" + python + "/site-packages")) ?? [])
+                .filter { $0.hasPrefix("ansible_core-") }
+        }
+        return Digest.hex(String(decoding: content, as: UTF8.self) + "\u{0}" + ansible + "\u{0}" + packages.sorted().joined(separator: ","))
     }
 }

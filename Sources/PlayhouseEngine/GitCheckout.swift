@@ -14,13 +14,14 @@ public struct GitSource: Sendable, Equatable {
     /// The repository, as `git clone` takes it (`https://…`, `ssh://…`, `git@host:path`).
     /// A password written into it is replaced by asterisks in messages.
     public var url: String
-    /// The branch to clone (a tag works too); only its newest commit is fetched.
+    /// The branch to check out (a tag works too): its newest commit, as the mirror fetched it.
     public var branch: String
     /// How the clone authenticates; nil for a repository the machine's user can already
     /// read (a public one, or one its own SSH agent opens).
     public var credential: Credential?
     /// A commit to check out instead of the branch's newest (a full id, 40 or 64 hex
-    /// digits): fetched by its id, and the run fails when the remote does not have it.
+    /// digits): fetched into the mirror with every branch and tag when the mirror lacks it,
+    /// and the run fails when no branch or tag of the remote holds it.
     public var commit: String?
 
     /// How the clone authenticates. Its secrets are masked in what the clone and the run
@@ -70,7 +71,7 @@ public struct GitSource: Sendable, Equatable {
 /// Runs clone through ``PlaybookRunRequest/git``; ``contents(of:runsDirectory:)`` lists
 /// what a repository holds without running anything, for a launcher to choose from.
 public enum GitCheckout {
-    /// What a git source holds: a fresh clone into a throwaway run directory under
+    /// What a git source holds: a checkout of its mirror into a throwaway run directory under
     /// `runsDirectory`, its playbooks and inventory files listed, the clone removed.
     ///
     /// - Parameters:

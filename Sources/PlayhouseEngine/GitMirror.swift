@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import PlayhouseCore
 import Subprocess
@@ -22,8 +21,11 @@ enum GitMirror {
     static func checkOut(
         _ source: GitSource, mirrors: String, into checkout: String, environment: [String: String]
     ) async throws -> String? {
-        let home = mirrors + "/" + key(source.url)
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let home = mirrors + "/" + key(source)
+        // Private repositories are kept here: readable by Playhouse's user only, as run
+        // directories are.
+        try FileManager.default.createDirectory(atPath: mirrors, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let lock = try await RunDirectoryLock.wait(for: home, limit: lockWait)
         defer { lock.release() }
         let mirror = home + "/mirror.git"
@@ -40,7 +42,10 @@ enum GitMirror {
         if fetch {
             let fetched = try await Command.run(
                 .name("git"),
-                ["-C", mirror, "fetch", "--quiet", "--prune", "--", source.url, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
+                [
+                    "-C", mirror, "-c", "gc.autoDetach=false", "-c", "maintenance.autoDetach=false", "fetch", "--quiet", "--prune", "--",
+                    source.url, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*",
+                ],
                 environment: environment)
             if !fetched.succeeded {
                 let reason = mask.apply(fetched.lastLine)
@@ -82,9 +87,15 @@ enum GitMirror {
         return !has.succeeded
     }
 
-    /// The mirror's folder name: a digest of the URL, so no password written into it
-    /// reaches the file system.
-    static func key(_ url: String) -> String {
-        SHA256.hash(data: Data(url.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+    /// The mirror's folder name: a digest of the URL and the credential, so a project never
+    /// runs what another fetched with other rights, and no password reaches the file system.
+    static func key(_ source: GitSource) -> String {
+        let credential: String =
+            switch source.credential {
+            case .password(let username, let password)?: "password\u{0}\(username)\u{0}\(password)"
+            case .sshKey(let key, _)?: "ssh\u{0}\(key)"
+            case nil: "none"
+            }
+        return Digest.hex(source.url + "\u{0}" + credential)
     }
 }

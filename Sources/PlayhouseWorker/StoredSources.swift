@@ -29,7 +29,7 @@ public struct StoredSources: Sendable {
     }
 
     /// What a git project holds, for the launch form: its playbooks and inventory files,
-    /// from a fresh clone that is removed again. A failure to clone is a
+    /// from a checkout of its mirror that is removed again. A failure to clone is a
     /// `ValidationError` saying why.
     public func contents(of project: GitProject) async throws -> ProjectContents {
         do {

@@ -125,4 +125,12 @@ import Testing
             push("refs/tags/v1").decide(filter: ForgeFilter(branches: ["main"]), projectURL: project)
                 == .ignore("the hook launches for no tag"))
     }
+
+    @Test func aPushsVariablesStayDataEvenWhenEveryExtraVarIsTemplated() {
+        var parameters = JobParameters(project: "p", playbook: "site.yml", inventory: "hosts.ini")
+        parameters.extraVars = ["playhouse_git_branch": .string("{{ lookup('pipe','id') }}"), "replicas": .number(2)]
+        parameters.apply(.always)
+        #expect(parameters.extraVars == ["playhouse_git_branch": .string("{{ lookup('pipe','id') }}")], "a pusher's text is data")
+        #expect(parameters.templateVars == ["replicas": .number(2)], "the rest is templated, as `always` says")
+    }
 }

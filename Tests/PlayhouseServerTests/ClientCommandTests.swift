@@ -140,6 +140,10 @@ import Testing
                 ["jobs", "list", "--output", "json"],
                 environment: ["PLAYHOUSE_URL": url, "PLAYHOUSE_TOKEN": "ph_nothing", "XDG_CONFIG_HOME": config])
             #expect(overridden.status == 1 && overridden.err.contains("sign in first"), "PLAYHOUSE_TOKEN wins over the file: \(overridden)")
+            let elsewhere = try await Self.client(["jobs", "list", "--url", "http://127.0.0.1:9"], environment: env)
+            #expect(
+                elsewhere.status == 1 && elsewhere.err.contains("not signed in to http://127.0.0.1:9"),
+                "the stored token goes to the server that made it only: \(elsewhere)")
             let nowhere = try await Self.client(["jobs", "list"], environment: ["XDG_CONFIG_HOME": scratch + "/empty"])
             #expect(nowhere.status == 1 && nowhere.err.contains("playhouse login URL"), "\(nowhere)")
         }

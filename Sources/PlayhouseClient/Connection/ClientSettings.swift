@@ -17,11 +17,14 @@ struct ClientSettings: Codable, Equatable {
         return base.appending(path: "playhouse").appending(path: "client.json")
     }
 
-    /// The stored settings with the environment's over them; `url` (a `--url` flag) wins over both.
+    /// The stored settings with the environment's over them; `url` (a `--url` flag) wins over
+    /// both. The stored token is used only with the stored URL.
     static func load(url flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ClientSettings {
         let stored = try? JSONDecoder().decode(ClientSettings.self, from: Data(contentsOf: file(environment)))
         let url = flag ?? environment["PLAYHOUSE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? stored?.url
-        let token = environment["PLAYHOUSE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 } ?? stored?.token
+        // The stored token goes only to the server that made it, never to another --url.
+        let storedToken = stored.flatMap { $0.url == url ? $0.token : nil }
+        let token = environment["PLAYHOUSE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 } ?? storedToken
         guard let url else {
             throw ClientFailure("no Playhouse to talk to", detail: "run `playhouse login URL`, or set PLAYHOUSE_URL and PLAYHOUSE_TOKEN")
         }

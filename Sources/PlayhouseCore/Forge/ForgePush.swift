@@ -88,6 +88,10 @@ public struct ForgePush: Sendable, Equatable {
         case ignore(String)
     }
 
+    /// What the names of a push's extra vars begin with: they are data under every
+    /// ``JinjaPolicy``, since whoever may push wrote them.
+    public static let variablePrefix = "playhouse_git_"
+
     /// The extra vars a job launched by this push gets: `playhouse_git_commit`,
     /// `playhouse_git_branch` or `playhouse_git_tag`, `playhouse_git_pusher` and
     /// `playhouse_git_repository`.

@@ -40,7 +40,7 @@ public typealias InventoryHostResolver =
 /// `ValidationError` naming the URL. Provided by the runner side, like the host resolver.
 public typealias JSONFetcher = @Sendable (_ url: String, _ timeout: Duration) async throws -> JSONValue
 
-/// The playbooks and inventory files of a git project, from a fresh clone. Provided by
+/// The playbooks and inventory files of a git project, from a checkout of its mirror. Provided by
 /// the runner side.
 public typealias GitProjectContents = @Sendable (_ project: GitProject) async throws -> ProjectContents
 

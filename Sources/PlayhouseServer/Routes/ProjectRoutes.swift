@@ -53,7 +53,7 @@ struct ProjectRoutes: Sendable {
         return ListResponse(key: "projects", items: (folders + git).filter { access.allows(project: $0.name) })
     }
 
-    /// A git project's contents come from a fresh clone.
+    /// A git project's contents come from a checkout of its mirror.
     @Sendable func playbooks(_ request: Request, context: PlayhouseContext) async throws -> PlaybooksResponse {
         let name = context.parameters.get("name") ?? ""
         let catalog = dependencies.catalog
