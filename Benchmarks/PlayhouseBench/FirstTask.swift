@@ -98,24 +98,9 @@ struct FirstTask {
     /// hang Ansible), noting when its first `TASK [` line came.
     private func plain() async throws -> Timing {
         let path = bench.ansibleBin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-        let start = Stats.now()
-        let result = try await Subprocess.run(
-            .path(FilePath(bench.ansibleBin + "/ansible-playbook")), arguments: ["-i", "one-host", "firsttask.yml"],
-            environment: .inherit.updating(["PATH": path, "PYTHONUNBUFFERED": "1"]),
-            workingDirectory: FilePath(bench.project), input: .none, output: .sequence, error: .discarded
-        ) { execution in
-            var firstTask: Double?
-            for try await line in execution.standardOutput.strings() where firstTask == nil && line.hasPrefix("TASK [") {
-                firstTask = Stats.now()
-            }
-            return firstTask
-        }
-        let end = Stats.now()
-        guard result.terminationStatus.isSuccess, let firstTask = result.closureResult else {
-            throw BenchError(
-                "plain ansible-playbook firsttask.yml: \(result.terminationStatus), first task line seen: \(result.closureResult != nil)")
-        }
-        return Timing(firstTask: firstTask - start, end: end - start)
+        return try await spawnToFirstTask(
+            "plain ansible-playbook firsttask.yml", bench.ansibleBin + "/ansible-playbook", ["-i", "one-host", "firsttask.yml"],
+            environment: ["PATH": path, "PYTHONUNBUFFERED": "1"], workingDirectory: bench.project)
     }
 
     private func playhouse(_ server: BenchServer) async throws -> Timing {
@@ -137,11 +122,22 @@ struct FirstTask {
     /// The command-line client launching and following the run, read to its exit, noting
     /// when its first `TASK [` line came.
     private func client(_ server: BenchServer) async throws -> Timing {
+        try await spawnToFirstTask(
+            "playhouse launch --follow of firsttask.yml", PlayhouseProcess.binary,
+            ["launch", "bench", "firsttask.yml", "-i", "one-host", "--follow"],
+            environment: ["PLAYHOUSE_URL": "http://127.0.0.1:\(server.port)", "PLAYHOUSE_TOKEN": server.token])
+    }
+
+    /// Runs `executable` to its exit, its output read to the end, timing from the spawn
+    /// its first `TASK [` line and its exit; `what` names it in a failure.
+    private func spawnToFirstTask(
+        _ what: String, _ executable: String, _ arguments: [String], environment: [Environment.Key: String?],
+        workingDirectory: String? = nil
+    ) async throws -> Timing {
         let start = Stats.now()
         let result = try await Subprocess.run(
-            .path(FilePath(PlayhouseProcess.binary)), arguments: ["launch", "bench", "firsttask.yml", "-i", "one-host", "--follow"],
-            environment: .inherit.updating(["PLAYHOUSE_URL": "http://127.0.0.1:\(server.port)", "PLAYHOUSE_TOKEN": server.token]),
-            input: .none, output: .sequence, error: .discarded
+            .path(FilePath(executable)), arguments: Arguments(arguments), environment: .inherit.updating(environment),
+            workingDirectory: workingDirectory.map { FilePath($0) }, input: .none, output: .sequence, error: .discarded
         ) { execution in
             var firstTask: Double?
             for try await line in execution.standardOutput.strings() where firstTask == nil && line.hasPrefix("TASK [") {
@@ -151,8 +147,7 @@ struct FirstTask {
         }
         let end = Stats.now()
         guard result.terminationStatus.isSuccess, let firstTask = result.closureResult else {
-            let seen = result.closureResult != nil
-            throw BenchError("playhouse launch --follow of firsttask.yml: \(result.terminationStatus), first task line seen: \(seen)")
+            throw BenchError("\(what): \(result.terminationStatus), first task line seen: \(result.closureResult != nil)")
         }
         return Timing(firstTask: firstTask - start, end: end - start)
     }

@@ -59,11 +59,7 @@ public struct GitSource: Sendable, Equatable {
     }
 
     /// The URL without a password someone wrote into it.
-    var displayURL: String {
-        guard var parts = URLComponents(string: url), parts.password != nil else { return url }
-        parts.password = "********"
-        return parts.string ?? url
-    }
+    var displayURL: String { GitRemote.display(url) }
 }
 
 /// Clones a git project's branch into a run directory and says which commit it got.

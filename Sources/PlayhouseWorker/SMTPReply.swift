@@ -10,9 +10,6 @@ public struct SMTPReply: Sendable, Equatable, CustomStringConvertible {
         self.lines = lines
     }
 
-    /// 2xx: done.
-    public var isPositive: Bool { (200..<300).contains(code) }
-
     /// `250 first / last`: the code and the lines' text, as an error tells it.
     public var description: String {
         let text = lines.filter { !$0.isEmpty }.joined(separator: " / ")
