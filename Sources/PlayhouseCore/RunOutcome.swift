@@ -35,18 +35,7 @@ public struct RunOutcome: Sendable, Equatable {
     public static func decide(
         end: ProcessEnd, summary: JobSummary, stopReason: StopReason?, errorLine: String?
     ) -> RunOutcome {
-        switch stopReason {
-        case .canceled?:
-            return RunOutcome(status: .canceled)
-        case .timedOut(let seconds)?:
-            return RunOutcome(status: .error, error: "timed out after \(Self.format(seconds: seconds))")
-        case .shutdown(let message)?:
-            return RunOutcome(status: .error, error: message)
-        case .lost?:
-            return RunOutcome(status: .error, error: "worker lost")
-        case nil:
-            break
-        }
+        if let stopReason { return stopped(stopReason) }
         if summary.sawRecap {
             if summary.anyHostFailed { return RunOutcome(status: .failed) }
             if end == .exited(0) { return RunOutcome(status: .successful) }
@@ -64,6 +53,17 @@ public struct RunOutcome: Sendable, Equatable {
                 error: code == 0
                     ? "ansible-playbook ended without running the playbook"
                     : "ansible-playbook exited with code \(code) before running the playbook")
+        }
+    }
+
+    /// How a run that Playhouse stopped ends, whatever its process did (or before it
+    /// started): `canceled` for a cancel, `error` saying why for the other reasons.
+    public static func stopped(_ reason: StopReason) -> RunOutcome {
+        switch reason {
+        case .canceled: RunOutcome(status: .canceled)
+        case .timedOut(let seconds): RunOutcome(status: .error, error: "timed out after \(Self.format(seconds: seconds))")
+        case .shutdown(let message): RunOutcome(status: .error, error: message)
+        case .lost: RunOutcome(status: .error, error: "worker lost")
         }
     }
 

@@ -129,10 +129,40 @@ public struct PlaybookRunner: Sendable {
             // Lets a later start find this run's processes by tag, should this process die.
             try JobDirectory.write(tag, to: directory + "/" + JobDirectory.tagFile)
         }
-        var request = original
-        if let git = original.git {
-            request = try await checkOut(git, for: original, in: directory, marker: sweep.marker, onUpdates: onUpdates)
+        // The time limit counts from the start: a checkout waiting on a slow remote or on
+        // another run's lock uses it up too.
+        return try await withThrowingTaskGroup(of: Void.self) { timer in
+            if let timeout = original.timeout {
+                timer.addTask {
+                    try? await Task.sleep(for: timeout)
+                    if !Task.isCancelled { control.stop(.timedOut(seconds: timeout.inSeconds)) }
+                }
+            }
+            defer { timer.cancelAll() }
+            var request = original
+            if let git = original.git {
+                let staged = try await control.unlessStopped {
+                    try await checkOut(git, for: original, in: directory, marker: sweep.marker, onUpdates: onUpdates)
+                }
+                switch staged {
+                case .done(let checkedOut):
+                    request = checkedOut
+                case .stopped(let reason):
+                    logger.info("stopped while checking out", metadata: ["reason": "\(reason)"])
+                    await sweep.terminateAll(grace: .seconds(1))
+                    return RunResult(outcome: .stopped(reason), exitCode: nil, summary: JobSummary())
+                }
+            }
+            return try await start(request, in: directory, sweep: sweep, control: control, onUpdates: onUpdates)
         }
+    }
+
+    /// Starts `ansible-playbook` for a request whose project is in place, and reads it to
+    /// its end.
+    private func start(
+        _ request: PlaybookRunRequest, in directory: String, sweep: ProcessSweep, control: RunControl,
+        onUpdates: @escaping @Sendable ([RunUpdate]) async throws -> Void
+    ) async throws -> RunResult {
         let arguments = try AnsibleArguments.prepare(request, in: directory)
         let agent = request.credentials.privateKey == nil ? nil : try await SSHAgent.start(jobTag: request.jobTag)
         defer { agent?.stop() }
@@ -177,14 +207,6 @@ public struct PlaybookRunner: Sendable {
                         watchers.addTask {
                             guard let reason = await control.waitForStop() else { return }
                             await stop(execution, sweep: sweep, reason: reason)
-                        }
-                        if let timeout = request.timeout {
-                            watchers.addTask {
-                                try? await Task.sleep(for: timeout)
-                                if !Task.isCancelled {
-                                    control.stop(.timedOut(seconds: timeout.inSeconds))
-                                }
-                            }
                         }
                         try await withThrowingTaskGroup(of: Void.self) { readers in
                             readers.addTask {

@@ -31,6 +31,18 @@ public enum Loopback {
         return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
+    /// A socket listening on 127.0.0.1 that never accepts, and its port: connections
+    /// complete into its backlog and then hear nothing, like a server that hangs. The
+    /// caller closes it.
+    public static func silentListener() throws -> (fd: Int32, port: Int) {
+        let (fd, port) = try bind()
+        guard listen(fd, 16) == 0 else {
+            close(fd)
+            throw LoopbackError("listen() on 127.0.0.1:\(port) failed: errno \(errno)")
+        }
+        return (fd, port)
+    }
+
     /// A port of 127.0.0.1 that was free a moment ago.
     public static func freePort() throws -> Int {
         let (fd, port) = try bind()
