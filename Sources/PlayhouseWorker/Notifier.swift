@@ -24,6 +24,8 @@ public struct Notifier: Service {
     static let maxAttempts = 6
     static let timeout: TimeAmount = .seconds(10)
     static let noSMTP = "no SMTP server is configured: start Playhouse with --smtp-url"
+    /// How often a process without SMTP looks again at an email delivery it cannot send.
+    static let noSMTPRetry: TimeInterval = 60
 
     public init(store: Store, logger: Logger, publicURL: WebOrigin? = nil, smtp: SMTPConfiguration? = nil) {
         self.store = store
@@ -59,8 +61,18 @@ public struct Notifier: Service {
     func send(_ delivery: Delivery) async throws {
         let target = try await store.notificationTargets.find(delivery.targetID)
         var outcome: Attempt? = nil
-        if let target {
-            outcome = target.format == .email ? try await mail(delivery, target) : try await post(delivery, target)
+        switch (target, smtp) {
+        case (let target?, _) where target.format != .email:
+            outcome = try await post(delivery, target)
+        case (let target?, let smtp?):
+            outcome = try await mail(delivery, target, through: smtp)
+        case (_?, nil):
+            // Not an attempt: a process started with --smtp-url sends it, or this one once
+            // restarted with one. Meanwhile the delivery log says why it waits.
+            try await store.notificationTargets.postponeDelivery(delivery.id, reason: Self.noSMTP, until: Date() + Self.noSMTPRetry)
+            return
+        case (nil, _):
+            break
         }
         guard let target, let outcome else {
             try await store.notificationTargets.recordDeliveryAttempt(
@@ -103,9 +115,8 @@ public struct Notifier: Service {
 
     /// Emails the delivery's news to the addresses of `target`'s `mailto:` URL; nil when
     /// what it tells of is gone. The SMTP reply code is the attempt's status.
-    private func mail(_ delivery: Delivery, _ target: NotificationTarget) async throws -> Attempt? {
+    private func mail(_ delivery: Delivery, _ target: NotificationTarget, through smtp: SMTPConfiguration) async throws -> Attempt? {
         guard let content = try await email(delivery) else { return nil }
-        guard let smtp else { return Attempt(status: nil, failure: Self.noSMTP) }
         let recipients: EmailRecipients
         do throws(ValidationError) {
             recipients = try EmailRecipients(mailto: target.url)

@@ -85,6 +85,17 @@ extension NotificationRepository {
         ).run()
     }
 
+    /// Puts a delivery off until `until` without counting an attempt, saying why in its
+    /// `last_error`: this process cannot send it, another may.
+    public func postponeDelivery(_ id: Int64, reason: String, until: Date) async throws {
+        try await sql.raw(
+            """
+            UPDATE deliveries SET last_error = \(bind: reason), next_attempt_at = \(bind: until.timeIntervalSince1970)
+            WHERE id = \(bind: id) AND status = \(bind: Delivery.Status.pending.rawValue)
+            """
+        ).run()
+    }
+
     /// The delivery log of a target, newest first.
     public func deliveries(targetID: Int64, limit: Int = 100) async throws -> [Delivery] {
         try await sql.raw("SELECT * FROM deliveries WHERE target_id = \(bind: targetID) ORDER BY id DESC LIMIT \(bind: limit)")
