@@ -45,6 +45,7 @@ let package = Package(
     targets: [
         .target(
             name: "PlayhouseCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: librarySettings
         ),
         .target(

@@ -25,13 +25,18 @@ public struct Job: Sendable, Equatable {
     public var commit: String?
     /// How many lines of its log are stored.
     public var outputLines: Int
+    /// The Ansible environment the job runs with and where it was chosen; nil for
+    /// Playhouse's own.
+    public var environment: String?
+    /// Why a queued job waits (its environment is being built); nil when it does not.
+    public var waitingReason: String?
 
     public init(
         id: Int64, status: JobStatus, parameters: JobParameters, createdAt: Date,
         startedAt: Date? = nil, finishedAt: Date? = nil, exitCode: Int? = nil, error: String? = nil,
         summary: JobSummary = JobSummary(), cancelRequested: Bool = false, worker: String? = nil,
         parentID: Int64? = nil, sliceCount: Int = 0, lastSeq: Int = 0, commit: String? = nil,
-        outputLines: Int = 0
+        outputLines: Int = 0, environment: String? = nil, waitingReason: String? = nil
     ) {
         self.id = id
         self.status = status
@@ -49,5 +54,7 @@ public struct Job: Sendable, Equatable {
         self.lastSeq = lastSeq
         self.commit = commit
         self.outputLines = outputLines
+        self.environment = environment
+        self.waitingReason = waitingReason
     }
 }

@@ -28,6 +28,10 @@ public enum JobLifecycleEvent: Sendable, Equatable {
     case interrupted
     /// A sliced job's slices are now in these statuses; the sliced job follows them.
     case slicesAre([JobStatus])
+    /// Its worker gave the job back to wait in the queue (for its environment's build).
+    case requeued
+    /// What a queued job waits for failed (its environment's build); it ends `error`.
+    case abandoned
 }
 
 /// The job state machine: every status change goes through ``JobLifecycle/next(_:on:)``.
@@ -42,6 +46,8 @@ public enum JobLifecycle {
         case (.running, .finished(let outcome)) where outcome.isFinal: outcome
         case (.running, .interrupted): .error
         case (.queued, .interrupted): .queued
+        case (.running, .requeued): .queued
+        case (.queued, .abandoned): .error
         case (.queued, .slicesAre(let slices)), (.running, .slicesAre(let slices)): slicedStatus(slices)
         default: nil
         }

@@ -55,6 +55,10 @@ public struct PlaybookRunRequest: Sendable {
     /// facts (by inventory hostname), given to Ansible as its `jsonfile` fact cache, and
     /// the run's ``RunResult/facts`` are the facts it gathered.
     public var facts: [String: JSONValue]?
+    /// The Ansible environment an admin chose for the run; nil lets the project's
+    /// `playhouse.yml` decide, and without one the runner's own
+    /// ``PlaybookRunner/ansible`` runs.
+    public var ansibleEnvironment: ChosenEnvironment?
     /// Names the run's processes (as `PLAYHOUSE_JOB` in their environment), so that
     /// ``PlaybookRunner/cleanUpAfterCrash(jobTags:)`` can find them after a crash.
     public var jobTag: String?
@@ -140,10 +144,27 @@ public enum RunUpdate: Sendable, Equatable {
     case output(String)
     /// The commit of a git project the run cloned, before Ansible starts.
     case checkout(commit: String)
+    /// The Ansible environment the run uses, and where it was chosen, before Ansible
+    /// starts: `ansible-core 2.17.14 (playhouse.yml)`. None comes for the runner's own.
+    case environment(String)
     /// The run's summary folded from its events (`JobSummary.apply(_:)`), last in every
     /// batch that has events: it covers them all, and perhaps a few events that the next
     /// batch brings. Consumers keep the latest instead of folding the events again.
     case summary(JobSummary)
+}
+
+/// An Ansible environment an admin defined, by name, chosen for a project or template.
+public struct ChosenEnvironment: Sendable, Equatable {
+    /// The name the admin gave it.
+    public var name: String
+    /// What it holds.
+    public var environment: AnsibleEnvironment
+
+    /// A chosen environment.
+    public init(name: String, environment: AnsibleEnvironment) {
+        self.name = name
+        self.environment = environment
+    }
 }
 
 /// How a run ended, as ``PlaybookRunner/run(_:control:onUpdates:)`` returns it.

@@ -139,28 +139,94 @@ public struct PlaybookRunner: Sendable {
                 }
             }
             defer { timer.cancelAll() }
-            var request = original
-            if let git = original.git {
-                let staged = try await control.unlessStopped {
-                    try await checkOut(git, for: original, in: directory, marker: sweep.marker, onUpdates: onUpdates)
-                }
-                switch staged {
-                case .done(let checkedOut):
-                    request = checkedOut
-                case .stopped(let reason):
-                    logger.info("stopped while checking out", metadata: ["reason": "\(reason)"])
-                    await sweep.terminateAll(grace: .seconds(1))
-                    return RunResult(outcome: .stopped(reason), exitCode: nil, summary: JobSummary())
-                }
+            let staged = try await control.unlessStopped {
+                try await prepare(original, in: directory, marker: sweep.marker, onUpdates: onUpdates)
             }
-            return try await start(request, in: directory, sweep: sweep, control: control, onUpdates: onUpdates)
+            switch staged {
+            case .done(let (request, ansible)):
+                return try await start(request, ansible: ansible, in: directory, sweep: sweep, control: control, onUpdates: onUpdates)
+            case .stopped(let reason):
+                logger.info("stopped before ansible-playbook started", metadata: ["reason": "\(reason)"])
+                await sweep.terminateAll(grace: .seconds(1))
+                return RunResult(outcome: .stopped(reason), exitCode: nil, summary: JobSummary())
+            }
         }
+    }
+
+    /// The environments of this runner's projects, beside its run directories.
+    public var environments: EnvironmentInstalls { EnvironmentInstalls(runsDirectory: runsDirectory, ansible: ansible) }
+
+    /// Puts the project in place (a git project checked out, its galaxy requirements
+    /// installed) and finds the Ansible it runs with: the request as it will run, and that
+    /// installation.
+    private func prepare(
+        _ original: PlaybookRunRequest, in directory: String, marker: String,
+        onUpdates: @escaping @Sendable ([RunUpdate]) async throws -> Void
+    ) async throws -> (PlaybookRunRequest, AnsibleInstallation) {
+        guard let git = original.git else {
+            let (ansible, label) = try installation(for: original, root: original.workingDirectory)
+            if let label { try await onUpdates([.environment(label), .output("Ansible environment: \(label)\n")]) }
+            return (original, ansible)
+        }
+        let environment = AnsibleArguments.environment(original, in: directory, ansible: ansible, marker: marker)
+        let (commit, note) = try await GitCheckout.clone(git, in: directory, environment: environment)
+        let cloned =
+            git.commit == nil
+            ? "Checked out \(git.displayURL) (branch \(git.branch))" : "Checked out \(git.displayURL) at the pinned commit"
+        let warning = note.map { "[WARNING]: \($0)\n" } ?? ""
+        try await onUpdates([.checkout(commit: commit), .output("\(warning)\(cloned) at \(commit)\n")])
+        let checkout = directory + "/project"
+        let (ansible, label) = try installation(for: original, root: checkout)
+        if let label { try await onUpdates([.environment(label), .output("Ansible environment: \(label)\n")]) }
+        let (added, log) = try await GalaxyRequirements.install(
+            checkout: checkout, in: directory, ansible: ansible,
+            environment: AnsibleArguments.environment(original, in: directory, ansible: ansible, marker: marker))
+        if !log.isEmpty { try await onUpdates([.output(log)]) }
+        var resolved = original
+        let catalog = ProjectCatalog(root: directory)
+        resolved.workingDirectory = checkout
+        resolved.playbook = try catalog.resolve(original.playbook, in: "project", field: "playbook")
+        if case .path(let inventory) = original.inventory {
+            resolved.inventory = .path(try catalog.resolve(inventory, in: "project", field: "inventory"))
+        }
+        resolved.environment.merge(added) { $1 }
+        return (resolved, ansible)
+    }
+
+    /// The Ansible a run of the project in `root` uses, and what to tell of it: the
+    /// environment an admin chose, else the one the project's `playhouse.yml` pins, else
+    /// the runner's own (and nothing to tell).
+    ///
+    /// - Throws: ``EnvironmentNotBuilt`` when the environment is not built on this machine
+    ///   yet; `ValidationError` for a project file to fix.
+    private func installation(for request: PlaybookRunRequest, root: String) throws -> (AnsibleInstallation, String?) {
+        let chosen: (environment: AnsibleEnvironment, source: String)
+        if let picked = request.ansibleEnvironment {
+            chosen = (picked.environment, "environment \(picked.name)")
+        } else if let text = try? String(contentsOfFile: root + "/" + AnsibleEnvironment.projectFile, encoding: .utf8) {
+            let folder = URL(fileURLWithPath: root)
+            let catalog = ProjectCatalog(root: folder.deletingLastPathComponent().path)
+            let environment = try AnsibleEnvironment.read(projectFile: text) { path throws(ValidationError) in
+                let file = try catalog.resolve(path, in: folder.lastPathComponent, field: "python-requirements")
+                guard let content = try? String(contentsOfFile: file, encoding: .utf8) else {
+                    throw ValidationError("python-requirements \"\(path)\" of \(AnsibleEnvironment.projectFile) cannot be read")
+                }
+                return content
+            }
+            chosen = (environment, AnsibleEnvironment.projectFile)
+        } else {
+            return (ansible, nil)
+        }
+        guard let installation = environments.installation(for: chosen.environment) else {
+            throw EnvironmentNotBuilt(environment: chosen.environment, source: chosen.source)
+        }
+        return (installation, "\(chosen.environment.label) (\(chosen.source))")
     }
 
     /// Starts `ansible-playbook` for a request whose project is in place, and reads it to
     /// its end.
     private func start(
-        _ request: PlaybookRunRequest, in directory: String, sweep: ProcessSweep, control: RunControl,
+        _ request: PlaybookRunRequest, ansible: AnsibleInstallation, in directory: String, sweep: ProcessSweep, control: RunControl,
         onUpdates: @escaping @Sendable ([RunUpdate]) async throws -> Void
     ) async throws -> RunResult {
         let arguments = try AnsibleArguments.prepare(request, in: directory)
@@ -255,34 +321,6 @@ public struct PlaybookRunner: Sendable {
         var result = RunResult(outcome: outcome, exitCode: exitCode, summary: summary)
         if request.facts != nil { result.facts = FactCache.gathered(in: directory) }
         return result
-    }
-
-    /// Clones a git project into the run directory, installs its galaxy requirements, and
-    /// returns the request with the playbook and inventory found in the checkout.
-    private func checkOut(
-        _ git: GitSource, for request: PlaybookRunRequest, in directory: String, marker: String,
-        onUpdates: @escaping @Sendable ([RunUpdate]) async throws -> Void
-    ) async throws -> PlaybookRunRequest {
-        let environment = AnsibleArguments.environment(request, in: directory, ansible: ansible, marker: marker)
-        let (commit, note) = try await GitCheckout.clone(git, in: directory, environment: environment)
-        let cloned =
-            git.commit == nil
-            ? "Checked out \(git.displayURL) (branch \(git.branch))" : "Checked out \(git.displayURL) at the pinned commit"
-        let warning = note.map { "[WARNING]: \($0)\n" } ?? ""
-        try await onUpdates([.checkout(commit: commit), .output("\(warning)\(cloned) at \(commit)\n")])
-        let checkout = directory + "/project"
-        let (added, log) = try await GalaxyRequirements.install(
-            checkout: checkout, in: directory, ansible: ansible, environment: environment)
-        if !log.isEmpty { try await onUpdates([.output(log)]) }
-        var resolved = request
-        let catalog = ProjectCatalog(root: directory)
-        resolved.workingDirectory = checkout
-        resolved.playbook = try catalog.resolve(request.playbook, in: "project", field: "playbook")
-        if case .path(let inventory) = request.inventory {
-            resolved.inventory = .path(try catalog.resolve(inventory, in: "project", field: "inventory"))
-        }
-        resolved.environment.merge(added) { $1 }
-        return resolved
     }
 
     /// Ends what a crashed Playhouse left running: every process of the given jobs (by

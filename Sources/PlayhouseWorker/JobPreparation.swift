@@ -57,6 +57,9 @@ struct JobPreparation: Sendable {
                 "the job is pinned to commit \(pinned), but project \(parameters.project) is no git project (any more); launch it again")
         }
         request.facts = try await store.hosts.cachedFacts(project: parameters.project, inventory: parameters.inventory)
+        if let chosen = try await store.environments.chosen(project: parameters.project, template: parameters.templateID) {
+            request.ansibleEnvironment = ChosenEnvironment(name: chosen.name, environment: chosen.environment)
+        }
         return request
     }
 

@@ -41,6 +41,7 @@ final class JobRecorder: Sendable {
     func record(_ batch: [RunUpdate]) async throws {
         var events: [JobEvent] = []
         var commit: String? = nil
+        var environment: String? = nil
         let due = state.withLock { state -> Bool in
             for update in batch {
                 switch update {
@@ -57,11 +58,14 @@ final class JobRecorder: Sendable {
                     state.output += text
                 case .checkout(let sha):
                     commit = sha
+                case .environment(let label):
+                    environment = label
                 }
             }
             return ContinuousClock.now - state.lastFlush >= Self.flushInterval || state.output.utf8.count >= Self.maxPendingOutput
         }
         if let commit { try await store.jobs.setCommit(jobID, commit: commit) }
+        if let environment { try await store.jobs.setEnvironment(jobID, environment: environment) }
         try await store.events.append(events, to: jobID)
         store.metrics.stored(events: events.count)
         if due { try await flush() }

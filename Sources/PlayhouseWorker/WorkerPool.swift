@@ -23,6 +23,7 @@ public struct WorkerPool: Service {
     public let configuration: WorkerPoolConfiguration
     public let logger: Logger
     private let running = RunningJobs()
+    private let builder = EnvironmentBuilder()
 
     public init(
         store: Store, catalog: ProjectCatalog, secrets: SecretBox, runner: PlaybookRunner,
@@ -46,11 +47,16 @@ public struct WorkerPool: Service {
 
     public func run() async throws {
         let instanceID = try await store.instanceID()
+        // Builds this worker left running when it last stopped are not running any more.
+        try await store.environments.interruptBuilds(of: configuration.name)
         try await store.workers.register(name: configuration.name, host: configuration.host, capacity: configuration.capacity)
         let draining = Flag()
         let notifications = store.notifications
         await withTaskGroup(of: Void.self) { background in
             background.addTask { await heartbeats(draining: draining) }
+            background.addTask {
+                await builder.run(store: self.store, installs: runner.environments, worker: configuration.name, logger: logger)
+            }
             await withGracefulShutdownHandler {
                 await runJobs(instanceID: instanceID, draining: draining)
             } onGracefulShutdown: {
@@ -61,7 +67,10 @@ public struct WorkerPool: Service {
         }
         let store = self.store
         let name = configuration.name
-        _ = try? await Task { try await store.workers.stop(name: name) }.value
+        _ = try? await Task {
+            try await store.environments.interruptBuilds(of: name)
+            try await store.workers.stop(name: name)
+        }.value
     }
 
     /// Claims and runs jobs until draining or cancelled, then waits for the running ones.
@@ -170,6 +179,9 @@ public struct WorkerPool: Service {
             }
             outcome = (result.outcome, result.exitCode, result.summary)
             facts = result.facts
+        } catch let wait as EnvironmentNotBuilt {
+            await giveBack(job, waitingFor: wait, recorder: recorder, logger: logger)
+            return
         } catch let error as ValidationError {
             outcome = (RunOutcome(status: .error, error: error.message), nil, recorder.summary)
         } catch let error as RunnerError {
@@ -210,6 +222,29 @@ public struct WorkerPool: Service {
 }
 
 extension WorkerPool {
+    /// Puts a job whose Ansible environment is not built here back in the queue, saying it
+    /// waits, and builds the environment in the background unless this worker already is:
+    /// no slot is held meanwhile, and the job is claimed again once the build ends.
+    private func giveBack(_ job: Job, waitingFor wait: EnvironmentNotBuilt, recorder: JobRecorder, logger: Logger) async {
+        let key = runner.environments.key(of: wait.environment)
+        let label = wait.environment.label
+        let reason = "waiting for its Ansible environment (\(label), from \(wait.source)) to be built on worker \(configuration.name)"
+        do {
+            let started = try await store.environments.startBuild(key: key, worker: configuration.name, label: label)
+            try await recorder.record([.output(reason + "\n")])
+            try await recorder.flush()
+            if try await store.jobs.requeue(job.id, waitingFor: key, reason: reason) {
+                logger.info("job waits for its Ansible environment", metadata: ["environment": .string(label)])
+            }
+            if started { builder.build(wait.environment) }
+        } catch {
+            logger.error("could not queue the job to wait for its environment: \(error)")
+            _ = try? await store.jobs.finish(
+                job.id, outcome: RunOutcome(status: .error, error: "could not queue the job to wait for its Ansible environment: \(error)"),
+                exitCode: nil, summary: recorder.summary)
+        }
+    }
+
     /// How the run went on each host and the facts it gathered (for the Hosts page and the
     /// next run's fact cache), and its words for the search across jobs.
     private func recordWhatRan(

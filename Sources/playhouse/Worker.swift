@@ -30,7 +30,7 @@ struct Worker: AsyncParsableCommand {
     @Option(
         name: .long,
         help: "Serve this worker's Prometheus /metrics on HOST:PORT, e.g. 127.0.0.1:9464 (env PLAYHOUSE_METRICS_LISTEN; default off).")
-    var metricsListen: String? = ProcessInfo.processInfo.environment["PLAYHOUSE_METRICS_LISTEN"].flatMap { $0.isEmpty ? nil : $0 }
+    var metricsListen: String = ProcessInfo.processInfo.environment["PLAYHOUSE_METRICS_LISTEN"] ?? ""
 
     @OptionGroup var common: CommonOptions
 
@@ -42,7 +42,7 @@ struct Worker: AsyncParsableCommand {
         guard capacity >= 1 else { throw ArgumentParser.ValidationError("--capacity must be at least 1") }
         guard drainTimeout >= 0 else { throw ArgumentParser.ValidationError("--drain-timeout must be 0 or more seconds") }
         guard !name.isEmpty, name.count <= 200 else { throw ArgumentParser.ValidationError("--name must be 1 to 200 characters") }
-        if let metricsListen, WorkerMetrics.address(metricsListen) == nil {
+        if !metricsListen.isEmpty, WorkerMetrics.address(metricsListen) == nil {
             throw ArgumentParser.ValidationError("--metrics-listen must be HOST:PORT, e.g. 127.0.0.1:9464; not \"\(metricsListen)\"")
         }
     }
@@ -61,7 +61,7 @@ struct Worker: AsyncParsableCommand {
                 .init(service: pool),
                 .init(service: composition.leaseReaper),
             ]
-            if let listen = metricsListen.flatMap(WorkerMetrics.address) {
+            if let listen = WorkerMetrics.address(metricsListen) {
                 let metrics = WorkerMetrics.application(
                     store: composition.store, lease: composition.lease, host: listen.host, port: listen.port, logger: logger)
                 services.append(.init(service: metrics))

@@ -11,6 +11,7 @@ extension Job: RowDecodable {
             finishedAt: try row.date("finished_at"), exitCode: try row["exit_code"], error: try row["error"],
             summary: (try? row.json("summary")) ?? JobSummary(), cancelRequested: try row.flag("cancel_requested"),
             worker: try row["worker"], parentID: try row["parent_id"], sliceCount: try row["slice_count"],
-            lastSeq: try row["last_seq"], commit: try row["commit_sha"], outputLines: try row["output_lines"])
+            lastSeq: try row["last_seq"], commit: try row["commit_sha"], outputLines: try row["output_lines"],
+            environment: try row["environment"], waitingReason: try row["waiting_reason"])
     }
 }

@@ -12,6 +12,10 @@ extension JobRepository {
             SELECT q.id FROM jobs q WHERE q.status = \(status: .queued) AND q.slice_count = 0
               AND (q.exclusive_key IS NULL
                    OR NOT EXISTS (SELECT 1 FROM jobs r WHERE r.exclusive_key = q.exclusive_key AND r.status = \(status: .running)))
+              AND (q.waiting_for IS NULL
+                   OR NOT EXISTS (SELECT 1 FROM environment_builds b WHERE b.env_key = q.waiting_for
+                                  AND b.status = \(bind: EnvironmentBuild.Status.building.rawValue)
+                                  AND b.started_at > \(bind: now.timeIntervalSince1970 - EnvironmentRepository.staleBuild)))
             ORDER BY q.id LIMIT 1\(store.forUpdateSkipLocked)
             """
         let job: Job?
@@ -19,7 +23,8 @@ extension JobRepository {
             job = try await sql.raw(
                 """
                 UPDATE jobs SET status = \(status: running), started_at = \(bind: now.timeIntervalSince1970),
-                    heartbeat_at = \(bind: now.timeIntervalSince1970), worker = \(bind: worker)
+                    heartbeat_at = \(bind: now.timeIntervalSince1970), worker = \(bind: worker), waiting_for = NULL,
+                    waiting_reason = NULL
                 WHERE status = \(status: .queued) AND id = (\(pick))
                 RETURNING *
                 """
@@ -33,6 +38,43 @@ extension JobRepository {
         await store.notificationTargets.enqueueDeliveries(jobID: job.id, templateID: job.parameters.templateID, status: running, now: now)
         await store.announce(.job(job.id))
         return job
+    }
+
+    /// Gives a running job back to the queue, where it waits while the environment `key`
+    /// is being built; `reason` says so on the job. False when the job was not running.
+    @discardableResult
+    public func requeue(_ id: Int64, waitingFor key: String, reason: String) async throws -> Bool {
+        guard let queued = JobLifecycle.next(.running, on: .requeued) else { return false }
+        let requeued = try await sql.raw(
+            """
+            UPDATE jobs SET status = \(status: queued), started_at = NULL, heartbeat_at = NULL, worker = NULL,
+                waiting_for = \(bind: key), waiting_reason = \(bind: reason)
+            WHERE id = \(bind: id) AND status = \(status: .running)
+            RETURNING id
+            """
+        ).first()
+        await store.announce(.job(id))
+        return requeued != nil
+    }
+
+    /// Ends every queued job waiting for the environment `key` as `error` with `message`:
+    /// its build failed.
+    public func abandonWaiting(for key: String, message: String, now: Date = Date()) async throws {
+        guard let error = JobLifecycle.next(.queued, on: .abandoned) else { return }
+        let ended = try await sql.raw(
+            """
+            UPDATE jobs SET status = \(status: error), finished_at = \(bind: now.timeIntervalSince1970), error = \(bind: message),
+                waiting_for = NULL, waiting_reason = NULL
+            WHERE status = \(status: .queued) AND waiting_for = \(bind: key)
+            RETURNING *
+            """
+        ).all(as: Job.self)
+        for job in ended {
+            if let parent = job.parentID { try await refreshSliced(after: parent, now: now) }
+            await store.notificationTargets.enqueueDeliveries(jobID: job.id, templateID: job.parameters.templateID, status: error, now: now)
+            if job.parameters.workflowNodeID != nil { await store.announce(.workflows) }
+            await store.announce(.job(job.id))
+        }
     }
 
     /// Records how a running job ended. Returns false when the job was not running

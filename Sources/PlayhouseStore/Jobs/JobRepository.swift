@@ -59,6 +59,12 @@ public struct JobRepository: Repository {
     public func setCommit(_ id: Int64, commit: String) async throws {
         try await sql.raw("UPDATE jobs SET commit_sha = \(bind: commit) WHERE id = \(bind: id)").run()
     }
+
+    /// Records the Ansible environment a job runs with.
+    public func setEnvironment(_ id: Int64, environment: String) async throws {
+        try await sql.raw("UPDATE jobs SET environment = \(bind: environment) WHERE id = \(bind: id)").run()
+        await store.announce(.job(id))
+    }
 }
 
 /// How far a job has come, as live streams read it many times a second: its status, its

@@ -487,6 +487,47 @@ enum Migrations {
             created_at {real} NOT NULL
         )
         """,
+        // Ansible environments an admin defined; python_packages is a JSON list.
+        """
+        CREATE TABLE environments (
+            id {id},
+            name TEXT NOT NULL UNIQUE,
+            ansible_core TEXT NOT NULL,
+            python_packages TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at {real} NOT NULL
+        )
+        """,
+        // The environment an admin chose for a project (by name: a folder or a git project)
+        // or for a template; a template's choice wins over its project's.
+        """
+        CREATE TABLE environment_choices (
+            id {id},
+            project TEXT UNIQUE,
+            template_id BIGINT UNIQUE REFERENCES templates (id) ON DELETE CASCADE,
+            environment_id BIGINT NOT NULL REFERENCES environments (id)
+        )
+        """,
+        // Each worker's build of an environment's virtualenv.
+        """
+        CREATE TABLE environment_builds (
+            id {id},
+            env_key TEXT NOT NULL,
+            worker TEXT NOT NULL,
+            label TEXT NOT NULL,
+            status TEXT NOT NULL,
+            log TEXT NOT NULL DEFAULT '',
+            error TEXT,
+            started_at {real} NOT NULL,
+            finished_at {real},
+            UNIQUE (env_key, worker)
+        )
+        """,
+        // The environment a job ran with, as a person reads it; for a queued job waiting for
+        // an environment's build, its key and why it waits.
+        "ALTER TABLE jobs ADD COLUMN environment TEXT",
+        "ALTER TABLE jobs ADD COLUMN waiting_for TEXT",
+        "ALTER TABLE jobs ADD COLUMN waiting_reason TEXT",
     ]
 
     static func render(_ step: MigrationStep, for dialect: Store.Dialect) -> String {

@@ -25,6 +25,8 @@ extension Store {
     public var notificationTargets: NotificationRepository { NotificationRepository(store: self) }
     /// The processes that run jobs.
     public var workers: WorkerRepository { WorkerRepository(store: self) }
+    /// Ansible environments: defined, chosen and built.
+    public var environments: EnvironmentRepository { EnvironmentRepository(store: self) }
 }
 
 /// A part of the store's API, over the store's connection (a transaction's, when the

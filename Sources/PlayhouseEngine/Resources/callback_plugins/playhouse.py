@@ -198,7 +198,14 @@ class CallbackModule(CallbackBase):
     # Per-host results
 
     def _result(self, event_type, result, failed=None, ignore_errors=None):
-        res = result.result
+        # ansible-core 2.19 hands a CallbackTaskResult (result, host, task); older ones a
+        # TaskResult with the same parts private (_result, _host, _task). A project's own
+        # environment may pin either.
+        res = getattr(result, "result", None)
+        if res is None:
+            res = result._result
+        host = getattr(result, "host", None) or result._host
+        task = getattr(result, "task", None) or result._task
         data = dict(res)
         if ignore_errors:
             data["ignore_errors"] = True
@@ -209,12 +216,12 @@ class CallbackModule(CallbackBase):
             message = str(message).strip().splitlines()[0] if str(message).strip() else None
         self._emit(
             event_type,
-            host=result.host.get_name(),
+            host=host.get_name(),
             changed=bool(res.get("changed", False)),
             failed=failed,
             message=message,
             data=data,
-            task=result.task.get_name().strip(),
+            task=task.get_name().strip(),
         )
 
     def v2_runner_on_start(self, host, task):

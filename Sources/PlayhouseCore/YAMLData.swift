@@ -1,6 +1,5 @@
 import CYaml
 import Foundation
-import PlayhouseCore
 import Yams
 
 /// YAML text (extra vars) read into a ``JSONValue`` with no way to crash or exhaust the
@@ -9,16 +8,19 @@ import Yams
 /// `maxValues` and `maxBytes`, so "billion laughs" stops early; a mapping key must be
 /// plain text (a key that is a list or mapping is refused: Yams' own constructor traps
 /// on it). Scalars are typed as Yams types them (YAML 1.1: `yes` is true, `0x10` is 16).
-enum YAMLData {
-    struct Limits {
-        var maxDepth = LaunchValues.maxDepth
-        var maxValues = LaunchValues.maxValues
+public enum YAMLData {
+    public struct Limits: Sendable {
+        public var maxDepth = LaunchValues.maxDepth
+        public var maxValues = LaunchValues.maxValues
         /// The most bytes of text once aliases are expanded.
-        var maxBytes = 8 * 1024 * 1024
+        public var maxBytes = 8 * 1024 * 1024
+
+        /// The limits of launch values.
+        public init() {}
     }
 
     /// The one document in `text`; nil when it is empty.
-    static func load(_ text: String, limits: Limits = Limits()) throws(ValidationError) -> JSONValue? {
+    public static func load(_ text: String, limits: Limits = Limits()) throws(ValidationError) -> JSONValue? {
         var bytes = Array(text.utf8)
         if bytes.isEmpty { return nil }
         bytes.append(0)
