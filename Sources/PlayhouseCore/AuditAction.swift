@@ -40,6 +40,8 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable, Codable {
     public static let projectCreate = AuditAction(rawValue: "project.create")
     public static let projectUpdate = AuditAction(rawValue: "project.update")
     public static let projectDelete = AuditAction(rawValue: "project.delete")
+    public static let environmentCreate = AuditAction(rawValue: "environment.create")
+    public static let environmentDelete = AuditAction(rawValue: "environment.delete")
     public static let notificationCreate = AuditAction(rawValue: "notification.create")
     public static let notificationDelete = AuditAction(rawValue: "notification.delete")
     public static let userCreate = AuditAction(rawValue: "user.create")

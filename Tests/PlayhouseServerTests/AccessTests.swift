@@ -121,6 +121,16 @@ import Testing
             Route(method: "GET", path: "/api/v1/projects", least: .viewer),
             Route(method: "GET", path: "/api/v1/projects/demo/playbooks", least: .viewer),
             Route(method: "GET", path: "/api/v1/workers", least: .viewer),
+            Route(method: "GET", path: "/api/v1/environments", least: .viewer),
+            Route(method: "GET", path: "/api/v1/environments/\(id("environment"))", least: .viewer),
+            Route(
+                method: "POST", path: "/api/v1/environments", body: #"{"name":"env-\#(name)","ansible_core":"2.17.14"}"#, least: .admin),
+            Route(method: "DELETE", path: "/api/v1/environments/\(id("doomed-environment"))", least: .admin),
+            Route(method: "PUT", path: "/api/v1/projects/demo/environment", body: #"{"environment":"pinned"}"#, least: .admin),
+            Route(
+                method: "PUT", path: "/api/v1/templates/\(id("template"))/environment", body: #"{"environment":null}"#, least: .admin),
+            Route(method: "GET", path: "/api/v1/environment-builds", least: .viewer),
+            Route(method: "GET", path: "/api/v1/environment-builds/\(id("environment-build"))", least: .admin),
             Route(method: "GET", path: "/api/v1/users", least: .admin),
             Route(
                 method: "POST", path: "/api/v1/users", body: #"{"name":"new-\#(name)","role":"viewer","password":"a-long-password"}"#,
@@ -203,6 +213,11 @@ import Testing
                     definition: TemplateDefinition(
                         parameters: JobParameters(project: "hooked-git", playbook: "site.yml", inventory: "hosts.ini"))
                 ).id)
+            let pinned = try AnsibleEnvironment(ansibleCore: "2.17.14")
+            ids["environment"] = Int(try await store.environments.create(name: "pinned", environment: pinned, by: "admin").id)
+            ids["doomed-environment"] = Int(try await store.environments.create(name: "doomed", environment: pinned, by: "admin").id)
+            _ = try await store.environments.startBuild(key: "k", worker: "w", label: pinned.label)
+            ids["environment-build"] = Int(try #require(try await store.environments.builds().first).id)
             ids["team"] = Int(try await store.users.createTeam(name: "team").id)
             ids["doomed-team"] = Int(try await store.users.createTeam(name: "doomed-team").id)
             ids["doomed-grant"] = Int(

@@ -39,6 +39,7 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     InventoryRoutes(dependencies: dependencies).add(read: read, admin: admin)
     CredentialRoutes(dependencies: dependencies).add(read: read, admin: admin)
     ProjectRoutes(dependencies: dependencies).add(read: read, admin: admin)
+    EnvironmentRoutes(dependencies: dependencies).add(read: read, admin: admin)
     WorkerRoutes(dependencies: dependencies).add(read: read)
     HostRoutes(dependencies: dependencies).add(read: read)
     UserRoutes(dependencies: dependencies, identities: identities).add(signedIn: read, admin: admin)

@@ -38,6 +38,11 @@ struct JobFields: Encodable, Sendable {
     @ExplicitNull var commit: String?
     /// The commit the job was pinned to run (by a forge hook), instead of its branch's newest.
     @ExplicitNull var pinnedCommit: String?
+    /// The Ansible environment the job runs with and where it was chosen; null for
+    /// Playhouse's own.
+    @ExplicitNull var environment: String?
+    /// Why a queued job waits (its environment is being built).
+    @ExplicitNull var waitingReason: String?
     /// Names only: survey answers to password questions, never shown.
     var secretVars: [String]
     /// The workflow job whose node launched this job.
@@ -83,6 +88,8 @@ struct JobFields: Encodable, Sendable {
         templateID = parameters.templateID
         commit = job.commit
         pinnedCommit = parameters.pinnedCommit
+        environment = job.environment
+        waitingReason = job.waitingReason
         secretVars = parameters.sealedVarNames ?? []
         workflowJobID = parameters.workflowJobID
         artifacts = job.summary.artifacts ?? [:]
@@ -109,6 +116,8 @@ struct JobFields: Encodable, Sendable {
         case templateID = "template_id"
         case commit
         case pinnedCommit = "pinned_commit"
+        case environment
+        case waitingReason = "waiting_reason"
         case secretVars = "secret_vars"
         case workflowJobID = "workflow_job_id"
         case artifacts

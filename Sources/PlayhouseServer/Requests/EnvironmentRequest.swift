@@ -1,0 +1,31 @@
+import PlayhouseCore
+
+/// `{"name", "ansible_core", "python_packages"}`: an Ansible environment to define.
+struct EnvironmentRequest: Decodable {
+    var name: String
+    var environment: AnsibleEnvironment
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name
+        case ansibleCore = "ansible_core"
+        case pythonPackages = "python_packages"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decodeLabel(forKey: .name, maxLength: 100)
+        environment = try AnsibleEnvironment(
+            ansibleCore: try container.decode(String.self, forKey: .ansibleCore),
+            pythonPackages: try container.decodeIfPresent([String].self, forKey: .pythonPackages) ?? [])
+    }
+}
+
+/// `{"environment": NAME}` or `{"environment": null}`: the environment a project or
+/// template runs with, or none chosen.
+struct EnvironmentChoiceRequest: Decodable {
+    var environment: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case environment
+    }
+}
