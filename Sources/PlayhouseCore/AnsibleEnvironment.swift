@@ -117,14 +117,11 @@ public struct AnsibleEnvironment: Sendable, Equatable {
     /// A name from PyPI, extras, and version clauses: what pip reads as a package and
     /// nothing else (no `-` option, URL, path, `@` reference or environment marker).
     private static func isRequirement(_ text: String) -> Bool {
-        let version = #/\s*(==|!=|<=|>=|~=|<|>)\s*[0-9A-Za-z.*+!-]+\s*/#
-        guard text.count <= 200,
-            let match = text.wholeMatch(
-                of: /([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])(\[[A-Za-z0-9._,-]+\])?(?<clauses>.*)/)
-        else { return false }
-        let clauses = match.output.clauses
-        if clauses.allSatisfy(\.isWhitespace) { return true }
-        return clauses.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { $0.wholeMatch(of: version) != nil }
+        text.count <= 200
+            && text.wholeMatch(
+                of:
+                    /[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?(\[[A-Za-z0-9._,-]+\])?(\s*(==|!=|<=|>=|~=|<|>)\s*[0-9A-Za-z.*+!-]+(\s*,\s*(==|!=|<=|>=|~=|<|>)\s*[0-9A-Za-z.*+!-]+)*)?\s*/
+            ) != nil
     }
 
     /// The package's name as pip compares names: lower case, runs of `-`, `_`, `.` as one `-`.

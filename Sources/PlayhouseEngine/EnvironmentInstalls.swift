@@ -85,12 +85,15 @@ public struct EnvironmentInstalls: Sendable {
         return log
     }
 
-    /// pip's own reason: its first `ERROR:` line, which names the requirement it could not
-    /// meet (the lines after it are hints).
+    /// pip's own reason: its last `ERROR:` line that says what it could not install ("No
+    /// matching distribution found for …", "Cannot install … conflicting dependencies"),
+    /// passing over the notes around it.
     private static func reason(_ errors: String) -> String? {
-        errors.split(whereSeparator: \.isNewline).first { $0.hasPrefix("ERROR:") }.map {
-            String($0.dropFirst(6)).trimmingCharacters(in: .whitespaces)
-        }
+        let notes = ["Ignored the following", "ResolutionImpossible"]
+        return errors.split(whereSeparator: \.isNewline)
+            .filter { $0.hasPrefix("ERROR:") }
+            .map { $0.dropFirst(6).trimmingCharacters(in: .whitespaces) }
+            .last { line in !notes.contains { line.hasPrefix($0) } }
     }
 }
 

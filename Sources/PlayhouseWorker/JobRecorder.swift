@@ -32,6 +32,16 @@ final class JobRecorder: Sendable {
         self.store = store
     }
 
+    /// Goes on after the log the job already has: it waited in the queue once (for its
+    /// environment) after its first run began writing.
+    func continueLog() async throws {
+        let (chunk, lines) = try await store.output.end(of: jobID)
+        state.withLock { state in
+            state.chunk = chunk
+            state.lines = lines
+        }
+    }
+
     var summary: JobSummary { state.withLock { $0.summary } }
     /// The first failure of each host so far.
     var hostFailures: HostFailures { state.withLock { $0.hosts } }

@@ -151,6 +151,7 @@ public struct WorkerPool: Service {
         let outcome: (RunOutcome, Int?, JobSummary)
         var facts: [String: JSONValue] = [:]
         do {
+            if job.outputLines > 0 { try await recorder.continueLog() }
             let preparation = JobPreparation(store: store, catalog: catalog, secrets: secrets, instanceID: instanceID)
             let request = try await preparation.request(for: job)
             let result = try await withTaskCancellationHandler {

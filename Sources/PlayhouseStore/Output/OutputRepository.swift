@@ -25,12 +25,21 @@ public struct OutputRepository: Repository {
 
     /// How many lines the job's log holds so far.
     public func lineCount(of jobID: Int64) async throws -> Int {
-        try await sql.raw(
-            """
-            SELECT first_line + lines AS total FROM job_output WHERE job_id = \(bind: jobID)
-            ORDER BY chunk DESC LIMIT 1
-            """
-        ).first(decodingColumn: "total", as: Int.self) ?? 0
+        try await end(of: jobID).lines
+    }
+
+    /// Where the job's log ends: its last chunk's number and its count of lines (0 and 0
+    /// for none), for a run that goes on with the log of a job given back to the queue.
+    public func end(of jobID: Int64) async throws -> (chunk: Int, lines: Int) {
+        guard
+            let row = try await sql.raw(
+                """
+                SELECT chunk, first_line + lines AS total FROM job_output WHERE job_id = \(bind: jobID)
+                ORDER BY chunk DESC LIMIT 1
+                """
+            ).first()
+        else { return (0, 0) }
+        return (try row.decode(column: "chunk", as: Int.self), try row.decode(column: "total", as: Int.self))
     }
 
     /// At most `limit` chunks in order, the first of them the one that holds line `line`
