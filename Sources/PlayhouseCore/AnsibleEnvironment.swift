@@ -117,11 +117,13 @@ public struct AnsibleEnvironment: Sendable, Equatable {
     /// A name from PyPI, extras, and version clauses: what pip reads as a package and
     /// nothing else (no `-` option, URL, path, `@` reference or environment marker).
     private static func isRequirement(_ text: String) -> Bool {
-        text.count <= 200
-            && text.wholeMatch(
-                of:
-                    /[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?(\[[A-Za-z0-9._,-]+\])?(\s*(==|!=|<=|>=|~=|<|>)\s*[0-9A-Za-z.*+!-]+(\s*,\s*(==|!=|<=|>=|~=|<|>)\s*[0-9A-Za-z.*+!-]+)*)?\s*/
-            ) != nil
+        let clause = #/\s*(==|!=|<=|>=|~=|<|>)\s*[0-9A-Za-z.*+!-]+\s*/#
+        guard text.count <= 200,
+            let match = text.wholeMatch(
+                of: /[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?(\[[A-Za-z0-9._,-]+\])?(?<clauses>[^A-Za-z0-9._\[].*)?/)
+        else { return false }
+        guard let clauses = match.output.clauses, !clauses.allSatisfy(\.isWhitespace) else { return true }
+        return clauses.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { $0.wholeMatch(of: clause) != nil }
     }
 
     /// The package's name as pip compares names: lower case, runs of `-`, `_`, `.` as one `-`.

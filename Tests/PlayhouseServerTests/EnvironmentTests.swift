@@ -19,6 +19,15 @@ import Testing
                 msg: "runs ansible-core {{ ansible_version.full }}"
         """
 
+    /// A task that imports a package of the environment's own Python.
+    static let netaddrTask = """
+            - name: use a package of the environment
+              ansible.builtin.debug:
+                msg: "netaddr {{ lookup('pipe', ansible_playbook_python ~ ' -c ' ~ script) }}"
+              vars:
+                script: '"import netaddr; print(netaddr.__version__)"'
+        """
+
     /// A projects folder holding each project's files.
     static func projects(_ projects: [String: [String: String]]) throws -> String {
         let root = try TestPaths.scratch("env-projects")
@@ -52,11 +61,7 @@ import Testing
         let inventory = TestPaths.localInventory(["node1"])
         let root = try Self.projects([
             "old": [
-                "site.yml": Self.versionPlay + "\n" + """
-                        - name: use a package of the environment
-                          ansible.builtin.debug:
-                            msg: "netaddr {{ lookup('pipe', ansible_playbook_python ~ ' -c \\"import netaddr; print(netaddr.__version__)\\"') }}"
-                    """,
+                "site.yml": Self.versionPlay + "\n" + Self.netaddrTask,
                 "hosts.ini": inventory,
                 "playhouse.yml": "ansible-core: \"2.17.14\"\npython-requirements: requirements.txt\n",
                 "requirements.txt": "# what the playbooks import\nnetaddr==1.3.0\n",
