@@ -18,7 +18,8 @@ const COUNT_KEYS = ["ok", "changed", "failed", "unreachable", "skipped", "rescue
 
 const META_FIELDS = [["Project", "project"], ["Playbook", "playbook"], ["Inventory", "inventory"],
   ["Created", "created"], ["Started", "started"], ["Finished", "finished"], ["Duration", "duration"],
-  ["Exit code", "exit"], ["Worker", "worker"], ["Launched by", "launchedBy"], ["Options", "options"]];
+  ["Exit code", "exit"], ["Worker", "worker"], ["Launched by", "launchedBy"], ["Options", "options"],
+  ["Environment", "environment"], ["Commit", "commit"]];
 
 export default function renderJob(main, { params, signal }) {
   const page = createJobPage(main, Number(params.id), signal);
@@ -85,6 +86,7 @@ function createJobPage(main, id, signal) {
     parentLink: el("a", { id: "parent-link", class: "parent-link", hidden: true }),
     actionError: el("div", { id: "action-error", class: "error", role: "alert", hidden: true }),
     jobError: el("div", { id: "job-error", class: "error", role: "alert", hidden: true }),
+    waiting: el("div", { id: "job-waiting", class: "note", role: "status", hidden: true }),
     progress: el("div", { id: "progress", class: "progress", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100 }),
     bar: el("div", { class: "progress-bar" }),
     label: el("span", { class: "progress-label", text: "0 / 0 (estimate)" }),
@@ -110,7 +112,7 @@ function createJobPage(main, id, signal) {
     el("div", { class: "page-head job-head" },
       el("h1", { text: `Job #${id}` }), r.status, r.parentLink, r.live, el("span", { class: "spacer" }),
       r.relaunchFailed, r.relaunch, r.cancel),
-    r.actionError, meta, r.jobError, r.progress, slices.panel,
+    r.actionError, meta, r.jobError, r.waiting, r.progress, slices.panel,
     el("div", { class: "columns" },
       el("section", { class: "panel" }, el("h2", { text: "Tasks" }), r.tasks),
       el("section", { class: "panel" }, el("h2", { text: "Hosts" }), el("div", { class: "table-scroll" }, r.hosts), r.recap)),
@@ -179,6 +181,11 @@ function renderHeader(page, job) {
   r.worker.textContent = job.worker || "—";
   r.launchedBy.textContent = job.launched_by || "—";
   r.options.textContent = jobOptions(job);
+  // Playhouse's own Ansible when no environment was chosen or pinned.
+  r.environment.textContent = job.environment || "default";
+  r.commit.textContent = job.commit || "—";
+  r.waiting.textContent = job.status === "queued" && job.waiting_reason ? `Waiting: ${job.waiting_reason}` : "";
+  r.waiting.hidden = !r.waiting.textContent;
   renderParentLink(r.parentLink, job.parent_id);
   // A job's JSON names its slices only when they were looked up (not in `end`, say).
   if (Array.isArray(job.slices)) page.slices.update(job.slices);

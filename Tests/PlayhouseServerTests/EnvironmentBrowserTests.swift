@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import PlayhouseCore
+import PlayhouseTestSupport
+import Testing
+
+/// The pages of environments in headless Chromium: a job waiting for its environment says
+/// so and then names it; the Environments page defines one and shows a build's log.
+@Suite struct EnvironmentBrowserTests {
+    @Test(.timeLimit(.minutes(10)))
+    func aJobSaysItWaitsForItsEnvironmentAndTheBuildShowsItsLog() async throws {
+        let root = try EnvironmentTests.projects([
+            "pinned": [
+                "site.yml": EnvironmentTests.versionPlay, "hosts.ini": TestPaths.localInventory(["node1"]),
+                "playhouse.yml": "ansible-core: \"2.17.14\"\n",
+            ]
+        ])
+        try await ServerFixture.with(projects: root) { client, _ in
+            guard let port = client.port else { throw TestFailure("the live test server has no port") }
+            let id = try await EnvironmentTests.launch(client, "pinned")
+            try await withChromeSession { browser in
+                try await withDiagnostics(browser, "environments") {
+                    try await signIn(browser, port: port, at: "/jobs/\(id)")
+                    try await browser.waitUntil("the job to say why it waits", timeout: .seconds(60)) {
+                        try await browser.executeScript(
+                            "const w = document.querySelector('#job-waiting'); return w && !w.hidden ? w.textContent : '';"
+                        )
+                        .stringValue?.hasPrefix("Waiting: waiting for its Ansible environment (ansible-core 2.17.14") == true
+                    }
+                    try await browser.waitUntil("the job to end with its environment named", timeout: .seconds(300)) {
+                        let status = try await browser.text(of: "#job-status")
+                        let environment = try await browser.text(of: "#job-environment")
+                        return status == "successful" && environment == "ansible-core 2.17.14 (playhouse.yml)"
+                    }
+                    #expect(try await browser.executeScript("return document.querySelector('#job-waiting').hidden;") == .bool(true))
+
+                    try await browser.open("http://127.0.0.1:\(port)/environments")
+                    try await browser.fill("#environment-name", with: "netops")
+                    try await browser.fill("#environment-core", with: "2.18.19")
+                    try await browser.fill("#environment-packages", with: "netaddr==1.3.0\n")
+                    try await browser.click("#environment-form button[type=submit]")
+                    _ = try await browser.waitFor(#".environment-row[data-name="netops"]"#, timeout: .seconds(30))
+                    #expect(try await browser.text(of: #".environment-row[data-name="netops"]"#).contains("netaddr==1.3.0"))
+                    _ = try await browser.waitFor(#".build-row[data-status="ready"]"#, timeout: .seconds(30))
+                    try await browser.click(#".build-row[data-status="ready"] button[data-action="log"]"#)
+                    try await browser.waitUntil("the build's log", timeout: .seconds(30)) {
+                        try await browser.text(of: "#environment-build-log").contains("Successfully installed")
+                    }
+                }
+            }
+        }
+    }
+}
