@@ -42,6 +42,10 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable, Codable {
     public static let projectDelete = AuditAction(rawValue: "project.delete")
     public static let environmentCreate = AuditAction(rawValue: "environment.create")
     public static let environmentDelete = AuditAction(rawValue: "environment.delete")
+    /// A git project's first clone over SSH trusted the host keys it saw (no person acted).
+    public static let projectKnownHostsLearn = AuditAction(rawValue: "project.known_hosts.learn")
+    public static let projectKnownHostsConfirm = AuditAction(rawValue: "project.known_hosts.confirm")
+    public static let projectKnownHostsClear = AuditAction(rawValue: "project.known_hosts.clear")
     public static let notificationCreate = AuditAction(rawValue: "notification.create")
     public static let notificationDelete = AuditAction(rawValue: "notification.delete")
     public static let userCreate = AuditAction(rawValue: "user.create")

@@ -8,14 +8,25 @@ public struct GitProject: Sendable, Equatable {
     public var branch: String
     /// For the clone: a password or token credential (https) or an ssh one.
     public var credentialID: Int64?
+    /// The SSH host keys its clones trust (``KnownHosts/text``); empty until the first
+    /// clone over SSH learns them, or an admin gives them.
+    public var knownHosts: String
+    /// Whether an admin gave ``knownHosts`` or confirmed the learned ones; until then they
+    /// are trusted as first seen, and shown as unconfirmed.
+    public var knownHostsConfirmed: Bool
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(name: String, url: String, branch: String, credentialID: Int64?, createdAt: Date, updatedAt: Date) {
+    public init(
+        name: String, url: String, branch: String, credentialID: Int64?, knownHosts: String = "", knownHostsConfirmed: Bool = false,
+        createdAt: Date, updatedAt: Date
+    ) {
         self.name = name
         self.url = url
         self.branch = branch
         self.credentialID = credentialID
+        self.knownHosts = knownHosts
+        self.knownHostsConfirmed = knownHostsConfirmed
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

@@ -8,8 +8,8 @@ import Subprocess
 /// commit) out into its private directory from the repository's mirror beside the run
 /// directories (``GitMirror``, fetched as the run needs), reports the commit as
 /// ``RunUpdate/checkout(commit:)``, installs the checkout's galaxy requirements and runs
-/// there; the checkout goes with the run directory. SSH host keys are accepted on first
-/// sight, since no known hosts are kept.
+/// there; the checkout goes with the run directory. Over SSH, the server's host key must be
+/// one of ``knownHosts``; without them, the key first seen is trusted and reported.
 public struct GitSource: Sendable, Equatable {
     /// The repository, as `git clone` takes it (`https://…`, `ssh://…`, `git@host:path`).
     /// A password written into it is replaced by asterisks in messages.
@@ -23,6 +23,12 @@ public struct GitSource: Sendable, Equatable {
     /// digits): fetched into the mirror with every branch and tag when the mirror lacks it,
     /// and the run fails when no branch or tag of the remote holds it.
     public var commit: String?
+    /// The SSH host keys the clone trusts, as `known_hosts` text (``KnownHosts/text``): a
+    /// server whose key is not among them is refused with ``HostKeyRefusal``. Nil or empty
+    /// for none yet: the clone then trusts the key it first sees and reports it
+    /// (``RunUpdate/learnedHostKeys(_:)``), for the next clones to check. Only SSH URLs
+    /// read them.
+    public var knownHosts: String?
 
     /// How the clone authenticates. Its secrets are masked in what the clone and the run
     /// print.
@@ -42,11 +48,13 @@ public struct GitSource: Sendable, Equatable {
     ///   - branch: The branch (or tag) to clone.
     ///   - credential: How to authenticate; nil for none.
     ///   - commit: The commit to check out; nil for the branch's newest.
-    public init(url: String, branch: String, credential: Credential? = nil, commit: String? = nil) {
+    ///   - knownHosts: The SSH host keys to trust; nil to trust the first ones seen.
+    public init(url: String, branch: String, credential: Credential? = nil, commit: String? = nil, knownHosts: String? = nil) {
         self.url = url
         self.branch = branch
         self.credential = credential
         self.commit = commit
+        self.knownHosts = knownHosts
     }
 
     /// The secrets to mask in what the clone prints.
@@ -75,11 +83,15 @@ public enum GitCheckout {
     ///   - runsDirectory: Where the throwaway run directory is made (created when missing).
     /// - Returns: Paths inside the repository, sorted, found as
     ///   ``ProjectCatalog/playbooks(in:)`` and ``ProjectCatalog/inventoryFiles(in:)`` find
-    ///   them in a project folder.
-    /// - Throws: ``RunnerError`` when the clone fails: it names the URL without its
-    ///   password and quotes git's last line, the credential's secrets masked. Other errors
-    ///   when the throwaway run directory cannot be made.
-    public static func contents(of source: GitSource, runsDirectory: String) async throws -> ProjectContents {
+    ///   them in a project folder; and the SSH host keys the clone trusted on first sight
+    ///   when the source had none (as ``RunUpdate/learnedHostKeys(_:)`` reports them for a run).
+    /// - Throws: ``HostKeyRefusal`` when the server's SSH host key is not among the source's
+    ///   ``GitSource/knownHosts``. ``RunnerError`` when the clone fails otherwise: it names
+    ///   the URL without its password and quotes git's last line, the credential's secrets
+    ///   masked. Other errors when the throwaway run directory cannot be made.
+    public static func contents(
+        of source: GitSource, runsDirectory: String
+    ) async throws -> (contents: ProjectContents, learnedHostKeys: String?) {
         try await JobDirectory.with(in: runsDirectory) { directory in
             let sweep = ProcessSweep(directory: directory)
             defer { sweep.signal(SIGTERM) }
@@ -88,21 +100,23 @@ public enum GitCheckout {
                 "HOME": ProcessInfo.processInfo.environment["HOME"] ?? directory,
                 ProcessSweep.variable: sweep.marker,
             ]
-            _ = try await clone(source, in: directory, environment: environment)
+            let cloned = try await clone(source, in: directory, environment: environment)
             let catalog = ProjectCatalog(root: directory)
-            return ProjectContents(
+            let contents = ProjectContents(
                 playbooks: try catalog.playbooks(in: "project"), inventories: try catalog.inventoryFiles(in: "project"),
                 workflows: try catalog.workflowFiles(in: "project"))
+            return (contents, cloned.learnedHostKeys)
         }
     }
 
     /// Checks `source` out into `directory/project` from its mirror beside the run
     /// directories (``GitMirror``), at the branch's newest commit or the pinned one, and
-    /// returns the commit and what the run should be told (a fetch that failed).
-    /// `environment` is the run's own (its sweep marker, PATH, HOME).
+    /// returns the commit, what the run should be told (a fetch that failed) and the SSH
+    /// host keys it trusted on first sight (``GitHostKeys``). `environment` is the run's own
+    /// (its sweep marker, PATH, HOME).
     static func clone(
         _ source: GitSource, in directory: String, environment base: [String: String]
-    ) async throws -> (commit: String, note: String?) {
+    ) async throws -> (commit: String, note: String?, learnedHostKeys: String?) {
         var environment = base
         environment["GIT_TERMINAL_PROMPT"] = "0"
         var agent: SSHAgent? = nil
@@ -124,14 +138,13 @@ public enum GitCheckout {
         case nil:
             break
         }
-        // No known hosts are kept, so the host key is taken on first sight.
-        environment["GIT_SSH_COMMAND"] = "ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes"
+        environment["GIT_SSH_COMMAND"] = try GitHostKeys.sshCommand(for: source, in: directory)
         let checkout = directory + "/project"
         let mirrors = URL(fileURLWithPath: directory).deletingLastPathComponent().path + "/" + GitMirror.folder
         let note = try await GitMirror.checkOut(source, mirrors: mirrors, into: checkout, environment: environment)
         let head = try await Command.run(.name("git"), ["-C", checkout, "rev-parse", "HEAD"], environment: environment)
         let commit = head.output.trimmingCharacters(in: .whitespacesAndNewlines)
         guard head.succeeded, !commit.isEmpty else { throw RunnerError("git did not say which commit it cloned: \(head.lastLine)") }
-        return (commit, note)
+        return (commit, note, GitHostKeys.learned(by: source, in: directory))
     }
 }

@@ -8,8 +8,9 @@ import Subprocess
 /// hard links, which takes a fraction of a second however big the history is.
 ///
 /// A run of a branch fetches first, to run the branch's newest commit; when the remote
-/// cannot be reached it runs the commit the mirror fetched last, and says so. A run of a
-/// pinned commit the mirror already holds makes no network call at all.
+/// cannot be reached it runs the commit the mirror fetched last, and says so; one whose SSH
+/// host key is refused (``HostKeyRefusal``) runs nothing. A run of a pinned commit the
+/// mirror already holds makes no network call at all.
 enum GitMirror {
     static let folder = "git-mirrors"
     /// How long a run waits for another run's fetch of the same mirror.
@@ -49,6 +50,11 @@ enum GitMirror {
                 environment: environment)
             if !fetched.succeeded {
                 let reason = mask.apply(fetched.lastLine)
+                // A host that may not be the repository's: never run what the mirror has instead.
+                if let refusal = HostKeyRefusal.read(fetched.errors) {
+                    if fresh { try? FileManager.default.removeItem(atPath: mirror) }
+                    throw refusal
+                }
                 if fresh {
                     try? FileManager.default.removeItem(atPath: mirror)
                     throw RunnerError("git could not clone \(source.displayURL) (branch \(source.branch)): \(reason)")

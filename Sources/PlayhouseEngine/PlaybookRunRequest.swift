@@ -147,6 +147,10 @@ public enum RunUpdate: Sendable, Equatable {
     /// The Ansible environment the run uses, and where it was chosen, before Ansible
     /// starts: `ansible-core 2.17.14 (playhouse.yml)`. None comes for the runner's own.
     case environment(String)
+    /// The SSH host keys the clone trusted on first sight, as `known_hosts` text, right
+    /// after ``checkout(commit:)``: its ``GitSource/knownHosts`` were empty. Keep them as
+    /// the source's known hosts, so that the next clones refuse a changed key.
+    case learnedHostKeys(String)
     /// The run's summary folded from its events (`JobSummary.apply(_:)`), last in every
     /// batch that has events: it covers them all, and perhaps a few events that the next
     /// batch brings. Consumers keep the latest instead of folding the events again.

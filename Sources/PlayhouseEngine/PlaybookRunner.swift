@@ -110,7 +110,8 @@ public struct PlaybookRunner: Sendable {
     /// - Returns: How the run ended: its outcome, exit code and summary.
     /// - Throws: ``RunnerError`` (or the error beneath it) when the run cannot be prepared or
     ///   started: the run directory, a git clone or galaxy install, the `ssh-agent`, starting
-    ///   `ansible-playbook`; and whatever `onUpdates` throws.
+    ///   `ansible-playbook`; ``HostKeyRefusal`` when a git server's SSH host key is not among
+    ///   the source's known hosts; and whatever `onUpdates` throws.
     public func run(
         _ request: PlaybookRunRequest, control: RunControl = RunControl(),
         onUpdates: @escaping @Sendable ([RunUpdate]) async throws -> Void
@@ -169,12 +170,19 @@ public struct PlaybookRunner: Sendable {
             return (original, ansible)
         }
         let environment = AnsibleArguments.environment(original, in: directory, ansible: ansible, marker: marker)
-        let (commit, note) = try await GitCheckout.clone(git, in: directory, environment: environment)
+        let (commit, note, learned) = try await GitCheckout.clone(git, in: directory, environment: environment)
         let cloned =
             git.commit == nil
             ? "Checked out \(git.displayURL) (branch \(git.branch))" : "Checked out \(git.displayURL) at the pinned commit"
         let warning = note.map { "[WARNING]: \($0)\n" } ?? ""
-        try await onUpdates([.checkout(commit: commit), .output("\(warning)\(cloned) at \(commit)\n")])
+        var updates: [RunUpdate] = [.checkout(commit: commit)]
+        var trusted = ""
+        if let learned {
+            updates.append(.learnedHostKeys(learned))
+            let keys = (try? KnownHosts(validating: learned).keys) ?? []
+            trusted = keys.map { "Trusted the SSH host key of \($0.hosts) (\($0.type)) on first sight\n" }.joined()
+        }
+        try await onUpdates(updates + [.output("\(warning)\(trusted)\(cloned) at \(commit)\n")])
         let checkout = directory + "/project"
         let (ansible, label) = try installation(for: original, root: checkout)
         if let label { try await onUpdates([.environment(label), .output("Ansible environment: \(label)\n")]) }

@@ -24,11 +24,14 @@ final class JobRecorder: Sendable {
     static let maxPendingOutput = 64 * 1024
 
     let jobID: Int64
+    /// The job's project: a git project keeps the SSH host keys its first clone learned.
+    let project: String
     let store: Store
     private let state = Mutex(State())
 
-    init(jobID: Int64, store: Store) {
+    init(jobID: Int64, project: String, store: Store) {
         self.jobID = jobID
+        self.project = project
         self.store = store
     }
 
@@ -52,6 +55,7 @@ final class JobRecorder: Sendable {
         var events: [JobEvent] = []
         var commit: String? = nil
         var environment: String? = nil
+        var learned: String? = nil
         let due = state.withLock { state -> Bool in
             for update in batch {
                 switch update {
@@ -70,12 +74,15 @@ final class JobRecorder: Sendable {
                     commit = sha
                 case .environment(let label):
                     environment = label
+                case .learnedHostKeys(let text):
+                    learned = text
                 }
             }
             return ContinuousClock.now - state.lastFlush >= Self.flushInterval || state.output.utf8.count >= Self.maxPendingOutput
         }
         if let commit { try await store.jobs.setCommit(jobID, commit: commit) }
         if let environment { try await store.jobs.setEnvironment(jobID, environment: environment) }
+        if let learned { try await store.keepLearned(learned, ofGitProject: project, by: "job \(jobID)") }
         try await store.events.append(events, to: jobID)
         store.metrics.stored(events: events.count)
         if due { try await flush() }

@@ -146,7 +146,7 @@ public struct WorkerPool: Service {
         let control = RunControl()
         running.add(job.id, control)
         defer { running.remove(job.id) }
-        let recorder = JobRecorder(jobID: job.id, store: store)
+        let recorder = JobRecorder(jobID: job.id, project: job.parameters.project, store: store)
         let shutdown = StopReason.shutdown(configuration.shutdownMessage)
         let outcome: (RunOutcome, Int?, JobSummary)
         var facts: [String: JSONValue] = [:]
@@ -187,6 +187,8 @@ public struct WorkerPool: Service {
             outcome = (RunOutcome(status: .error, error: error.message), nil, recorder.summary)
         } catch let error as RunnerError {
             outcome = (RunOutcome(status: .error, error: error.message), nil, recorder.summary)
+        } catch let refusal as HostKeyRefusal {
+            outcome = (RunOutcome(status: .error, error: refusal.message(forGitProject: job.parameters.project)), nil, recorder.summary)
         } catch {
             let message =
                 Task.isCancelled || control.reason == shutdown

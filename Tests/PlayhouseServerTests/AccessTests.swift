@@ -103,6 +103,8 @@ import Testing
             Route(method: "DELETE", path: "/api/v1/notifications/\(id("doomed-notification"))", least: .admin),
             Route(method: "POST", path: "/api/v1/projects", body: #"{"name":"git-\#(name)","url":"file:///nowhere"}"#, least: .admin),
             Route(method: "DELETE", path: "/api/v1/projects/doomed-git", least: .admin),
+            Route(method: "POST", path: "/api/v1/projects/keyed-git/known-hosts/confirm", least: .admin),
+            Route(method: "DELETE", path: "/api/v1/projects/cleared-git/known-hosts", least: .admin),
             Route(method: "GET", path: "/api/v1/inventories", least: .viewer),
             Route(method: "GET", path: "/api/v1/inventories/\(id("inventory"))", least: .viewer),
             Route(method: "GET", path: "/api/v1/inventories/\(id("inventory"))/hosts", least: .viewer),
@@ -207,6 +209,11 @@ import Testing
                 ).id)
             _ = try await store.templates.saveGitProject(name: "doomed-git", url: "file:///nowhere", branch: "main", credentialID: nil)
             _ = try await store.templates.saveGitProject(name: "hooked-git", url: "file:///nowhere", branch: "main", credentialID: nil)
+            for name in ["keyed-git", "cleared-git"] {
+                _ = try await store.templates.saveGitProject(
+                    name: name, url: "ssh://git@127.0.0.1:2222/repo.git", branch: "main", credentialID: nil,
+                    knownHosts: "[127.0.0.1]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJoXg8xLvAZTb5heJYWIrCXLGdTvbRzVR/3vRnzJpmJ3")
+            }
             ids["git-template"] = Int(
                 try await store.templates.create(
                     name: "git-hello",

@@ -414,6 +414,7 @@ struct BrowserTests {
                 ("/jobs?q=nothing-ran-like-this", "#jobs td.empty", "jobs"),
                 ("/inventories", "#inventory-form", "inventories"), ("/workers", "#workers", "workers"),
                 ("/environments", "#environment-form", "environments"),
+                ("/projects", #"#projects tr.project-row[data-name="demo"]"#, "projects"),
                 ("/audit", "#audit-rows tr", "audit"), ("/hosts", #"#host-rows tr[data-host="web1"]"#, "hosts"),
                 ("/hosts/web1", #"#host-results tr[data-job="\#(job)"]"#, "hosts"),
                 ("/templates", "tr.template-row", "templates"), ("/templates/new", "#tpl-project option", "templates"),
@@ -435,7 +436,7 @@ struct BrowserTests {
                         #expect(current == .string(page.section), "\(page.path)")
                         let links = try await browser.executeScript(
                             "return [...document.querySelectorAll('a[data-nav]')].filter((a) => !a.hidden).length;")
-                        #expect(links == .number(9), "an admin sees every section's link on \(page.path)")
+                        #expect(links == .number(10), "an admin sees every section's link on \(page.path)")
                     }
                     let console = try await browser.browserLog().filter { $0.level == "SEVERE" }
                     #expect(console.isEmpty, "browser console errors: \(console)")

@@ -33,7 +33,8 @@ import Testing
         let database = scratch + "/playhouse.sqlite"
         // The admin signs the fuzzing in; the other user and token exist to be changed and
         // deleted by it, one template to get hooks made, the other to be triggered by its
-        // hook (see schemathesis.toml).
+        // hook, and a git project with SSH host keys to be confirmed and cleared (see
+        // schemathesis.toml).
         let prepared = try await Store.withSQLite(path: database, logger: Logger(label: "fuzz")) { store in
             _ = try await store.users.create(name: "admin", role: .admin, password: "admin-password", cost: 4)
             let target = try await store.users.create(name: "fuzz-target", role: .viewer, password: "target-password", cost: 4)
@@ -44,7 +45,11 @@ import Testing
             let template = try await store.templates.create(name: "fuzz", definition: definition)
             let hooked = try await store.templates.create(name: "fuzz-hook", definition: definition)
             let hook = try await store.templates.createHook(for: .template(hooked.id), createdBy: "admin")
+            _ = try await store.templates.saveGitProject(
+                name: "fuzz-git", url: "ssh://git@127.0.0.1:2222/repo.git", branch: "main", credentialID: nil,
+                knownHosts: "[127.0.0.1]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJoXg8xLvAZTb5heJYWIrCXLGdTvbRzVR/3vRnzJpmJ3")
             return [
+                "PLAYHOUSE_FUZZ_GIT_PROJECT": "fuzz-git",
                 "PLAYHOUSE_FUZZ_USER_ID": "\(target.id)", "PLAYHOUSE_FUZZ_TOKEN_ID": "\(token.id)",
                 "PLAYHOUSE_FUZZ_TEMPLATE_ID": "\(template.id)", "PLAYHOUSE_FUZZ_HOOK_TEMPLATE_ID": "\(hooked.id)",
                 "PLAYHOUSE_FUZZ_HOOK_TOKEN": hook,

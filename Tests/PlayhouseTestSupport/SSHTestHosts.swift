@@ -44,6 +44,7 @@ public final class SSHTestHosts: Sendable {
     public static let testUserName = "playhouse-test"
     static let sshdPath = "/usr/sbin/sshd"
     static let sshKeygenPath = "/usr/bin/ssh-keygen"
+    static let sshKeyscanPath = "/usr/bin/ssh-keyscan"
     static let directoryPrefix = "playhouse-sshd-"
 
     private init(
@@ -132,6 +133,33 @@ public final class SSHTestHosts: Sendable {
             return fds
         }) { close(fd) }
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    // MARK: Host keys
+
+    /// The host key of `host` as a `known_hosts` line names it: `[127.0.0.1]:PORT ssh-ed25519 AAAA…`.
+    public func knownHostsLine(of host: Host) throws -> String {
+        let publicKey = try String(contentsOfFile: directory + "/" + host.name + "/host_key.pub", encoding: .utf8)
+        return "[127.0.0.1]:\(host.port) " + publicKey.split(separator: " ").prefix(2).joined(separator: " ")
+    }
+
+    /// Gives `host` a new host key, as a server whose key was replaced (or a machine in its
+    /// place) would offer: its `sshd` reads its keys again (SIGHUP) and serves the new one
+    /// on the same port. Returns once the host offers it.
+    public func replaceHostKey(of host: Host) async throws {
+        guard let index = hosts.firstIndex(of: host) else { throw SSHTestHostsError("\(host.name) is not one of these hosts") }
+        let key = directory + "/" + host.name + "/host_key"
+        for path in [key, key + ".pub"] { try FileManager.default.removeItem(atPath: path) }
+        try await Self.keygen(key, comment: host.name)
+        let offered = try knownHostsLine(of: host)
+        kill(daemons[index].pid, SIGHUP)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let scan = try await ToolRun.run(Self.sshKeyscanPath, ["-T", "2", "-t", "ed25519", "-p", String(host.port), "127.0.0.1"])
+            if scan.text.contains(offered) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw SSHTestHostsError("\(host.name) did not offer its new host key within 10 s")
     }
 
     // MARK: Inventory

@@ -8,7 +8,7 @@ import PlayhouseStore
 struct ProjectRoutes: Sendable {
     let dependencies: ServerDependencies
 
-    /// A project: a folder, or a git repository (with its URL and branch).
+    /// A project: a folder, or a git repository (with its URL, branch and SSH host keys).
     struct Project: ResponseEncodable, Sendable {
         var name: String
         var kind: String
@@ -16,6 +16,18 @@ struct ProjectRoutes: Sendable {
         var url: String?
         var branch: String?
         var credential: Int64?
+        /// The SSH host keys its clones trust, as `known_hosts` text (empty for none yet),
+        /// each with its fingerprint, and whether an admin gave or confirmed them.
+        var knownHosts: String?
+        var hostKeys: [HostKey]?
+        var knownHostsConfirmed: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case name, kind, url, branch, credential
+            case knownHosts = "known_hosts"
+            case hostKeys = "host_keys"
+            case knownHostsConfirmed = "known_hosts_confirmed"
+        }
 
         init(folder name: String) {
             self.name = name
@@ -28,6 +40,9 @@ struct ProjectRoutes: Sendable {
             url = project.url
             branch = project.branch
             credential = project.credentialID
+            knownHosts = project.knownHosts
+            hostKeys = ((try? KnownHosts(validating: project.knownHosts))?.keys ?? []).map(HostKey.init)
+            knownHostsConfirmed = project.knownHostsConfirmed
         }
     }
 
@@ -43,6 +58,8 @@ struct ProjectRoutes: Sendable {
         read.get("projects/:name/playbooks", use: playbooks)
         admin.post("projects", use: save)
         admin.delete("projects/:name", use: delete)
+        admin.post("projects/:name/known-hosts/confirm", use: confirmKnownHosts)
+        admin.delete("projects/:name/known-hosts", use: clearKnownHosts)
     }
 
     /// The projects the caller's grants reach: folders first, then git projects.
@@ -76,7 +93,9 @@ struct ProjectRoutes: Sendable {
         }
     }
 
-    /// `{"name", "url", "branch" (default main), "credential"}`: adds or replaces a git project.
+    /// `{"name", "url", "branch" (default main), "credential", "known_hosts"}`: adds or
+    /// replaces a git project. Known hosts given are the admin's, so confirmed; left out,
+    /// the project keeps its own.
     @Sendable func save(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<Project> {
         let body = try await request.decode(as: ProjectRequest.self, context: context)
         let (name, credential) = (body.name, body.credential)
@@ -91,8 +110,12 @@ struct ProjectRoutes: Sendable {
         }
         let existed = try await dependencies.store.templates.gitProject(named: name) != nil
         let project = try await dependencies.store.templates.saveGitProject(
-            name: name, url: body.url, branch: body.branch, credentialID: credential)
-        await dependencies.audit(context, existed ? .projectUpdate : .projectCreate, target: "project \(name)", detail: project.url)
+            name: name, url: body.url, branch: body.branch, credentialID: credential, knownHosts: body.knownHosts)
+        let keys = body.knownHosts.map { _ in
+            project.knownHosts.isEmpty ? "; known hosts cleared" : "; known hosts given: " + Self.summary(of: project)
+        }
+        await dependencies.audit(
+            context, existed ? .projectUpdate : .projectCreate, target: "project \(name)", detail: project.url + (keys ?? ""))
         return EditedResponse(
             status: existed ? .ok : .created, headers: [.location: "/api/v1/projects/\(name)/playbooks"], response: Project(project))
     }

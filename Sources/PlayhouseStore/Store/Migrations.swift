@@ -528,6 +528,10 @@ enum Migrations {
         "ALTER TABLE jobs ADD COLUMN environment TEXT",
         "ALTER TABLE jobs ADD COLUMN waiting_for TEXT",
         "ALTER TABLE jobs ADD COLUMN waiting_reason TEXT",
+        // A git project's SSH host keys (known_hosts text, empty until learned or given),
+        // and whether an admin gave or confirmed them.
+        "ALTER TABLE git_projects ADD COLUMN known_hosts TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE git_projects ADD COLUMN known_hosts_confirmed INTEGER NOT NULL DEFAULT 0",
     ]
 
     static func render(_ step: MigrationStep, for dialect: Store.Dialect) -> String {

@@ -4,17 +4,23 @@ import SQLKit
 
 extension TemplateRepository {
     /// Stores a git project, or replaces the one of that name.
+    ///
+    /// `knownHosts` (checked as ``KnownHosts``) replaces its SSH host keys as an admin's,
+    /// confirmed; empty text clears them, and nil keeps what it had.
     public func saveGitProject(
-        name: String, url: String, branch: String, credentialID: Int64?, now: Date = Date()
+        name: String, url: String, branch: String, credentialID: Int64?, knownHosts: String? = nil, now: Date = Date()
     ) async throws -> GitProject {
         try GitProject.validate(name: name, url: url, branch: branch)
+        let keys = try knownHosts.map { text throws(ValidationError) in try KnownHosts(validating: text).text }
         let time = now.timeIntervalSince1970
+        let replacesKeys = keys == nil ? "" : ", known_hosts = excluded.known_hosts, known_hosts_confirmed = excluded.known_hosts_confirmed"
         let project = try await sql.raw(
             """
-            INSERT INTO git_projects (name, url, branch, credential_id, created_at, updated_at)
-            VALUES (\(bind: name), \(bind: url), \(bind: branch), \(bind: credentialID), \(bind: time), \(bind: time))
+            INSERT INTO git_projects (name, url, branch, credential_id, known_hosts, known_hosts_confirmed, created_at, updated_at)
+            VALUES (\(bind: name), \(bind: url), \(bind: branch), \(bind: credentialID), \(bind: keys ?? ""),
+                    \(bind: keys?.isEmpty == false ? 1 : 0), \(bind: time), \(bind: time))
             ON CONFLICT (name) DO UPDATE SET url = excluded.url, branch = excluded.branch,
-                credential_id = excluded.credential_id, updated_at = excluded.updated_at
+                credential_id = excluded.credential_id, updated_at = excluded.updated_at\(unsafeRaw: replacesKeys)
             RETURNING *
             """
         ).first(as: GitProject.self)

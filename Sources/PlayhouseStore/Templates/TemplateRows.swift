@@ -29,6 +29,7 @@ extension GitProject: RowDecodable {
     init(row: Row) throws {
         self.init(
             name: try row["name"], url: try row["url"], branch: try row["branch"], credentialID: try row["credential_id"],
+            knownHosts: try row["known_hosts"], knownHostsConfirmed: try row.flag("known_hosts_confirmed"),
             createdAt: try row.time("created_at"), updatedAt: try row.time("updated_at"))
     }
 }
