@@ -62,6 +62,17 @@ import Testing
             let refused = try await client.json(.post, "/api/v1/templates/\(folderID)/forge-hook", body: #"{"branches":["main"]}"#)
             #expect(refused.status == .badRequest, "a folder project has no commits to pin: \(refused.json.jsonString())")
             #expect(try await client.json(.post, "/api/v1/templates/\(id)/forge-hook", body: "{}").status == .badRequest)
+            // A push has no one to answer a survey: a required question needs a default.
+            let asking = try await client.json(
+                .post, "/api/v1/templates",
+                body: #"""
+                    {"name":"asks","project":"site","playbook":"site.yml","inventory":"hosts.ini",
+                     "survey":[{"variable":"who","question":"Who approves?","type":"text","required":true}]}
+                    """#)
+            let askingID = try #require(asking.json["id"]?.intValue, "\(asking.json.jsonString())")
+            let unanswerable = try await client.json(.post, "/api/v1/templates/\(askingID)/forge-hook", body: #"{"branches":["main"]}"#)
+            #expect(unanswerable.status == .badRequest)
+            #expect(unanswerable.json["error"] == .string(#"the survey asks "Who approves?", which has no default"#))
 
             let made = try await client.json(.post, "/api/v1/templates/\(id)/forge-hook", body: #"{"branches":["main"],"tags":["v*"]}"#)
             #expect(made.status == .created, "\(made.json.jsonString())")

@@ -69,6 +69,25 @@ import Testing
         }
     }
 
+    @Test func aDeletedUsersHooksGoWithThem() async throws {
+        try await TestPaths.withStore { store in
+            let maker = try await store.users.create(name: "maker", role: .admin, password: "maker-password")
+            _ = try await store.users.create(name: "other", role: .admin, password: "other-password")
+            let flow = WorkflowDefinition(nodes: [WorkflowNode(id: "a", kind: .template, template: .name("hello"))])
+            let workflow = try await store.workflows.create(name: "flow", definition: flow)
+            let template = try await store.templates.create(
+                name: "hello",
+                definition: TemplateDefinition(parameters: JobParameters(project: "demo", playbook: "hello.yml", inventory: "i")))
+            let workflowToken = try await store.templates.createHook(for: .workflow(workflow.id), createdBy: "maker")
+            let templateToken = try await store.templates.createHook(for: .template(template.id), createdBy: "maker")
+            #expect(try await store.templates.hookOwner(of: .workflow(workflow.id), token: workflowToken) == "maker")
+            #expect(try await store.users.delete(maker.id))
+            // A later user named maker must not inherit a hook that launches as them.
+            #expect(try await store.templates.hookOwner(of: .workflow(workflow.id), token: workflowToken) == nil)
+            #expect(try await store.templates.hookOwner(of: .template(template.id), token: templateToken) == nil)
+        }
+    }
+
     @Test func theAuditLogPagesNewestFirst() async throws {
         try await TestPaths.withStore { store in
             for index in 1...5 { try await store.users.recordAudit(AuditEntry(actor: "alice", action: .jobLaunch, target: "job \(index)")) }

@@ -34,6 +34,7 @@ struct ForgeHookRoutes: Sendable {
                 .badRequest, "template \"\(template.name)\" runs project \(project), which is no git project",
                 detail: "a forge hook launches the pushed commit of a git project (POST /api/v1/projects)")
         }
+        try ScheduleRoutes.requireDefaults(template.definition.survey, launcher: "a forge hook")
         let (hook, secret) = try await store.templates.createForgeHook(
             templateID: id, filter: body.filter, createdBy: try context.requireUser().user.name, box: dependencies.secrets)
         await dependencies.audit(

@@ -45,14 +45,20 @@ struct ScheduleRoutes: Sendable {
         return try await create(.workflow(id), named: "workflow \(workflow.name)", survey: workflow.definition.survey, request, context)
     }
 
-    private func create(
-        _ target: LaunchTarget, named name: String, survey: [SurveyQuestion], _ request: Request, _ context: PlayhouseContext
-    ) async throws -> EditedResponse<ScheduleResponse> {
+    /// Refuses a survey that something launching with no one to answer (`launcher`: a
+    /// schedule, a forge hook) could not fill: a required question without a default.
+    static func requireDefaults(_ survey: [SurveyQuestion], launcher: String) throws {
         if let question = survey.first(where: { $0.required && $0.default == nil }) {
             throw APIError(
                 .badRequest, "the survey asks \"\(question.question)\", which has no default",
-                detail: "a schedule launches without anyone to answer; give the question a default")
+                detail: "\(launcher) launches without anyone to answer; give the question a default")
         }
+    }
+
+    private func create(
+        _ target: LaunchTarget, named name: String, survey: [SurveyQuestion], _ request: Request, _ context: PlayhouseContext
+    ) async throws -> EditedResponse<ScheduleResponse> {
+        try Self.requireDefaults(survey, launcher: "a schedule")
         let body = try await request.decode(as: ScheduleRequest.self, context: context)
         let schedule = try await store.templates.createSchedule(
             for: target, cron: body.cron, timeZone: body.timezone ?? "UTC", createdBy: try context.requireUser().user.name)

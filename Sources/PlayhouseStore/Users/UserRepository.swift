@@ -73,6 +73,7 @@ public struct UserRepository: Repository {
             // Hooks and schedules launch as their maker, by name: a later user of that name must not inherit them.
             try await store.sql.raw("DELETE FROM template_hooks WHERE created_by = \(bind: existing.name)").run()
             try await store.sql.raw("DELETE FROM template_forge_hooks WHERE created_by = \(bind: existing.name)").run()
+            try await store.sql.raw("DELETE FROM workflow_hooks WHERE created_by = \(bind: existing.name)").run()
             try await store.sql.raw("DELETE FROM schedules WHERE created_by = \(bind: existing.name)").run()
             return try await store.sql.raw("DELETE FROM users WHERE id = \(bind: id) RETURNING id").first() != nil
         }
