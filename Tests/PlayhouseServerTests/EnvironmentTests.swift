@@ -111,6 +111,29 @@ import Testing
         }
     }
 
+    @Test func aGitProjectPinsItsEnvironmentInItsCheckout() async throws {
+        let repository = try TestPaths.scratch("env-git") + "/repo"
+        try await GitProjectTests.commit(
+            [
+                "site.yml": Self.versionPlay, "hosts.ini": TestPaths.localInventory(["node1"]),
+                "playhouse.yml": "ansible-core: \"2.17.14\"\n",
+            ], in: repository, message: "pinned")
+        try await ServerFixture.with { client, _ in
+            let created = try await client.json(
+                .post, "/api/v1/projects", body: #"{"name":"pinned-git","url":"file://\#(repository)","branch":"main"}"#)
+            #expect(created.status == .created)
+            let id = try await Self.launch(client, "pinned-git")
+            #expect(try await Self.waitingReason(client, id).contains("ansible-core 2.17.14, from playhouse.yml"))
+            let job = try await client.waitForEnd(id, timeout: .seconds(600))
+            #expect(job["status"] == .string("successful"), "\(job.jsonString())")
+            #expect(job["environment"] == .string("ansible-core 2.17.14 (playhouse.yml)"))
+            let (_, _, log) = try await client.text("/api/v1/jobs/\(id)/stdout?ansi=0")
+            #expect(log.contains("runs ansible-core 2.17.14"), "\(log)")
+            // Checked out twice (before and after the wait), and the log kept both.
+            #expect(log.components(separatedBy: "Checked out file://").count == 3, "\(log)")
+        }
+    }
+
     @Test func aBuildPipCannotFinishEndsItsJobsWithPipsReason() async throws {
         let root = try Self.projects([
             "missing": [

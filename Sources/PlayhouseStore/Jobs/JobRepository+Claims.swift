@@ -43,16 +43,18 @@ extension JobRepository {
     /// Gives a running job back to the queue, where it waits while the environment `key`
     /// is being built; `reason` says so on the job. False when the job was not running.
     @discardableResult
-    public func requeue(_ id: Int64, waitingFor key: String, reason: String) async throws -> Bool {
+    public func requeue(_ id: Int64, waitingFor key: String, reason: String, now: Date = Date()) async throws -> Bool {
         guard let queued = JobLifecycle.next(.running, on: .requeued) else { return false }
         let requeued = try await sql.raw(
             """
             UPDATE jobs SET status = \(status: queued), started_at = NULL, heartbeat_at = NULL, worker = NULL,
                 waiting_for = \(bind: key), waiting_reason = \(bind: reason)
             WHERE id = \(bind: id) AND status = \(status: .running)
-            RETURNING id
+            RETURNING *
             """
-        ).first()
+        ).first(as: Job.self)
+        // A sliced job whose slices all wait again is queued again too.
+        if let parent = requeued?.parentID { try await refreshSliced(after: parent, now: now) }
         await store.announce(.job(id))
         return requeued != nil
     }
