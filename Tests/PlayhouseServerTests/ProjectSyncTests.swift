@@ -1,12 +1,13 @@
 import Foundation
+import HummingbirdTesting
 import PlayhouseCore
 import PlayhouseTestSupport
 import Testing
 
-/// A git project served over HTTP by `git http-backend`, run by a real `playhouse serve`:
-/// what its worker's mirror holds after each fetch, refreshed through the API and by a
-/// forge's push without launching anything, and runs that go on from the mirror while the
-/// git server is away.
+/// What a worker's mirror of a git project holds after each fetch, and refreshes that fetch
+/// without launching anything: over HTTP from `git http-backend` with a real
+/// `playhouse serve` (through the API and by a forge's push, with runs that go on from the
+/// mirror while the git server is away), and over SSH with its host keys checked.
 @Suite struct ProjectSyncTests {
     static func playbook(_ words: String) -> String {
         """
@@ -186,5 +187,66 @@ import Testing
         }
         await git?.stop()
         await server.stop()
+    }
+
+    /// A refresh over SSH fetches as a run does: it trusts and keeps the host key it first
+    /// sees, and a key not among the project's known hosts refuses it, with the reason in
+    /// the sync record.
+    @Test func aRefreshOverSSHKeepsTheHostKeyItFirstSeesAndIsRefusedAnother() async throws {
+        try await withSSHTestHosts(count: 1) { hosts in
+            let host = hosts.hosts[0]
+            let repository = try await GitHostKeyTests.bareRepository(readableBy: hosts.user)
+            let key = try String(contentsOfFile: hosts.privateKeyPath, encoding: .utf8)
+            try await ServerFixture.with { client, _ in
+                let port = try #require(client.port)
+                let credential = try await RawHTTP.request(
+                    port: port, "POST", "/api/v1/credentials",
+                    body: JSONValue.object(["name": .string("deploy key"), "kind": .string("ssh"), "private_key": .string(key)])
+                        .jsonString())
+                let credentialID = try #require(credential.json["id"]?.intValue)
+                let url = "ssh://\(hosts.user)@127.0.0.1:\(host.port)\(repository)"
+                func save(knownHosts: String? = nil) async throws -> Int {
+                    var body: [String: JSONValue] = [
+                        "name": .string("keyed"), "url": .string(url), "credential": .number(Double(credentialID)),
+                    ]
+                    if let knownHosts { body["known_hosts"] = .string(knownHosts) }
+                    return try await RawHTTP.request(port: port, "POST", "/api/v1/projects", body: JSONValue.object(body).jsonString())
+                        .status
+                }
+                /// Asks for a refresh and waits until the worker has recorded it.
+                func refresh() async throws -> JSONValue {
+                    #expect(try await RawHTTP.request(port: port, "POST", "/api/v1/projects/keyed/refresh").status == 202)
+                    let deadline = ContinuousClock.now + .seconds(120)
+                    while ContinuousClock.now < deadline {
+                        let sync = try await RawHTTP.request(port: port, "GET", "/api/v1/projects/keyed/sync").json
+                        if case .array(let mirrors)? = sync["mirrors"], let mirror = mirrors.first,
+                            mirror["refresh_pending"] == .bool(false)
+                        {
+                            return mirror
+                        }
+                        try await Task.sleep(for: .milliseconds(200))
+                    }
+                    throw TestFailure("the refresh was never recorded")
+                }
+                #expect(try await save() == 201)
+                let fetched = try await refresh()
+                #expect(fetched["commit"]?.stringValue?.count == 40 && fetched["error"] == .null, "\(fetched.jsonString())")
+                guard case .array(let projects)? = try await RawHTTP.request(port: port, "GET", "/api/v1/projects").json["projects"],
+                    let keyed = projects.first(where: { $0["name"] == .string("keyed") })
+                else { throw TestFailure("no project keyed") }
+                #expect(keyed["known_hosts"] == .string(try hosts.knownHostsLine(of: host) + "\n"), "\(keyed.jsonString())")
+                #expect(keyed["known_hosts_confirmed"] == .bool(false))
+                let audit = try await RawHTTP.request(port: port, "GET", "/api/v1/audit").json.jsonString()
+                #expect(audit.contains("project.known_hosts.learn") && audit.contains("a refresh on worker test-worker"), "\(audit)")
+
+                // Known hosts that do not name this server: the refresh fetches nothing, and says why.
+                #expect(try await save(knownHosts: GitHostKeyTests.otherHostKey) == 200)
+                let refused = try await refresh()
+                #expect(
+                    refused["error"]?.stringValue?.contains("no SSH host key of [127.0.0.1]:\(host.port) is among the known hosts") == true,
+                    "\(refused.jsonString())")
+                #expect(refused["commit"] == fetched["commit"], "the mirror keeps what it had")
+            }
+        }
     }
 }
