@@ -40,6 +40,7 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable, Codable {
     public static let projectCreate = AuditAction(rawValue: "project.create")
     public static let projectUpdate = AuditAction(rawValue: "project.update")
     public static let projectDelete = AuditAction(rawValue: "project.delete")
+    public static let projectRefresh = AuditAction(rawValue: "project.refresh")
     public static let environmentCreate = AuditAction(rawValue: "environment.create")
     public static let environmentDelete = AuditAction(rawValue: "environment.delete")
     /// A git project's first clone over SSH trusted the host keys it saw (no person acted).

@@ -1,4 +1,5 @@
 import Foundation
+import PlayhouseCore
 import Subprocess
 import SystemPackage
 
@@ -14,13 +15,14 @@ enum GalaxyRequirements {
     static let lockWait: Duration = .seconds(900)
 
     /// Points Ansible at what the checkout requires, installing it first when no run has;
-    /// returns the environment to add and what the run should print.
+    /// returns the environment to add, what the run should print, and the cache entries used.
     static func install(
         checkout: String, in directory: String, ansible: AnsibleInstallation, environment: [String: String]
-    ) async throws -> (environment: [String: String], log: String) {
+    ) async throws -> (environment: [String: String], log: String, entries: [CachedRequirements]) {
         let cache = URL(fileURLWithPath: directory).deletingLastPathComponent().path + "/" + folder
         var added: [String: String] = [:]
         var log = ""
+        var entries: [CachedRequirements] = []
         // Roles are also looked up in the checkout's own roles folder; collections only where installed.
         let kinds = [
             (kind: "role", file: "roles/requirements.yml", variable: "ANSIBLE_ROLES_PATH", alsoIn: [checkout + "/roles"]),
@@ -33,10 +35,13 @@ enum GalaxyRequirements {
                 key, in: cache, kind: requirement.kind, file: checkout + "/" + requirement.file, checkout: checkout, ansible: ansible,
                 environment: environment)
             log += installed ?? "Requirements of \(requirement.file) from the cache (\(key))\n"
+            // Nothing is made in an entry after its mark, which is made last when it is installed.
+            let installedAt = (try? FileManager.default.attributesOfItem(atPath: target)[.modificationDate]) as? Date
+            entries.append(CachedRequirements(key: key, file: requirement.file, installedAt: installedAt ?? Date()))
             let paths = [target] + requirement.alsoIn + [environment[requirement.variable]].compactMap { $0 }
             added[requirement.variable] = paths.joined(separator: ":")
         }
-        return (added, log)
+        return (added, log, entries)
     }
 
     /// The cache entry `key`, installed now when missing: its path, and ansible-galaxy's

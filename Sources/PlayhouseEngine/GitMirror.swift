@@ -48,10 +48,12 @@ enum GitMirror {
                     source.url, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*",
                 ],
                 environment: environment)
-            if !fetched.succeeded {
-                let reason = mask.apply(fetched.lastLine)
+            let reason: String? = fetched.succeeded ? nil : mask.apply(fetched.lastLine) as String
+            let refusal = fetched.succeeded ? nil : HostKeyRefusal.read(fetched.errors)
+            markFetch(in: home, error: refusal?.problem ?? reason.map { "could not fetch \(source.displayURL): \($0)" })
+            if let reason {
                 // A host that may not be the repository's: never run what the mirror has instead.
-                if let refusal = HostKeyRefusal.read(fetched.errors) {
+                if let refusal {
                     if fresh { try? FileManager.default.removeItem(atPath: mirror) }
                     throw refusal
                 }
@@ -91,6 +93,46 @@ enum GitMirror {
         let has = try await Command.run(
             .name("git"), ["-C", mirror, "cat-file", "-e", commit + "^{commit}"], environment: environment)
         return !has.succeeded
+    }
+
+    /// The folder of the mirrors beside the run directories of `runsDirectory`, as a run
+    /// directory's checkout finds it (an absolute path, whatever `runsDirectory` was).
+    static func folder(in runsDirectory: String) -> String {
+        URL(fileURLWithPath: runsDirectory).path + "/" + folder
+    }
+
+    /// What the mirror of `source` under `mirrors` holds: its last fetch, as the fetch
+    /// marked it beside the mirror, and the branch's commit in it; nil when there is no
+    /// mirror of it here. Read without the lock: git moves refs atomically, and the mark is
+    /// replaced whole.
+    static func state(of source: GitSource, mirrors: String, environment: [String: String]) async -> MirrorState? {
+        let home = mirrors + "/" + key(source)
+        guard FileManager.default.fileExists(atPath: home) else { return nil }
+        let mark = FileManager.default.contents(atPath: home + "/" + fetchMark).flatMap {
+            try? JSONDecoder().decode(FetchMark.self, from: $0)
+        }
+        let resolved = try? await Command.run(
+            .name("git"),
+            ["-C", home + "/mirror.git", "rev-parse", "--verify", "--quiet", "--end-of-options", source.branch + "^{commit}"],
+            environment: environment)
+        let commit = resolved.flatMap { $0.succeeded ? $0.output.trimmingCharacters(in: .whitespacesAndNewlines) : nil }
+        return MirrorState(
+            branch: source.branch, fetchedAt: mark.map { Date(timeIntervalSince1970: $0.at) }, commit: commit, error: mark?.error)
+    }
+
+    /// The file beside a mirror that says when it was last fetched, and why that failed.
+    private static let fetchMark = "last-fetch.json"
+
+    private struct FetchMark: Codable {
+        var at: Double
+        var error: String?
+    }
+
+    /// Marks a fetch of the mirror in `home`, replacing the mark whole. A mark that cannot be
+    /// written only leaves the project's page a fetch behind: the run goes on.
+    private static func markFetch(in home: String, error: String?) {
+        guard let data = try? JSONEncoder().encode(FetchMark(at: Date().timeIntervalSince1970, error: error)) else { return }
+        try? data.write(to: URL(fileURLWithPath: home + "/" + fetchMark), options: .atomic)
     }
 
     /// The mirror's folder name: a digest of the URL and the credential, so a project never

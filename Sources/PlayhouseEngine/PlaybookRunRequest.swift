@@ -151,6 +151,11 @@ public enum RunUpdate: Sendable, Equatable {
     /// after ``checkout(commit:)``: its ``GitSource/knownHosts`` were empty. Keep them as
     /// the source's known hosts, so that the next clones refuse a changed key.
     case learnedHostKeys(String)
+    /// What the git project's mirror holds once the run has fetched it (or found it needed no
+    /// fetch); it comes also when the checkout then fails.
+    case mirror(MirrorState)
+    /// The requirements cache entries the run's checkout uses, once they are installed.
+    case requirements([CachedRequirements])
     /// The run's summary folded from its events (`JobSummary.apply(_:)`), last in every
     /// batch that has events: it covers them all, and perhaps a few events that the next
     /// batch brings. Consumers keep the latest instead of folding the events again.

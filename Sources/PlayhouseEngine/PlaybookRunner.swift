@@ -170,26 +170,37 @@ public struct PlaybookRunner: Sendable {
             return (original, ansible)
         }
         let environment = AnsibleArguments.environment(original, in: directory, ansible: ansible, marker: marker)
-        let (commit, note, learned) = try await GitCheckout.clone(git, in: directory, environment: environment)
-        let cloned =
+        let mirrors = GitMirror.folder(in: runsDirectory)
+        let cloned: (commit: String, note: String?, learnedHostKeys: String?)
+        do {
+            cloned = try await GitCheckout.clone(git, in: directory, environment: environment)
+        } catch {
+            // A fetch that failed is news for the project's page too.
+            if let state = await GitMirror.state(of: git, mirrors: mirrors, environment: environment) {
+                try await onUpdates([.mirror(state)])
+            }
+            throw error
+        }
+        let mirror = await GitMirror.state(of: git, mirrors: mirrors, environment: environment)
+        let what =
             git.commit == nil
             ? "Checked out \(git.displayURL) (branch \(git.branch))" : "Checked out \(git.displayURL) at the pinned commit"
-        let warning = note.map { "[WARNING]: \($0)\n" } ?? ""
-        var updates: [RunUpdate] = [.checkout(commit: commit)]
+        let warning = cloned.note.map { "[WARNING]: \($0)\n" } ?? ""
+        var updates: [RunUpdate] = [.checkout(commit: cloned.commit)] + (mirror.map { [.mirror($0)] } ?? [])
         var trusted = ""
-        if let learned {
+        if let learned = cloned.learnedHostKeys {
             updates.append(.learnedHostKeys(learned))
             let keys = (try? KnownHosts(validating: learned).keys) ?? []
             trusted = keys.map { "Trusted the SSH host key of \($0.hosts) (\($0.type)) on first sight\n" }.joined()
         }
-        try await onUpdates(updates + [.output("\(warning)\(trusted)\(cloned) at \(commit)\n")])
+        try await onUpdates(updates + [.output("\(warning)\(trusted)\(what) at \(cloned.commit)\n")])
         let checkout = directory + "/project"
         let (ansible, label) = try installation(for: original, root: checkout)
         if let label { try await onUpdates([.environment(label), .output("Ansible environment: \(label)\n")]) }
-        let (added, log) = try await GalaxyRequirements.install(
+        let (added, log, entries) = try await GalaxyRequirements.install(
             checkout: checkout, in: directory, ansible: ansible,
             environment: AnsibleArguments.environment(original, in: directory, ansible: ansible, marker: marker))
-        if !log.isEmpty { try await onUpdates([.output(log)]) }
+        try await onUpdates([.requirements(entries)] + (log.isEmpty ? [] : [.output(log)]))
         var resolved = original
         let catalog = ProjectCatalog(root: directory)
         resolved.workingDirectory = checkout

@@ -76,6 +76,9 @@ final class JobRecorder: Sendable {
                     environment = label
                 case .learnedHostKeys(let text):
                     learned = text
+                case .mirror, .requirements:
+                    // The worker's, not the job's: MirrorSync records them.
+                    break
                 }
             }
             return ContinuousClock.now - state.lastFlush >= Self.flushInterval || state.output.utf8.count >= Self.maxPendingOutput

@@ -13,7 +13,8 @@ import Synchronization
 /// ended. While jobs run it renews their leases; a job that was ended elsewhere meanwhile
 /// (its lease expired) is stopped. A cancel reaches a running job through the store's
 /// notifications. On graceful shutdown it stops claiming, lets running jobs go on for the
-/// drain timeout, then stops them; cancellation stops them at once.
+/// drain timeout, then stops them; cancellation stops them at once. Beside the jobs it keeps
+/// the store's record of its git mirrors, and fetches them when asked (``MirrorSync``).
 public struct WorkerPool: Service {
     public let store: Store
     public let catalog: ProjectCatalog
@@ -24,6 +25,9 @@ public struct WorkerPool: Service {
     public let logger: Logger
     private let running = RunningJobs()
     private let builder = EnvironmentBuilder()
+    private var mirrors: MirrorSync {
+        MirrorSync(store: store, secrets: secrets, runsDirectory: runner.runsDirectory, worker: configuration.name, logger: logger)
+    }
 
     public init(
         store: Store, catalog: ProjectCatalog, secrets: SecretBox, runner: PlaybookRunner,
@@ -57,6 +61,7 @@ public struct WorkerPool: Service {
             background.addTask {
                 await builder.run(store: self.store, installs: runner.environments, worker: configuration.name, logger: logger)
             }
+            background.addTask { await mirrors.run() }
             await withGracefulShutdownHandler {
                 await runJobs(instanceID: instanceID, draining: draining)
             } onGracefulShutdown: {
@@ -70,6 +75,7 @@ public struct WorkerPool: Service {
         _ = try? await Task {
             try await store.environments.interruptBuilds(of: name)
             try await store.workers.stop(name: name)
+            try await store.mirrors.forget(worker: name)
         }.value
     }
 
@@ -130,8 +136,10 @@ public struct WorkerPool: Service {
                     logger.warning("job was ended elsewhere; stopping it", metadata: ["job": "\(id)"])
                     control.stop(.lost)
                 }
-                // The slow poll behind the queue's notifications, should one be missed.
+                // The slow poll behind the queue's and the refreshes' notifications, should
+                // one be missed.
                 store.notifications.post(.queue)
+                store.notifications.post(.mirrors)
             } catch {
                 if !Task.isCancelled { logger.warning("could not send a heartbeat: \(error)") }
             }
@@ -147,6 +155,7 @@ public struct WorkerPool: Service {
         running.add(job.id, control)
         defer { running.remove(job.id) }
         let recorder = JobRecorder(jobID: job.id, project: job.parameters.project, store: store)
+        let mirrors = self.mirrors
         let shutdown = StopReason.shutdown(configuration.shutdownMessage)
         let outcome: (RunOutcome, Int?, JobSummary)
         var facts: [String: JSONValue] = [:]
@@ -167,6 +176,7 @@ public struct WorkerPool: Service {
                     group.addTask {
                         try await runner.run(request, control: control) { batch in
                             try await recorder.record(batch)
+                            await mirrors.record(batch, project: job.parameters.project)
                         }
                     }
                     defer { group.cancelAll() }

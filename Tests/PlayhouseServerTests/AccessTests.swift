@@ -96,6 +96,11 @@ import Testing
             // sign-in stands in for it.
             Route(method: "POST", path: "/api/v1/hooks/\(id("git-template"))/github", body: "{}", least: nil, allowed: [401]),
             Route(method: "POST", path: "/api/v1/hooks/\(id("git-template"))/gitlab", body: "{}", least: nil, allowed: [401]),
+            // A git project's forge hook: made and removed by an admin, let in by its signature.
+            Route(method: "POST", path: "/api/v1/projects/hooked-git/forge-hook", least: .admin),
+            Route(method: "DELETE", path: "/api/v1/projects/hooked-git/forge-hook", least: .admin),
+            Route(method: "POST", path: "/api/v1/hooks/projects/hooked-git/github", body: "{}", least: nil, allowed: [401]),
+            Route(method: "POST", path: "/api/v1/hooks/projects/hooked-git/gitlab", body: "{}", least: nil, allowed: [401]),
             Route(method: "GET", path: "/api/v1/notifications", least: .admin),
             Route(
                 method: "POST", path: "/api/v1/notifications", body: #"{"name":"n-\#(name)","url":"http://127.0.0.1:9/x"}"#, least: .admin),
@@ -122,6 +127,9 @@ import Testing
             Route(method: "DELETE", path: "/api/v1/credentials/\(id("doomed-credential"))", least: .admin),
             Route(method: "GET", path: "/api/v1/projects", least: .viewer),
             Route(method: "GET", path: "/api/v1/projects/demo/playbooks", least: .viewer),
+            Route(method: "GET", path: "/api/v1/projects/hooked-git/sync", least: .viewer),
+            // Fetching what a project follows is no more than a launch does first.
+            Route(method: "POST", path: "/api/v1/projects/hooked-git/refresh", least: .operator),
             Route(method: "GET", path: "/api/v1/workers", least: .viewer),
             Route(method: "GET", path: "/api/v1/environments", least: .viewer),
             Route(method: "GET", path: "/api/v1/environments/\(id("environment"))", least: .viewer),
@@ -284,7 +292,7 @@ import Testing
     @Test func pagesSendStrangersToTheSignInPage() async throws {
         try await ServerFixture.with { client, _ in
             let port = try #require(client.port)
-            for path in ["/", "/launch", "/jobs/3", "/inventories", "/workers", "/audit"] {
+            for path in ["/", "/launch", "/jobs/3", "/projects", "/projects/site", "/inventories", "/workers", "/audit"] {
                 let answer = try await RawHTTP.send(port: port, "GET", path, signedIn: false)
                 #expect(answer.status == 303, "\(path)")
                 #expect(answer.header("Location") == "/login?next=\(path)")

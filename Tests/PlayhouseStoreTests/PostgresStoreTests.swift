@@ -31,6 +31,13 @@ import Testing
                     _ = try await web.jobs.requestCancel(job.id)
                     #expect(await cancels.next() != nil, "the worker hears of the cancel")
                     #expect(try await worker.jobs.find(job.id)?.cancelRequested == true)
+
+                    var refreshes = worker.notifications.subscribe(.mirrors).makeAsyncIterator()
+                    _ = try await web.templates.saveGitProject(
+                        name: "site", url: "https://git.example/site.git", branch: "main", credentialID: nil)
+                    #expect(try await web.mirrors.requestRefresh(of: "site") != nil)
+                    #expect(await refreshes.next() != nil, "the worker hears of the refresh")
+                    #expect(try await worker.mirrors.refreshesDue(worker: "w1").map(\.project) == ["site"])
                 }
             }
         }

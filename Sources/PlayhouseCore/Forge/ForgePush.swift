@@ -56,15 +56,16 @@ public struct ForgePush: Sendable, Equatable {
                 + ["git_http_url", "git_ssh_url", "homepage"].compactMap { body["repository"]?[$0]?.stringValue })
     }
 
-    /// What this push does for a hook with `filter` on a template whose git project clones
-    /// `projectURL`: launch (and which pattern matched), or why not.
+    /// What this push does for a hook with `filter` whose git project clones `projectURL` (a
+    /// template's hook launches, a project's own refreshes): act, and which pattern matched,
+    /// or why not.
     public func decide(filter: ForgeFilter, projectURL: String) -> Decision {
         guard let commit else { return .ignore("the push deleted \(ref)") }
         let project = GitRemote.identity(of: projectURL)
         guard repositoryURLs.contains(where: { GitRemote.identity(of: $0) == project }) else {
             return .ignore(
                 "the push is of another repository (\(repository.isEmpty ? "unnamed" : repository)) "
-                    + "than the template's project clones (\(GitRemote.display(projectURL)))")
+                    + "than the git project clones (\(GitRemote.display(projectURL)))")
         }
         if case .other(let full) = ref { return .ignore("\(full) is neither a branch nor a tag") }
         guard let pattern = filter.match(ref) else {

@@ -99,7 +99,7 @@ func roleGate(_ role: Role) -> some RouterMiddleware<PlayhouseContext> {
     let what =
         switch role {
         case .viewer: "reading"
-        case .operator: "launching and canceling jobs"
+        case .operator: "launching and canceling jobs, and refreshing git projects,"
         case .admin: "managing Playhouse (users, credentials, inventories, the audit log)"
         }
     return AuthorizationPolicyMiddleware(

@@ -40,6 +40,7 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     CredentialRoutes(dependencies: dependencies).add(read: read, admin: admin)
     ProjectRoutes(dependencies: dependencies).add(read: read, admin: admin)
     EnvironmentRoutes(dependencies: dependencies).add(read: read, admin: admin)
+    ProjectSyncRoutes(dependencies: dependencies).add(read: read, operate: operate)
     WorkerRoutes(dependencies: dependencies).add(read: read)
     HostRoutes(dependencies: dependencies).add(read: read)
     UserRoutes(dependencies: dependencies, identities: identities).add(signedIn: read, admin: admin)
@@ -50,6 +51,7 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     NotificationRoutes(dependencies: dependencies).add(admin: admin)
     HookRoutes(dependencies: dependencies).add(open: api, admin: admin)
     ForgeHookRoutes(dependencies: dependencies).add(open: api, admin: admin)
+    ProjectForgeHookRoutes(dependencies: dependencies).add(open: api, admin: admin)
     // Open to a Prometheus on a private network when asked; otherwise an admin's token.
     MetricsRoutes(dependencies: dependencies).add(
         to: dependencies.openMetrics ? router.group() : router.group().add(middleware: roleGate(.admin)))

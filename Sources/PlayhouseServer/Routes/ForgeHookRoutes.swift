@@ -65,34 +65,21 @@ struct ForgeHookRoutes: Sendable {
 
     private func deliver(_ forge: Forge, _ request: Request, _ context: PlayhouseContext) async throws -> Response {
         let id = try JobRoutes.id(context)
-        let body = try await request.body.collect(upTo: ServerConfiguration.maxBodyBytes)
-        let template = try await store.templates.find(id)
-        let hook = template == nil ? nil : try await store.templates.forgeHook(of: id)
-        // An unknown hook and a bad signature get the same answer, and are audited.
-        guard let template, let hook, forge.verifies(request.headers, body: body, secret: try dependencies.secrets.open(hook.sealedSecret))
-        else {
-            await dependencies.audit(context, .hookRefused, target: "template \(id)", detail: "\(forge.rawValue) hook", actor: "webhook")
-            throw APIError(.unauthorized, "unknown hook or bad signature", detail: forge.howToSign)
+        var found: (template: JobTemplate, hook: ForgeHook)? = nil
+        if let template = try await store.templates.find(id), let hook = try await store.templates.forgeHook(of: id) {
+            found = (template, hook)
         }
-        let event = forge.event(in: request.headers)
-        func ignore(_ reason: String) throws -> Response {
-            try EditedResponse(status: .accepted, response: ForgeHookIgnored(ignored: reason, event: event)).response(
-                from: request, context: context)
-        }
-        guard let event else { return try ignore("the delivery names no event (\(forge.eventHeaders))") }
-        if forge == .github, event == "ping" {
+        let ((template, hook), delivery) = try await ForgeDelivery.read(
+            forge, request, context: context, dependencies: dependencies, target: "template \(id)", hook: found,
+            sealedSecret: \.hook.sealedSecret)
+        let push: ForgePush
+        switch delivery.content {
+        case .ping:
             return try EditedResponse(status: .ok, response: ForgeHookPong(template: template.name)).response(
                 from: request, context: context)
+        case .other(let reason): return try delivery.ignore(reason, request, context)
+        case .push(let pushed): push = pushed
         }
-        guard let json = JSONValue.parse(bytes: body.readableBytesView), case .object = json else {
-            throw APIError(
-                .badRequest, "the delivery is not a JSON object",
-                detail: "set the hook's content type to application/json (GitHub's default is form-encoded)")
-        }
-        guard forge.isPush(event: event, body: json) else {
-            return try ignore("\(event) is not a push event: the hook launches on pushes of branches and tags")
-        }
-        let push = try forge == .github ? ForgePush.github(json) : ForgePush.gitlab(json)
         let project = template.definition.parameters.project
         guard let git = try await store.templates.gitProject(named: project, unlessFolderIn: dependencies.catalog) else {
             throw APIError(
@@ -101,7 +88,7 @@ struct ForgeHookRoutes: Sendable {
         }
         let commit: String
         switch push.decide(filter: hook.filter, projectURL: git.url) {
-        case .ignore(let reason): return try ignore(reason)
+        case .ignore(let reason): return try delivery.ignore(reason, request, context)
         case .launch(_, let pushed): commit = pushed
         }
         guard let identity = try await dependencies.launches.owner(named: hook.createdBy) else {

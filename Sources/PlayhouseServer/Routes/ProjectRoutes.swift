@@ -108,9 +108,14 @@ struct ProjectRoutes: Sendable {
                 throw APIError(.badRequest, "a git project clones with a password, token or ssh credential, not \(stored.kind.rawValue)")
             }
         }
-        let existed = try await dependencies.store.templates.gitProject(named: name) != nil
+        let previous = try await dependencies.store.templates.gitProject(named: name)
+        let existed = previous != nil
         let project = try await dependencies.store.templates.saveGitProject(
             name: name, url: body.url, branch: body.branch, credentialID: credential, knownHosts: body.knownHosts)
+        if let previous, (previous.url, previous.branch, previous.credentialID) != (project.url, project.branch, project.credentialID) {
+            // The workers' records are of what the project cloned before.
+            try await dependencies.store.mirrors.forget(project: name)
+        }
         let keys = body.knownHosts.map { _ in
             project.knownHosts.isEmpty ? "; known hosts cleared" : "; known hosts given: " + Self.summary(of: project)
         }

@@ -532,6 +532,35 @@ enum Migrations {
         // and whether an admin gave or confirmed them.
         "ALTER TABLE git_projects ADD COLUMN known_hosts TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE git_projects ADD COLUMN known_hosts_confirmed INTEGER NOT NULL DEFAULT 0",
+        // What each worker's mirror of a git project holds after its last fetch, with the
+        // requirements cache entries the project's last run there used (JSON). A refresh is
+        // asked of every worker by its time on the project; each worker keeps the last one
+        // it carried out, so one that missed the wake-up still sees it is due.
+        "ALTER TABLE git_projects ADD COLUMN refresh_requested_at {real}",
+        """
+        CREATE TABLE git_mirrors (
+            project TEXT NOT NULL REFERENCES git_projects (name) ON DELETE CASCADE,
+            worker TEXT NOT NULL,
+            branch TEXT NOT NULL,
+            fetched_at {real},
+            commit_sha TEXT,
+            error TEXT,
+            requirements TEXT NOT NULL DEFAULT '[]',
+            refreshed_for {real},
+            recorded_at {real} NOT NULL,
+            PRIMARY KEY (project, worker)
+        )
+        """,
+        // A git project's forge hook: a push refreshes its mirrors (the secret sealed, as a
+        // template's forge hook's is).
+        """
+        CREATE TABLE project_forge_hooks (
+            project TEXT PRIMARY KEY REFERENCES git_projects (name) ON DELETE CASCADE,
+            secret_sealed TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at {real} NOT NULL
+        )
+        """,
     ]
 
     static func render(_ step: MigrationStep, for dialect: Store.Dialect) -> String {

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Wake-ups between the parts of Playhouse: "job 7 has new events", "the queue changed",
-/// "cancel job 7". A wake-up carries no data; the receiver reads the store.
+/// "cancel job 7", "fetch the mirrors". A wake-up carries no data; the receiver reads the store.
 ///
 /// Subscriptions coalesce: a slow subscriber sees one pending wake-up per channel, never
 /// a backlog.
@@ -17,6 +17,8 @@ public final class Notifications: Sendable {
         /// A workflow job may move on: a node's job ended, an approval was decided, a
         /// workflow job was launched or canceled.
         case workflows
+        /// Someone asked the workers to fetch a git project's mirror now.
+        case mirrors
         /// A regular tick for long-lived listeners (live streams send a keep-alive).
         case heartbeat
     }

@@ -27,6 +27,8 @@ extension Store {
     public var workers: WorkerRepository { WorkerRepository(store: self) }
     /// Ansible environments: defined, chosen and built.
     public var environments: EnvironmentRepository { EnvironmentRepository(store: self) }
+    /// What each worker's mirror of each git project holds, and the refreshes asked of them.
+    public var mirrors: MirrorRepository { MirrorRepository(store: self) }
 }
 
 /// A part of the store's API, over the store's connection (a transaction's, when the

@@ -47,6 +47,7 @@ extension Notifications.Channel {
         case .cancel(let id): "cancel:\(id)"
         case .queue: "queue"
         case .workflows: "workflows"
+        case .mirrors: "mirrors"
         case .heartbeat: nil
         }
     }
@@ -58,6 +59,7 @@ extension Notifications.Channel {
         case ("cancel"?, let id?): self = .cancel(id)
         case ("queue"?, nil): self = .queue
         case ("workflows"?, nil): self = .workflows
+        case ("mirrors"?, nil): self = .mirrors
         default: return nil
         }
     }

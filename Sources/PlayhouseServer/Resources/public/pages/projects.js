@@ -1,5 +1,6 @@
 // The projects: folders of the projects directory and git projects, with the SSH host keys
-// each git project's clones trust (unconfirmed until an admin confirms them).
+// each git project's clones trust (unconfirmed until an admin confirms them). A git
+// project's name leads to its page: what the workers' mirrors of it hold.
 
 import { api, session } from "../api.js";
 import { el, hideError, showError } from "../dom.js";
@@ -59,7 +60,9 @@ export default function renderProjects(main, { signal }) {
 function projectRow(project, admin) {
   const git = project.kind === "git";
   return el("tr", { class: "project-row", "data-name": project.name },
-    el("td", { class: "project-name", text: project.name }),
+    el("td", { class: "project-name" }, git
+      ? el("a", { href: `/projects/${encodeURIComponent(project.name)}`, text: project.name })
+      : project.name),
     el("td", {}, el("span", { class: "tag", text: project.kind })),
     el("td", { class: "mono", text: git ? project.url : "—" }),
     el("td", { class: "mono", text: git ? project.branch : "—" }),
