@@ -204,6 +204,7 @@ import Testing
                 try await client.json(.put, "/api/v1/projects/nowhere/environment", body: #"{"environment":"older"}"#).status == .notFound)
             #expect(
                 try await client.json(.put, "/api/v1/projects/demo/environment", body: #"{"environment":"unknown"}"#).status == .badRequest)
+            #expect(try await client.json(.put, "/api/v1/projects/demo/environment", body: "{}").status == .badRequest)
             let chosen = try await client.json(.put, "/api/v1/projects/demo/environment", body: #"{"environment":"older"}"#)
             #expect(chosen.json["environment"] == .string("older"))
 

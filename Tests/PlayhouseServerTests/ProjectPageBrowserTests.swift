@@ -58,6 +58,15 @@ struct ProjectPageBrowserTests {
                     }
                     #expect(shown["worker"] == .string("test-worker"))
                     #expect(shown["requirements"] == .array([.string("roles/requirements.yml")]), "\(shown.jsonString())")
+                    let environment = try await browser.executeScript(
+                        "return [...document.querySelectorAll('#project-environment dd')].map((dd) => dd.textContent);")
+                    #expect(
+                        environment
+                            == .array([
+                                .string("none (the project's playhouse.yml, if it has one)"),
+                                .string("#\(id) with Playhouse's own Ansible"),
+                            ]),
+                        "\(environment.jsonString())")
 
                     let second = try await GitProjectTests.commit(
                         ["site.yml": ProjectSyncTests.playbook("two")], in: repository, message: "two")

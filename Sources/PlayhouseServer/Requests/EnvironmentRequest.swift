@@ -1,3 +1,4 @@
+import HTTPTypes
 import PlayhouseCore
 
 /// `{"name", "ansible_core", "python_packages"}`: an Ansible environment to define.
@@ -27,5 +28,14 @@ struct EnvironmentChoiceRequest: Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case environment
+    }
+
+    /// `environment` must be sent, null included: an empty body clears nothing by accident.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard container.contains(.environment) else {
+            throw APIError(.badRequest, "environment is required", detail: "send a name, or null for none")
+        }
+        environment = try container.decodeIfPresent(String.self, forKey: .environment)
     }
 }

@@ -18,23 +18,27 @@ export default function renderProject(main, { params, signal }) {
   const head = el("div", { class: "page-head" }, el("h1", { text: name }), status);
   const mayRefresh = Boolean(session) && session.role !== "viewer";
   const tbody = el("tbody", { id: "mirror-rows" });
+  const environment = el("dl", { id: "project-environment", class: "meta" });
   main.append(head, error, summary,
     el("section", { class: "panel" }, el("h2", { text: "Mirrors" }),
       el("div", { class: "table-wrap" },
         el("table", { id: "mirrors", class: "grid" },
           el("thead", {}, el("tr", {}, HEADINGS.map((text) => el("th", { text })))), tbody))),
-    // Where the project's Ansible environments go once projects have them (issue 16).
-    el("section", { id: "project-environments", class: "panel" }, el("h2", { text: "Environment" }),
-      el("p", { class: "hint", text: "The project's playhouse.yml, or an environment an admin chose for it, pins its Ansible; "
-        + "each job shows the one it ran with." })));
+    el("section", { id: "project-environments", class: "panel" }, el("h2", { text: "Environment" }), environment,
+      el("p", { class: "hint" }, "The project's playhouse.yml, or an environment an admin chose for it, pins its Ansible; "
+        + "each job shows the one it ran with. Builds and their logs are on the ",
+      el("a", { href: "/environments", text: "Environments" }), " page.")));
 
   let latest = 0;
   async function load() {
     // A later request wins: a slow answer never overwrites a newer one.
     const request = ++latest;
     try {
-      const sync = await api("GET", `${path}/sync`, { signal });
+      const [sync, defined, jobs] = await Promise.all([
+        api("GET", `${path}/sync`, { signal }), api("GET", "/api/v1/environments", { signal }),
+        api("GET", `/api/v1/jobs?project=${encodeURIComponent(name)}&limit=1`, { signal })]);
       if (request !== latest) return;
+      fillEnvironment(environment, name, defined.environments || [], (jobs.jobs || [])[0]);
       fillSummary(summary, sync);
       fillMirrors(tbody, sync.mirrors || []);
       const pending = (sync.mirrors || []).filter((mirror) => mirror.refresh_pending).length;
@@ -76,6 +80,17 @@ function fillSummary(summary, sync) {
     ["Forge hook", sync.forge_hook ? `${sync.forge_hook.github_url} (GitLab: ${sync.forge_hook.gitlab_url})` : "none"],
   ];
   summary.replaceChildren(...rows.map(([term, value]) => el("div", {}, el("dt", { text: term }), el("dd", { class: "mono", text: value }))));
+}
+
+// The environment an admin chose for the project, and the one its latest job ran with.
+function fillEnvironment(list, name, environments, job) {
+  const chosen = environments.find((environment) => environment.chosen_by.includes(`project ${name}`));
+  const rows = [
+    ["Chosen", chosen ? `${chosen.name}: ansible-core ${chosen.ansible_core} ${chosen.python_packages.join(" ")}`.trim()
+      : "none (the project's playhouse.yml, if it has one)"],
+    ["Latest job ran", job ? `#${job.id} with ${job.environment || "Playhouse's own Ansible"}` : "no job yet"],
+  ];
+  list.replaceChildren(...rows.map(([term, value]) => el("div", {}, el("dt", { text: term }), el("dd", { text: value }))));
 }
 
 function fillMirrors(tbody, mirrors) {
