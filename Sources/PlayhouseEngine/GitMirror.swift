@@ -61,6 +61,13 @@ enum GitMirror {
                     try? FileManager.default.removeItem(atPath: mirror)
                     throw RunnerError("git could not clone \(source.displayURL) (branch \(source.branch)): \(reason)")
                 }
+                // A server that answered (the repository gone, the credential refused) is no
+                // outage to ride out: running last week's commit would hide it.
+                guard isUnreachable(fetched.errors, url: source.url) else {
+                    throw RunnerError(
+                        "git could not fetch \(source.displayURL) (branch \(source.branch)): \(reason); the server answered, so "
+                            + "nothing was run from the mirror's older commits: fix the repository or its credential")
+                }
                 note = "could not fetch \(source.displayURL) (\(reason)); ran what the mirror fetched before"
             }
         }
@@ -84,6 +91,21 @@ enum GitMirror {
             }
         }
         return note
+    }
+
+    /// Whether git's errors say the remote could not be reached at all (its name, its
+    /// network, its port, a gateway in front of it), rather than that it answered with a
+    /// refusal. A `file://` repository that is not there is storage that is away.
+    static func isUnreachable(_ errors: String, url: String) -> Bool {
+        let text = errors.lowercased()
+        let outages = [
+            "could not resolve host", "could not resolve hostname", "temporary failure in name resolution",
+            "name or service not known", "connection refused", "timed out", "failed to connect", "network is unreachable",
+            "no route to host", "connection reset", "the requested url returned error: 502", "the requested url returned error: 503",
+            "the requested url returned error: 504",
+        ]
+        if outages.contains(where: text.contains) { return true }
+        return url.hasPrefix("file://") && text.contains("does not appear to be a git repository")
     }
 
     /// A branch always wants the remote's newest commit; a pinned commit only when the

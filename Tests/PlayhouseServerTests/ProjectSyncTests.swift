@@ -192,6 +192,34 @@ import Testing
     /// A refresh over SSH fetches as a run does: it trusts and keeps the host key it first
     /// sees, and a key not among the project's known hosts refuses it, with the reason in
     /// the sync record.
+    @Test func aRepositoryTheServerNoLongerHasEndsTheJobInsteadOfRunningTheMirror() async throws {
+        let served = try TestPaths.scratch("git-gone") + "/served"
+        let first = try await GitProjectTests.commit(
+            ["site.yml": Self.playbook("one"), "hosts.ini": TestPaths.localInventory(["node1"])], in: served + "/site.git", message: "one")
+        let git = try await GitHTTPServer.start(root: served)
+        defer { Task { await git.stop() } }
+        try await ServerFixture.with { client, _ in
+            let port = try #require(client.port)
+            let created = try await RawHTTP.request(
+                port: port, "POST", "/api/v1/projects", body: #"{"name":"gone","url":"\#(git.url("site.git"))","branch":"main"}"#)
+            #expect(created.status == 201)
+            func run() async throws -> JSONValue {
+                let answer = try await RawHTTP.request(
+                    port: port, "POST", "/api/v1/jobs", body: #"{"project":"gone","playbook":"site.yml","inventory":"hosts.ini"}"#)
+                return try await waitForEnd(port: port, try #require(answer.json["id"]?.intValue))
+            }
+            #expect(try await run()["commit"] == .string(first))
+            // The server is up and answers 404: the repository was removed or renamed there.
+            try FileManager.default.moveItem(atPath: served + "/site.git", toPath: served + "/renamed.git")
+            let job = try await run()
+            #expect(job["status"] == .string("error"), "\(job.jsonString())")
+            let error = job["error"]?.stringValue ?? ""
+            #expect(error.hasPrefix("git could not fetch \(git.url("site.git")) (branch main)"), "\(error)")
+            #expect(error.contains("the server answered, so nothing was run from the mirror's older commits"), "\(error)")
+            #expect(job["commit"] == .null)
+        }
+    }
+
     @Test func aRefreshOverSSHKeepsTheHostKeyItFirstSeesAndIsRefusedAnother() async throws {
         try await withSSHTestHosts(count: 1) { hosts in
             let host = hosts.hosts[0]
