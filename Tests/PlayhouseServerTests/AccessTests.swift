@@ -91,6 +91,7 @@ import Testing
             Route(method: "POST", path: "/api/v1/templates/\(id("template"))/hook", least: .admin),
             Route(
                 method: "POST", path: "/api/v1/templates/\(id("git-template"))/forge-hook", body: #"{"branches":["main"]}"#, least: .admin),
+            Route(method: "GET", path: "/api/v1/templates/\(id("git-template"))/forge-hook", least: .admin),
             Route(method: "DELETE", path: "/api/v1/templates/\(id("git-template"))/forge-hook", least: .admin),
             // A forge hook's own routes are open, and only its signature lets a push in: no
             // sign-in stands in for it.

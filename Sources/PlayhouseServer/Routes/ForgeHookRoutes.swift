@@ -16,6 +16,7 @@ struct ForgeHookRoutes: Sendable {
     var store: Store { dependencies.store }
 
     func add(open: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {
+        admin.get("templates/:id/forge-hook", use: show)
         admin.post("templates/:id/forge-hook", use: create)
         admin.delete("templates/:id/forge-hook", use: delete)
         open.post("hooks/:id/github", use: github)
@@ -41,6 +42,15 @@ struct ForgeHookRoutes: Sendable {
             context, .hookCreate, target: "template \(id) \(template.name)",
             detail: "forge hook: branches \(hook.filter.branches), tags \(hook.filter.tags)")
         return EditedResponse(status: .created, response: ForgeHookResponse(id: id, filter: hook.filter, secret: secret))
+    }
+
+    /// The template's forge hook, without its secret.
+    @Sendable func show(_ request: Request, context: PlayhouseContext) async throws -> ForgeHookResponse {
+        let id = try JobRoutes.id(context)
+        guard let hook = try await store.templates.forgeHook(of: id) else {
+            throw APIError(.notFound, "template \(id) has no forge hook", detail: "make one with POST /api/v1/templates/\(id)/forge-hook")
+        }
+        return ForgeHookResponse(id: id, filter: hook.filter, secret: nil)
     }
 
     /// Removes the template's forge hook: the forge's next delivery is a 401.
@@ -122,11 +132,12 @@ struct ForgeHookRequest: Decodable {
 struct ForgeHookResponse: ResponseEncodable, Sendable {
     var githubURL: String
     var gitlabURL: String
-    var secret: String
+    /// Only in the answer that made the hook.
+    var secret: String?
     var branches: [String]
     var tags: [String]
 
-    init(id: Int64, filter: ForgeFilter, secret: String) {
+    init(id: Int64, filter: ForgeFilter, secret: String?) {
         githubURL = "/api/v1/hooks/\(id)/github"
         gitlabURL = "/api/v1/hooks/\(id)/gitlab"
         self.secret = secret

@@ -49,6 +49,7 @@ export default function renderProject(main, { params, signal }) {
     }
   }
 
+  if (session && session.role === "admin") main.append(forgeHookPanel(path, error, signal, load));
   if (mayRefresh) {
     const button = el("button", { id: "refresh-project", type: "button", text: "Refresh" });
     button.addEventListener("click", async () => {
@@ -80,6 +81,41 @@ function fillSummary(summary, sync) {
     ["Forge hook", sync.forge_hook ? `${sync.forge_hook.github_url} (GitLab: ${sync.forge_hook.gitlab_url})` : "none"],
   ];
   summary.replaceChildren(...rows.map(([term, value]) => el("div", {}, el("dt", { text: term }), el("dd", { class: "mono", text: value }))));
+}
+
+// Admins make (or remake, with a new secret) and remove the project's forge hook; the secret
+// is shown once, to paste into the forge's webhook settings.
+function forgeHookPanel(path, error, signal, reload) {
+  const shown = el("div", { id: "forge-hook-made", hidden: true });
+  const make = el("button", { id: "forge-hook-make", type: "button", text: "Make a forge hook" });
+  const remove = el("button", { id: "forge-hook-remove", type: "button", class: "danger", text: "Remove the forge hook" });
+  make.addEventListener("click", async () => {
+    hideError(error);
+    try {
+      const hook = await api("POST", `${path}/forge-hook`, { signal });
+      shown.replaceChildren(
+        el("p", { class: "hint", text: "Give the forge this secret now: it is not shown again." }),
+        el("dl", { class: "meta" }, [["Secret", hook.secret], ["GitHub, Gitea, Forgejo", hook.github_url], ["GitLab", hook.gitlab_url]]
+          .map(([term, value]) => el("div", {}, el("dt", { text: term }), el("dd", { class: "mono forge-hook-value", text: value })))));
+      shown.hidden = false;
+      await reload();
+    } catch (err) {
+      showError(error, err);
+    }
+  });
+  remove.addEventListener("click", async () => {
+    hideError(error);
+    try {
+      await api("DELETE", `${path}/forge-hook`, { signal });
+      shown.hidden = true;
+      await reload();
+    } catch (err) {
+      showError(error, err);
+    }
+  });
+  return el("section", { id: "project-forge-hook", class: "panel" }, el("h2", { text: "Forge hook" }),
+    el("p", { class: "hint", text: "A push of the project's branch refreshes its mirrors on every worker, and launches nothing." }),
+    el("div", { class: "actions" }, make, remove), shown);
 }
 
 // The environment an admin chose for the project, and the one its latest job ran with.

@@ -1,9 +1,10 @@
 // Launching a template: the fields it lets the launcher change, its survey, its schedules.
 
-import { api } from "../api.js";
+import { api, session } from "../api.js";
 import { el, field, formatTime, hideError, inventoryLabel, showError } from "../dom.js";
 import { navigate } from "../router.js";
 import { commaList, parseEnv, surveyInput, surveyValue } from "./launch-fields.js";
+import { forgeHookPanel } from "./template-forge-hook.js";
 
 export default function renderTemplateLaunch(main, { params, signal }) {
   const id = Number(params.id);
@@ -17,6 +18,11 @@ export default function renderTemplateLaunch(main, { params, signal }) {
       api("GET", `/api/v1/templates/${id}`, { signal }), api("GET", `/api/v1/templates/${id}/survey`, { signal }),
       api("GET", `/api/v1/templates/${id}/schedules`, { signal })]);
     if (schedules.schedules.length) main.append(scheduleTable(schedules.schedules));
+    // A forge hook launches the pushed commit, which only a git project has.
+    if (session && session.role === "admin") {
+      const projects = await api("GET", "/api/v1/projects", { signal });
+      if ((projects.projects || []).some((p) => p.name === t.project && p.kind === "git")) main.append(forgeHookPanel(id, signal));
+    }
     title.textContent = `Launch ${t.name}`;
     document.title = `Launch ${t.name} — Playhouse`;
     const prompted = t.prompts.map((name) => [name, promptInput(name, t)]);
