@@ -29,6 +29,9 @@ public struct JobParameters: Sendable, Codable, Equatable {
     public var env: [String: String]?
     /// Split the inventory's hosts into this many jobs that run in parallel.
     public var slices: Int?
+    /// -100 to 100, 0 by default: a queued job of higher priority is taken first (see
+    /// `JobRepository.claimNext`).
+    public var priority: Int?
     /// Ids of the stored credentials the run uses (a login, a become, vaults).
     public var credentials: [Int64]?
     /// The name of the user who launched the job; set by the server, never by the launch.
@@ -85,7 +88,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
         case templateVars = "template_vars"
         case limit, tags
         case skipTags = "skip_tags"
-        case check, diff, verbosity, forks, timeout, env, slices, credentials
+        case check, diff, verbosity, forks, timeout, env, slices, credentials, priority
         case launchedBy = "launched_by"
         case relaunchOf = "relaunch_of"
         case templateID = "template_id"
@@ -124,6 +127,9 @@ public struct JobParameters: Sendable, Codable, Equatable {
         }
         if let slices, !(1...100).contains(slices) {
             throw ValidationError("slices must be between 1 and 100, got \(slices)")
+        }
+        if let priority, !(-100...100).contains(priority) {
+            throw ValidationError("priority must be between -100 and 100, got \(priority)")
         }
         if let credentials {
             if credentials.count > 20 { throw ValidationError("credentials takes at most 20 ids") }

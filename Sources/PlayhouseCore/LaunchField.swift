@@ -5,7 +5,7 @@ public enum LaunchField: String, CaseIterable, Sendable, Codable, Comparable {
     case extraVars = "extra_vars"
     case limit, tags
     case skipTags = "skip_tags"
-    case check, diff, verbosity, forks, timeout, env, slices
+    case check, diff, verbosity, forks, timeout, env, slices, priority
 
     /// What a template may let its launcher change; what runs (project, playbook) and how
     /// it splits (slices) are the template's own.

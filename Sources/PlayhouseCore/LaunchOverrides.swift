@@ -35,6 +35,7 @@ public struct LaunchOverrides: Sendable, Equatable {
             case .timeout: parameters.timeout = values.timeout
             case .env: parameters.env = values.env
             case .slices: parameters.slices = values.slices
+            case .priority: parameters.priority = values.priority
             }
         }
         return parameters

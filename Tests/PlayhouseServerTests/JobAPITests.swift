@@ -158,6 +158,29 @@ import Testing
         }
     }
 
+    @Test func anUrgentJobJumpsTheQueue() async throws {
+        // One slot: the first job holds it while the others queue up.
+        try await ServerFixture.with(workers: 1) { client, _ in
+            let slow = #"{"project":"demo","playbook":"progress.yml","inventory":"inventory/local.ini","extra_vars":"pause_seconds: 2"}"#
+            let holding = try await client.launch(slow)
+            try await client.waitForStatus(holding, "running")
+            let nightly = try await client.launch(Self.demo)
+            let urgent = try await client.launch(
+                #"{"project":"demo","playbook":"progress.yml","inventory":"inventory/local.ini","extra_vars":"pause_seconds: 0","priority":50}"#
+            )
+            let shown = try await client.json(.get, "/api/v1/jobs/\(urgent)").json
+            #expect(shown["priority"] == .number(50))
+            let first = try await client.waitForEnd(urgent)
+            let second = try await client.waitForEnd(nightly)
+            let started = [first, second].map { $0["started_at"]?.stringValue ?? "" }
+            #expect(started[0] < started[1], "the urgent job started first: \(started)")
+            let refused = try await client.json(
+                .post, "/api/v1/jobs", body: #"{"project":"demo","playbook":"hello.yml","inventory":"inventory/local.ini","priority":101}"#)
+            #expect(refused.status == .badRequest)
+            #expect(refused.json["error"] == .string("priority must be between -100 and 100, got 101"))
+        }
+    }
+
     @Test func twentyConcurrentLaunchesAllRunOnce() async throws {
         try await ServerFixture.with(workers: 2) { client, _ in
             // Raw sockets: on a busy machine twenty launches at once may take longer than

@@ -23,6 +23,28 @@ import Testing
         }
     }
 
+    @Test(arguments: TestBackend.allCases) func higherPriorityFirstThenTheProjectWithFewestRunningThenOldest(
+        backend: TestBackend
+    ) async throws {
+        try await TestPaths.withStore(backend) { store in
+            func launch(_ project: String, priority: Int? = nil) async throws -> Int64 {
+                var parameters = JobParameters(project: project, playbook: "site.yml", inventory: "hosts.ini")
+                parameters.priority = priority
+                return try await store.jobs.insert(parameters).id
+            }
+            // A nightly flood of one project, then another project's job, then an urgent fix.
+            let nightly = [try await launch("nightly"), try await launch("nightly"), try await launch("nightly")]
+            let other = try await launch("other")
+            let urgent = try await launch("hotfix", priority: 50)
+            let later = try await launch("later", priority: -10)
+            var order: [Int64] = []
+            while let job = try await store.jobs.claimNext(worker: "w") { order.append(job.id) }
+            // The fix jumps the queue; then the flood's first and the other project take turns
+            // (each project with the fewest running goes first); the low priority goes last.
+            #expect(order == [urgent, nightly[0], other, nightly[1], nightly[2], later])
+        }
+    }
+
     @Test(arguments: TestBackend.allCases) func concurrentClaimsNeverShareAJob(backend: TestBackend) async throws {
         try await TestPaths.withStore(backend) { store in
             for _ in 0..<30 { _ = try await store.jobs.insert(parameters) }

@@ -36,6 +36,7 @@ struct LaunchRequest: Decodable {
             case .diff: overrides.set(field, \.diff, try value(Bool.self))
             case .verbosity: overrides.set(field, \.verbosity, try value(Int.self))
             case .forks: overrides.set(field, \.forks, try value(Int.self))
+            case .priority: overrides.set(field, \.priority, try value(Int.self))
             case .timeout: overrides.set(field, \.timeout, try value(Seconds.self)?.value)
             case .env: overrides.set(field, \.env, try value(EnvironmentStrings.self)?.values)
             case .slices: overrides.set(field, \.slices, try value(Int.self))

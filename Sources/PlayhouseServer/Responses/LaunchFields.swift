@@ -18,6 +18,7 @@ struct LaunchFields: Encodable, Sendable {
     @ExplicitNull var forks: Int?
     @ExplicitNull var timeout: Double?
     var envNames: [String]
+    var priority: Int
 
     init(_ parameters: JobParameters) {
         project = parameters.project
@@ -33,10 +34,11 @@ struct LaunchFields: Encodable, Sendable {
         forks = parameters.forks
         timeout = parameters.timeout
         envNames = (parameters.env ?? [:]).keys.sorted()
+        priority = parameters.priority ?? 0
     }
 
     enum CodingKeys: String, CodingKey {
-        case project, playbook, inventory, credentials, limit, tags, check, diff, verbosity, forks, timeout
+        case project, playbook, inventory, credentials, limit, tags, check, diff, verbosity, forks, timeout, priority
         case skipTags = "skip_tags"
         case envNames = "env_names"
     }

@@ -3,9 +3,13 @@ public import PlayhouseCore
 import SQLKit
 
 extension JobRepository {
-    /// Takes the oldest queued job, marks it running for `worker` and returns it.
-    /// A job with an exclusive key waits while another job with that key runs; jobs
-    /// behind it go first meanwhile.
+    /// Takes the next queued job, marks it running for `worker` and returns it.
+    ///
+    /// The next job is the one of highest priority; among equals, the one whose project has
+    /// the fewest jobs running (fair share: a project's flood of launches takes turns with
+    /// the others' jobs rather than going first because it came first); then the oldest.
+    /// A job with an exclusive key waits while another job with that key runs, and one
+    /// waiting for its environment while it is built; jobs behind them go first meanwhile.
     public func claimNext(worker: String, now: Date = Date()) async throws -> Job? {
         guard let running = JobLifecycle.next(.queued, on: .claimed) else { return nil }
         let pick: SQLQueryString = """
@@ -16,7 +20,10 @@ extension JobRepository {
                    OR NOT EXISTS (SELECT 1 FROM environment_builds b WHERE b.env_key = q.waiting_for
                                   AND b.status = \(bind: EnvironmentBuild.Status.building.rawValue)
                                   AND b.started_at > \(bind: now.timeIntervalSince1970 - EnvironmentRepository.staleBuild)))
-            ORDER BY q.id LIMIT 1\(store.forUpdateSkipLocked)
+            ORDER BY q.priority DESC,
+                (SELECT COUNT(*) FROM jobs p WHERE p.project = q.project AND p.status = \(status: .running)),
+                q.id
+            LIMIT 1\(store.forUpdateSkipLocked)
             """
         let job: Job?
         do {

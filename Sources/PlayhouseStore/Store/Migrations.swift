@@ -528,6 +528,11 @@ enum Migrations {
         "ALTER TABLE jobs ADD COLUMN environment TEXT",
         "ALTER TABLE jobs ADD COLUMN waiting_for TEXT",
         "ALTER TABLE jobs ADD COLUMN waiting_reason TEXT",
+        // A queued job's priority (from its parameters, kept beside them for the claim's
+        // order), and the running jobs of each project, which the claim counts for fair share.
+        "ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX jobs_queue_order ON jobs (status, priority, id)",
+        "CREATE INDEX jobs_project_status ON jobs (project, status)",
         // A git project's SSH host keys (known_hosts text, empty until learned or given),
         // and whether an admin gave or confirmed them.
         "ALTER TABLE git_projects ADD COLUMN known_hosts TEXT NOT NULL DEFAULT ''",

@@ -210,7 +210,7 @@ function jobOptions(job) {
     job.limit && `limit ${job.limit}`, list(job.tags) && `tags ${list(job.tags)}`,
     list(job.skip_tags) && `skip ${list(job.skip_tags)}`, job.check && "check", job.diff && "diff",
     job.verbosity && `-${"v".repeat(job.verbosity)}`, job.forks && `forks ${job.forks}`,
-    job.timeout && `timeout ${job.timeout}s`, vars && `vars ${vars}`,
+    job.timeout && `timeout ${job.timeout}s`, job.priority && `priority ${job.priority}`, vars && `vars ${vars}`,
     list(job.env_names) && `env ${list(job.env_names)}`,
   ].filter(Boolean).join(" · ") || "—";
 }

@@ -22,6 +22,7 @@ export default function renderTemplateEditor(main, { params, signal }) {
     skipTags: el("input", { id: "tpl-skip-tags", type: "text" }),
     verbosity: el("input", { id: "tpl-verbosity", type: "number", min: 0, max: 4 }),
     forks: el("input", { id: "tpl-forks", type: "number", min: 1 }),
+    priority: el("input", { id: "tpl-priority", type: "number", min: -100, max: 100, placeholder: "0" }),
     timeout: el("input", { id: "tpl-timeout", type: "number", min: 1, placeholder: "seconds" }),
     credentials: el("input", { id: "tpl-credentials", type: "text", placeholder: "credential ids, comma separated" }),
     check: el("input", { id: "tpl-check", type: "checkbox" }),
@@ -45,6 +46,7 @@ export default function renderTemplateEditor(main, { params, signal }) {
       field("Name", f.name), field("Description", f.description), field("Project", f.project),
       field("Playbook", f.playbook), field("Inventory", f.inventory), field("Limit", f.limit),
       field("Tags", f.tags), field("Skip tags", f.skipTags), field("Verbosity", f.verbosity), field("Forks", f.forks),
+      field("Priority", f.priority, "-100 to 100: a queued job of higher priority is taken first"),
       field("Timeout", f.timeout), field("Credentials", f.credentials),
       el("div", { class: "field checks" },
         el("label", { class: "check" }, f.check, " Check mode"), el("label", { class: "check" }, f.diff, " Show diffs"),
@@ -82,6 +84,7 @@ export default function renderTemplateEditor(main, { params, signal }) {
     f.skipTags.value = (t.skip_tags || []).join(",");
     f.verbosity.value = t.verbosity || "";
     f.forks.value = t.forks || "";
+    f.priority.value = t.priority || "";
     f.timeout.value = t.timeout || "";
     f.credentials.value = t.credentials.join(",");
     f.check.checked = t.check;
@@ -104,6 +107,7 @@ export default function renderTemplateEditor(main, { params, signal }) {
         tags: f.tags.value.trim() || null, skip_tags: f.skipTags.value.trim() || null, check: f.check.checked, diff: f.diff.checked,
         verbosity: f.verbosity.value === "" ? null : Number(f.verbosity.value),
         forks: f.forks.value === "" ? null : Number(f.forks.value),
+        priority: f.priority.value === "" ? null : Number(f.priority.value),
         timeout: f.timeout.value === "" ? null : Number(f.timeout.value),
         credentials: commaList(f.credentials.value).map(Number),
         allowed_vars: commaList(f.allowedVars.value),

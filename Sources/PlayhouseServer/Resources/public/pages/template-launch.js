@@ -75,8 +75,9 @@ function promptInput(name, t) {
   const id = `prompt-${name}`;
   switch (name) {
     case "check": case "diff": return el("input", { id, type: "checkbox", checked: Boolean(t[name]) });
-    case "verbosity": case "forks": case "timeout":
-      return el("input", { id, type: "number", min: 0, value: t[name] === null || t[name] === undefined ? "" : t[name] });
+    case "verbosity": case "forks": case "timeout": case "priority":
+      return el("input", { id, type: "number", min: name === "priority" ? -100 : 0,
+        value: t[name] === null || t[name] === undefined ? "" : t[name] });
     case "extra_vars":
       return el("textarea", { id, rows: 3, spellcheck: "false",
         value: Object.keys(t.extra_vars).length ? JSON.stringify(t.extra_vars) : "" });
@@ -91,7 +92,8 @@ function promptInput(name, t) {
 function promptValue(name, input) {
   switch (name) {
     case "check": case "diff": return input.checked;
-    case "verbosity": case "forks": case "timeout": return input.value === "" ? undefined : Number(input.value);
+    case "verbosity": case "forks": case "timeout": case "priority":
+      return input.value === "" ? undefined : Number(input.value);
     case "env": return input.value.trim() ? parseEnv(input.value) : undefined;
     case "credentials": return commaList(input.value).map(Number);
     default: return input.value.trim() ? input.value.trim() : undefined;
