@@ -165,9 +165,7 @@ import Testing
             let holding = try await client.launch(slow)
             try await client.waitForStatus(holding, "running")
             let nightly = try await client.launch(Self.demo)
-            let urgent = try await client.launch(
-                #"{"project":"demo","playbook":"progress.yml","inventory":"inventory/local.ini","extra_vars":"pause_seconds: 0","priority":50}"#
-            )
+            let urgent = try await client.launch(String(Self.demo.dropLast()) + #","priority":50}"#)
             let shown = try await client.json(.get, "/api/v1/jobs/\(urgent)").json
             #expect(shown["priority"] == .number(50))
             let first = try await client.waitForEnd(urgent)
