@@ -37,6 +37,9 @@ struct LaunchOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds after which the run is stopped and ends error.")
     var timeout: Double?
 
+    @Option(name: .long, help: "-100 to 100: a queued job of higher priority is taken first (0 by default).")
+    var priority: Int?
+
     func validate() throws {
         guard verbosity <= 4 else { throw ValidationError("-v may be given up to four times (-vvvv)") }
     }
