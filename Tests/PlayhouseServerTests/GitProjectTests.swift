@@ -37,15 +37,21 @@ import Testing
         """
     }
 
-    @Test func aGitProjectIsClonedForEachRunWithItsRequirements() async throws {
-        let scratch = try TestPaths.scratch("git-project")
+    /// A role repository `greeter` in `scratch` whose task prints `message`; its path.
+    static func greeterRole(in scratch: String, message: String) async throws -> String {
         let role = scratch + "/greeter"
-        try await Self.commit(
+        try await commit(
             [
-                "tasks/main.yml": "- ansible.builtin.debug: { msg: \"greeter role says {{ greeting }}\" }\n",
+                "tasks/main.yml": "- ansible.builtin.debug: { msg: \"\(message)\" }\n",
                 "meta/main.yml":
                     "galaxy_info: { author: tester, description: greets, license: MIT, min_ansible_version: '2.15' }\ndependencies: []\n",
             ], in: role, message: "role")
+        return role
+    }
+
+    @Test func aGitProjectIsClonedForEachRunWithItsRequirements() async throws {
+        let scratch = try TestPaths.scratch("git-project")
+        let role = try await Self.greeterRole(in: scratch, message: "greeter role says {{ greeting }}")
         let collection = scratch + "/collection"
         for (path, content) in [
             "galaxy.yml": "namespace: playhouse\nname: demo\nversion: 1.0.0\nreadme: README.md\nauthors: [tester]\n",

@@ -21,13 +21,7 @@ struct ProjectPageBrowserTests {
     @Test(.timeLimit(.minutes(3)))
     func theProjectPageShowsTheMirrorAndARefreshLanding() async throws {
         let scratch = try TestPaths.scratch("project-page")
-        let role = scratch + "/greeter"
-        try await GitProjectTests.commit(
-            [
-                "tasks/main.yml": "- ansible.builtin.debug: { msg: \"greeter role is here\" }\n",
-                "meta/main.yml":
-                    "galaxy_info: { author: tester, description: greets, license: MIT, min_ansible_version: '2.15' }\ndependencies: []\n",
-            ], in: role, message: "role")
+        let role = try await GitProjectTests.greeterRole(in: scratch, message: "greeter role is here")
         let repository = scratch + "/site"
         let first = try await GitProjectTests.commit(
             [

@@ -22,13 +22,7 @@ import Testing
 
     @Test func theMirrorIsFetchedOverHTTPRefreshedWithoutALaunchAndShownWithItsRequirements() async throws {
         let scratch = try TestPaths.scratch("project-sync")
-        let role = scratch + "/greeter"
-        try await GitProjectTests.commit(
-            [
-                "tasks/main.yml": "- ansible.builtin.debug: { msg: \"greeter role is here\" }\n",
-                "meta/main.yml":
-                    "galaxy_info: { author: tester, description: greets, license: MIT, min_ansible_version: '2.15' }\ndependencies: []\n",
-            ], in: role, message: "role")
+        let role = try await GitProjectTests.greeterRole(in: scratch, message: "greeter role is here")
         let served = scratch + "/served"
         let repository = served + "/site.git"
         let first = try await GitProjectTests.commit(
