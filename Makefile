@@ -16,13 +16,15 @@ SCHEMATHESIS := 4.32.5
 # aiosmtpd is the real SMTP server (STARTTLS, AUTH) the email notification tests send to,
 # in the same venv.
 AIOSMTPD := 1.4.6
+# pyotp computes TOTP codes independently of Playhouse's own code, for the two-factor tests.
+PYOTP := 2.9.0
 TEST_VENV := .venv-test
 SWIFT_BUILD_FLAGS ?=
 # Suites that keep both cores busy for minutes (real servers killed and restarted, the API
 # fuzzed): they run after the rest, so the rest's requests are not starved into timeouts.
 HEAVY_TESTS := KillMatrixTests|OpenAPIFuzzTests
 PORT ?= 8080
-TEST_PACKAGES := openssh-server chromium chromium-driver curl postgresql iproute2 openssl nginx
+TEST_PACKAGES := openssh-server chromium chromium-driver curl postgresql iproute2 openssl nginx zbar-tools librsvg2-bin
 BENCH_PACKAGES := openssh-server postgresql wrk sqlite3
 # What the build links: zlib, for the compacted logs (compress-nio).
 BUILD_PACKAGES := zlib1g-dev
@@ -49,8 +51,10 @@ $(ANSIBLE_READY):
 # Debian packages the tests need: sshd for the SSH test hosts, chromium for the page test,
 # PostgreSQL binaries for the store tests (each test starts its own server), iproute2 for
 # the loopback of the fuzzed server's own network namespace, openssl for the certificate of
-# the SMTP test server (and of the proxy in test-deploy), nginx for test-deploy.
-test-setup: setup $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS) $(TEST_VENV)/.aiosmtpd-$(AIOSMTPD)
+# the SMTP test server (and of the proxy in test-deploy), nginx for test-deploy, zbar-tools
+# (zbarimg) and librsvg2-bin (rsvg-convert) to read back the QR codes of two-factor setup
+# with a real decoder.
+test-setup: setup $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS) $(TEST_VENV)/.aiosmtpd-$(AIOSMTPD) $(TEST_VENV)/.pyotp-$(PYOTP)
 	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
 
 $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS):
@@ -61,6 +65,10 @@ $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS):
 
 $(TEST_VENV)/.aiosmtpd-$(AIOSMTPD): $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS)
 	$(TEST_VENV)/bin/pip install --quiet aiosmtpd==$(AIOSMTPD)
+	touch $@
+
+$(TEST_VENV)/.pyotp-$(PYOTP): $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS)
+	$(TEST_VENV)/bin/pip install --quiet pyotp==$(PYOTP)
 	touch $@
 
 # Installs whichever of PACKAGES the machine lacks.

@@ -55,6 +55,13 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable, Codable {
     public static let userPassword = AuditAction(rawValue: "user.password")
     public static let userPasswordFailed = AuditAction(rawValue: "user.password.failed")
     public static let userPasswordThrottled = AuditAction(rawValue: "user.password.throttled")
+    /// A user turned two-factor sign-in on (their first code confirmed it).
+    public static let userTOTPEnable = AuditAction(rawValue: "user.totp.enable")
+    public static let userTOTPDisable = AuditAction(rawValue: "user.totp.disable")
+    /// A wrong password or code sent to turn two-factor sign-in off.
+    public static let userTOTPFailed = AuditAction(rawValue: "user.totp.failed")
+    /// `playhouse users reset-2fa`: an admin removed a locked-out user's second factor.
+    public static let userTOTPReset = AuditAction(rawValue: "user.totp.reset")
     public static let teamCreate = AuditAction(rawValue: "team.create")
     public static let teamUpdate = AuditAction(rawValue: "team.update")
     public static let teamDelete = AuditAction(rawValue: "team.delete")

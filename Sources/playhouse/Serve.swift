@@ -62,6 +62,14 @@ struct Serve: AsyncParsableCommand {
             """)
     var trustedProxies: String = ProcessInfo.processInfo.environment["PLAYHOUSE_TRUSTED_PROXIES"] ?? ""
 
+    @Option(
+        name: .customLong("require-2fa"),
+        help: """
+            Who must sign in with a second factor (TOTP) in the browser: none, admins or everyone; such a user without one \
+            can do nothing but set it up until they do (env PLAYHOUSE_REQUIRE_2FA).
+            """)
+    var require2fa: String = ProcessInfo.processInfo.environment["PLAYHOUSE_REQUIRE_2FA"] ?? SecondFactorRequirement.none.rawValue
+
     @OptionGroup var common: CommonOptions
 
     @OptionGroup var limits: LimitOptions
@@ -77,6 +85,9 @@ struct Serve: AsyncParsableCommand {
             _ = try site
         } catch {
             throw ArgumentParser.ValidationError("--public-url: \(error.message)")
+        }
+        guard SecondFactorRequirement(rawValue: require2fa) != nil else {
+            throw ArgumentParser.ValidationError("--require-2fa must be none, admins or everyone")
         }
         guard JinjaPolicy(rawValue: jinjaInExtraVars) != nil else {
             throw ArgumentParser.ValidationError("--jinja-in-extra-vars must be never, template or always")
@@ -136,6 +147,7 @@ struct Serve: AsyncParsableCommand {
                 limits: limits.resourceLimits)
             dependencies.openMetrics = openMetrics
             dependencies.trustedProxies = try TrustedProxies.parse(trustedProxies)
+            dependencies.secondFactorRequirement = SecondFactorRequirement(rawValue: require2fa) ?? .none
             let app = buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),
                 dependencies: dependencies, services: services, logger: logger)

@@ -8,8 +8,8 @@ import PlayhouseStore
 /// `playhouse users`: who may sign in, from the command line (the database directly).
 struct Users: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create users, set passwords, list them.",
-        subcommands: [Create.self, Passwd.self, List.self])
+        abstract: "Create users, set passwords, list them, reset their second factor.",
+        subcommands: [Create.self, Passwd.self, List.self, Reset2FA.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -57,6 +57,30 @@ struct Users: AsyncParsableCommand {
                 _ = try await store.users.update(store.users.existing(named: name).id, role: nil, password: password)
                 try await store.users.recordCommand(.userUpdate, target: "user \(name)", detail: "password")
                 print("password of \(name) changed")
+            }
+        }
+    }
+
+    struct Reset2FA: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-2fa",
+            abstract: "Remove a user's two-factor sign-in (TOTP and recovery codes), for a lost authenticator.",
+            discussion: "They sign in with their password alone, and set it up again from their account page.")
+
+        @Argument(help: "The user's name.")
+        var name: String
+
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            try await store.withStore(logger: store.logger("playhouse.users")) { store in
+                let user = try await store.users.existing(named: name)
+                guard try await store.users.removeTOTP(userID: user.id) else {
+                    print("\(name) has no two-factor sign-in; nothing to reset")
+                    return
+                }
+                try await store.users.recordCommand(.userTOTPReset, target: "user \(name)", detail: "TOTP and recovery codes removed")
+                print("two-factor sign-in of \(name) removed; they sign in with their password and can set it up again")
             }
         }
     }

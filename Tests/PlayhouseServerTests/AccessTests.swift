@@ -27,9 +27,16 @@ import Testing
     static func routes(_ ids: [String: Int], _ caller: Caller) -> [Route] {
         let name = caller.rawValue
         func id(_ key: String) -> String { String(ids[key] ?? 0) }
+        let password = caller == .admin ? ServerFixture.adminPassword : "password-of-\(name)"
         return [
             Route(method: "GET", path: "/api/v1/health", least: nil),
             Route(method: "GET", path: "/api/v1/me", least: .viewer),
+            // Without a right password first, there is no pending sign-in to finish.
+            Route(method: "POST", path: "/api/v1/login/totp", body: #"{"token":"none","code":"123456"}"#, least: nil, allowed: [401]),
+            // Started, refused a code that is none, then dropped with the password.
+            Route(method: "POST", path: "/api/v1/me/totp", least: .viewer),
+            Route(method: "POST", path: "/api/v1/me/totp/confirm", body: #"{"code":"not-a-code"}"#, least: .viewer, allowed: [400]),
+            Route(method: "DELETE", path: "/api/v1/me/totp", body: #"{"password":"\#(password)"}"#, least: .viewer),
             Route(method: "GET", path: "/api/v1/jobs", least: .viewer),
             Route(method: "GET", path: "/api/v1/jobs/\(id("job"))", least: .viewer),
             Route(method: "GET", path: "/api/v1/jobs/\(id("job"))/events", least: .viewer),

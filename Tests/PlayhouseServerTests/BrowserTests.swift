@@ -424,6 +424,7 @@ struct BrowserTests {
                 ("/workflows/\(workflow)", #"#wf-graph g[data-node="hello"]"#, "workflows"),
                 ("/workflows/\(workflow)/edit", "#wf-node-1-template option", "workflows"),
                 ("/workflow-jobs/\(run)", #"#wf-graph g[data-node="hello"][data-state="successful"]"#, "workflows"),
+                ("/account", "#totp-status", "account"),
             ]
             try await withChromeSession { browser in
                 try await withDiagnostics(browser, "pages") {
@@ -436,7 +437,7 @@ struct BrowserTests {
                         #expect(current == .string(page.section), "\(page.path)")
                         let links = try await browser.executeScript(
                             "return [...document.querySelectorAll('a[data-nav]')].filter((a) => !a.hidden).length;")
-                        #expect(links == .number(10), "an admin sees every section's link on \(page.path)")
+                        #expect(links == .number(11), "an admin sees every section's link, and their account's, on \(page.path)")
                     }
                     let console = try await browser.browserLog().filter { $0.level == "SEVERE" }
                     #expect(console.isEmpty, "browser console errors: \(console)")

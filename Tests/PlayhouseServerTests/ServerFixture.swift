@@ -21,10 +21,11 @@ enum ServerFixture {
     static let adminName = "admin"
     static let adminPassword = "admin-password"
 
-    /// `publicURL` and `smtp` are `serve`'s `--public-url` and `--smtp-url` and its companions.
+    /// `publicURL`, `smtp` and `requireSecondFactor` are `serve`'s `--public-url`, `--smtp-url`
+    /// and its companions, and `--require-2fa`.
     static func with<T: Sendable>(
         projects: String = TestPaths.examples, workers: Int = 2, databasePath: String? = nil, limits: ResourceLimits = ResourceLimits(),
-        publicURL: WebOrigin? = nil, smtp: SMTPConfiguration? = nil,
+        publicURL: WebOrigin? = nil, smtp: SMTPConfiguration? = nil, requireSecondFactor: SecondFactorRequirement = .none,
         _ test: @escaping @Sendable (any TestClientProtocol, Store) async throws -> T
     ) async throws -> T {
         let path = try databasePath ?? (TestPaths.scratch("db") + "/playhouse.sqlite")
@@ -33,12 +34,13 @@ enum ServerFixture {
         return try await Store.withSQLite(path: path, logger: logger) { store in
             let composition = try Composition.forTests(store: store, projects: projects, logger: logger)
             let pool = composition.workerPool(name: "test-worker", capacity: workers)
+            var dependencies = composition.serverDependencies(publicURL: publicURL, limits: limits)
+            dependencies.secondFactorRequirement = requireSecondFactor
             let app = buildApplication(
                 // Schedules fire when a test ticks them, not when the clock happens to pass a run.
                 configuration: ServerConfiguration(
                     host: "127.0.0.1", port: 0, heartbeat: .milliseconds(500), scheduleInterval: .seconds(24 * 3600)),
-                dependencies: composition.serverDependencies(publicURL: publicURL, limits: limits),
-                services: [pool, composition.notifier(publicURL: publicURL, smtp: smtp)], logger: logger)
+                dependencies: dependencies, services: [pool, composition.notifier(publicURL: publicURL, smtp: smtp)], logger: logger)
             // bcrypt's cheapest cost: dozens of fixtures start at once, and the hash is not what they test.
             let admin = try await store.users.create(name: adminName, role: .admin, password: adminPassword, cost: 4)
             let (_, token) = try await store.users.createToken(userID: admin.id, name: "tests", expiresAt: nil)

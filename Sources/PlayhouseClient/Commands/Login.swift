@@ -7,7 +7,8 @@ package struct Login: AsyncParsableCommand {
     package static let configuration = CommandConfiguration(
         abstract: "Sign in to a Playhouse and keep an API token for the client commands.",
         discussion: """
-            Asks for the password on a terminal, or reads it as one line from standard input. \
+            Asks for the password on a terminal, or reads it as one line from standard input; for a user with \
+            two-factor sign-in, then the code of their authenticator (or a recovery code), the same way. \
             The token is stored 0600 in $XDG_CONFIG_HOME/playhouse/client.json (else \
             ~/.config/playhouse/client.json); PLAYHOUSE_URL and PLAYHOUSE_TOKEN override it.
             """)
@@ -29,11 +30,23 @@ package struct Login: AsyncParsableCommand {
         guard let name = try name ?? Self.askName(), !name.isEmpty else { throw ValidationError("no user name given") }
         let password = try PasswordInput.read(confirm: false)
         let anonymous = API.client(server, middleware: nil)
-        let signedIn = try await API.call(address) {
-            try await anonymous.login(body: .json(.init(name: name, password: password))).ok
+        let me: Components.Schemas.Me
+        let setCookie: String
+        switch try await API.call(address, { try await anonymous.login(body: .json(.init(name: name, password: password))) }) {
+        case .ok(let signedIn):
+            (me, setCookie) = (try signedIn.body.json, signedIn.headers.setCookie)
+        case .accepted(let secondStep):
+            // Two-factor sign-in: the password alone made no session.
+            let token = try secondStep.body.json.token
+            let code = try PasswordInput.readCode()
+            let signedIn = try await API.call(address) {
+                try await anonymous.loginWithCode(body: .json(.init(token: token, code: code))).ok
+            }
+            (me, setCookie) = (try signedIn.body.json, signedIn.headers.setCookie)
+        default:
+            throw ClientFailure("\(address) answered the sign-in in a way this client does not know", detail: "is this a Playhouse server?")
         }
-        let me = try signedIn.body.json
-        guard let csrf = me.csrfToken, let cookie = Self.sessionCookie(signedIn.headers.setCookie) else {
+        guard let csrf = me.csrfToken, let cookie = Self.sessionCookie(setCookie) else {
             throw ClientFailure("\(address) signed in without a session", detail: "is this a Playhouse server?")
         }
         let session = API.client(server, middleware: SessionCookie(cookie: cookie, csrfToken: csrf))

@@ -3,11 +3,12 @@ import HTTPTypes
 import PlayhouseStore
 import Synchronization
 
-/// Slows down password guessing: after `limit` failed tries for one name from one address,
-/// or `limit × 4` from one address, within `window`, further tries from there are refused
-/// until the oldest failure ages out. Keyed on the address too, so that a stranger cannot
-/// lock someone out from elsewhere; a caller with no address (a signed-in user changing
-/// their password) is counted by name alone. Kept in memory, per server process.
+/// Slows down the guessing of passwords and second-factor codes: after `limit` failed tries
+/// for one name from one address, or `limit × 4` from one address, within `window`, further
+/// tries from there are refused until the oldest failure ages out. Keyed on the address
+/// too, so that a stranger cannot lock someone out from elsewhere; a caller with no address
+/// (a signed-in user changing their password) is counted by name alone. Kept in memory, per
+/// server process.
 ///
 /// A try counts as failed from the moment it is let in, before its password is checked,
 /// and stops counting when it turns out right: guesses sent all at once cannot all get
@@ -67,6 +68,12 @@ final class LoginThrottle: Sendable {
     func succeeded(_ attempt: Attempt) {
         withdraw(attempt)
         _ = failures.withLock { $0.removeValue(forKey: attempt.nameKey) }
+    }
+
+    /// The password was right, but a code must follow: the try stops counting, and the
+    /// name's earlier failures (wrong codes among them) count on until the sign-in is whole.
+    func passedFirstStep(_ attempt: Attempt) {
+        withdraw(attempt)
     }
 
     private func withdraw(_ attempt: Attempt) {

@@ -41,6 +41,9 @@ public struct Identity: Sendable, RoleProviding {
     public var access: Access
     /// The session's CSRF token; nil for API tokens, which need none.
     public var csrfToken: String?
+    /// A session of a user whom `--require-2fa` holds to a second factor they have not set
+    /// up yet: it may do nothing else until they do (``SecondFactorGate``).
+    public var needsSecondFactor = false
 
     public var roles: Set<Role> { user.role.included }
 }

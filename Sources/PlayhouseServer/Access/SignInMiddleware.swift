@@ -16,6 +16,7 @@ struct SignInMiddleware: AuthenticatorMiddleware {
 
     let store: Store
     let cache: IdentityCache
+    let requirement: SecondFactorRequirement
 
     func authenticate(request: Request, context: PlayhouseContext) async throws -> Identity? {
         if let bearer = request.headers.bearer {
@@ -31,7 +32,8 @@ struct SignInMiddleware: AuthenticatorMiddleware {
         let key = "session:" + cookie
         if let known = cache.identity(for: key) { return known }
         guard let (user, csrf) = try await store.users.session(token: cookie) else { return nil }
-        let identity = Identity(user: user, access: try await store.users.access(for: user), csrfToken: csrf)
+        var identity = Identity(user: user, access: try await store.users.access(for: user), csrfToken: csrf)
+        if requirement.applies(to: user.role) { identity.needsSecondFactor = !(try await store.users.hasTOTP(userID: user.id)) }
         cache.remember(identity, for: key)
         return identity
     }
@@ -41,8 +43,8 @@ struct SignInMiddleware: AuthenticatorMiddleware {
 /// CSRF token in `X-CSRF-Token` and, when the browser says where they come from, come
 /// from this site (the same scheme, host and port: see ``Site``). Requests with an API
 /// token are not sent by browsers on their own, so they need neither. Signing in again
-/// needs no token (the sign-in page of a browser that still holds a cookie has none),
-/// only the same origin.
+/// (either step) needs no token (the sign-in page of a browser that still holds a cookie
+/// has none), only the same origin.
 struct CSRFMiddleware: RouterMiddleware {
     typealias Context = PlayhouseContext
 
@@ -53,7 +55,7 @@ struct CSRFMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: PlayhouseContext, next: (Request, PlayhouseContext) async throws -> Response) async throws
         -> Response
     {
-        let signingIn = request.uri.path == "/api/v1/login"
+        let signingIn = ["/api/v1/login", "/api/v1/login/totp"].contains(request.uri.path)
         // Another site must not sign a browser in as someone else either.
         if signingIn || (context.identity?.csrfToken != nil && ![.get, .head, .options].contains(request.method)),
             let origin = request.headers[.origin],

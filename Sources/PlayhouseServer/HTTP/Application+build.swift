@@ -7,8 +7,9 @@ import ServiceLifecycle
 /// The router with every API route and page, as the server and the tests use it.
 ///
 /// Every request is first checked for a `Host` this server serves, then signed in (an API
-/// token or a session cookie, if it has one) and CSRF-checked; then each route sits behind
-/// the gate of the least role that may use it.
+/// token or a session cookie, if it has one), CSRF-checked and, for a session that must set
+/// up a second factor first, held to doing that; then each route sits behind the gate of
+/// the least role that may use it.
 /// Open to everyone: `/api/v1/health`, `/api/v1/openapi.json`, signing in and out, the sign-in
 /// page and assets.
 public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseContext> {
@@ -21,8 +22,10 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     router.middlewares.add(APIErrorMiddleware())
     let site = Site(publicURL: dependencies.publicURL, secureCookies: dependencies.secureCookies)
     router.middlewares.add(HostCheckMiddleware(site: site))
-    router.middlewares.add(SignInMiddleware(store: dependencies.store, cache: identities))
+    router.middlewares.add(
+        SignInMiddleware(store: dependencies.store, cache: identities, requirement: dependencies.secondFactorRequirement))
     router.middlewares.add(CSRFMiddleware(site: site))
+    router.middlewares.add(SecondFactorGate())
     let routes = MethodNotAllowedMiddleware.Routes()
     router.middlewares.add(MethodNotAllowedMiddleware(routes: routes))
     let pages = Pages()
@@ -43,7 +46,11 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     ProjectSyncRoutes(dependencies: dependencies).add(read: read, operate: operate)
     WorkerRoutes(dependencies: dependencies).add(read: read)
     HostRoutes(dependencies: dependencies).add(read: read)
-    UserRoutes(dependencies: dependencies, identities: identities).add(signedIn: read, admin: admin)
+    // Wrong passwords and codes sent by someone signed in, per user: a stolen session
+    // cannot be used to guess what stands behind it.
+    let ownGuesses = LoginThrottle()
+    UserRoutes(dependencies: dependencies, identities: identities, passwordGuesses: ownGuesses).add(signedIn: read, admin: admin)
+    SecondFactorRoutes(dependencies: dependencies, identities: identities, guesses: ownGuesses).add(signedIn: read)
     TokenRoutes(dependencies: dependencies, identities: identities).add(signedIn: read)
     AuditRoutes(dependencies: dependencies).add(admin: admin)
     ScheduleRoutes(dependencies: dependencies).add(read: read, admin: admin)

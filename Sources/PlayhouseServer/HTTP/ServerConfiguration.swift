@@ -70,6 +70,8 @@ public struct ServerDependencies: Sendable {
     /// The addresses of reverse proxies whose `X-Forwarded-For` names the client
     /// (`--trusted-proxies`); empty: the header is ignored.
     public var trustedProxies: Set<String> = []
+    /// Whose browser sign-ins need a second factor (`--require-2fa`).
+    public var secondFactorRequirement = SecondFactorRequirement.none
     /// How much slow work runs at once, and how many streams a user holds open.
     public var limits: ResourceLimits { work.limits }
     /// Counts that work; every copy of these dependencies shares it.

@@ -3,18 +3,23 @@ import Hummingbird
 import PlayhouseCore
 import PlayhouseStore
 
-/// Signing in and out with a password (`/api/v1/login`, `/api/v1/logout`) and who is
-/// signed in (`/api/v1/me`).
+/// Signing in and out with a password, and for users with two-factor sign-in a code
+/// after it (`/api/v1/login`, `/api/v1/login/totp`, `/api/v1/logout`), and who is signed in
+/// (`/api/v1/me`).
 struct SessionRoutes: Sendable {
     let dependencies: ServerDependencies
     /// Emptied on sign-out, so the session stops working on the next request.
     let identities: IdentityCache
+    /// Counts wrong passwords and wrong codes alike: one budget of guesses per name.
     let throttle = LoginThrottle()
 
     static let lifetime: Duration = .seconds(12 * 3600)
+    /// How long the code may take to follow the password.
+    static let pendingLifetime: Duration = .seconds(5 * 60)
 
     func add(open: RouterGroup<PlayhouseContext>, signedIn: RouterGroup<PlayhouseContext>) {
         open.post("login", use: login)
+        open.post("login/totp", use: loginWithCode)
         open.post("logout", use: logout)
         signedIn.get("me", use: me)
     }
@@ -34,11 +39,25 @@ struct SessionRoutes: Sendable {
             await dependencies.audit(context, .loginFailed, target: "user \(name)")
             throw APIError(.unauthorized, "wrong name or password")
         }
+        if try await dependencies.store.users.hasTOTP(userID: user.id) {
+            // Not signed in yet: the name's earlier failures keep counting until the code is
+            // right, or a right password could buy unlimited guesses at the code.
+            throttle.passedFirstStep(attempt)
+            let token = try await dependencies.store.users.createPendingSignIn(userID: user.id, lifetime: Self.pendingLifetime)
+            let step = SecondStepResponse(token: token, expiresAt: Date().addingTimeInterval(Self.pendingLifetime.inSeconds))
+            return try EditedResponse(status: .accepted, response: step).response(from: request, context: context)
+        }
         throttle.succeeded(attempt)
+        return try await startSession(for: user, request: request, context: context)
+    }
+
+    /// A session for `user`, in the cookie of the answer, which says who signed in.
+    /// `detail` says how, for the audit log.
+    func startSession(for user: User, request: Request, context: PlayhouseContext, detail: String? = nil) async throws -> Response {
         let (token, csrf) = try await dependencies.store.users.createSession(userID: user.id, lifetime: Self.lifetime)
-        await dependencies.audit(context, .login, target: "user \(user.name)", actor: user.name)
+        await dependencies.audit(context, .login, target: "user \(user.name)", detail: detail, actor: user.name)
         let identity = Identity(user: user, access: try await dependencies.store.users.access(for: user), csrfToken: csrf)
-        var response = try MeResponse(identity).response(from: request, context: context)
+        var response = try await MeResponse.of(identity, dependencies).response(from: request, context: context)
         response.setCookie(
             try Cookie.validated(
                 name: SignInMiddleware.cookieName, value: token, maxAge: Int(Self.lifetime.components.seconds), path: "/",
@@ -61,27 +80,57 @@ struct SessionRoutes: Sendable {
     }
 
     @Sendable func me(_ request: Request, context: PlayhouseContext) async throws -> MeResponse {
-        MeResponse(try context.requireUser())
+        try await MeResponse.of(try context.requireUser(), dependencies)
     }
 }
 
-/// The signed-in user, and for a browser session the token its pages send back in
-/// `X-CSRF-Token`.
+/// The answer to a right password when a code must follow: the token that
+/// `POST /api/v1/login/totp` takes with the code.
+struct SecondStepResponse: ResponseEncodable, Sendable {
+    var secondFactor = "totp"
+    var token: String
+    var expiresAt: String
+
+    init(token: String, expiresAt: Date) {
+        self.token = token
+        self.expiresAt = Timestamp.format(expiresAt)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case token
+        case secondFactor = "second_factor"
+        case expiresAt = "expires_at"
+    }
+}
+
+/// The signed-in user, for a browser session the token its pages send back in
+/// `X-CSRF-Token`, and where they stand with two-factor sign-in.
 struct MeResponse: ResponseEncodable, Sendable {
     var name: String
     var role: String
     var teams: [String]
     var csrfToken: String?
+    var totpEnabled: Bool
+    /// `--require-2fa` applies to the user: they cannot turn TOTP off, and a session of
+    /// theirs does nothing else until it is on.
+    var totpRequired: Bool
+    var recoveryCodesLeft: Int?
 
-    init(_ identity: Identity) {
-        name = identity.user.name
-        role = identity.user.role.rawValue
-        teams = identity.user.teams
-        csrfToken = identity.csrfToken
+    /// What `/me` says of `identity`, with its user's TOTP looked up.
+    static func of(_ identity: Identity, _ dependencies: ServerDependencies) async throws -> MeResponse {
+        let user = identity.user
+        let enabled = try await dependencies.store.users.hasTOTP(userID: user.id)
+        return MeResponse(
+            name: user.name, role: user.role.rawValue, teams: user.teams, csrfToken: identity.csrfToken, totpEnabled: enabled,
+            totpRequired: dependencies.secondFactorRequirement.applies(to: user.role),
+            recoveryCodesLeft: enabled ? try await dependencies.store.users.recoveryCodesLeft(userID: user.id) : nil)
     }
 
     enum CodingKeys: String, CodingKey {
         case name, role, teams
         case csrfToken = "csrf_token"
+        case totpEnabled = "totp_enabled"
+        case totpRequired = "totp_required"
+        case recoveryCodesLeft = "recovery_codes_left"
     }
 }

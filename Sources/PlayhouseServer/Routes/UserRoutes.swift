@@ -11,8 +11,8 @@ struct UserRoutes: Sendable {
     /// Emptied after every change, so the change counts from the next request on.
     let identities: IdentityCache
     /// Wrong current passwords, counted per user: a stolen session cannot be used to guess
-    /// the password behind it.
-    let passwordGuesses = LoginThrottle()
+    /// the password behind it. Shared with turning two-factor sign-in off.
+    let passwordGuesses: LoginThrottle
     var store: Store { dependencies.store }
 
     func add(signedIn: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {

@@ -566,6 +566,37 @@ enum Migrations {
             created_at {real} NOT NULL
         )
         """,
+        // Two-factor sign-in: a user's TOTP secret, sealed (checking a code needs it), on once
+        // its first code confirmed it; the last time step a code was used for, so that each
+        // code signs in once.
+        """
+        CREATE TABLE user_totp (
+            user_id BIGINT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+            secret_sealed TEXT NOT NULL,
+            confirmed_at {real},
+            last_step BIGINT,
+            created_at {real} NOT NULL
+        )
+        """,
+        // Its one-time recovery codes, as SHA-256 digests (RecoveryCodes says why that is enough).
+        """
+        CREATE TABLE recovery_codes (
+            id {id},
+            user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            code_hash TEXT NOT NULL,
+            used_at {real}
+        )
+        """,
+        "CREATE INDEX recovery_codes_user ON recovery_codes (user_id)",
+        // Sign-ins whose password was right and whose code is still to come: no session yet.
+        """
+        CREATE TABLE pending_sign_ins (
+            token_hash TEXT PRIMARY KEY,
+            user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            created_at {real} NOT NULL,
+            expires_at {real} NOT NULL
+        )
+        """,
     ]
 
     static func render(_ step: MigrationStep, for dialect: Store.Dialect) -> String {

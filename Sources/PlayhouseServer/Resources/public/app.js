@@ -14,7 +14,8 @@ function renderSession() {
   signOut.addEventListener("click", async () => {
     try { await api("POST", "/api/v1/logout"); } finally { location.assign("/login"); }
   });
-  box.replaceChildren(el("span", { id: "session-user", class: "session-user", text: `${session.name} (${session.role})` }), signOut);
+  box.replaceChildren(el("a", { id: "session-user", class: "session-user", href: "/account", "data-nav": "account",
+    text: `${session.name} (${session.role})` }), signOut);
 }
 
 async function start() {
@@ -24,6 +25,11 @@ async function start() {
     } catch (err) {
       if (err.status === 401) return;
     }
+  }
+  // A user the server holds to two-factor sign-in can do nothing else until it is set up.
+  if (session && session.totp_required && !session.totp_enabled && location.pathname !== "/account") {
+    location.replace("/account");
+    return;
   }
   renderSession();
   startRouting();

@@ -1,4 +1,4 @@
-// Signing in.
+// Signing in: the name and password, then for a user with two-factor sign-in a code.
 
 import { api } from "../api.js";
 import { el, field, hideError, showError } from "../dom.js";
@@ -18,16 +18,51 @@ export default function renderLogin(main, { signal }) {
     hideError(error);
     submit.disabled = true;
     try {
-      await api("POST", "/api/v1/login", { body: { name: name.value, password: password.value }, signal });
-      const next = new URL(new URLSearchParams(location.search).get("next") || "/", location.origin);
-      // Only a page of this site: never a redirect elsewhere. A path that normalises to
-      // "//host" or "/\host" would be read as another site's address.
-      const path = next.pathname + next.search;
-      location.assign(next.origin === location.origin && /^\/(?![\/\\])/.test(path) ? path : "/");
+      const answer = await api("POST", "/api/v1/login", { body: { name: name.value, password: password.value }, signal });
+      // A user with two-factor sign-in: the password made no session yet, a code must follow.
+      if (answer && answer.second_factor) {
+        form.replaceWith(codeForm(answer.token, signal));
+        return;
+      }
+      goOn();
     } catch (err) {
       showError(error, err);
       submit.disabled = false;
     }
   });
   name.focus();
+}
+
+// The second step: a code of the authenticator app, or a recovery code.
+function codeForm(token, signal) {
+  const code = el("input", { id: "login-code", name: "code", type: "text", autocomplete: "one-time-code", inputmode: "numeric",
+    required: true });
+  const submit = el("button", { id: "login-code-submit", type: "submit", text: "Sign in" });
+  const error = el("div", { id: "login-error", class: "error", role: "alert", hidden: true });
+  const form = el("form", { id: "login-code-form", class: "form form-narrow" },
+    field("Code", code, "The 6 digits your authenticator app shows, or one of your recovery codes."), error,
+    el("div", { class: "actions" }, submit));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    hideError(error);
+    submit.disabled = true;
+    try {
+      await api("POST", "/api/v1/login/totp", { body: { token, code: code.value }, signal });
+      goOn();
+    } catch (err) {
+      showError(error, err);
+      submit.disabled = false;
+    }
+  });
+  queueMicrotask(() => code.focus());
+  return form;
+}
+
+// Signed in: on to the page the sign-in interrupted.
+function goOn() {
+  const next = new URL(new URLSearchParams(location.search).get("next") || "/", location.origin);
+  // Only a page of this site: never a redirect elsewhere. A path that normalises to
+  // "//host" or "/\host" would be read as another site's address.
+  const path = next.pathname + next.search;
+  location.assign(next.origin === location.origin && /^\/(?![\/\\])/.test(path) ? path : "/");
 }

@@ -1,0 +1,43 @@
+/// Reed-Solomon error correction over GF(2⁸) with QR codes' polynomial
+/// x⁸ + x⁴ + x³ + x² + 1 (0x11D), the generator's roots α⁰ … αⁿ⁻¹ with α = 2.
+enum ReedSolomon {
+    /// The generator polynomial of `degree`, its coefficients from the highest power down,
+    /// without the leading 1.
+    static func divisor(degree: Int) -> [UInt8] {
+        var result = [UInt8](repeating: 0, count: degree)
+        result[degree - 1] = 1
+        var root: UInt8 = 1
+        for _ in 0..<degree {
+            // Multiplies the polynomial by (x - root).
+            for index in 0..<degree {
+                result[index] = multiply(result[index], root)
+                if index + 1 < degree { result[index] ^= result[index + 1] }
+            }
+            root = multiply(root, 0x02)
+        }
+        return result
+    }
+
+    /// The error correction codewords of `data`: the remainder of data·xⁿ divided by the
+    /// generator.
+    static func remainder(of data: [UInt8], divisor: [UInt8]) -> [UInt8] {
+        var result = [UInt8](repeating: 0, count: divisor.count)
+        for byte in data {
+            let factor = byte ^ result[0]
+            result.removeFirst()
+            result.append(0)
+            for index in result.indices { result[index] ^= multiply(divisor[index], factor) }
+        }
+        return result
+    }
+
+    /// The product in GF(2⁸) modulo 0x11D (Russian peasant multiplication).
+    static func multiply(_ x: UInt8, _ y: UInt8) -> UInt8 {
+        var product = 0
+        for bit in stride(from: 7, through: 0, by: -1) {
+            product = (product << 1) ^ ((product >> 7) * 0x11D)
+            product ^= Int((y >> UInt8(bit)) & 1) * Int(x)
+        }
+        return UInt8(product)
+    }
+}
