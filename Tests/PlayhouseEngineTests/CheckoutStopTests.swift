@@ -43,7 +43,7 @@ import Glibc
         let request = request(fixture, url: remote.url)
         let runner = fixture.runner
         let run = Task { try await runner.run(request, control: control) { _ in } }
-        #expect(await ProcessCheck.waitFor(remote.url), "git should be fetching from the silent remote")
+        #expect(await ProcessCheck.waitFor(remote.url, timeout: .seconds(120)), "git should be fetching from the silent remote")
         control.stop(.canceled)
         let result = try await run.value
         #expect(result.outcome == RunOutcome(status: .canceled))
@@ -70,7 +70,7 @@ import Glibc
         let request = request(fixture, url: remote.url)
         let holder = RunControl()
         let first = Task { try await runner.run(request, control: holder) { _ in } }
-        #expect(await ProcessCheck.waitFor(remote.url), "the first run should be fetching, holding the mirror")
+        #expect(await ProcessCheck.waitFor(remote.url, timeout: .seconds(120)), "the first run should be fetching, holding the mirror")
         let waiter = RunControl()
         let second = Task { try await runner.run(request, control: waiter) { _ in } }
         // The second run cannot fetch before the first lets go of the mirror.
