@@ -22,7 +22,7 @@ TEST_VENV := .venv-test
 SWIFT_BUILD_FLAGS ?=
 # Suites that keep both cores busy for minutes (real servers killed and restarted, the API
 # fuzzed): they run after the rest, so the rest's requests are not starved into timeouts.
-HEAVY_TESTS := KillMatrixTests|OpenAPIFuzzTests
+HEAVY_TESTS := KillMatrixTests|OpenAPIFuzzTests|DatabaseRestartTests
 PORT ?= 8080
 TEST_PACKAGES := openssh-server chromium chromium-driver curl postgresql iproute2 openssl nginx zbar-tools librsvg2-bin
 BENCH_PACKAGES := openssh-server postgresql wrk sqlite3

@@ -37,12 +37,16 @@ public struct TaskCounts: Sendable, Equatable {
 }
 
 /// Folds a run's events into its tasks (``TaskRecord``), and hands out what changed since
-/// it was last asked: new tasks, and counts to add to those already stored.
+/// it was last asked: each task that started or got results, with all its counts so far,
+/// so that storing the same hand-out twice (a write tried again after the database was
+/// away) changes nothing.
 public struct TaskTally: Sendable {
-    /// The task each play and task name last started: where its results go.
-    private var started: [String: TaskRecord] = [:]
-    private var last: TaskRecord?
-    private var changes: [Int: TaskRecord] = [:]
+    /// The seq of the task each play and task name last started: where its results go.
+    private var started: [String: Int] = [:]
+    private var last: Int?
+    /// Every task so far, by seq, with its counts.
+    private var tasks: [Int: TaskRecord] = [:]
+    private var changed: Set<Int> = []
 
     public init() {}
 
@@ -50,11 +54,11 @@ public struct TaskTally: Sendable {
     public mutating func apply(_ event: JobEvent, line: Int) {
         switch event.type {
         case .taskStart, .handlerTaskStart:
-            let task = TaskRecord(
+            tasks[event.seq] = TaskRecord(
                 seq: event.seq, play: event.play ?? "", name: event.task ?? "", handler: event.type == .handlerTaskStart, line: line)
-            started[Self.key(event)] = task
-            last = task
-            changes[task.seq] = task
+            started[Self.key(event)] = event.seq
+            last = event.seq
+            changed.insert(event.seq)
         case .ok, .asyncOK:
             count(event) {
                 $0.ok += 1
@@ -83,22 +87,21 @@ public struct TaskTally: Sendable {
 
     /// The names of every task that started, each once, in name order.
     public var names: [String] {
-        Set(started.values.map(\.name)).sorted()
+        Set(tasks.values.map(\.name)).sorted()
     }
 
-    /// The tasks that started or got results since the last call, each with the counts
-    /// to add to what is stored (all of them, for a new task), in seq order.
+    /// The tasks that started or got results since the last call, each with all its
+    /// counts, in seq order.
     public mutating func take() -> [TaskRecord] {
-        defer { changes.removeAll(keepingCapacity: true) }
-        return changes.values.sorted { $0.seq < $1.seq }
+        defer { changed.removeAll(keepingCapacity: true) }
+        return changed.sorted().compactMap { tasks[$0] }
     }
 
     /// Results name their task; with the free strategy they may follow a later task's start.
     private mutating func count(_ event: JobEvent, _ change: (inout TaskCounts) -> Void) {
-        guard let task = started[Self.key(event)] ?? last else { return }
-        var record = changes[task.seq] ?? task
-        change(&record.counts)
-        changes[task.seq] = record
+        guard let seq = started[Self.key(event)] ?? last, tasks[seq] != nil else { return }
+        change(&tasks[seq]!.counts)
+        changed.insert(seq)
     }
 
     private static func key(_ event: JobEvent) -> String {

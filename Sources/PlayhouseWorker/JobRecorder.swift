@@ -1,3 +1,4 @@
+import Logging
 import PlayhouseCore
 import PlayhouseEngine
 import PlayhouseStore
@@ -5,19 +6,25 @@ import Synchronization
 
 /// Stores a running job's updates one batch at a time: its events at once, since live
 /// streams follow them, and its output, tasks (``TaskTally``) and progress at most every
-/// quarter second, since the job page reads those at most a few times a second. ``flush()`` writes what is left.
+/// quarter second, since the job page reads those at most a few times a second.
+/// ``finish(until:)`` writes what is left.
+///
+/// While the database is away the run goes on: its updates are held (``UnsentUpdates``,
+/// bounded) and stored in order once the database is back. The runner hands over a batch
+/// a few times a second even when nothing happens, and each tries again: at once when
+/// the store has reconnected since the last failure, otherwise after a backoff of 50 ms
+/// doubling to 2 s.
 final class JobRecorder: Sendable {
     private struct State {
         var summary = JobSummary()
         var lastSeq = 0
-        var chunk = 0
-        /// Lines of output stored or on their way.
-        var lines = 0
-        var output = ""
         var tasks = TaskTally()
         var hosts = HostFailures()
         var progressChanged = false
-        var lastFlush = ContinuousClock.now
+        var lastCut = ContinuousClock.now
+        var unsent: UnsentUpdates
+        /// Writes fail because the database is away: since when, how many attempts, the last one.
+        var failing: (since: ContinuousClock.Instant, attempts: Int, last: ContinuousClock.Instant)?
     }
 
     static let flushInterval: Duration = .milliseconds(250)
@@ -27,22 +34,22 @@ final class JobRecorder: Sendable {
     /// The job's project: a git project keeps the SSH host keys its first clone learned.
     let project: String
     let store: Store
-    private let state = Mutex(State())
+    let logger: Logger
+    private let state: Mutex<State>
 
-    init(jobID: Int64, project: String, store: Store) {
+    init(jobID: Int64, project: String, store: Store, logger: Logger, unsentLimit: Int = UnsentUpdates.defaultLimit) {
         self.jobID = jobID
         self.project = project
         self.store = store
+        self.logger = logger
+        state = Mutex(State(unsent: UnsentUpdates(limit: unsentLimit)))
     }
 
     /// Goes on after the log the job already has: it waited in the queue once (for its
     /// environment) after its first run began writing.
     func continueLog() async throws {
         let (chunk, lines) = try await store.output.end(of: jobID)
-        state.withLock { state in
-            state.chunk = chunk
-            state.lines = lines
-        }
+        state.withLock { $0.unsent.continueLog(chunk: chunk, lines: lines) }
     }
 
     var summary: JobSummary { state.withLock { $0.summary } }
@@ -51,73 +58,137 @@ final class JobRecorder: Sendable {
     /// The names of the tasks that started so far.
     var taskNames: [String] { state.withLock { $0.tasks.names } }
 
+    /// Takes a batch of the run's updates and stores what is due; throws only when the
+    /// store refuses a write for another reason than being away.
     func record(_ batch: [RunUpdate]) async throws {
-        var events: [JobEvent] = []
-        var commit: String? = nil
-        var environment: String? = nil
-        var learned: String? = nil
-        let due = state.withLock { state -> Bool in
+        state.withLock { state in
             for update in batch {
                 switch update {
                 case .event(let event):
-                    events.append(event)
                     state.lastSeq = event.seq
-                    let line = event.type.startsTask ? state.lines + state.output.utf8.count { $0 == UInt8(ascii: "\n") } : 0
+                    let line = event.type.startsTask ? state.unsent.lines + state.unsent.heldLines : 0
                     state.tasks.apply(event, line: line)
                     state.hosts.apply(event)
+                    state.unsent.append(event)
                 case .summary(let summary):
                     state.summary = summary
                     state.progressChanged = true
                 case .output(let text):
-                    state.output += text
+                    state.unsent.append(output: text)
                 case .checkout(let sha):
-                    commit = sha
+                    state.unsent.set { $0.commit = sha }
                 case .environment(let label):
-                    environment = label
+                    state.unsent.set { $0.environment = label }
                 case .learnedHostKeys(let text):
-                    learned = text
+                    state.unsent.set { $0.learnedHostKeys = text }
                 case .mirror, .requirements:
                     // The worker's, not the job's: MirrorSync records them.
                     break
                 }
             }
-            return ContinuousClock.now - state.lastFlush >= Self.flushInterval || state.output.utf8.count >= Self.maxPendingOutput
+            if ContinuousClock.now - state.lastCut >= Self.flushInterval || state.unsent.heldOutputBytes >= Self.maxPendingOutput {
+                Self.cut(&state)
+            }
         }
-        if let commit { try await store.jobs.setCommit(jobID, commit: commit) }
-        if let environment { try await store.jobs.setEnvironment(jobID, environment: environment) }
-        if let learned { try await store.keepLearned(learned, ofGitProject: project, by: "job \(jobID)") }
-        try await store.events.append(events, to: jobID)
-        store.metrics.stored(events: events.count)
-        if due { try await flush() }
+        _ = try await send(force: false)
     }
 
-    /// Writes the output, tasks and progress not stored yet.
-    func flush() async throws {
-        let (output, tasks, progress) = state.withLock { state in
-            state.lastFlush = .now
-            defer {
-                state.output = ""
-                state.progressChanged = false
-            }
-            var output: OutputChunk? = nil
-            if !state.output.isEmpty {
-                // Chunks hold whole lines, so a range of lines never starts inside one; only
-                // a run's last line can lack its newline.
-                if state.output.utf8.last != UInt8(ascii: "\n") { state.output += "\n" }
-                state.chunk += 1
-                output = OutputChunk(number: state.chunk, firstLine: state.lines, text: state.output)
-                state.lines = output?.endLine ?? state.lines
-            }
-            return (output, state.tasks.take(), state.progressChanged ? (state.lastSeq, state.summary) : nil)
+    /// Stores everything not stored yet, trying again while the database is away; gives up
+    /// with ``StoreError/Code/unavailable`` once `stop` is set.
+    func finish(until stop: Flag) async throws {
+        state.withLock { Self.cut(&$0, last: true) }
+        var attempts = 0
+        while try await !send(force: attempts == 0) {
+            attempts += 1
+            if stop.isSet { throw StoreError(.unavailable, "the database was away when the job's last updates were to be stored") }
+            // A short tick: `send` keeps to the backoff, and goes at once when the store is back.
+            try? await Task.sleep(for: DatabaseRetry.firstDelay)
         }
-        guard output != nil || !tasks.isEmpty || progress != nil else { return }
+    }
+
+    /// Makes what is held ready to go: the output as a chunk, the tasks and progress as
+    /// they are now.
+    private static func cut(_ state: inout State, last: Bool = false) {
+        state.lastCut = .now
+        let progress = state.progressChanged ? (state.lastSeq, state.summary) : nil
+        state.progressChanged = false
+        state.unsent.cut(tasks: state.tasks.take(), progress: progress, last: last)
+    }
+
+    /// Stores what is held, unless the database is away and it is not time to try again
+    /// (unless `force`d); false when something is left for later.
+    private func send(force: Bool) async throws -> Bool {
+        let status = store.databaseStatus
+        let batch = state.withLock { state -> UnsentUpdates.Batch? in
+            if !force, let failing = state.failing, !Self.mayRetry(failing, status: status) { return nil }
+            return state.unsent.batch()
+        }
+        guard let batch else { return false }
+        guard !batch.isEmpty else { return true }
+        do {
+            try await write(batch)
+        } catch  where Store.isUnavailable(error) {
+            let first = state.withLock { state in
+                let now = ContinuousClock.now
+                defer { state.failing = (state.failing?.since ?? now, (state.failing?.attempts ?? 0) + 1, now) }
+                return state.failing == nil
+            }
+            if first {
+                logger.warning("the database is away: the job goes on, and keeps its events and output until it is back")
+            }
+            return false
+        }
+        let away = state.withLock { state in
+            defer { state.failing = nil }
+            return state.failing.map { $0.since.duration(to: .now) }
+        }
+        if let away {
+            logger.notice(
+                "stored the events and output the job kept while the database was away",
+                metadata: ["events": "\(batch.events.count)", "away_seconds": "\((away.inSeconds * 10).rounded() / 10)"])
+        }
+        return true
+    }
+
+    /// After a failure: at once when the store has reconnected since, otherwise after
+    /// the backoff.
+    private static func mayRetry(
+        _ failing: (since: ContinuousClock.Instant, attempts: Int, last: ContinuousClock.Instant), status: DatabaseStatus
+    ) -> Bool {
+        switch status {
+        case .unreachable: false
+        case .reachable(let since?) where since > failing.last: true
+        case .reachable: failing.last.duration(to: .now) >= DatabaseRetry.delay(after: failing.attempts)
+        }
+    }
+
+    /// Writes `batch` in its order, forgetting each part once it is stored: the job's
+    /// facts, its events, then its log, tasks and progress together.
+    private func write(_ batch: UnsentUpdates.Batch) async throws {
+        let jobID = self.jobID
+        if !batch.facts.isEmpty {
+            if let commit = batch.facts.commit { try await store.jobs.setCommit(jobID, commit: commit) }
+            if let environment = batch.facts.environment { try await store.jobs.setEnvironment(jobID, environment: environment) }
+            if let learned = batch.facts.learnedHostKeys {
+                try await store.keepLearned(learned, ofGitProject: project, by: "job \(jobID)")
+            }
+            state.withLock { $0.unsent.stored(UnsentUpdates.Batch(facts: batch.facts)) }
+        }
+        if !batch.events.isEmpty {
+            try await store.events.append(batch.events, to: jobID)
+            store.metrics.stored(events: batch.events.count)
+            state.withLock { $0.unsent.stored(UnsentUpdates.Batch(events: batch.events)) }
+        }
+        guard !batch.chunks.isEmpty || !batch.tasks.isEmpty || batch.progress != nil else { return }
         // One transaction: readers see the log, the tasks and the progress move together,
         // and are woken once for all of them.
-        let jobID = self.jobID
         try await store.withTransaction { store in
-            if let output { try await store.output.append(output, to: jobID) }
-            try await store.tasks.add(tasks, to: jobID)
-            if let (lastSeq, summary) = progress { try await store.jobs.updateProgress(of: jobID, lastSeq: lastSeq, summary: summary) }
+            for chunk in batch.chunks { try await store.output.append(chunk, to: jobID) }
+            try await store.tasks.add(batch.tasks, to: jobID)
+            if let (lastSeq, summary) = batch.progress {
+                try await store.jobs.updateProgress(of: jobID, lastSeq: lastSeq, summary: summary)
+            }
         }
+        state.withLock { $0.unsent.stored(UnsentUpdates.Batch(chunks: batch.chunks, tasks: batch.tasks, progress: batch.progress)) }
     }
 }

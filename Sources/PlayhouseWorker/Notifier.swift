@@ -49,7 +49,8 @@ public struct Notifier: Service {
                         try await send(delivery)
                     }
                 } catch  where !Task.isCancelled {
-                    logger.error("could not send notifications: \(error)")
+                    // While the database is away the store has said so; deliveries wait for it.
+                    if !Store.isUnavailable(error) { logger.error("could not send notifications: \(error)") }
                 } catch {
                     return
                 }

@@ -83,6 +83,7 @@ public struct WorkerPool: Service {
     private func runJobs(instanceID: String, draining: Flag) async {
         let wakeups = store.notifications.subscribe(.queue)
         let slots = Slots(capacity: configuration.capacity)
+        var unsureClaim: Date? = nil
         store.notifications.post(.queue)
         await withDiscardingTaskGroup { group in
             for await _ in wakeups {
@@ -91,11 +92,16 @@ public struct WorkerPool: Service {
                     let job: Job?
                     do {
                         let asked = ContinuousClock.now
-                        job = try await store.jobs.claimNext(worker: configuration.name)
+                        job = try await claim(after: &unsureClaim)
                         store.metrics.store("claim", took: asked.duration(to: .now))
                         if let job { store.metrics.dispatched(after: .seconds(Date().timeIntervalSince(job.createdAt))) }
                     } catch {
-                        logger.error("could not claim a job: \(error)")
+                        // Once the database is back, the store wakes the queue and this loop claims again.
+                        if Store.isUnavailable(error) {
+                            logger.debug("could not claim a job: the database is away")
+                        } else {
+                            logger.error("could not claim a job: \(error)")
+                        }
                         job = nil
                     }
                     guard let job else {
@@ -121,6 +127,27 @@ public struct WorkerPool: Service {
         }
     }
 
+    /// Claims the next job. A claim whose answer was lost with the database connection
+    /// (`unsure`, the start time it sent) may have gone through: the job it took is this
+    /// worker's, and is run before any other is claimed, or it would stay `running`.
+    private func claim(after unsure: inout Date?) async throws -> Job? {
+        if let sent = unsure {
+            let taken = try await store.jobs.claimed(by: configuration.name, at: sent)
+            unsure = nil
+            if let taken {
+                logger.notice("a claim whose answer was lost went through; running its job", metadata: ["job": "\(taken.id)"])
+                return taken
+            }
+        }
+        let now = Date()
+        do {
+            return try await store.jobs.claimNext(worker: configuration.name, now: now)
+        } catch  where Store.isUnavailable(error) {
+            unsure = now
+            throw error
+        }
+    }
+
     /// Renews the leases of the running jobs until cancelled, and stops any job that is
     /// no longer this worker's.
     private func heartbeats(draining: Flag) async {
@@ -141,57 +168,45 @@ public struct WorkerPool: Service {
                 store.notifications.post(.queue)
                 store.notifications.post(.mirrors)
             } catch {
-                if !Task.isCancelled { logger.warning("could not send a heartbeat: \(error)") }
+                // While the database is away the store says so once; the leases wait for it (LeaseReaper).
+                if Store.isUnavailable(error) {
+                    logger.debug("could not send a heartbeat: the database is away")
+                } else if !Task.isCancelled {
+                    logger.warning("could not send a heartbeat: \(error)")
+                }
             }
         }
     }
 
     /// Runs one claimed job to its end and records the outcome. Never throws: whatever
-    /// goes wrong ends the job `error` with a message.
+    /// goes wrong ends the job `error` with a message. While the database is away the run
+    /// goes on and its end waits for it; only cancellation (a hard stop) gives up on
+    /// what cannot be stored then, and the job's lease runs out.
     func execute(_ job: Job, instanceID: String) async {
         let logger = self.logger.with(job: job.id)
         logger.info("job started", metadata: ["playbook": .string(job.parameters.playbook)])
         let control = RunControl()
         running.add(job.id, control)
         defer { running.remove(job.id) }
-        let recorder = JobRecorder(jobID: job.id, project: job.parameters.project, store: store)
-        let mirrors = self.mirrors
+        let recorder = JobRecorder(jobID: job.id, project: job.parameters.project, store: store, logger: logger)
         let shutdown = StopReason.shutdown(configuration.shutdownMessage)
+        let stopped = Flag()
         let outcome: (RunOutcome, Int?, JobSummary)
         var facts: [String: JSONValue] = [:]
         do {
-            if job.outputLines > 0 { try await recorder.continueLog() }
-            let preparation = JobPreparation(store: store, catalog: catalog, secrets: secrets, instanceID: instanceID)
-            let request = try await preparation.request(for: job)
             let result = try await withTaskCancellationHandler {
-                try await withThrowingTaskGroup(of: RunResult?.self) { group in
-                    group.addTask {
-                        for await _ in store.notifications.subscribe(.cancel(job.id)) {
-                            control.stop(.canceled)
-                            break
-                        }
-                        return nil
-                    }
-                    if try await store.jobs.find(job.id)?.cancelRequested == true { control.stop(.canceled) }
-                    group.addTask {
-                        try await runner.run(request, control: control) { batch in
-                            try await recorder.record(batch)
-                            await mirrors.record(batch, project: job.parameters.project)
-                        }
-                    }
-                    defer { group.cancelAll() }
-                    while let result = try await group.next() {
-                        if let result { return result }
-                    }
-                    throw CancellationError()
-                }
+                if job.outputLines > 0 { try await DatabaseRetry.run(store) { try await recorder.continueLog() } }
+                let preparation = JobPreparation(store: store, catalog: catalog, secrets: secrets, instanceID: instanceID)
+                let request = try await DatabaseRetry.run(store) { try await preparation.request(for: job) }
+                return try await run(job, request: request, control: control, recorder: recorder)
             } onCancel: {
+                stopped.set()
                 control.stop(shutdown)
             }
             outcome = (result.outcome, result.exitCode, result.summary)
             facts = result.facts
         } catch let wait as EnvironmentNotBuilt {
-            await giveBack(job, waitingFor: wait, recorder: recorder, logger: logger)
+            await giveBack(job, waitingFor: wait, recorder: recorder, stopped: stopped, logger: logger)
             return
         } catch let error as ValidationError {
             outcome = (RunOutcome(status: .error, error: error.message), nil, recorder.summary)
@@ -205,20 +220,72 @@ public struct WorkerPool: Service {
                 ? configuration.shutdownMessage : "the run failed: \(error)"
             outcome = (RunOutcome(status: .error, error: message), nil, recorder.summary)
         }
-        do {
-            // Recorded even when the pool is shutting down and this task is cancelled: an
-            // unrecorded end would leave the job `running` until its lease expires.
-            let store = self.store
-            let recorded = try await Task {
-                try await recorder.flush()
-                // Before the end, so whoever sees the job ended finds its hosts too.
-                do {
-                    try await recordWhatRan(job, outcome: outcome.0, summary: outcome.2, recorder: recorder, facts: facts)
-                } catch {
-                    logger.error("could not record the job's hosts, facts and search words: \(error)")
+        await recordEnd(of: job, outcome: outcome, facts: facts, recorder: recorder, stopped: stopped, logger: logger)
+        logger.info(
+            "job ended",
+            metadata: [
+                "status": .string(outcome.0.status.rawValue), "error": .string(outcome.0.error ?? ""),
+            ])
+    }
+
+    /// Runs the prepared playbook, stopping it when someone cancels the job.
+    private func run(_ job: Job, request: PlaybookRunRequest, control: RunControl, recorder: JobRecorder) async throws -> RunResult {
+        try await withThrowingTaskGroup(of: RunResult?.self) { group in
+            group.addTask {
+                for await _ in store.notifications.subscribe(.cancel(job.id)) {
+                    // A wake-up may be everyone's (the store reconnected): the job's own flag says
+                    // whether it was canceled.
+                    if (try? await store.jobs.find(job.id))?.cancelRequested == true {
+                        control.stop(.canceled)
+                        break
+                    }
                 }
-                return try await store.jobs.finish(job.id, outcome: outcome.0, exitCode: outcome.1, summary: outcome.2)
-            }.value
+                return nil
+            }
+            let current = try await DatabaseRetry.run(store) { try await store.jobs.find(job.id) }
+            if current?.cancelRequested == true { control.stop(.canceled) }
+            let mirrors = self.mirrors
+            group.addTask {
+                try await runner.run(request, control: control) { batch in
+                    try await recorder.record(batch)
+                    await mirrors.record(batch, project: job.parameters.project)
+                }
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            throw CancellationError()
+        }
+    }
+
+    /// Stores what the run left and how it ended, waiting for the database while it is
+    /// away. Recorded even when the pool is shutting down and this task is cancelled: an
+    /// unrecorded end would leave the job `running` until its lease expires.
+    private func recordEnd(
+        of job: Job, outcome: (RunOutcome, Int?, JobSummary), facts: [String: JSONValue], recorder: JobRecorder, stopped: Flag,
+        logger: Logger
+    ) async {
+        let store = self.store
+        do {
+            let recorded = try await withTaskCancellationHandler {
+                try await Task {
+                    try await recorder.finish(until: stopped)
+                    // Before the end, so whoever sees the job ended finds its hosts too.
+                    do {
+                        try await DatabaseRetry.run(store, until: stopped) {
+                            try await recordWhatRan(job, outcome: outcome.0, summary: outcome.2, recorder: recorder, facts: facts)
+                        }
+                    } catch {
+                        logger.error("could not record the job's hosts, facts and search words: \(error)")
+                    }
+                    return try await DatabaseRetry.run(store, until: stopped) {
+                        try await store.jobs.finish(job.id, outcome: outcome.0, exitCode: outcome.1, summary: outcome.2)
+                    }
+                }.value
+            } onCancel: {
+                stopped.set()
+            }
             if recorded, let started = job.startedAt {
                 store.metrics.ran(outcome.0.status, for: .seconds(Date().timeIntervalSince(started)))
             }
@@ -226,11 +293,6 @@ public struct WorkerPool: Service {
         } catch {
             logger.error("could not record the end of the job: \(error)")
         }
-        logger.info(
-            "job ended",
-            metadata: [
-                "status": .string(outcome.0.status.rawValue), "error": .string(outcome.0.error ?? ""),
-            ])
     }
 }
 
@@ -238,14 +300,14 @@ extension WorkerPool {
     /// Puts a job whose Ansible environment is not built here back in the queue, saying it
     /// waits, and builds the environment in the background unless this worker already is:
     /// no slot is held meanwhile, and the job is claimed again once the build ends.
-    private func giveBack(_ job: Job, waitingFor wait: EnvironmentNotBuilt, recorder: JobRecorder, logger: Logger) async {
+    private func giveBack(_ job: Job, waitingFor wait: EnvironmentNotBuilt, recorder: JobRecorder, stopped: Flag, logger: Logger) async {
         let key = runner.environments.key(of: wait.environment)
         let label = wait.environment.label
         let reason = "waiting for its Ansible environment (\(label), from \(wait.source)) to be built on worker \(configuration.name)"
         do {
             let started = try await store.environments.startBuild(key: key, worker: configuration.name, label: label)
             try await recorder.record([.output(reason + "\n")])
-            try await recorder.flush()
+            try await recorder.finish(until: stopped)
             if try await store.jobs.requeue(job.id, waitingFor: key, reason: reason) {
                 logger.info("job waits for its Ansible environment", metadata: ["environment": .string(label)])
             }

@@ -37,10 +37,11 @@ struct StoreOptions: ParsableArguments {
 
     private static let bootstrap = Mutex(false)
 
-    /// Opens the database `--database` names, for as long as `body` runs.
-    func withStore<T>(logger: Logger, _ body: (Store) async throws -> T) async throws -> T {
+    /// Opens the database `--database` names, for as long as `body` runs. PostgreSQL is
+    /// waited for at most `waitLimit` (nil: as long as it takes; zero: one attempt).
+    func withStore<T>(logger: Logger, waitLimit: Duration? = .zero, _ body: (Store) async throws -> T) async throws -> T {
         if usesPostgres {
-            return try await Store.withPostgres(url: database, logger: logger, body)
+            return try await Store.withPostgres(url: database, logger: logger, waitLimit: waitLimit, body)
         }
         return try await Store.withSQLite(path: CommonOptions.absolute(database), logger: logger, body)
     }
@@ -81,8 +82,17 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Events kept per job; later ones are counted, not stored (env PLAYHOUSE_MAX_EVENTS).")
     var maxEvents: Int = ProcessInfo.processInfo.environment["PLAYHOUSE_MAX_EVENTS"].flatMap(Int.init) ?? 1_000_000
 
+    @Option(
+        name: .long,
+        help: """
+            Seconds to wait at start for a PostgreSQL that cannot be reached yet, trying again every 2 s at most; \
+            inf: as long as it takes (env PLAYHOUSE_DATABASE_WAIT).
+            """)
+    var databaseWait: Double = ProcessInfo.processInfo.environment["PLAYHOUSE_DATABASE_WAIT"].flatMap(Double.init) ?? .infinity
+
     func validate() throws {
         guard workerLostAfter >= 1 else { throw ArgumentParser.ValidationError("--worker-lost-after must be at least 1 second") }
+        guard databaseWait >= 0 else { throw ArgumentParser.ValidationError("--database-wait must be 0 or more seconds, or inf") }
         guard maxOutputMb >= 1, maxLineKb >= 1, maxEvents >= 100 else {
             throw ArgumentParser.ValidationError("--max-output-mb and --max-line-kb must be at least 1, --max-events at least 100")
         }
@@ -105,7 +115,7 @@ struct CommonOptions: ParsableArguments {
         let runner = try runner(logger: logger)
         let catalog = ProjectCatalog(root: Self.absolute(projects))
         let secrets = try secrets()
-        return try await store.withStore(logger: logger) { store in
+        return try await store.withStore(logger: logger, waitLimit: databaseWait.isFinite ? .seconds(databaseWait) : nil) { store in
             try await body(Composition(store: store, catalog: catalog, secrets: secrets, runner: runner, lease: lease, logger: logger))
         }
     }

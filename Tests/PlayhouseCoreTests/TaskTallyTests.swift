@@ -25,9 +25,14 @@ import Testing
         tally.apply(event(7, .failed, task: "b", host: "h1", data: .object(["ignore_errors": .bool(true)])), line: 0)
         tally.apply(event(8, .skipped, task: "b", host: "h2"), line: 0)
         let second = tally.take()
-        #expect(second.map(\.seq) == [5], "only the task that changed, with counts to add")
+        #expect(second.map(\.seq) == [5], "only the task that changed")
         #expect(second[0].counts.ignored == 1 && second[0].counts.skipped == 1 && second[0].counts.failed == 0)
         #expect(tally.take().isEmpty)
+
+        tally.apply(event(9, .ok, task: "a", host: "h3"), line: 0)
+        let third = tally.take()
+        #expect(third.map(\.seq) == [1])
+        #expect(third[0].counts.ok == 2 && third[0].counts.failed == 1 && third[0].counts.items == 2, "all its counts, not the change")
     }
 
     @Test func aResultBeforeAnyTaskIsNotCounted() {

@@ -11,9 +11,47 @@ import SystemPackage
 /// temporary folder, on a free loopback port, for one test. `initdb` refuses to run as
 /// root, so the server runs as `nobody`.
 public enum TestPostgres {
+    /// A running test server, which a test may restart or stop and start again.
+    public struct Server: Sendable {
+        /// `postgres://…` of the server.
+        public let url: String
+        let bin: String
+        let folder: String
+        let options: String
+
+        /// `pg_ctl restart -m MODE` (`fast`: sessions are told and the server shuts down
+        /// cleanly; `immediate`: it dies and recovers from its log), waiting until it is up.
+        public func restart(mode: String) async throws {
+            try await asNobody(
+                bin + "/pg_ctl",
+                ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "-m", mode, "restart", "-o", options])
+        }
+
+        /// `pg_ctl stop -m fast`, waiting until it is down.
+        public func stop() async throws {
+            try await asNobody(bin + "/pg_ctl", ["-D", folder + "/data", "-w", "-t", "60", "-m", "fast", "stop"])
+        }
+
+        /// Starts the stopped server, waiting until it is up.
+        public func start() async throws {
+            try await asNobody(
+                bin + "/pg_ctl", ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "start", "-o", options])
+        }
+    }
+
     /// Starts a server, hands its URL to `body`, and stops and removes it afterwards.
     public static func with<T>(
         isolation: isolated (any Actor)? = #isolation, _ body: (String) async throws -> T
+    ) async throws -> T {
+        try await withServer { server in try await body(server.url) }
+    }
+
+    /// Starts a server, hands it to `body`, and stops and removes it afterwards. A
+    /// `durable` server acknowledges a commit only once it is in its log, so that one
+    /// killed (`restart(mode: "immediate")`) keeps every commit it acknowledged; others
+    /// trade that for speed.
+    public static func withServer<T>(
+        durable: Bool = false, isolation: isolated (any Actor)? = #isolation, _ body: (Server) async throws -> T
     ) async throws -> T {
         let bin = try binDirectory()
         let folder = NSTemporaryDirectory() + "playhouse-pg-" + UUID().uuidString.prefix(8)
@@ -21,21 +59,20 @@ public enum TestPostgres {
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder)
         _ = try await run("/usr/bin/chown", ["-R", "nobody:nogroup", folder])
         let port = try Loopback.freePort()
+        let options =
+            "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+            + (durable ? "" : " -c synchronous_commit=off")
         do {
             try await asNobody(bin + "/initdb", ["-D", folder + "/data", "--no-sync", "-U", "postgres", "--auth=trust", "-E", "UTF8"])
             try await asNobody(
-                bin + "/pg_ctl",
-                [
-                    "-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "30", "start",
-                    "-o",
-                    "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200",
-                ])
+                bin + "/pg_ctl", ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "30", "start", "-o", options])
         } catch {
             try? FileManager.default.removeItem(atPath: folder)
             throw error
         }
+        let server = Server(url: "postgres://postgres@127.0.0.1:\(port)/postgres", bin: bin, folder: folder, options: options)
         do {
-            let result = try await body("postgres://postgres@127.0.0.1:\(port)/postgres")
+            let result = try await body(server)
             await stop(bin: bin, folder: folder)
             return result
         } catch {
@@ -59,7 +96,7 @@ public enum TestPostgres {
         return bin
     }
 
-    private static func asNobody(_ executable: String, _ arguments: [String]) async throws {
+    static func asNobody(_ executable: String, _ arguments: [String]) async throws {
         let output = try await run("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", executable] + arguments)
         guard output.ok else {
             throw TestPostgresError("\(executable) failed: \(output.text)")

@@ -22,7 +22,8 @@ struct ScheduleService: Service {
                 do {
                     try await tick(now: Date())
                 } catch  where !Task.isCancelled {
-                    logger.error("could not fire schedules: \(error)")
+                    // While the database is away the store has said so; a late run still fires within the grace.
+                    if !Store.isUnavailable(error) { logger.error("could not fire schedules: \(error)") }
                 } catch {
                     return
                 }

@@ -48,7 +48,8 @@ struct WorkflowConductor: Service {
         do {
             running = try await store.workflows.running()
         } catch {
-            if !Task.isCancelled { logger.error("could not read the running workflow jobs: \(error)") }
+            // While the database is away the store has said so; the sweep after it is back moves them on.
+            if !Task.isCancelled, !Store.isUnavailable(error) { logger.error("could not read the running workflow jobs: \(error)") }
             return
         }
         for id in running where !Task.isCancelled {

@@ -39,7 +39,7 @@ public struct APIError: HTTPResponseError, Sendable {
         switch error {
         case let error as DomainError: error.description
         case let error as ValidationError: error.message
-        case let error as StoreError: error.message
+        case let error as StoreError where error.code != .unavailable: error.message
         case let error as APIError: error.summary
         default: nil
         }
@@ -54,6 +54,15 @@ public struct APIError: HTTPResponseError, Sendable {
             "send Authorization: Bearer TOKEN (create one with `playhouse tokens create USER`; "
             + "an expired or revoked token signs in no one), or sign in at /login"
     )
+
+    /// The database cannot be reached (503): the server reconnects by itself.
+    static func databaseAway(_ message: String) -> APIError {
+        var error = APIError(
+            .serviceUnavailable, message,
+            detail: "Playhouse reconnects by itself; try again in a few seconds (GET /api/v1/health says when)")
+        error.retryAfter = 5
+        return error
+    }
 
     static func notFound(_ what: String) -> APIError {
         APIError(.notFound, "\(what) not found", detail: "check the id; list them with GET on the collection")
@@ -95,6 +104,7 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .notFound: throw APIError(.notFound, error.message)
             case .conflict: throw APIError(.conflict, error.message, detail: "choose another name")
             case .invalid: throw APIError(.badRequest, error.message)
+            case .unavailable: throw APIError.databaseAway(error.message)
             }
         } catch let error as HTTPError {
             switch error.status {
@@ -110,6 +120,8 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             default:
                 throw APIError(error.status, error.body ?? error.status.reasonPhrase)
             }
+        } catch  where Store.isUnavailable(error) {
+            throw APIError.databaseAway("the database connection was lost")
         } catch  where Store.isUniqueViolation(error) {
             // Two requests made the same name at once; the database let only one through.
             throw APIError(.conflict, "that name was just taken", detail: "choose another name")

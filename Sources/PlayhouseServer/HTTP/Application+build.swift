@@ -31,7 +31,7 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     let pages = Pages()
     router.middlewares.add(PageNotFoundMiddleware(pages: pages))
     let api = router.group("api/v1")
-    api.get("health") { _, _ in ["status": "ok"] }
+    HealthRoutes(store: dependencies.store).add(open: api)
     OpenAPIRoutes().add(open: api)
     let read = api.group().add(middleware: roleGate(.viewer))
     let operate = api.group().add(middleware: roleGate(.operator))

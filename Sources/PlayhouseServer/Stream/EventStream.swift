@@ -70,28 +70,33 @@ struct EventStream: Sendable {
         var sentSummary: ByteBuffer?
         try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
         while true {
-            let page = try await frames.page(of: jobID, after: cursor.seq, freshAsOf: freshAsOf)
-            var bytes = ByteBuffer()
-            if let last = page.lastSeq {
-                var seq = last - page.frames.count
-                for frame in page.frames {
-                    seq += 1
-                    if options.events { write(frame, id: Cursor(seq: seq, line: cursor.line), to: &bytes) }
+            do {
+                let page = try await frames.page(of: jobID, after: cursor.seq, freshAsOf: freshAsOf)
+                var bytes = ByteBuffer()
+                if let last = page.lastSeq {
+                    var seq = last - page.frames.count
+                    for frame in page.frames {
+                        seq += 1
+                        if options.events { write(frame, id: Cursor(seq: seq, line: cursor.line), to: &bytes) }
+                    }
+                    cursor.seq = last
+                    if !options.events { bytes.writeString("id: \(cursor.id)\n\n") }
                 }
-                cursor.seq = last
-                if !options.events { bytes.writeString("id: \(cursor.id)\n\n") }
-            }
-            if let summary = page.summary, summary != sentSummary {
-                bytes.writeImmutableBuffer(summary)
-                sentSummary = summary
-            }
-            if bytes.readableBytes > 0 { try await writer.write(bytes) }
-            let wroteOutput = try await writeOutput(&cursor, to: &writer, all: page.endedJob != nil)
-            if page.lastSeq != nil || wroteOutput { continue }
-            if page.gone { return }
-            if let job = page.endedJob {
-                try await writer.write(ByteBuffer(string: Self.endFrame(job)))
-                return
+                if let summary = page.summary, summary != sentSummary {
+                    bytes.writeImmutableBuffer(summary)
+                    sentSummary = summary
+                }
+                if bytes.readableBytes > 0 { try await writer.write(bytes) }
+                let wroteOutput = try await writeOutput(&cursor, to: &writer, all: page.endedJob != nil)
+                if page.lastSeq != nil || wroteOutput { continue }
+                if page.gone { return }
+                if let job = page.endedJob {
+                    try await writer.write(ByteBuffer(string: Self.endFrame(job)))
+                    return
+                }
+            } catch  where Store.isUnavailable(error) {
+                // The database is away: the stream stays open (its heartbeats go on) and reads
+                // again when woken, at the latest when the store has reconnected and wakes everyone.
             }
             switch await iterator.next() {
             case .heartbeat?:

@@ -10,7 +10,9 @@ public struct EventRepository: Repository {
     static let perInsert = 1_000
 
     /// Appends a batch of a job's events (numbered by the caller, in order), then wakes
-    /// the job's subscribers.
+    /// the job's subscribers. An event whose seq is stored already is passed over: a batch
+    /// sent again, because the answer to the first try was lost with the connection, is
+    /// stored once.
     public func append(_ events: [JobEvent], to jobID: Int64) async throws {
         guard !events.isEmpty else { return }
         if events.count <= Self.perInsert {
@@ -41,6 +43,7 @@ public struct EventRepository: Repository {
             """
             INSERT INTO job_events (job_id, seq, type, time, play, task, host, changed, failed, message, data)
             VALUES \(rows.joined(separator: ", "))
+            ON CONFLICT (job_id, seq) DO NOTHING
             """
         ).run()
     }

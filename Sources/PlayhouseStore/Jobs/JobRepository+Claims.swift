@@ -41,9 +41,29 @@ extension JobRepository {
             return nil
         }
         guard let job else { return nil }
+        try await took(job, now: now)
+        return job
+    }
+
+    /// What follows a claim: its sliced job moves on, its notifications go out, its
+    /// watchers are woken.
+    private func took(_ job: Job, now: Date) async throws {
         if let parent = job.parentID { try await refreshSliced(after: parent, now: now) }
-        await store.notificationTargets.enqueueDeliveries(jobID: job.id, templateID: job.parameters.templateID, status: running, now: now)
+        await store.notificationTargets.enqueueDeliveries(jobID: job.id, templateID: job.parameters.templateID, status: .running, now: now)
         await store.announce(.job(job.id))
+    }
+
+    /// The job `worker` took with a claim sent with `now` as its start, if that claim went
+    /// through: a claim whose answer was lost with the connection may have, and then
+    /// nothing that follows a claim happened yet.
+    public func claimed(by worker: String, at now: Date) async throws -> Job? {
+        let job = try await sql.raw(
+            """
+            SELECT * FROM jobs WHERE worker = \(bind: worker) AND status = \(status: .running)
+                AND started_at = \(bind: now.timeIntervalSince1970)
+            """
+        ).first(as: Job.self)
+        if let job { try await took(job, now: now) }
         return job
     }
 

@@ -9,7 +9,8 @@ public struct OutputRepository: Repository {
     let store: Store
 
     /// Appends `chunk` (its text ends with a newline), counts its lines on the job, then
-    /// wakes the job's subscribers.
+    /// wakes the job's subscribers. A chunk whose number is stored already is passed over,
+    /// so one sent again after a lost answer is stored once.
     public func append(_ chunk: OutputChunk, to jobID: Int64) async throws {
         // No transaction of its own (the recorder writes it in one with the job's tasks and
         // progress): a reader takes the count of lines from the chunks themselves.
@@ -17,6 +18,7 @@ public struct OutputRepository: Repository {
             """
             INSERT INTO job_output (job_id, chunk, first_line, lines, text)
             VALUES (\(bind: jobID), \(bind: chunk.number), \(bind: chunk.firstLine), \(bind: chunk.lines), \(bind: chunk.text))
+            ON CONFLICT (job_id, chunk) DO NOTHING
             """
         ).run()
         try await sql.raw("UPDATE jobs SET output_lines = \(bind: chunk.endLine) WHERE id = \(bind: jobID)").run()

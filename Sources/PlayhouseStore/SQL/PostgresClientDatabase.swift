@@ -5,9 +5,10 @@ import PostgresKit
 import PostgresNIO
 import SQLKit
 
-/// SQLKit over PostgresNIO's connection pool: each statement borrows a connection.
+/// SQLKit over PostgresNIO's connection pool, through the process's ``PostgresLink``:
+/// each statement borrows a connection.
 struct PostgresClientDatabase: SQLDatabase {
-    let client: PostgresClient
+    let link: PostgresLink
     let logger: Logger
 
     var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
@@ -21,7 +22,7 @@ struct PostgresClientDatabase: SQLDatabase {
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        try await client.withConnection { connection in
+        try await link.withConnection { connection in
             try await connection.sql(queryLogLevel: nil).execute(sql: query, onRow)
         }
     }

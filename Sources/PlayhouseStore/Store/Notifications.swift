@@ -39,6 +39,14 @@ public final class Notifications: Sendable {
         for wake in wakes { wake(channel) }
     }
 
+    /// Wakes every subscriber of every channel: wake-ups may have been missed (the
+    /// database connection that carries them between processes was lost), so everyone
+    /// reads the store again.
+    public func wakeAll() {
+        let wakes = state.withLock { state in state.subscribers.flatMap { channel, wakes in wakes.values.map { (channel, $0) } } }
+        for (channel, wake) in wakes { wake(channel) }
+    }
+
     /// Wake-ups on `channel` for as long as the stream is iterated.
     public func subscribe(_ channel: Channel) -> AsyncStream<Void> {
         let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))

@@ -8,18 +8,33 @@ extension Store {
     /// `?sslmode=require` for TLS, `?host=/socket/dir` for a Unix socket), brings its schema
     /// up to date, and hands the store to `body`. Wake-ups travel between processes with
     /// `LISTEN/NOTIFY` for as long as `body` runs.
-    public static func withPostgres<T>(url: String, logger: Logger, _ body: (Store) async throws -> T) async throws -> T {
-        let configuration = try PostgresURL.configuration(from: url)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    ///
+    /// While the database cannot be reached, the store's statements fail at once with
+    /// ``StoreError/Code/unavailable`` and ``databaseStatus`` says why; it reconnects by
+    /// itself and then wakes every subscriber of ``notifications`` (see `PostgresLink`).
+    ///
+    /// - Parameter waitLimit: How long to wait for the database at the start, trying again
+    ///   with a backoff up to 2 s: nil waits as long as it takes, zero tries once.
+    public static func withPostgres<T>(
+        url: String, logger: Logger, waitLimit: Duration? = .zero, _ body: (Store) async throws -> T
+    ) async throws -> T {
+        let target = try PostgresURL.target(from: url)
         let notifications = Notifications()
-        let database = PostgresClientDatabase(client: client, logger: logger)
+        let link = PostgresLink(
+            target: target, channel: notificationChannel, logger: logger,
+            onNotification: { payload in
+                if let channel = Notifications.Channel(payload: payload) { notifications.post(channel) }
+            },
+            onReconnect: { notifications.wakeAll() })
         let store = Store(
-            sql: database, dialect: .postgres, sessions: .postgres(client), notifications: notifications, logger: logger
+            sql: PostgresClientDatabase(link: link, logger: logger), dialect: .postgres, sessions: .postgres(link),
+            notifications: notifications, link: link, logger: logger
         ) {}
         return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
-            group.addTask { await client.run() }
+            group.addTask { await link.run() }
             defer { group.cancelAll() }
-            try await client.withConnection { connection in
+            try await link.waitUntilReachable(within: waitLimit)
+            try await link.withConnection { connection in
                 // One process migrates at a time; the others find the work done.
                 _ = try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: logger)
                 do {
@@ -30,41 +45,9 @@ extension Store {
                 }
                 _ = try await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
             }
-            let ready = AsyncStream.makeStream(of: Void.self)
-            group.addTask {
-                await Self.relayNotifications(client: client, into: notifications, ready: ready.continuation, logger: logger)
-            }
-            for await _ in ready.stream { break }
             return try await body(store)
         }
     }
 
     static let migrationLock = 7_406_853
-
-    /// Turns the database's notifications into local wake-ups, reconnecting after errors.
-    private static func relayNotifications(
-        client: PostgresClient, into notifications: Notifications,
-        ready: AsyncStream<Void>.Continuation, logger: Logger
-    ) async {
-        while !Task.isCancelled {
-            do {
-                try await client.withConnection { connection in
-                    try await connection.listen(on: notificationChannel) { stream in
-                        ready.yield()
-                        for try await notification in stream {
-                            if let channel = Notifications.Channel(payload: notification.payload) {
-                                notifications.post(channel)
-                            }
-                        }
-                    }
-                }
-            } catch {
-                if Task.isCancelled { break }
-                logger.warning("lost the database notification connection; reconnecting", metadata: ["error": "\(error)"])
-                ready.yield()
-                try? await Task.sleep(for: .milliseconds(500))
-            }
-        }
-        ready.finish()
-    }
 }

@@ -21,7 +21,7 @@ extension Store {
                 try await body(
                     Store(
                         sql: session, dialect: dialect, sessions: .transaction(wakeUps), bcryptWork: bcryptWork,
-                        notifications: notifications, metrics: metrics, logger: logger, close: {}))
+                        notifications: notifications, metrics: metrics, link: link, logger: logger, close: {}))
             }
         }
         for channel in wakeUps.take() { await announce(channel) }
@@ -33,8 +33,8 @@ extension Store {
         switch sessions {
         case .sqlite(let connection, let gate):
             return try await gate.withPermit { try await body(connection) }
-        case .postgres(let client):
-            return try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
+        case .postgres(let link):
+            return try await link.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
         case .transaction:
             return try await body(sql)
         }

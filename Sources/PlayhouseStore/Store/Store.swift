@@ -23,7 +23,7 @@ public final class Store: Sendable {
         /// transaction onto it at a time.
         case sqlite(connection: any SQLDatabase, gate: AsyncSemaphore)
         /// A connection of the pool per transaction.
-        case postgres(PostgresClient)
+        case postgres(PostgresLink)
         /// This store is a transaction's: its statements already run inside one, and its
         /// wake-ups wait for the commit.
         case transaction(PendingWakeUps)
@@ -44,10 +44,12 @@ public final class Store: Sendable {
     public let metrics: PlayhouseMetrics
     /// For what goes wrong on the side of a write that has already happened.
     let logger: Logger
+    /// The way to PostgreSQL, which knows whether it is reachable; nil for SQLite.
+    let link: PostgresLink?
 
     init(
         sql: any SQLDatabase, dialect: Dialect, sessions: Sessions, bcryptWork: AsyncSemaphore = AsyncSemaphore(width: bcryptWidth),
-        notifications: Notifications, metrics: PlayhouseMetrics = PlayhouseMetrics(), logger: Logger,
+        notifications: Notifications, metrics: PlayhouseMetrics = PlayhouseMetrics(), link: PostgresLink? = nil, logger: Logger,
         close: @escaping @Sendable () async throws -> Void
     ) {
         self.sql = sql
@@ -57,6 +59,7 @@ public final class Store: Sendable {
         self.notifications = notifications
         self.metrics = metrics
         self.logger = logger
+        self.link = link
         self.closeConnection = close
     }
 
@@ -117,6 +120,10 @@ public final class Store: Sendable {
         guard let id else { throw StoreError(.invalid, "the database has no instance id") }
         return id
     }
+
+    /// Whether the database can be reached now, as this process last found; an SQLite
+    /// file always can.
+    public var databaseStatus: DatabaseStatus { link?.status ?? .reachable(since: nil) }
 
     func close() async throws {
         try await closeConnection()

@@ -5,6 +5,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case notFound
         case conflict
         case invalid
+        /// The database cannot be reached now (a 503): try again once it is back.
+        case unavailable
     }
 
     /// What kind of failure.

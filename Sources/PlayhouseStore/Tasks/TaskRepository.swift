@@ -9,7 +9,8 @@ public struct TaskRepository: Repository {
     /// SQLite allows 32 766 bound values per statement; a task has 14 columns.
     static let perInsert = 1_000
 
-    /// Stores new tasks and adds the counts of the others to what is stored.
+    /// Stores new tasks, and the counts of the others in place of what is stored: the same
+    /// tasks stored twice are stored once.
     public func add(_ changes: [TaskRecord], to jobID: Int64) async throws {
         for start in stride(from: 0, to: changes.count, by: Self.perInsert) {
             try await insert(changes[start..<min(start + Self.perInsert, changes.count)], to: jobID)
@@ -31,10 +32,9 @@ public struct TaskRepository: Repository {
             INSERT INTO job_tasks (job_id, seq, play, name, handler, line, ok, changed, failed, ignored, skipped, unreachable,
                 items, failed_items)
             VALUES \(rows.joined(separator: ", "))
-            ON CONFLICT (job_id, seq) DO UPDATE SET ok = job_tasks.ok + excluded.ok, changed = job_tasks.changed + excluded.changed,
-                failed = job_tasks.failed + excluded.failed, ignored = job_tasks.ignored + excluded.ignored,
-                skipped = job_tasks.skipped + excluded.skipped, unreachable = job_tasks.unreachable + excluded.unreachable,
-                items = job_tasks.items + excluded.items, failed_items = job_tasks.failed_items + excluded.failed_items
+            ON CONFLICT (job_id, seq) DO UPDATE SET ok = excluded.ok, changed = excluded.changed, failed = excluded.failed,
+                ignored = excluded.ignored, skipped = excluded.skipped, unreachable = excluded.unreachable, items = excluded.items,
+                failed_items = excluded.failed_items
             """
         ).run()
     }
