@@ -25,7 +25,7 @@ struct BrowserTests {
         };
         """
 
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(10)))
     func launchFromThePageAndWatchTheRecap() async throws {
         try await ServerFixture.with { client, store in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
@@ -138,7 +138,7 @@ struct BrowserTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func cancelFromThePage() async throws {
         let projects = try TestPaths.makeProject(
             "p",
@@ -188,7 +188,7 @@ struct BrowserTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func launchATemplateThroughItsSurvey() async throws {
         try await ServerFixture.with { client, store in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
@@ -268,7 +268,7 @@ struct BrowserTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func createAndEditATemplateOnThePage() async throws {
         try await ServerFixture.with { client, store in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
@@ -322,7 +322,7 @@ struct BrowserTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func theAuditPageShowsWhoDidWhat() async throws {
         try await ServerFixture.with { client, _ in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
@@ -346,7 +346,7 @@ struct BrowserTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func launchErrorIsShownOnThePage() async throws {
         try await ServerFixture.with { client, _ in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
@@ -391,7 +391,7 @@ struct BrowserTests {
 
     /// Every page opens from its own address, each in a fresh document, and loads its
     /// modules without a console error; the navigation marks the page's section.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func everyPageLoadsItsModules() async throws {
         try await ServerFixture.with { client, _ in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }

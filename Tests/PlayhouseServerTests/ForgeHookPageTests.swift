@@ -9,7 +9,7 @@ import Testing
 /// Forge hooks made on the pages in headless Chromium: a template's (branches, the secret
 /// shown once and accepted by a signed delivery) and a git project's.
 @Suite struct ForgeHookPageTests {
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func anAdminMakesAndRemovesForgeHooksOnThePages() async throws {
         let repository = try TestPaths.scratch("forge-page") + "/site"
         try await GitProjectTests.commit(

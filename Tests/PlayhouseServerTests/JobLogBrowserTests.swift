@@ -50,7 +50,7 @@ extension BrowserTests {
         };
         """
 
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(10)))
     func theLogOfABigRunFollowsJumpsAndSearches() async throws {
         let projects = try TestPaths.makeProject("p", files: Self.bigLogFiles)
         try await ServerFixture.with(projects: projects) { client, _ in

@@ -18,7 +18,7 @@ struct ProjectPageBrowserTests {
         };
         """
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func theProjectPageShowsTheMirrorAndARefreshLanding() async throws {
         let scratch = try TestPaths.scratch("project-page")
         let role = try await GitProjectTests.greeterRole(in: scratch, message: "greeter role is here")

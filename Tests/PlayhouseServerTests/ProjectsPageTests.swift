@@ -8,7 +8,7 @@ import Testing
 /// The Projects page in a real browser: a git project's learned SSH host keys, shown as
 /// unconfirmed (as text, however odd the host name), confirmed and cleared by an admin.
 @Suite(.serialized) struct ProjectsPageTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func anAdminConfirmsAndClearsTheKeysAFirstCloneTrusted() async throws {
         try await ServerFixture.with { client, store in
             let port = try #require(client.port)

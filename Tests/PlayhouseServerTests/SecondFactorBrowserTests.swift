@@ -12,7 +12,7 @@ import Testing
 /// and secret, the recovery codes shown once, then signing out and in again with the
 /// password and a code; and a user the server holds to it sent to set it up first.
 @Suite struct SecondFactorBrowserTests {
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(10)))
     func setUpOnTheAccountPageThenSignInWithPasswordAndCode() async throws {
         try await ServerFixture.with { client, store in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
@@ -82,7 +82,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(10)))
     func aUserTheServerHoldsToASecondFactorIsSentToSetItUp() async throws {
         try await ServerFixture.with(requireSecondFactor: .everyone) { client, store in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }

@@ -165,7 +165,7 @@ import Glibc
         }
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func theSignInPageGoesBackOnlyToAPageOfThisSite() async throws {
         try await ServerFixture.with { client, _ in
             let port = try #require(client.port)

@@ -26,7 +26,7 @@ extension BrowserTests {
         };
         """
 
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(10)))
     func aWorkflowIsBuiltInTheEditorWhereTheServerNamesItsCycle() async throws {
         try await WorkflowTests.withWorkflowServer { client, store, _ in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
@@ -118,7 +118,7 @@ extension BrowserTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func aWorkflowRunIsWatchedLiveApprovedFromTheInboxDeniedOnItsPageAndResumed() async throws {
         try await WorkflowTests.withWorkflowServer { client, store, _ in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }

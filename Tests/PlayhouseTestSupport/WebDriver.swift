@@ -68,6 +68,8 @@ public func withChromeSession<T>(
     windowWidth: Int = 1280, windowHeight: Int = 1000,
     _ body: (WebDriverSession) async throws -> T
 ) async throws -> T {
+    await ChromeSessions.shared.enter()
+    defer { Task { await ChromeSessions.shared.leave() } }
     let browser = try await ChromeBrowser.start(windowWidth: windowWidth, windowHeight: windowHeight)
     let outcome: Result<T, any Error>
     do {
@@ -83,6 +85,38 @@ public func withChromeSession<T>(
         throw WebDriverError("chromium processes survived the session: " + leftovers.joined(separator: "; "))
     }
     return value
+}
+
+/// How many browsers the test process runs at once: each is a few hundred MB and a core's
+/// worth of work while a page loads, and the suites that use one run side by side with the
+/// fleet and restart tests, whose leases a starved machine would let run out.
+actor ChromeSessions {
+    static let shared = ChromeSessions(limit: 2)
+
+    private let limit: Int
+    private var open = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func enter() async {
+        guard open >= limit else {
+            open += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the place over to the next waiting session, if any.
+    func leave() {
+        if waiting.isEmpty {
+            open -= 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
 }
 
 /// One `chromedriver` process with its session, the temporary folder (user data dir and
