@@ -6,7 +6,7 @@ import PlayhouseTestSupport
 import Testing
 
 /// The pages of environments in headless Chromium: a job waiting for its environment says
-/// so and then names it; the Environments page defines one and shows a build's log.
+/// so, a job that ran names it; the Environments page defines one and shows a build's log.
 @Suite struct EnvironmentBrowserTests {
     @Test(.timeLimit(.minutes(10)))
     func aJobSaysItWaitsForItsEnvironmentAndTheBuildShowsItsLog() async throws {
@@ -16,18 +16,45 @@ import Testing
                 "playhouse.yml": "ansible-core: \"2.17.14\"\n",
             ]
         ])
+        // A package index that never answers keeps the build (and the job) waiting while the
+        // page loads: a real build is often done before a browser has signed in.
+        let (silent, silentPort) = try Loopback.silentListener()
+        defer { close(silent) }
+        let scratch = try TestPaths.scratch("env-wait-page")
+        let port = try Loopback.freePort()
+        let server = try PlayhouseProcess.serve(
+            port: port, database: scratch + "/playhouse.sqlite", projects: root, runs: scratch + "/runs", log: scratch + "/serve.log",
+            environment: [
+                "PLAYHOUSE_ADMIN_PASSWORD": ServerFixture.adminPassword, "PIP_INDEX_URL": "http://127.0.0.1:\(silentPort)/simple",
+                "PIP_DEFAULT_TIMEOUT": "120", "PIP_RETRIES": "0",
+            ])
+        do {
+            try await server.waitUntilReady()
+            let launched = try await RawHTTP.request(
+                port: port, "POST", "/api/v1/jobs", body: #"{"project":"pinned","playbook":"site.yml","inventory":"hosts.ini"}"#)
+            let id = try #require(launched.json["id"]?.intValue, "\(launched.json.jsonString())")
+            try await withChromeSession { browser in
+                try await withDiagnostics(browser, "environment-wait") {
+                    try await signIn(browser, port: port, at: "/jobs/\(id)")
+                    try await browser.waitUntil("the job to say why it waits", timeout: .seconds(60)) {
+                        try await browser.executeScript(
+                            "const w = document.querySelector('#job-waiting'); return w && !w.hidden ? w.textContent : '';"
+                        ).stringValue?.hasPrefix("Waiting: waiting for its Ansible environment (ansible-core 2.17.14, from playhouse.yml)")
+                            == true
+                    }
+                }
+            }
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
         try await ServerFixture.with(projects: root) { client, _ in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
             let id = try await EnvironmentTests.launch(client, "pinned")
             try await withChromeSession { browser in
                 try await withDiagnostics(browser, "environments") {
                     try await signIn(browser, port: port, at: "/jobs/\(id)")
-                    try await browser.waitUntil("the job to say why it waits", timeout: .seconds(60)) {
-                        try await browser.executeScript(
-                            "const w = document.querySelector('#job-waiting'); return w && !w.hidden ? w.textContent : '';"
-                        )
-                        .stringValue?.hasPrefix("Waiting: waiting for its Ansible environment (ansible-core 2.17.14") == true
-                    }
                     try await browser.waitUntil("the job to end with its environment named", timeout: .seconds(300)) {
                         let status = try await browser.text(of: "#job-status")
                         let environment = try await browser.text(of: "#job-environment")
