@@ -44,8 +44,8 @@ public struct EnvironmentInstalls: Sendable {
     }
 
     /// Builds the environment unless it is built: a virtualenv, then ansible-core and the
-    /// packages from PyPI (pip reads the machine's `PIP_*` settings and proxies). Another
-    /// process building the same one is waited for.
+    /// packages from PyPI (pip reads the machine's `PIP_*` settings and proxies, and nothing
+    /// else of Playhouse's environment). Another process building the same one is waited for.
     ///
     /// - Returns: What pip printed; empty when the environment was built already.
     /// - Throws: ``RunnerError`` with pip's reason (its last error line) when the build fails;
@@ -60,7 +60,7 @@ public struct EnvironmentInstalls: Sendable {
         // A virtualenv cannot be moved (its scripts name their own path), so it is built in
         // place and marked ready at the end; what a failed or cut-short build left goes.
         try? FileManager.default.removeItem(atPath: home)
-        let environmentVariables = ProcessInfo.processInfo.environment
+        let environmentVariables = Self.pipEnvironment(ProcessInfo.processInfo.environment)
         var log = "$ \(python) -m venv \(home)\n"
         let made = try await Command.run(
             .path(.init(python)), ["-m", "venv", home], environment: environmentVariables, limit: .seconds(300))
@@ -83,6 +83,18 @@ public struct EnvironmentInstalls: Sendable {
             throw RunnerError("could not write \(home)/\(Self.readyMark)")
         }
         return log
+    }
+
+    /// What pip gets of Playhouse's environment: the path, home, locale and temporary
+    /// folder, the machine's proxies and certificates, and its `PIP_*` settings (a private
+    /// index); never Playhouse's own settings (`PLAYHOUSE_*` holds the database URL and
+    /// passwords), since a package's build runs code of its own.
+    static func pipEnvironment(_ inherited: [String: String]) -> [String: String] {
+        let names: Set = [
+            "PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy",
+            "https_proxy", "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE",
+        ]
+        return inherited.filter { names.contains($0.key) || $0.key.hasPrefix("LC_") || $0.key.hasPrefix("PIP_") }
     }
 
     /// pip's own reason: its last `ERROR:` line that says what it could not install ("No

@@ -81,7 +81,8 @@ struct BrowserTests {
                     for name in Self.demoTasks {
                         #expect(taskNames.stringArray.contains(name), "#tasks shows \(name): \(taskNames.jsonString())")
                     }
-                    let tasksText = try await browser.executeScript("return document.querySelector('#tasks').textContent;")
+                    let tasksText = try await browser.executeScript(
+                        "const tasks = document.querySelector('#tasks'); return tasks ? tasks.textContent : '';")
                     for name in Self.demoTasks {
                         #expect(tasksText.stringValue?.contains(name) == true)
                     }
@@ -110,7 +111,7 @@ struct BrowserTests {
 
                     // The log: the whole run, with Ansible's colours as spans.
                     try await browser.waitUntil("#log to show PLAY RECAP", timeout: .seconds(20)) {
-                        try await browser.executeScript("return document.querySelector('#log').textContent;")
+                        try await browser.executeScript("const log = document.querySelector('#log'); return log ? log.textContent : '';")
                             .stringValue?.contains("PLAY RECAP") == true
                     }
                     let coloured = try await browser.findAll(#"#log span[class^="ansi-"]"#)
@@ -355,7 +356,9 @@ struct BrowserTests {
                     try await signIn(browser, port: port, at: "/launch")
                     // Once the playbooks are in, nothing replaces the options any more.
                     try await browser.waitUntil("the form to preselect progress.yml", timeout: .seconds(30)) {
-                        try await browser.executeScript("return document.querySelector('#playbook').value;") == .string("progress.yml")
+                        // The page may still be loading: no select yet is not an answer.
+                        try await browser.executeScript("const p = document.querySelector('#playbook'); return p ? p.value : null;")
+                            == .string("progress.yml")
                     }
                     let error = try await browser.find("#launch-error")
                     #expect(try await browser.isDisplayed(error) == false)
@@ -474,7 +477,7 @@ struct BrowserTests {
         }
         #expect(await ProcessCheck.waitFor("sleep 81"), "the task runs")
         try await browser.waitUntil("the running task to show", timeout: .seconds(30)) {
-            try await browser.executeScript("return document.querySelector('#tasks').textContent;")
+            try await browser.executeScript("const tasks = document.querySelector('#tasks'); return tasks ? tasks.textContent : '';")
                 .stringValue?.contains("Sleep a while") == true
         }
     }

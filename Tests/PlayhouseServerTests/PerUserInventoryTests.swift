@@ -55,7 +55,7 @@ import Testing
                 let tokenID = try #require(token.json["id"]?.intValue)
                 let created = try await client.json(
                     .post, "/api/v1/inventories",
-                    body: #"{"name":"cmdb","kind":"http","content":"\#(url)","credential":\#(tokenID),"timeout":5}"#)
+                    body: #"{"name":"cmdb","kind":"http","content":"\#(url)","credential":\#(tokenID),"timeout":60}"#)
                 #expect(created.status == .created, "\(created.json.jsonString())")
                 #expect(created.json["credential"] == .number(Double(tokenID)))
                 let inventoryID = try #require(created.json["id"]?.intValue)

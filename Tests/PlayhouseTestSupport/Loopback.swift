@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -43,12 +44,18 @@ public enum Loopback {
         return (fd, port)
     }
 
-    /// A port of 127.0.0.1 that was free a moment ago.
+    /// A port of 127.0.0.1 that was free a moment ago, and that this process never handed
+    /// out before: tests run side by side, and two servers told the same port would answer
+    /// each other's requests (one test's health check reaching another test's server).
     public static func freePort() throws -> Int {
-        let (fd, port) = try bind()
-        close(fd)
-        return port
+        while true {
+            let (fd, port) = try bind()
+            close(fd)
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
     }
+
+    private static let handedOut = Mutex<Set<Int>>([])
 
     /// A socket connected to 127.0.0.1:`port` whose reads and writes give up after
     /// `timeout` seconds; the caller closes it.
