@@ -87,11 +87,11 @@ public func withChromeSession<T>(
     return value
 }
 
-/// How many browsers the test process runs at once: each is a few hundred MB and a core's
+/// How many browsers the test process runs at once (one): each is a few hundred MB and a core's
 /// worth of work while a page loads, and the suites that use one run side by side with the
 /// fleet and restart tests, whose leases a starved machine would let run out.
 actor ChromeSessions {
-    static let shared = ChromeSessions(limit: 2)
+    static let shared = ChromeSessions(limit: 1)
 
     private let limit: Int
     private var open = 0
