@@ -23,6 +23,9 @@ SWIFT_BUILD_FLAGS ?=
 # Suites that keep both cores busy for minutes (real servers killed and restarted, the API
 # fuzzed): they run after the rest, so the rest's requests are not starved into timeouts.
 HEAVY_TESTS := KillMatrixTests|OpenAPIFuzzTests|DatabaseRestartTests
+# Suites that drive headless Chromium: one browser at a time, so they run on their own, where
+# a run they watch live is not stretched by every other suite's ansible-playbook.
+BROWSER_TESTS := BrowserTests|PageTests|SignInHardeningTests
 PORT ?= 8080
 TEST_PACKAGES := openssh-server chromium chromium-driver curl postgresql iproute2 openssl nginx zbar-tools librsvg2-bin
 BENCH_PACKAGES := openssh-server postgresql wrk sqlite3
@@ -97,7 +100,8 @@ lint:
 test: test-setup lint
 	@$(MAKE) --no-print-directory -n bench >/dev/null || { echo "make bench is broken: see make -n bench"; exit 1; }
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
-	swift test --skip-build $(SWIFT_BUILD_FLAGS) --skip '$(HEAVY_TESTS)'
+	swift test --skip-build $(SWIFT_BUILD_FLAGS) --skip '$(HEAVY_TESTS)|$(BROWSER_TESTS)'
+	swift test --skip-build $(SWIFT_BUILD_FLAGS) --filter '$(BROWSER_TESTS)'
 	swift test --skip-build $(SWIFT_BUILD_FLAGS) --filter '$(HEAVY_TESTS)'
 	@$(MAKE) --no-print-directory test-deploy
 

@@ -150,8 +150,10 @@ struct BrowserTests {
             ])
         try await ServerFixture.with(projects: projects) { client, store in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
-            let id = try await client.launch(#"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
+            // Launched once the browser is ours: waiting for another test's browser may
+            // outlast the task.
             try await withChromeSession { browser in
+                let id = try await client.launch(#"{"project":"p","playbook":"sleep.yml","inventory":"hosts.ini"}"#)
                 try await withDiagnostics(browser, "cancel") {
                     try await Self.countEventSources(browser)
                     try await signIn(browser, port: port, at: "/jobs/\(id)")

@@ -55,8 +55,9 @@ extension BrowserTests {
         let projects = try TestPaths.makeProject("p", files: Self.bigLogFiles)
         try await ServerFixture.with(projects: projects) { client, _ in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
-            let id = try await client.launch(#"{"project":"p","playbook":"big.yml","inventory":"hosts.ini"}"#)
+            // Launched once the browser is ours, so that the page sees the run live.
             try await withChromeSession { browser in
+                let id = try await client.launch(#"{"project":"p","playbook":"big.yml","inventory":"hosts.ini"}"#)
                 try await withDiagnostics(browser, "big-log") {
                     try await signIn(browser, port: port, at: "/jobs/\(id)")
                     // Live: the view follows the end while lines come.

@@ -124,7 +124,7 @@ extension TestClientProtocol {
     }
 
     /// Polls the job until it has ended and returns its JSON.
-    func waitForEnd(_ id: Int64, timeout: Duration = .seconds(90)) async throws -> JSONValue {
+    func waitForEnd(_ id: Int64, timeout: Duration = .seconds(180)) async throws -> JSONValue {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let job = try await json(.get, "/api/v1/jobs/\(id)").json
@@ -134,7 +134,7 @@ extension TestClientProtocol {
         throw TestFailure("job \(id) did not end within \(timeout)")
     }
 
-    func waitForStatus(_ id: Int64, _ status: String, timeout: Duration = .seconds(60)) async throws {
+    func waitForStatus(_ id: Int64, _ status: String, timeout: Duration = .seconds(120)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await json(.get, "/api/v1/jobs/\(id)").json["status"]?.stringValue == status { return }
