@@ -18,6 +18,10 @@ SCHEMATHESIS := 4.32.5
 AIOSMTPD := 1.4.6
 # pyotp computes TOTP codes independently of Playhouse's own code, for the two-factor tests.
 PYOTP := 2.9.0
+# Django and django-oidc-provider are the real OpenID Connect provider the OIDC sign-in tests
+# sign in through (Tests/Scripts/oidc-provider.py), in the same venv.
+DJANGO := 5.2.19
+DJANGO_OIDC_PROVIDER := 0.9.0
 TEST_VENV := .venv-test
 SWIFT_BUILD_FLAGS ?=
 # Suites that keep both cores busy for minutes (real servers killed and restarted, the API
@@ -57,7 +61,8 @@ $(ANSIBLE_READY):
 # the SMTP test server (and of the proxy in test-deploy), nginx for test-deploy, zbar-tools
 # (zbarimg) and librsvg2-bin (rsvg-convert) to read back the QR codes of two-factor setup
 # with a real decoder.
-test-setup: setup $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS) $(TEST_VENV)/.aiosmtpd-$(AIOSMTPD) $(TEST_VENV)/.pyotp-$(PYOTP)
+test-setup: setup $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS) $(TEST_VENV)/.aiosmtpd-$(AIOSMTPD) $(TEST_VENV)/.pyotp-$(PYOTP) \
+	$(TEST_VENV)/.oidc-provider-$(DJANGO_OIDC_PROVIDER)-django-$(DJANGO)
 	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
 
 $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS):
@@ -72,6 +77,10 @@ $(TEST_VENV)/.aiosmtpd-$(AIOSMTPD): $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS)
 
 $(TEST_VENV)/.pyotp-$(PYOTP): $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS)
 	$(TEST_VENV)/bin/pip install --quiet pyotp==$(PYOTP)
+	touch $@
+
+$(TEST_VENV)/.oidc-provider-$(DJANGO_OIDC_PROVIDER)-django-$(DJANGO): $(TEST_VENV)/.schemathesis-$(SCHEMATHESIS)
+	$(TEST_VENV)/bin/pip install --quiet django==$(DJANGO) django-oidc-provider==$(DJANGO_OIDC_PROVIDER)
 	touch $@
 
 # Installs whichever of PACKAGES the machine lacks.

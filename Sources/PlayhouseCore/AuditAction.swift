@@ -62,6 +62,10 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable, Codable {
     public static let userTOTPFailed = AuditAction(rawValue: "user.totp.failed")
     /// `playhouse users reset-2fa`: an admin removed a locked-out user's second factor.
     public static let userTOTPReset = AuditAction(rawValue: "user.totp.reset")
+    /// A sign-in through a provider brought the user's role or teams in line with their groups there.
+    public static let userSync = AuditAction(rawValue: "user.sync")
+    /// An admin ended every session and deleted every API token of a user.
+    public static let userRevoke = AuditAction(rawValue: "user.revoke")
     public static let teamCreate = AuditAction(rawValue: "team.create")
     public static let teamUpdate = AuditAction(rawValue: "team.update")
     public static let teamDelete = AuditAction(rawValue: "team.delete")

@@ -78,6 +78,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup(title: "Email notifications (off unless --smtp-url is given)") var smtp: SMTPOptions
 
+    @OptionGroup(title: "Signing in") var signIn: SignInOptions
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ArgumentParser.ValidationError("--port must be 1 to 65535") }
         guard workers >= 0 else { throw ArgumentParser.ValidationError("--workers must be 0 or more") }
@@ -148,6 +150,7 @@ struct Serve: AsyncParsableCommand {
             dependencies.openMetrics = openMetrics
             dependencies.trustedProxies = try TrustedProxies.parse(trustedProxies)
             dependencies.secondFactorRequirement = SecondFactorRequirement(rawValue: require2fa) ?? .none
+            dependencies.signIn = try signIn.policy()
             let app = buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),
                 dependencies: dependencies, services: services, logger: logger)

@@ -31,6 +31,7 @@ import Testing
         return [
             Route(method: "GET", path: "/api/v1/health", least: nil),
             Route(method: "GET", path: "/api/v1/me", least: .viewer),
+            Route(method: "GET", path: "/api/v1/login/methods", least: nil),
             // Without a right password first, there is no pending sign-in to finish.
             Route(method: "POST", path: "/api/v1/login/totp", body: #"{"token":"none","code":"123456"}"#, least: nil, allowed: [401]),
             // Started, refused a code that is none, then dropped with the password.
@@ -155,6 +156,9 @@ import Testing
                 least: .admin),
             Route(method: "GET", path: "/api/v1/users/\(id("viewer"))", least: .admin),
             Route(method: "PUT", path: "/api/v1/users/\(id("doomed-user"))", body: #"{"role":"operator"}"#, least: .admin),
+            Route(method: "POST", path: "/api/v1/users/\(id("doomed-user"))/revoke", least: .admin),
+            // The user has no second factor: getting past the gate means hearing so.
+            Route(method: "DELETE", path: "/api/v1/users/\(id("doomed-user"))/totp", least: .admin, allowed: [404]),
             Route(method: "DELETE", path: "/api/v1/users/\(id("doomed-user"))", least: .admin),
             Route(method: "GET", path: "/api/v1/teams", least: .admin),
             Route(method: "POST", path: "/api/v1/teams", body: #"{"name":"team-\#(name)"}"#, least: .admin),

@@ -26,6 +26,7 @@ enum ServerFixture {
     static func with<T: Sendable>(
         projects: String = TestPaths.examples, workers: Int = 2, databasePath: String? = nil, limits: ResourceLimits = ResourceLimits(),
         publicURL: WebOrigin? = nil, smtp: SMTPConfiguration? = nil, requireSecondFactor: SecondFactorRequirement = .none,
+        signIn: SignInPolicy = SignInPolicy(),
         _ test: @escaping @Sendable (any TestClientProtocol, Store) async throws -> T
     ) async throws -> T {
         let path = try databasePath ?? (TestPaths.scratch("db") + "/playhouse.sqlite")
@@ -36,6 +37,7 @@ enum ServerFixture {
             let pool = composition.workerPool(name: "test-worker", capacity: workers)
             var dependencies = composition.serverDependencies(publicURL: publicURL, limits: limits)
             dependencies.secondFactorRequirement = requireSecondFactor
+            dependencies.signIn = signIn
             let app = buildApplication(
                 // Schedules fire when a test ticks them, not when the clock happens to pass a run.
                 configuration: ServerConfiguration(

@@ -44,7 +44,8 @@ public final class PlayhouseProcess {
     @discardableResult
     public func waitUntilReady() async throws -> String {
         guard let (database, port) = served else { throw LoopbackError("waitUntilReady is for `playhouse serve` processes") }
-        let deadline = ContinuousClock.now + .seconds(30)
+        // A starved CI machine can take a minute to start a process and migrate its store.
+        let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline {
             if let health = try? await RawHTTP.request(port: port, "GET", "/api/v1/health"), health.status == 200 {
                 let token = try await Self.adminToken(database: database)
@@ -53,7 +54,7 @@ public final class PlayhouseProcess {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw LoopbackError("playhouse did not answer on port \(port) within 30 s; see its log")
+        throw LoopbackError("playhouse did not answer on port \(port) within 90 s; see its log")
     }
 
     /// A new API token for `admin`, from `playhouse tokens create admin`.

@@ -34,9 +34,12 @@ struct SignInMiddleware: AuthenticatorMiddleware {
         guard let cookie = request.cookies[Self.cookieName]?.value else { return nil }
         let key = "session:" + cookie
         if let known = cache.identity(for: key) { return known }
-        guard let (user, csrf) = try await store.users.session(token: cookie) else { return nil }
+        guard let (user, csrf, provider) = try await store.users.session(token: cookie) else { return nil }
         var identity = Identity(user: user, access: try await store.users.access(for: user), csrfToken: csrf)
-        if requirement.applies(to: user.role) { identity.needsSecondFactor = !(try await store.users.hasTOTP(userID: user.id)) }
+        // A second factor is asked of local accounts: a provider's sign-in has its own.
+        if provider == nil, requirement.applies(to: user.role) {
+            identity.needsSecondFactor = !(try await store.users.hasTOTP(userID: user.id))
+        }
         cache.remember(identity, for: key)
         return identity
     }

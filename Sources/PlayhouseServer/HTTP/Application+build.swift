@@ -10,8 +10,8 @@ import ServiceLifecycle
 /// token or a session cookie, if it has one), CSRF-checked and, for a session that must set
 /// up a second factor first, held to doing that; then each route sits behind the gate of
 /// the least role that may use it.
-/// Open to everyone: `/api/v1/health`, `/api/v1/openapi.json`, signing in and out, the sign-in
-/// page and assets.
+/// Open to everyone: `/api/v1/health`, `/api/v1/openapi.json`, signing in and out (with a
+/// password, or through a provider at `/auth/oidc/…`), the sign-in page and assets.
 public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseContext> {
     let router = Router(context: PlayhouseContext.self)
     let identities = IdentityCache()
@@ -36,7 +36,9 @@ public func buildRouter(dependencies: ServerDependencies) -> Router<PlayhouseCon
     let read = api.group().add(middleware: roleGate(.viewer))
     let operate = api.group().add(middleware: roleGate(.operator))
     let admin = api.group().add(middleware: roleGate(.admin))
-    SessionRoutes(dependencies: dependencies, identities: identities).add(open: api, signedIn: read)
+    let sessions = SessionRoutes(dependencies: dependencies, identities: identities)
+    sessions.add(open: api, signedIn: read)
+    SingleSignOnRoutes(dependencies: dependencies, sessions: sessions, identities: identities).add(open: router, api: api)
     JobRoutes(dependencies: dependencies).add(read: read, operate: operate)
     TemplateRoutes(dependencies: dependencies).add(read: read, operate: operate, admin: admin)
     InventoryRoutes(dependencies: dependencies).add(read: read, admin: admin)

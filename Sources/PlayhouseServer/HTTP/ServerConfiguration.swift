@@ -72,6 +72,8 @@ public struct ServerDependencies: Sendable {
     public var trustedProxies: Set<String> = []
     /// Whose browser sign-ins need a second factor (`--require-2fa`).
     public var secondFactorRequirement = SecondFactorRequirement.none
+    /// Passwords, OpenID Connect providers, or both (`--oidc-config`, `--no-local-sign-in`).
+    public var signIn = SignInPolicy()
     /// How much slow work runs at once, and how many streams a user holds open.
     public var limits: ResourceLimits { work.limits }
     /// Counts that work; every copy of these dependencies shares it.

@@ -27,6 +27,13 @@ struct SessionRoutes: Sendable {
     @Sendable func login(_ request: Request, context: PlayhouseContext) async throws -> Response {
         let body = try await request.decode(as: LoginRequest.self, context: context)
         let (name, password) = (body.name, body.password)
+        guard dependencies.signIn.allowsPassword(for: name) else {
+            await dependencies.audit(context, .loginFailed, target: "user \(name)", detail: "local sign-in is off")
+            let providers = dependencies.signIn.providers.map(\.settings.label).joined(separator: " or ")
+            throw APIError(
+                .forbidden, "signing in with a password is turned off here",
+                detail: providers.isEmpty ? "ask an admin" : "sign in with \(providers) instead")
+        }
         let attempt: LoginThrottle.Attempt
         do {
             attempt = try throttle.admit(name: name, address: context.remoteAddress)
@@ -38,6 +45,11 @@ struct SessionRoutes: Sendable {
         guard let user = found else {
             await dependencies.audit(context, .loginFailed, target: "user \(name)")
             throw APIError(.unauthorized, "wrong name or password")
+        }
+        // While local sign-in is off, the break-glass name signs in only as long as it is an admin's.
+        guard dependencies.signIn.localSignIn || user.role == .admin else {
+            await dependencies.audit(context, .loginFailed, target: "user \(name)", detail: "break-glass user is not an admin")
+            throw APIError(.forbidden, "signing in with a password is turned off here", detail: "the break-glass account must be an admin")
         }
         if try await dependencies.store.users.hasTOTP(userID: user.id) {
             // Not signed in yet: the name's earlier failures keep counting until the code is
@@ -54,24 +66,40 @@ struct SessionRoutes: Sendable {
     /// A session for `user`, in the cookie of the answer, which says who signed in.
     /// `detail` says how, for the audit log.
     func startSession(for user: User, request: Request, context: PlayhouseContext, detail: String? = nil) async throws -> Response {
-        let (token, csrf) = try await dependencies.store.users.createSession(userID: user.id, lifetime: Self.lifetime)
+        let (cookie, csrf) = try await newSession(for: user)
         await dependencies.audit(context, .login, target: "user \(user.name)", detail: detail, actor: user.name)
         let identity = Identity(user: user, access: try await dependencies.store.users.access(for: user), csrfToken: csrf)
         var response = try await MeResponse.of(identity, dependencies).response(from: request, context: context)
-        response.setCookie(
-            try Cookie.validated(
-                name: SignInMiddleware.cookieName, value: token, maxAge: Int(Self.lifetime.components.seconds), path: "/",
-                secure: dependencies.secureCookies, httpOnly: true, sameSite: .strict))
+        response.setCookie(cookie)
         return response
     }
 
+    /// A new session for `user` (begun at a provider, with `signOn`): the cookie that
+    /// carries it, and its CSRF token.
+    func newSession(for user: User, signOn: SessionSignOn? = nil) async throws -> (cookie: Cookie, csrf: String) {
+        let (token, csrf) = try await dependencies.store.users.createSession(userID: user.id, lifetime: Self.lifetime, signOn: signOn)
+        let cookie = try Cookie.validated(
+            name: SignInMiddleware.cookieName, value: token, maxAge: Int(Self.lifetime.components.seconds), path: "/",
+            secure: dependencies.secureCookies, httpOnly: true, sameSite: .strict)
+        return (cookie, csrf)
+    }
+
+    /// Ends the session. One begun at a provider that can end its own session too answers
+    /// 200 with the address to send the browser to for that (`end_session_url`).
     @Sendable func logout(_ request: Request, context: PlayhouseContext) async throws -> Response {
+        var response = Response(status: .noContent)
         if let token = request.cookies[SignInMiddleware.cookieName]?.value {
-            try await dependencies.store.users.deleteSession(token: token)
+            let signOn = try await dependencies.store.users.deleteSession(token: token)
             identities.clear()
             if context.identity != nil { await dependencies.audit(context, .logout) }
+            if let signOn, let provider = dependencies.signIn.provider(named: signOn.provider) {
+                let idToken = try signOn.idTokenSealed.map { String(decoding: try dependencies.secrets.open($0), as: UTF8.self) }
+                let back = SingleSignOnRoutes.siteAddress(request, dependencies) + "/login"
+                if let address = await provider.endSessionURL(idToken: idToken, postLogoutRedirectURI: back) {
+                    response = try EndSessionResponse(endSessionURL: address).response(from: request, context: context)
+                }
+            }
         }
-        var response = Response(status: .noContent)
         response.setCookie(
             try Cookie.validated(
                 name: SignInMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: dependencies.secureCookies,
@@ -81,6 +109,16 @@ struct SessionRoutes: Sendable {
 
     @Sendable func me(_ request: Request, context: PlayhouseContext) async throws -> MeResponse {
         try await MeResponse.of(try context.requireUser(), dependencies)
+    }
+}
+
+/// The answer to signing out of a session begun at a provider that ends its own sessions:
+/// the browser goes there next, and comes back to the sign-in page.
+struct EndSessionResponse: ResponseEncodable, Sendable {
+    var endSessionURL: String
+
+    enum CodingKeys: String, CodingKey {
+        case endSessionURL = "end_session_url"
     }
 }
 

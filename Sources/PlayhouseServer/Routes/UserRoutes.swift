@@ -20,6 +20,8 @@ struct UserRoutes: Sendable {
         admin.collection(
             "users", list: .init(listUsers), create: .init(createUser), show: .init(showUser), update: .init(updateUser),
             delete: .init(deleteUser))
+        admin.post("users/:id/revoke", use: revokeUser)
+        admin.delete("users/:id/totp", use: resetSecondFactor)
         admin.collection("teams", list: .init(listTeams), create: .init(createTeam), update: .init(updateTeam), delete: .init(deleteTeam))
         admin.collection("grants", list: .init(listGrants), create: .init(createGrant), delete: .init(deleteGrant))
     }
@@ -58,6 +60,29 @@ struct UserRoutes: Sendable {
         let id = try JobRoutes.id(context)
         guard let user = try await store.users.find(id), try await store.users.delete(id) else { throw RecordKind.user.notFound(id) }
         await changedAccess(context, .userDelete, target: "user \(user.name)")
+        return Response(status: .noContent)
+    }
+
+    /// Ends every session and deletes every API token of the user at once (a departing or
+    /// compromised account); they may sign in again unless also removed or refused.
+    @Sendable func revokeUser(_ request: Request, context: PlayhouseContext) async throws -> Response {
+        let id = try JobRoutes.id(context)
+        let user = try RecordKind.user.found(try await store.users.find(id), id)
+        try await store.users.revokeAccess(userID: user.id)
+        await changedAccess(context, .userRevoke, target: "user \(user.name)", detail: "sessions ended, API tokens deleted")
+        return Response(status: .noContent)
+    }
+
+    /// Removes a locked-out user's TOTP and recovery codes (what `playhouse users reset-2fa`
+    /// does): they sign in with their password alone and set it up again. 404 when they
+    /// have none.
+    @Sendable func resetSecondFactor(_ request: Request, context: PlayhouseContext) async throws -> Response {
+        let id = try JobRoutes.id(context)
+        let user = try RecordKind.user.found(try await store.users.find(id), id)
+        guard try await store.users.removeTOTP(userID: user.id) else {
+            throw APIError(.notFound, "\(user.name) has no two-factor sign-in", detail: "nothing to reset")
+        }
+        await changedAccess(context, .userTOTPReset, target: "user \(user.name)", detail: "TOTP and recovery codes removed")
         return Response(status: .noContent)
     }
 

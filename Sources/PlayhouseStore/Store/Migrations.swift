@@ -597,6 +597,36 @@ enum Migrations {
             expires_at {real} NOT NULL
         )
         """,
+        // Single sign-on: the provider account (its issuer's subject) a user is, so that a later
+        // sign-in finds them whatever name the provider gives them by then.
+        """
+        CREATE TABLE sso_identities (
+            issuer TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            created_at {real} NOT NULL,
+            last_sign_in_at {real} NOT NULL,
+            PRIMARY KEY (issuer, subject)
+        )
+        """,
+        // Sign-ins sent to a provider and not back yet: the state's digest, the nonce the ID
+        // token must carry, and the PKCE verifier, sealed.
+        """
+        CREATE TABLE sso_sign_ins (
+            state_hash TEXT PRIMARY KEY,
+            provider TEXT NOT NULL,
+            nonce TEXT NOT NULL,
+            verifier_sealed TEXT NOT NULL,
+            next TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            expires_at {real} NOT NULL
+        )
+        """,
+        // A session begun at a provider: which one, and its ID token (sealed), which signing
+        // out hands back to the provider to end its session too.
+        "ALTER TABLE sessions ADD COLUMN sso_provider TEXT",
+        "ALTER TABLE sessions ADD COLUMN id_token_sealed TEXT",
     ]
 
     static func render(_ step: MigrationStep, for dialect: Store.Dialect) -> String {

@@ -12,7 +12,15 @@ function renderSession() {
   if (!session) return;
   const signOut = el("button", { id: "sign-out", type: "button", class: "link-button", text: "Sign out" });
   signOut.addEventListener("click", async () => {
-    try { await api("POST", "/api/v1/logout"); } finally { location.assign("/login"); }
+    // A session begun at a provider ends there too: the answer says where, and the
+    // provider sends the browser back to the sign-in page.
+    let next = "/login";
+    try {
+      const answer = await api("POST", "/api/v1/logout");
+      if (answer && answer.end_session_url) next = answer.end_session_url;
+    } finally {
+      location.assign(next);
+    }
   });
   box.replaceChildren(el("a", { id: "session-user", class: "session-user", href: "/account", "data-nav": "account",
     text: `${session.name} (${session.role})` }), signOut);

@@ -1,10 +1,36 @@
-// Signing in: the name and password, then for a user with two-factor sign-in a code.
+// Signing in: a button per OpenID Connect provider, and the name and password (then for a
+// user with two-factor sign-in a code). With local sign-in off the password form is folded
+// away, for the break-glass admin.
 
 import { api } from "../api.js";
 import { el, field, hideError, showError } from "../dom.js";
 
-export default function renderLogin(main, { signal }) {
+export default async function renderLogin(main, { signal }) {
   document.title = "Sign in — Playhouse";
+  let methods = { password: true, providers: [] };
+  try {
+    methods = await api("GET", "/api/v1/login/methods", { signal });
+  } catch {
+    // The password form still works when the list of ways cannot be had.
+  }
+  const head = el("div", { class: "page-head" }, el("h1", { text: "Sign in" }));
+  const providers = el("div", { id: "login-providers", class: "actions" },
+    ...methods.providers.map((provider) => el("a", {
+      class: "button", "data-provider": provider.name, text: `Sign in with ${provider.label}`,
+      href: `${provider.login_url}?next=${encodeURIComponent(nextPath())}`,
+    })));
+  const form = passwordForm(signal);
+  if (methods.password) {
+    main.append(head, providers, form);
+    form.querySelector("#login-name").focus();
+  } else {
+    const folded = el("details", { id: "login-break-glass" },
+      el("summary", { text: "Sign in with a password (break-glass admin only)" }), form);
+    main.append(head, providers, folded);
+  }
+}
+
+function passwordForm(signal) {
   const name = el("input", { id: "login-name", name: "username", type: "text", autocomplete: "username", required: true });
   const password = el("input", { id: "login-password", name: "password", type: "password", autocomplete: "current-password",
     required: true });
@@ -12,7 +38,6 @@ export default function renderLogin(main, { signal }) {
   const error = el("div", { id: "login-error", class: "error", role: "alert", hidden: true });
   const form = el("form", { id: "login-form", class: "form form-narrow" },
     field("Name", name), field("Password", password), error, el("div", { class: "actions" }, submit));
-  main.append(el("div", { class: "page-head" }, el("h1", { text: "Sign in" })), form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     hideError(error);
@@ -30,7 +55,7 @@ export default function renderLogin(main, { signal }) {
       submit.disabled = false;
     }
   });
-  name.focus();
+  return form;
 }
 
 // The second step: a code of the authenticator app, or a recovery code.
@@ -60,9 +85,13 @@ function codeForm(token, signal) {
 
 // Signed in: on to the page the sign-in interrupted.
 function goOn() {
+  location.assign(nextPath());
+}
+
+// The page the sign-in interrupted: only a page of this site, never an address elsewhere.
+// A path that normalises to "//host" or "/\host" would be read as another site's address.
+function nextPath() {
   const next = new URL(new URLSearchParams(location.search).get("next") || "/", location.origin);
-  // Only a page of this site: never a redirect elsewhere. A path that normalises to
-  // "//host" or "/\host" would be read as another site's address.
   const path = next.pathname + next.search;
-  location.assign(next.origin === location.origin && /^\/(?![\/\\])/.test(path) ? path : "/");
+  return next.origin === location.origin && /^\/(?![\/\\])/.test(path) ? path : "/";
 }
