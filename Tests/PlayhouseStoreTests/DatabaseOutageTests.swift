@@ -45,6 +45,35 @@ import Testing
         }
     }
 
+    /// The server vanishes without closing the listening connection (a failover behind the
+    /// same address, a dropped network): the probe finds it silent, and the store listens
+    /// again on a new connection and wakes everyone. Without it, this store would hear
+    /// nothing until the operating system gave up on the connection, hours later.
+    @Test func aListeningConnectionThatFallsSilentIsReplaced() async throws {
+        try await TestPostgres.with { url in
+            let components = try #require(URLComponents(string: url))
+            try await FreezeProxy.with(target: try #require(components.port)) { proxy in
+                var proxied = components
+                proxied.port = proxy.port
+                let address = try #require(proxied.string)
+                try await Store.withPostgres(url: url, logger: Logger(label: "web")) { web in
+                    try await Store.withPostgres(url: address, logger: Logger(label: "worker")) { worker in
+                        let queue = worker.notifications.subscribe(.queue)
+                        _ = try await web.jobs.insert(parameters)
+                        #expect(await arrives(queue), "the worker hears the web process through the proxy")
+
+                        proxy.freeze()
+                        let frozen = ContinuousClock.now
+                        let missed = worker.notifications.subscribe(.queue)
+                        _ = try await web.jobs.insert(parameters)
+                        #expect(await arrives(missed), "a new listening connection wakes the subscribers, who read what they missed")
+                        print("a silent listening connection was replaced after \(frozen.duration(to: .now))")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func writesSentAgainAfterALostAnswerAreStoredOnce() async throws {
         try await TestPostgres.with { url in
             try await Store.withPostgres(url: url, logger: Logger(label: "t")) { store in

@@ -41,6 +41,12 @@ final class PostgresLink: Sendable {
         var reached = false
     }
 
+    /// The listening connection did not answer a probe in time.
+    private struct ProbeUnanswered: Error, CustomStringConvertible {
+        var timeout: Duration
+        var description: String { "the server did not answer within \(Int(timeout.inSeconds)) s" }
+    }
+
     /// The listening connection ended without an error of its own.
     private struct ListeningEnded: Error, CustomStringConvertible {
         var description: String { "the server closed the connection" }
@@ -50,6 +56,12 @@ final class PostgresLink: Sendable {
     static let longestRetry = DatabaseStatus.longestRetry
     /// How often the log repeats that the database is still away.
     static let complaintInterval: Duration = .seconds(30)
+    /// How often the listening connection is asked a trivial query, and how long it has to
+    /// answer: a connection whose server vanished without closing it (a failover, a dropped
+    /// network) would otherwise listen to silence until the operating system gives up on it,
+    /// which can take hours.
+    static let probeInterval: Duration = .seconds(10)
+    static let probeTimeout: Duration = .seconds(5)
 
     let target: PostgresURL.Target
     let channel: String
@@ -153,20 +165,51 @@ final class PostgresLink: Sendable {
         }
     }
 
-    /// Connects, listens, and returns or throws when the connection ends.
+    /// Connects, listens, and returns or throws when the connection ends, or stops answering.
     private func listenOnce() async throws {
         let id = connectionIDs.add(1, ordering: .relaxed).newValue
         let connection = try await PostgresConnection.connect(configuration: target.connection, id: id, logger: logger)
         do {
-            try await connection.listen(on: channel) { notifications in
-                cameBack()
-                for try await notification in notifications { onNotification(notification.payload) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await connection.listen(on: self.channel) { notifications in
+                        self.cameBack()
+                        for try await notification in notifications { self.onNotification(notification.payload) }
+                    }
+                }
+                group.addTask { try await self.probe(connection) }
+                // Whichever ends first ends the other: the listening or the probe that found no answer.
+                try await group.next()
+                group.cancelAll()
             }
         } catch {
             try? await connection.close()
             throw error
         }
         try? await connection.close()
+    }
+
+    /// Asks the connection `SELECT 1` every ``probeInterval``; closes it and throws when an
+    /// answer takes longer than ``probeTimeout``.
+    private func probe(_ connection: PostgresConnection) async throws {
+        while true {
+            try await Task.sleep(for: Self.probeInterval)
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    _ = try await connection.query("SELECT 1", logger: self.logger).collect()
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: Self.probeTimeout)
+                    // Closing fails the query that hangs and ends the listening: nothing waits on a dead connection.
+                    try? await connection.close()
+                    return false
+                }
+                let answered = try await group.next() ?? false
+                group.cancelAll()
+                guard answered else { throw ProbeUnanswered(timeout: Self.probeTimeout) }
+            }
+        }
     }
 
     /// Listening again: a new pool takes over if the old one was shut down, and everyone
