@@ -120,3 +120,15 @@ struct RunnerTestError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// The scan every piece of output gets for Ansible's error lines.
+@Suite struct ErrorScanTests {
+    @Test(arguments: [
+        ("[ERROR]: the role 'x' was not found", true), ("ok: [h1]", false), ("ERRO", false), ("", false),
+        ("x ERROR", true), ("ERRORS", true), ("EERROR", true), ("ERR OR", false), ("é ERROR é", true),
+    ])
+    func findsTheWordWhereverItIs(_ text: String, _ expected: Bool) {
+        #expect(FoldedRun.mentionsError(text) == expected)
+        #expect(FoldedRun.mentionsError(Substring("--" + text).dropFirst(2)) == expected, "in a substring")
+    }
+}
