@@ -87,11 +87,9 @@ struct EnvironmentRoutes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: PlayhouseContext) async throws -> ListResponse<EnvironmentResponse> {
-        var answers: [EnvironmentResponse] = []
-        for named in try await dependencies.store.environments.list() {
-            answers.append(EnvironmentResponse(named, chosenBy: try await dependencies.store.environments.choosers(of: named.id)))
-        }
-        return Self.kind.list(answers)
+        let choosers = try await dependencies.store.environments.choosersOfAll()
+        return Self.kind.list(
+            try await dependencies.store.environments.list().map { EnvironmentResponse($0, chosenBy: choosers[$0.id] ?? []) })
     }
 
     @Sendable func show(_ request: Request, context: PlayhouseContext) async throws -> EnvironmentResponse {

@@ -49,13 +49,24 @@ public struct EnvironmentRepository: Repository {
 
     /// Who chose the environment: `project NAME` and `template ID`, sorted.
     public func choosers(of id: Int64) async throws -> [String] {
-        let rows = try await sql.raw("SELECT project, template_id FROM environment_choices WHERE environment_id = \(bind: id)").all()
-        return try rows.map { base in
+        try await choosers(where: "WHERE environment_id = \(bind: id)")[id] ?? []
+    }
+
+    /// Who chose each environment, by its id, in one query (for the list).
+    public func choosersOfAll() async throws -> [Int64: [String]] {
+        try await choosers(where: "")
+    }
+
+    private func choosers(where filter: SQLQueryString) async throws -> [Int64: [String]] {
+        let rows = try await sql.raw("SELECT environment_id, project, template_id FROM environment_choices \(filter)").all()
+        var choosers: [Int64: [String]] = [:]
+        for base in rows {
             let row = Row(base: base)
             let project: String? = try row["project"]
             let template: Int64? = try row["template_id"]
-            return project.map { "project \($0)" } ?? "template \(template ?? 0)"
-        }.sorted()
+            choosers[try row["environment_id"], default: []].append(project.map { "project \($0)" } ?? "template \(template ?? 0)")
+        }
+        return choosers.mapValues { $0.sorted() }
     }
 
     /// Chooses an environment for a project (nil: its `playhouse.yml`, or the default).

@@ -29,16 +29,19 @@ export default function renderProject(main, { params, signal }) {
         + "each job shows the one it ran with. Builds and their logs are on the ",
       el("a", { href: "/environments", text: "Environments" }), " page.")));
 
+  // The environment changes only when an admin chooses another: read once.
+  Promise.all([api("GET", "/api/v1/environments", { signal }),
+    api("GET", `/api/v1/jobs?project=${encodeURIComponent(name)}&limit=1`, { signal })])
+    .then(([defined, jobs]) => fillEnvironment(environment, name, defined.environments || [], (jobs.jobs || [])[0]))
+    .catch((err) => showError(error, err));
+
   let latest = 0;
   async function load() {
     // A later request wins: a slow answer never overwrites a newer one.
     const request = ++latest;
     try {
-      const [sync, defined, jobs] = await Promise.all([
-        api("GET", `${path}/sync`, { signal }), api("GET", "/api/v1/environments", { signal }),
-        api("GET", `/api/v1/jobs?project=${encodeURIComponent(name)}&limit=1`, { signal })]);
+      const sync = await api("GET", `${path}/sync`, { signal });
       if (request !== latest) return;
-      fillEnvironment(environment, name, defined.environments || [], (jobs.jobs || [])[0]);
       fillSummary(summary, sync);
       fillMirrors(tbody, sync.mirrors || []);
       const pending = (sync.mirrors || []).filter((mirror) => mirror.refresh_pending).length;
