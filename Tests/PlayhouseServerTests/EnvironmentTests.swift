@@ -48,7 +48,7 @@ import Testing
 
     /// Polls the job until it is queued with a reason, and returns the reason.
     static func waitingReason(_ client: any TestClientProtocol, _ id: Int64) async throws -> String {
-        let deadline = ContinuousClock.now + .seconds(60)
+        let deadline = ContinuousClock.now + .seconds(180)
         while ContinuousClock.now < deadline {
             let job = try await client.json(.get, "/api/v1/jobs/\(id)").json
             if job["status"]?.stringValue == "queued", let reason = job["waiting_reason"]?.stringValue { return reason }

@@ -193,7 +193,7 @@ import Testing
             let curl = Process()
             curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
             curl.arguments = [
-                "-sN", "--max-time", "20", "-o", "/dev/null", "-H", "Authorization: Bearer \(authorized.token)",
+                "-sN", "--max-time", "60", "-o", "/dev/null", "-H", "Authorization: Bearer \(authorized.token)",
                 "http://127.0.0.1:\(port)/api/v1/jobs/\(id)/stream",
             ]
             try curl.run()

@@ -115,6 +115,35 @@ import Testing
         }
     }
 
+    /// With local sign-in off, the sign-in page leads with the provider and folds the
+    /// password form away for the break-glass admin, who still signs in with it.
+    @Test(.timeLimit(.minutes(10)))
+    func withLocalSignInOffThePageOffersTheProviderAndFoldsThePasswordAway() async throws {
+        let policy = SignInPolicy(
+            providers: [Self.settings(issuer: "http://127.0.0.1:\(try Loopback.freePort())")], localSignIn: false,
+            breakGlassAdmin: ServerFixture.adminName)
+        try await ServerFixture.with(signIn: policy) { fixture, _ in
+            let site = "http://127.0.0.1:\(try #require(fixture.port))"
+            try await withChromeSession { browser in
+                try await withDiagnostics(browser, "break-glass") {
+                    try await browser.open("\(site)/login?next=/workers")
+                    let button = try await browser.waitFor(#"#login-providers a[data-provider="corp"]"#, timeout: .seconds(30))
+                    #expect(try await browser.text(of: button) == "Sign in with Corp SSO")
+                    #expect(try await browser.attribute("href", of: button) == "/auth/oidc/corp/login?next=%2Fworkers")
+                    #expect(try await browser.isDisplayed(try await browser.find("#login-name")) == false, "folded away")
+                    try await browser.click("#login-break-glass summary")
+                    try await browser.fill("#login-name", with: ServerFixture.adminName)
+                    try await browser.fill("#login-password", with: ServerFixture.adminPassword)
+                    try await browser.click("#login-submit")
+                    try await browser.waitUntil("the break-glass admin to be signed in", timeout: .seconds(30)) {
+                        try await browser.currentPath() == "/workers"
+                    }
+                    _ = try await browser.waitFor("#session-user", timeout: .seconds(30))
+                }
+            }
+        }
+    }
+
     /// Clicks the provider's button on Playhouse's sign-in page, signs in on the provider's
     /// page when it asks, and waits to be back on `next`, signed in.
     static func signIn(_ browser: WebDriverSession, site: String, as user: String, password: String, next: String) async throws {

@@ -5,14 +5,15 @@
 import { api } from "../api.js";
 import { el, field, hideError, showError } from "../dom.js";
 
-export default async function renderLogin(main, { signal }) {
+export default function renderLogin(main, { signal }) {
   document.title = "Sign in — Playhouse";
-  let methods = { password: true, providers: [] };
-  try {
-    methods = await api("GET", "/api/v1/login/methods", { signal });
-  } catch {
+  api("GET", "/api/v1/login/methods", { signal })
     // The password form still works when the list of ways cannot be had.
-  }
+    .catch(() => ({ password: true, providers: [] }))
+    .then((methods) => renderMethods(main, methods, signal));
+}
+
+function renderMethods(main, methods, signal) {
   const head = el("div", { class: "page-head" }, el("h1", { text: "Sign in" }));
   const providers = el("div", { id: "login-providers", class: "actions" },
     ...methods.providers.map((provider) => el("a", {
