@@ -20,12 +20,14 @@ public struct Inventory: Sendable, Equatable, Codable {
     public var credentialID: Int64?
     /// For `http`: seconds to wait for the answer.
     public var timeout: Double?
+    /// The worker groups its jobs run on, unless their template names some; none: their project's.
+    public var workerGroups: [String]
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: Int64, name: String, kind: Kind, content: String, credentialID: Int64? = nil, timeout: Double? = nil,
-        createdAt: Date, updatedAt: Date
+        workerGroups: [String] = [], createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.name = name
@@ -33,6 +35,7 @@ public struct Inventory: Sendable, Equatable, Codable {
         self.content = content
         self.credentialID = credentialID
         self.timeout = timeout
+        self.workerGroups = workerGroups
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

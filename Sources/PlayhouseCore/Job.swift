@@ -28,15 +28,21 @@ public struct Job: Sendable, Equatable {
     /// The Ansible environment the job runs with and where it was chosen; nil for
     /// Playhouse's own.
     public var environment: String?
-    /// Why a queued job waits (its environment is being built); nil when it does not.
+    /// Why a queued job waits (its environment is being built, no worker of its groups is
+    /// active); nil when it does not.
     public var waitingReason: String?
+    /// The worker groups it may run on; none: any.
+    public var workerGroups: [String]
+    /// The forks it takes of its worker's capacity.
+    public var weight: Int
 
     public init(
         id: Int64, status: JobStatus, parameters: JobParameters, createdAt: Date,
         startedAt: Date? = nil, finishedAt: Date? = nil, exitCode: Int? = nil, error: String? = nil,
         summary: JobSummary = JobSummary(), cancelRequested: Bool = false, worker: String? = nil,
         parentID: Int64? = nil, sliceCount: Int = 0, lastSeq: Int = 0, commit: String? = nil,
-        outputLines: Int = 0, environment: String? = nil, waitingReason: String? = nil
+        outputLines: Int = 0, environment: String? = nil, waitingReason: String? = nil, workerGroups: [String] = [],
+        weight: Int = ForkCapacity.ansibleDefaultForks
     ) {
         self.id = id
         self.status = status
@@ -56,5 +62,7 @@ public struct Job: Sendable, Equatable {
         self.outputLines = outputLines
         self.environment = environment
         self.waitingReason = waitingReason
+        self.workerGroups = workerGroups
+        self.weight = weight
     }
 }

@@ -32,6 +32,14 @@ public struct JobParameters: Sendable, Codable, Equatable {
     /// -100 to 100, 0 by default: a queued job of higher priority is taken first (see
     /// `JobRepository.claimNext`).
     public var priority: Int?
+    /// The one worker group the launcher chose to run the job on, among those it may run on.
+    public var workerGroup: String?
+    /// The worker groups the job may run on (none: any); set by the server, from the
+    /// launch's ``workerGroup`` or else the template's, inventory's or project's groups.
+    public var workerGroups: [String]?
+    /// The forks the job takes of its worker's capacity (``ForkCapacity/weight(forks:templateWeight:)``);
+    /// set by the server.
+    public var weight: Int?
     /// Ids of the stored credentials the run uses (a login, a become, vaults).
     public var credentials: [Int64]?
     /// The name of the user who launched the job; set by the server, never by the launch.
@@ -88,7 +96,9 @@ public struct JobParameters: Sendable, Codable, Equatable {
         case templateVars = "template_vars"
         case limit, tags
         case skipTags = "skip_tags"
-        case check, diff, verbosity, forks, timeout, env, slices, credentials, priority
+        case check, diff, verbosity, forks, timeout, env, slices, credentials, priority, weight
+        case workerGroup = "worker_group"
+        case workerGroups = "worker_groups"
         case launchedBy = "launched_by"
         case relaunchOf = "relaunch_of"
         case templateID = "template_id"
@@ -131,6 +141,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
         if let priority, !(-100...100).contains(priority) {
             throw ValidationError("priority must be between -100 and 100, got \(priority)")
         }
+        if let workerGroup { try User.validateName(workerGroup, kind: "worker_group") }
         if let credentials {
             if credentials.count > 20 { throw ValidationError("credentials takes at most 20 ids") }
             if Set(credentials).count != credentials.count { throw ValidationError("credentials lists an id twice") }

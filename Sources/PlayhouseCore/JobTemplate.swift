@@ -34,10 +34,15 @@ public struct TemplateDefinition: Sendable, Equatable, Codable {
     public var allowedVars: [String]
     /// Environment names a launcher of this template may set, beside the project's.
     public var allowedEnv: [String]
+    /// The worker groups its jobs may run on; none: its inventory's, else its project's.
+    public var workerGroups: [String]
+    /// The forks its jobs take of a worker's capacity, instead of their forks.
+    public var weight: Int?
 
     public init(
         description: String? = nil, parameters: JobParameters, prompts: [String] = [], allowConcurrent: Bool = false,
-        survey: [SurveyQuestion] = [], allowedVars: [String] = [], allowedEnv: [String] = []
+        survey: [SurveyQuestion] = [], allowedVars: [String] = [], allowedEnv: [String] = [], workerGroups: [String] = [],
+        weight: Int? = nil
     ) {
         self.description = description
         self.parameters = parameters
@@ -46,6 +51,8 @@ public struct TemplateDefinition: Sendable, Equatable, Codable {
         self.survey = survey
         self.allowedVars = allowedVars
         self.allowedEnv = allowedEnv
+        self.workerGroups = workerGroups
+        self.weight = weight
     }
 
     enum CodingKeys: String, CodingKey {
@@ -53,6 +60,8 @@ public struct TemplateDefinition: Sendable, Equatable, Codable {
         case allowConcurrent = "allow_concurrent"
         case allowedVars = "allowed_vars"
         case allowedEnv = "allowed_env"
+        case workerGroups = "worker_groups"
+        case weight
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,6 +74,8 @@ public struct TemplateDefinition: Sendable, Equatable, Codable {
         // Templates stored before these settings existed allow nothing more.
         allowedVars = try container.decodeIfPresent([String].self, forKey: .allowedVars) ?? []
         allowedEnv = try container.decodeIfPresent([String].self, forKey: .allowedEnv) ?? []
+        workerGroups = try container.decodeIfPresent([String].self, forKey: .workerGroups) ?? []
+        weight = try container.decodeIfPresent(Int.self, forKey: .weight)
     }
 
     /// The parameters a launch starts from: the template's extra vars become
@@ -89,6 +100,14 @@ public struct TemplateDefinition: Sendable, Equatable, Codable {
         }
         for name in allowedEnv {
             try JobParameters.checkAllowedEnvironmentName(name)
+        }
+        _ = try WorkerGroups.validate(workerGroups, field: "worker_groups")
+        if let weight, !(1...ForkCapacity.maxWeight).contains(weight) {
+            throw ValidationError("weight must be between 1 and \(ForkCapacity.maxWeight) forks, got \(weight)")
+        }
+        if let group = parameters.workerGroup, !workerGroups.isEmpty, !workerGroups.contains(group) {
+            throw ValidationError(
+                "worker_group \(group) is not one of the template's worker_groups (\(workerGroups.joined(separator: ", ")))")
         }
         var seen = Set<String>()
         for question in survey {

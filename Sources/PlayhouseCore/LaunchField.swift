@@ -6,6 +6,7 @@ public enum LaunchField: String, CaseIterable, Sendable, Codable, Comparable {
     case limit, tags
     case skipTags = "skip_tags"
     case check, diff, verbosity, forks, timeout, env, slices, priority
+    case workerGroup = "worker_group"
 
     /// What a template may let its launcher change; what runs (project, playbook) and how
     /// it splits (slices) are the template's own.

@@ -36,6 +36,7 @@ public struct LaunchOverrides: Sendable, Equatable {
             case .env: parameters.env = values.env
             case .slices: parameters.slices = values.slices
             case .priority: parameters.priority = values.priority
+            case .workerGroup: parameters.workerGroup = values.workerGroup
             }
         }
         return parameters

@@ -6,7 +6,8 @@ import PlayhouseStore
 import ServiceLifecycle
 import Synchronization
 
-/// Runs queued jobs, up to `capacity` at once, oldest first.
+/// Runs queued jobs, up to `capacity` at once and as many as its capacity in forks holds,
+/// in the order ``JobRepository/claimNext(worker:room:now:)`` picks them, of its groups.
 ///
 /// It wakes when a job is queued or a slot frees up, claims jobs from the store, runs
 /// them, stores their events and output in batches as they come, and records how they
@@ -53,7 +54,9 @@ public struct WorkerPool: Service {
         let instanceID = try await store.instanceID()
         // Builds this worker left running when it last stopped are not running any more.
         try await store.environments.interruptBuilds(of: configuration.name)
-        try await store.workers.register(name: configuration.name, host: configuration.host, capacity: configuration.capacity)
+        try await store.workers.register(
+            name: configuration.name, host: configuration.host, capacity: configuration.capacity, groups: configuration.groups,
+            capacityForks: configuration.capacityForks)
         let draining = Flag()
         let notifications = store.notifications
         await withTaskGroup(of: Void.self) { background in
@@ -82,17 +85,17 @@ public struct WorkerPool: Service {
     /// Claims and runs jobs until draining or cancelled, then waits for the running ones.
     private func runJobs(instanceID: String, draining: Flag) async {
         let wakeups = store.notifications.subscribe(.queue)
-        let slots = Slots(capacity: configuration.capacity)
+        let room = Room(slots: configuration.capacity)
         var unsureClaim: Date? = nil
         store.notifications.post(.queue)
         await withDiscardingTaskGroup { group in
             for await _ in wakeups {
                 if draining.isSet { break }
-                while !Task.isCancelled, !draining.isSet, slots.take() {
+                while !Task.isCancelled, !draining.isSet, room.takeSlot() {
                     let job: Job?
                     do {
                         let asked = ContinuousClock.now
-                        job = try await claim(after: &unsureClaim)
+                        job = try await claim(usedForks: room.usedForks, after: &unsureClaim)
                         store.metrics.store("claim", took: asked.duration(to: .now))
                         if let job { store.metrics.dispatched(after: .seconds(Date().timeIntervalSince(job.createdAt))) }
                     } catch {
@@ -105,12 +108,13 @@ public struct WorkerPool: Service {
                         job = nil
                     }
                     guard let job else {
-                        slots.give()
+                        room.give()
                         break
                     }
+                    room.use(forks: job.weight)
                     group.addTask {
                         await execute(job, instanceID: instanceID)
-                        slots.give()
+                        room.give(forks: job.weight)
                         store.notifications.post(.queue)
                     }
                 }
@@ -127,10 +131,11 @@ public struct WorkerPool: Service {
         }
     }
 
-    /// Claims the next job. A claim whose answer was lost with the database connection
+    /// Claims the next job of this worker's groups that fits beside the running ones, which
+    /// weigh `usedForks`. A claim whose answer was lost with the database connection
     /// (`unsure`, the start time it sent) may have gone through: the job it took is this
     /// worker's, and is run before any other is claimed, or it would stay `running`.
-    private func claim(after unsure: inout Date?) async throws -> Job? {
+    private func claim(usedForks: Int, after unsure: inout Date?) async throws -> Job? {
         if let sent = unsure {
             let taken = try await store.jobs.claimed(by: configuration.name, at: sent)
             unsure = nil
@@ -141,7 +146,10 @@ public struct WorkerPool: Service {
         }
         let now = Date()
         do {
-            return try await store.jobs.claimNext(worker: configuration.name, now: now)
+            let room = ClaimRoom(
+                groups: configuration.groups, capacityForks: configuration.capacityForks, usedForks: usedForks,
+                reserveAfter: configuration.reserveAfter)
+            return try await store.jobs.claimNext(worker: configuration.name, room: room, now: now)
         } catch  where Store.isUnavailable(error) {
             unsure = now
             throw error
@@ -196,6 +204,12 @@ public struct WorkerPool: Service {
         do {
             let result = try await withTaskCancellationHandler {
                 if job.outputLines > 0 { try await DatabaseRetry.run(store) { try await recorder.continueLog() } }
+                if job.weight > configuration.capacityForks {
+                    let alone =
+                        "this job weighs \(job.weight) forks, more than worker \(configuration.name) holds "
+                        + "(\(configuration.capacityForks)): it runs alone there\n"
+                    try await DatabaseRetry.run(store) { try await recorder.record([.output(alone)]) }
+                }
                 let preparation = JobPreparation(store: store, catalog: catalog, secrets: secrets, instanceID: instanceID)
                 let request = try await DatabaseRetry.run(store) { try await preparation.request(for: job) }
                 return try await run(job, request: request, control: control, recorder: recorder)

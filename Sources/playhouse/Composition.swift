@@ -25,14 +25,18 @@ struct Composition: Sendable {
             resolver: InventoryResolver(ansible: runner.ansible, runsDirectory: runner.runsDirectory), store: store, secrets: secrets)
     }
 
-    /// A pool of `capacity` job slots under `name`, renewing leases four times per lease.
+    /// A pool of `capacity` job slots under `name`, taking the jobs of `groups` as far as
+    /// `capacityForks` holds them, renewing leases four times per lease.
     func workerPool(
-        name: String, capacity: Int, drainTimeout: Duration = .zero, shutdownMessage: String = "interrupted: server stopped"
+        name: String, capacity: Int, groups: [String] = [WorkerGroups.defaultGroup],
+        capacityForks: Int = WorkerPoolConfiguration.machineForks, reserveAfter: Duration = .seconds(60),
+        drainTimeout: Duration = .zero, shutdownMessage: String = "interrupted: server stopped"
     ) -> WorkerPool {
         WorkerPool(
             store: store, catalog: catalog, secrets: secrets, runner: runner,
             configuration: WorkerPoolConfiguration(
-                name: name, capacity: capacity, heartbeat: lease / 4, drainTimeout: drainTimeout, shutdownMessage: shutdownMessage),
+                name: name, capacity: capacity, groups: groups, capacityForks: capacityForks, reserveAfter: reserveAfter,
+                heartbeat: lease / 4, drainTimeout: drainTimeout, shutdownMessage: shutdownMessage),
             logger: logger)
     }
 
@@ -54,6 +58,9 @@ struct Composition: Sendable {
 
     /// Ends the jobs whose worker stopped renewing their lease.
     var leaseReaper: LeaseReaper { LeaseReaper(store: store, lease: lease, logger: logger) }
+
+    /// Says on queued jobs that no worker of their groups is active.
+    var queueWatch: QueueWatch { QueueWatch(store: store, lease: lease, logger: logger) }
 
     /// Sends the notifications of jobs and approvals, linking to `publicURL`, mailing email
     /// targets through `smtp`.

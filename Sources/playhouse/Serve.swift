@@ -49,6 +49,16 @@ struct Serve: AsyncParsableCommand {
         ProcessInfo.processInfo.environment["PLAYHOUSE_WORKERS"].flatMap(Int.init)
         ?? ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(
+        name: .long,
+        help: """
+            A worker group whose jobs the embedded workers take, beside jobs that name none; repeat for several \
+            (env PLAYHOUSE_WORKER_GROUPS, comma-separated; default: default).
+            """)
+    var workerGroup: [String] = []
+
+    @OptionGroup var capacityOptions: CapacityOptions
+
     @Flag(
         name: .long, inversion: .prefixedNo,
         help: "Serve /metrics without signing in, for a Prometheus on a private network (env PLAYHOUSE_OPEN_METRICS=1).")
@@ -83,6 +93,7 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard (1...65535).contains(port) else { throw ArgumentParser.ValidationError("--port must be 1 to 65535") }
         guard workers >= 0 else { throw ArgumentParser.ValidationError("--workers must be 0 or more") }
+        _ = try CapacityOptions.groups(workerGroup, variable: "PLAYHOUSE_WORKER_GROUPS", option: "--worker-group")
         do {
             _ = try site
         } catch {
@@ -120,13 +131,18 @@ struct Serve: AsyncParsableCommand {
         try await common.withComposition(logger: logger) { composition in
             let store = composition.store
             try await FirstAdmin.ensure(store: store, logger: logger)
-            var services: [any Service] = [composition.leaseReaper, composition.notifier(publicURL: site, smtp: smtp)]
+            var services: [any Service] = [
+                composition.leaseReaper, composition.queueWatch, composition.notifier(publicURL: site, smtp: smtp),
+            ]
             if retention.isSet {
                 let retention = retention
                 services.append(Cleaner(store: store, policy: { retention.policy(at: $0)! }, logger: logger))
             }
             if workers > 0 {
-                let pool = composition.workerPool(name: CommonOptions.defaultWorkerName, capacity: workers)
+                let groups = try CapacityOptions.groups(workerGroup, variable: "PLAYHOUSE_WORKER_GROUPS", option: "--worker-group")
+                let pool = composition.workerPool(
+                    name: CommonOptions.defaultWorkerName, capacity: workers, groups: groups, capacityForks: capacityOptions.capacityForks,
+                    reserveAfter: capacityOptions.reserveAfter)
                 var interrupted: [Int64] = []
                 if !common.store.usesPostgres {
                     // SQLite means this process is the only worker: whatever is still

@@ -32,6 +32,16 @@ struct Worker: AsyncParsableCommand {
         help: "Serve this worker's Prometheus /metrics on HOST:PORT, e.g. 127.0.0.1:9464 (env PLAYHOUSE_METRICS_LISTEN; default off).")
     var metricsListen: String = ProcessInfo.processInfo.environment["PLAYHOUSE_METRICS_LISTEN"] ?? ""
 
+    @Option(
+        name: .long,
+        help: """
+            A worker group whose jobs this worker takes, beside jobs that name none; repeat for several \
+            (env PLAYHOUSE_WORKER_GROUPS, comma-separated; default: default).
+            """)
+    var group: [String] = []
+
+    @OptionGroup var capacityOptions: CapacityOptions
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -40,6 +50,7 @@ struct Worker: AsyncParsableCommand {
                 "workers share a PostgreSQL database: pass --database postgres://… (or PLAYHOUSE_DATABASE)")
         }
         guard capacity >= 1 else { throw ArgumentParser.ValidationError("--capacity must be at least 1") }
+        _ = try groups
         guard drainTimeout >= 0 else { throw ArgumentParser.ValidationError("--drain-timeout must be 0 or more seconds") }
         guard !name.isEmpty, name.count <= 200 else { throw ArgumentParser.ValidationError("--name must be 1 to 200 characters") }
         if !metricsListen.isEmpty, WorkerMetrics.address(metricsListen) == nil {
@@ -53,8 +64,10 @@ struct Worker: AsyncParsableCommand {
         try await common.withComposition(logger: logger) { composition in
             // A worker that comes back under its name ends what it ran before it went away.
             let interrupted = try await composition.store.jobs.interruptRunning(message: "interrupted: worker restarted", worker: name)
+            let groups = try groups
             let pool = composition.workerPool(
-                name: name, capacity: capacity, drainTimeout: .seconds(drainTimeout),
+                name: name, capacity: capacity, groups: groups, capacityForks: capacityOptions.capacityForks,
+                reserveAfter: capacityOptions.reserveAfter, drainTimeout: .seconds(drainTimeout),
                 shutdownMessage: "interrupted: worker stopped")
             try await pool.cleanUpAfterCrash(interrupted: interrupted)
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -70,11 +83,17 @@ struct Worker: AsyncParsableCommand {
             logger.info(
                 "worker running",
                 metadata: [
-                    "capacity": "\(capacity)", "projects": .string(composition.catalog.root),
+                    "capacity": "\(capacity)", "capacity-forks": "\(capacityOptions.capacityForks)",
+                    "groups": .string(groups.joined(separator: ",")), "projects": .string(composition.catalog.root),
                     "ansible": .string(composition.runner.ansible.binDirectory),
                 ])
             try await Self.run(group, logger: logger)
         }
+    }
+
+    /// `--group`, else `PLAYHOUSE_WORKER_GROUPS`, else `default`.
+    var groups: [String] {
+        get throws { try CapacityOptions.groups(group, variable: "PLAYHOUSE_WORKER_GROUPS", option: "--group") }
     }
 
     /// Runs the group until it ends. A first Ctrl-C drains like SIGTERM; a second one

@@ -140,6 +140,9 @@ import Testing
             // Fetching what a project follows is no more than a launch does first.
             Route(method: "POST", path: "/api/v1/projects/hooked-git/refresh", least: .operator),
             Route(method: "GET", path: "/api/v1/workers", least: .viewer),
+            Route(method: "GET", path: "/api/v1/queue", least: .viewer),
+            Route(method: "GET", path: "/api/v1/projects/demo/worker-groups", least: .viewer),
+            Route(method: "PUT", path: "/api/v1/projects/demo/worker-groups", body: #"{"worker_groups":[]}"#, least: .admin),
             Route(method: "GET", path: "/api/v1/environments", least: .viewer),
             Route(method: "GET", path: "/api/v1/environments/\(id("environment"))", least: .viewer),
             Route(

@@ -219,6 +219,10 @@ struct BrowserTests {
                     #expect(try await browser.findAll("#survey-greeting").isEmpty, "the answers are still on their way")
                     try await browser.click(#"a[data-nav="workers"]"#)
                     _ = try await browser.waitFor("#workers tbody tr", timeout: .seconds(10))
+                    // Each worker shows its groups and the forks in use; the queue sits below.
+                    #expect(try await browser.text(of: ".worker-groups") == "default")
+                    #expect(try await browser.text(of: ".worker-forks").hasPrefix("0 / "))
+                    _ = try await browser.waitFor("#queue-empty, #queue .queue-group", timeout: .seconds(10))
                     try await Task.sleep(for: .seconds(2))
                     #expect(try await browser.findAll("#schedules").isEmpty, "the left page's schedules stay off the workers page")
                     #expect(try await browser.title() == "Workers — Playhouse")

@@ -37,8 +37,10 @@ import Testing
                 log: scratch + "/\(name).log")
         }
 
-        func launch(_ playbook: String, seconds: Int = 0) async throws -> Int {
-            let body = #"{"project":"p","playbook":"\#(playbook)","inventory":"hosts.ini","extra_vars":{"seconds":\#(seconds)}}"#
+        /// Launches `playbook` with `fields` (`"forks":8,…`) beside the project's.
+        func launch(_ playbook: String, seconds: Int = 0, fields: String = "") async throws -> Int {
+            let more = fields.isEmpty ? "" : "," + fields
+            let body = #"{"project":"p","playbook":"\#(playbook)","inventory":"hosts.ini","extra_vars":{"seconds":\#(seconds)}\#(more)}"#
             let response = try await RawHTTP.request(port: port, "POST", "/api/v1/jobs", body: body)
             guard response.status == 202, let id = response.json["id"]?.intValue else {
                 throw TestFailure("launch answered \(response.status): \(response.json.jsonString())")

@@ -42,7 +42,9 @@ enum ServerFixture {
                 // Schedules fire when a test ticks them, not when the clock happens to pass a run.
                 configuration: ServerConfiguration(
                     host: "127.0.0.1", port: 0, heartbeat: .milliseconds(500), scheduleInterval: .seconds(24 * 3600)),
-                dependencies: dependencies, services: [pool, composition.notifier(publicURL: publicURL, smtp: smtp)], logger: logger)
+                dependencies: dependencies,
+                services: [pool, composition.queueWatch, composition.notifier(publicURL: publicURL, smtp: smtp)],
+                logger: logger)
             // bcrypt's cheapest cost: dozens of fixtures start at once, and the hash is not what they test.
             let admin = try await store.users.create(name: adminName, role: .admin, password: adminPassword, cost: 4)
             let (_, token) = try await store.users.createToken(userID: admin.id, name: "tests", expiresAt: nil)

@@ -164,7 +164,7 @@ import Testing
         (
             #"{"name":"t","project":"p","playbook":"deploy.yml","inventory":"hosts.ini","prompts":["playbook"]}"#,
             "prompts may name inventory, credentials, extra_vars, limit, tags, skip_tags, check, diff, verbosity, forks, "
-                + "timeout, env, priority; not \"playbook\""
+                + "timeout, env, priority, worker_group; not \"playbook\""
         ),
         (
             #"{"name":"t","project":"p","playbook":"deploy.yml","inventory":"hosts.ini","#

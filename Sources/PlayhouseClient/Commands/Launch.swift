@@ -31,7 +31,7 @@ package struct Launch: AsyncParsableCommand {
             project: project, playbook: playbook, inventory: launch.inventory ?? "", extraVars: try launch.vars(), limit: launch.limit,
             tags: launch.tagList, skipTags: launch.skipTagList, check: launch.check ? true : nil, diff: launch.diff ? true : nil,
             verbosity: launch.verbosity == 0 ? nil : launch.verbosity, forks: launch.forks,
-            priority: launch.priority, timeout: launch.timeout)
+            priority: launch.priority, workerGroup: launch.workerGroup, timeout: launch.timeout)
         let job = try await api.call { try await $0.launchJob(body: .json(request)).accepted.body.json }
         try await JobReport(options: options, settings: api.settings).launched(job, follow: follow.follow)
     }

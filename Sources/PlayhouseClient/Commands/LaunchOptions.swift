@@ -40,6 +40,9 @@ struct LaunchOptions: ParsableArguments {
     @Option(name: .long, help: "-100 to 100: a queued job of higher priority is taken first (0 by default).")
     var priority: Int?
 
+    @Option(name: .long, help: "The worker group to run on, among those the template, inventory or project allows.")
+    var workerGroup: String?
+
     func validate() throws {
         guard verbosity <= 4 else { throw ValidationError("-v may be given up to four times (-vvvv)") }
     }

@@ -53,7 +53,8 @@ package struct Templates: AsyncParsableCommand {
                 inventory: launch.inventory, extraVars: try launch.vars(), limit: launch.limit, tags: launch.tagList,
                 skipTags: launch.skipTagList, check: launch.check ? true : nil, diff: launch.diff ? true : nil,
                 verbosity: launch.verbosity == 0 ? nil : launch.verbosity, forks: launch.forks,
-                priority: launch.priority, timeout: launch.timeout, survey: try SurveyAnswers.parse(survey, questions: found.survey))
+                priority: launch.priority, workerGroup: launch.workerGroup, timeout: launch.timeout,
+                survey: try SurveyAnswers.parse(survey, questions: found.survey))
             let job = try await api.call {
                 try await $0.launchTemplate(path: .init(id: found.id), body: .json(request)).accepted.body.json
             }

@@ -44,6 +44,7 @@ struct LaunchService: Sendable {
         try checkGrants(parameters, identity)
         try await checkCredentials(parameters.credentials ?? [])
         if !(sentByAdmin ?? (identity.user.role >= .admin)) { try await checkLauncherValues(parameters) }
+        try await place(&parameters)
         parameters.apply(dependencies.jinjaPolicy)
         let catalog = dependencies.catalog
         let inGit = try await store.templates.gitProject(named: parameters.project, unlessFolderIn: catalog) != nil
@@ -66,13 +67,14 @@ struct LaunchService: Sendable {
             }
             let launcher = Launcher(user: identity.user.name, teams: identity.user.teams)
             let (parent, children) = try await launchSliced(parameters, inventory: inventory, launcher: launcher, slices: slices)
+            try await store.jobs.explainWaits(lease: dependencies.lease, only: children.map(\.id))
             await dependencies.audit(identity, origin, action, target: "job \(parent.id)", detail: "\(what), \(children.count) slices")
             return Launched(job: parent, slices: children.map(\.id))
         }
         if case .stored(let id) = location.inventory { _ = try await storedInventory(id) }
         let job = try await store.jobs.insert(parameters)
         await dependencies.audit(identity, origin, action, target: "job \(job.id)", detail: what)
-        return Launched(job: job)
+        return Launched(job: try await explainingWait(job))
     }
 
     /// What a workflow node adds to its template's launch: the workflow's variables (its
@@ -221,6 +223,43 @@ struct LaunchService: Sendable {
         if let id = (parameters.credentials ?? []).first(where: { !access.allows(credential: $0) }) {
             throw DomainError(.forbidden, "you have no grant on credential \(id)", detail: "ask an admin for one")
         }
+    }
+
+    /// Decides where the job may run and how much it weighs: the groups of its template,
+    /// else of its inventory, else of its project (none: any worker), narrowed to the one
+    /// the launch chose, which must be among them; its template's weight, else its forks.
+    private func place(_ parameters: inout JobParameters) async throws {
+        var template: JobTemplate?
+        if let id = parameters.templateID { template = try await store.templates.find(id) }
+        let allowed: (groups: [String], of: String)
+        if let template, !template.definition.workerGroups.isEmpty {
+            allowed = (template.definition.workerGroups, "template \"\(template.name)\"")
+        } else if let id = parameters.inventoryRef.storedID, let inventory = try await store.inventories.find(id),
+            !inventory.workerGroups.isEmpty
+        {
+            allowed = (inventory.workerGroups, "inventory \"\(inventory.name)\"")
+        } else {
+            allowed = (try await store.workers.groups(ofProject: parameters.project), "project \"\(parameters.project)\"")
+        }
+        if let chosen = parameters.workerGroup {
+            guard allowed.groups.isEmpty || allowed.groups.contains(chosen) else {
+                throw DomainError(
+                    .invalid, "worker group \"\(chosen)\" is not one that \(allowed.of) runs on",
+                    detail: "choose one of \(allowed.groups.joined(separator: ", ")), or none to run on any of them")
+            }
+            parameters.workerGroups = [chosen]
+        } else {
+            parameters.workerGroups = allowed.groups
+        }
+        parameters.weight = ForkCapacity.weight(forks: parameters.forks, templateWeight: template?.definition.weight)
+    }
+
+    /// `job` with the reason it waits when no worker of its groups is active, said at once
+    /// rather than at the web process's next look at the queue.
+    private func explainingWait(_ job: Job) async throws -> Job {
+        guard !job.workerGroups.isEmpty else { return job }
+        try await store.jobs.explainWaits(lease: dependencies.lease, only: [job.id])
+        return try await store.jobs.find(job.id) ?? job
     }
 
     private func storedInventory(_ id: Int64) async throws -> Inventory {

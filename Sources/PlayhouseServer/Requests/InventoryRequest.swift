@@ -1,18 +1,21 @@
 import HTTPTypes
 import PlayhouseCore
 
-/// `{"name", "kind": "static"|"script"|"http", "content", "credential", "timeout"}`: for
-/// `http`, `content` is the URL, `credential` a token or password credential for its auth
-/// header (its kind is the route's to check), `timeout` seconds to wait for it.
+/// `{"name", "kind": "static"|"script"|"http", "content", "credential", "timeout",
+/// "worker_groups"}`: for `http`, `content` is the URL, `credential` a token or password
+/// credential for its auth header (its kind is the route's to check), `timeout` seconds to
+/// wait for it; `worker_groups` the groups its jobs run on unless their template names some.
 struct InventoryRequest: Decodable {
     var name: String
     var kind: Inventory.Kind
     var content: String
     var credential: Int64?
     var timeout: Double?
+    var workerGroups: [String]
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, kind, content, credential, timeout
+        case workerGroups = "worker_groups"
     }
 
     init(from decoder: any Decoder) throws {
@@ -31,6 +34,8 @@ struct InventoryRequest: Decodable {
         }
         credential = try container.decodeIfPresent(RecordID.self, forKey: .credential)?.id
         timeout = try container.decodeIfPresent(Seconds.self, forKey: .timeout)?.value
+        workerGroups = try WorkerGroups.validate(
+            try container.decodeIfPresent(NameList.self, forKey: .workerGroups)?.names ?? [], field: "worker_groups")
         guard kind == .http || (credential == nil && timeout == nil) else {
             throw APIError(.badRequest, "credential and timeout are for http inventories")
         }

@@ -40,6 +40,7 @@ struct LaunchRequest: Decodable {
             case .timeout: overrides.set(field, \.timeout, try value(Seconds.self)?.value)
             case .env: overrides.set(field, \.env, try value(EnvironmentStrings.self)?.values)
             case .slices: overrides.set(field, \.slices, try value(Int.self))
+            case .workerGroup: overrides.set(field, \.workerGroup, try value(String.self).flatMap { $0.isEmpty ? nil : $0 })
             }
         }
     }

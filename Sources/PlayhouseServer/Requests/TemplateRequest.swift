@@ -2,7 +2,7 @@ import HTTPTypes
 import PlayhouseCore
 
 /// `{"name", "description", …launch fields as defaults, "prompts", "allow_concurrent",
-/// "survey", "allowed_vars", "allowed_env"}`: a template to save.
+/// "survey", "allowed_vars", "allowed_env", "worker_groups", "weight"}`: a template to save.
 struct TemplateRequest: Decodable {
     var name: String
     var definition: TemplateDefinition
@@ -12,6 +12,8 @@ struct TemplateRequest: Decodable {
         case allowConcurrent = "allow_concurrent"
         case allowedVars = "allowed_vars"
         case allowedEnv = "allowed_env"
+        case workerGroups = "worker_groups"
+        case weight
     }
 
     init(from decoder: any Decoder) throws {
@@ -27,7 +29,9 @@ struct TemplateRequest: Decodable {
             allowConcurrent: try container.decodeIfPresent(Bool.self, forKey: .allowConcurrent) ?? false,
             survey: survey,
             allowedVars: try container.decodeIfPresent(NameList.self, forKey: .allowedVars)?.names ?? [],
-            allowedEnv: try container.decodeIfPresent(NameList.self, forKey: .allowedEnv)?.names ?? [])
+            allowedEnv: try container.decodeIfPresent(NameList.self, forKey: .allowedEnv)?.names ?? [],
+            workerGroups: try container.decodeIfPresent(NameList.self, forKey: .workerGroups)?.names ?? [],
+            weight: try container.decodeIfPresent(Int.self, forKey: .weight))
     }
 
     /// The survey's questions, each decoded alone so that a bad one is named by its place.

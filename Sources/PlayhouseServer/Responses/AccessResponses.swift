@@ -119,6 +119,8 @@ struct TemplateFields: Encodable, Sendable {
     var allowedVars: [String]
     var allowedEnv: [String]
     var survey: [SurveyQuestion]
+    var workerGroups: [String]
+    @ExplicitNull var weight: Int?
 
     init(_ template: JobTemplate) {
         let definition = template.definition
@@ -131,6 +133,8 @@ struct TemplateFields: Encodable, Sendable {
         allowedVars = definition.allowedVars
         allowedEnv = definition.allowedEnv
         survey = definition.survey
+        workerGroups = definition.workerGroups
+        weight = definition.weight
     }
 
     enum CodingKeys: String, CodingKey {
@@ -139,6 +143,8 @@ struct TemplateFields: Encodable, Sendable {
         case allowConcurrent = "allow_concurrent"
         case allowedVars = "allowed_vars"
         case allowedEnv = "allowed_env"
+        case workerGroups = "worker_groups"
+        case weight
     }
 }
 

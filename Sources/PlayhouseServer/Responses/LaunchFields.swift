@@ -19,6 +19,7 @@ struct LaunchFields: Encodable, Sendable {
     @ExplicitNull var timeout: Double?
     var envNames: [String]
     var priority: Int
+    @ExplicitNull var workerGroup: String?
 
     init(_ parameters: JobParameters) {
         project = parameters.project
@@ -35,11 +36,13 @@ struct LaunchFields: Encodable, Sendable {
         timeout = parameters.timeout
         envNames = (parameters.env ?? [:]).keys.sorted()
         priority = parameters.priority ?? 0
+        workerGroup = parameters.workerGroup
     }
 
     enum CodingKeys: String, CodingKey {
         case project, playbook, inventory, credentials, limit, tags, check, diff, verbosity, forks, timeout, priority
         case skipTags = "skip_tags"
         case envNames = "env_names"
+        case workerGroup = "worker_group"
     }
 }

@@ -41,8 +41,12 @@ struct JobFields: Encodable, Sendable {
     /// The Ansible environment the job runs with and where it was chosen; null for
     /// Playhouse's own.
     @ExplicitNull var environment: String?
-    /// Why a queued job waits (its environment is being built).
+    /// Why a queued job waits (its environment is being built, no worker of its groups is active).
     @ExplicitNull var waitingReason: String?
+    /// The worker groups it may run on; empty: any.
+    var workerGroups: [String]
+    /// The forks it takes of its worker's capacity.
+    var weight: Int
     /// Names only: survey answers to password questions, never shown.
     var secretVars: [String]
     /// The workflow job whose node launched this job.
@@ -90,6 +94,8 @@ struct JobFields: Encodable, Sendable {
         pinnedCommit = parameters.pinnedCommit
         environment = job.environment
         waitingReason = job.waitingReason
+        workerGroups = job.workerGroups
+        weight = job.weight
         secretVars = parameters.sealedVarNames ?? []
         workflowJobID = parameters.workflowJobID
         artifacts = job.summary.artifacts ?? [:]
@@ -118,6 +124,8 @@ struct JobFields: Encodable, Sendable {
         case pinnedCommit = "pinned_commit"
         case environment
         case waitingReason = "waiting_reason"
+        case workerGroups = "worker_groups"
+        case weight
         case secretVars = "secret_vars"
         case workflowJobID = "workflow_job_id"
         case artifacts
@@ -160,6 +168,12 @@ struct InventoryFields: Encodable, Sendable {
     var content: String
     @ExplicitNull var credential: Int64?
     @ExplicitNull var timeout: Double?
+    var workerGroups: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case kind, content, credential, timeout
+        case workerGroups = "worker_groups"
+    }
 }
 
 extension StampedResponse<InventoryFields> {
@@ -167,7 +181,7 @@ extension StampedResponse<InventoryFields> {
         self.init(
             InventoryFields(
                 kind: inventory.kind.rawValue, content: inventory.content, credential: inventory.credentialID,
-                timeout: inventory.timeout),
+                timeout: inventory.timeout, workerGroups: inventory.workerGroups),
             of: inventory)
     }
 }

@@ -23,7 +23,8 @@ struct InventoryRoutes: Sendable {
     @Sendable func create(_ request: Request, context: PlayhouseContext) async throws -> EditedResponse<InventoryResponse> {
         let fields = try await decode(request, context: context)
         let inventory = try await dependencies.store.inventories.create(
-            name: fields.name, kind: fields.kind, content: fields.content, credentialID: fields.credential, timeout: fields.timeout)
+            name: fields.name, kind: fields.kind, content: fields.content, credentialID: fields.credential, timeout: fields.timeout,
+            workerGroups: fields.workerGroups)
         await dependencies.audit(context, .inventoryCreate, target: RecordKind.inventory.target(inventory.id, fields.name))
         return RecordKind.inventory.created(InventoryResponse(inventory), id: inventory.id)
     }
@@ -36,7 +37,8 @@ struct InventoryRoutes: Sendable {
         let id = try JobRoutes.id(context)
         let fields = try await decode(request, context: context)
         let updated = try await dependencies.store.inventories.update(
-            id, name: fields.name, kind: fields.kind, content: fields.content, credentialID: fields.credential, timeout: fields.timeout)
+            id, name: fields.name, kind: fields.kind, content: fields.content, credentialID: fields.credential, timeout: fields.timeout,
+            workerGroups: fields.workerGroups)
         let inventory = try RecordKind.inventory.found(updated, id)
         await dependencies.audit(context, .inventoryUpdate, target: RecordKind.inventory.target(id, fields.name))
         return InventoryResponse(inventory)

@@ -56,6 +56,8 @@ struct ProjectRoutes: Sendable {
     func add(read: RouterGroup<PlayhouseContext>, admin: RouterGroup<PlayhouseContext>) {
         read.get("projects", use: list)
         read.get("projects/:name/playbooks", use: playbooks)
+        read.get("projects/:name/worker-groups", use: workerGroups)
+        admin.put("projects/:name/worker-groups", use: setWorkerGroups)
         admin.post("projects", use: save)
         admin.delete("projects/:name", use: delete)
         admin.post("projects/:name/known-hosts/confirm", use: confirmKnownHosts)

@@ -9,32 +9,33 @@ public struct InventoryRepository: Repository {
     /// Stores a new inventory; the name must be unused.
     public func create(
         name: String, kind: Inventory.Kind, content: String, credentialID: Int64? = nil, timeout: Double? = nil,
-        now: Date = Date()
+        workerGroups: [String] = [], now: Date = Date()
     ) async throws -> Inventory {
         try await checkNameIsFree(name, in: "inventories", what: "an inventory")
         let time = now.timeIntervalSince1970
         return try await sql.raw(
             """
-            INSERT INTO inventories (name, kind, content, credential_id, timeout, created_at, updated_at)
+            INSERT INTO inventories (name, kind, content, credential_id, timeout, worker_groups, created_at, updated_at)
             VALUES (\(bind: name), \(bind: kind.rawValue), \(bind: content), \(bind: credentialID), \(bind: timeout),
-                    \(bind: time), \(bind: time))
+                    \(bind: WorkerGroups.stored(workerGroups)), \(bind: time), \(bind: time))
             RETURNING *
             """
         ).inserted("inventory", as: Inventory.self)
     }
 
-    /// Replaces an inventory's name, kind, content, credential and timeout; nil when there
-    /// is no such inventory.
+    /// Replaces an inventory's name, kind, content, credential, timeout and worker groups;
+    /// nil when there is no such inventory.
     public func update(
         _ id: Int64, name: String, kind: Inventory.Kind, content: String, credentialID: Int64? = nil, timeout: Double? = nil,
-        now: Date = Date()
+        workerGroups: [String] = [], now: Date = Date()
     ) async throws -> Inventory? {
         try await checkNameIsFree(name, in: "inventories", except: id, what: "an inventory")
         return try await updateRow(
             id, in: "inventories",
             set: """
                 name = \(bind: name), kind = \(bind: kind.rawValue), content = \(bind: content), credential_id = \(bind: credentialID),
-                timeout = \(bind: timeout), updated_at = \(bind: now.timeIntervalSince1970)
+                timeout = \(bind: timeout), worker_groups = \(bind: WorkerGroups.stored(workerGroups)),
+                updated_at = \(bind: now.timeIntervalSince1970)
                 """, as: Inventory.self)
     }
 

@@ -12,6 +12,7 @@ extension Job: RowDecodable {
             summary: (try? row.json("summary")) ?? JobSummary(), cancelRequested: try row.flag("cancel_requested"),
             worker: try row["worker"], parentID: try row["parent_id"], sliceCount: try row["slice_count"],
             lastSeq: try row["last_seq"], commit: try row["commit_sha"], outputLines: try row["output_lines"],
-            environment: try row["environment"], waitingReason: try row["waiting_reason"])
+            environment: try row["environment"], waitingReason: try row["waiting_reason"],
+            workerGroups: WorkerGroups.names(stored: try row["worker_groups"]), weight: try row["weight"])
     }
 }

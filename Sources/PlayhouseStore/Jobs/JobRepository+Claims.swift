@@ -3,24 +3,40 @@ public import PlayhouseCore
 import SQLKit
 
 extension JobRepository {
-    /// Takes the next queued job, marks it running for `worker` and returns it.
+    /// Takes the next queued job `room` lets `worker` take, marks it running for `worker`
+    /// and returns it.
     ///
-    /// The next job is the one of highest priority; among equals, the one whose project has
-    /// the fewest jobs running (fair share: a project's flood of launches takes turns with
-    /// the others' jobs rather than going first because it came first); then the oldest.
+    /// The next job is the one of highest priority; among equals, one queued for longer than
+    /// `room.reserveAfter` before younger ones; then the one whose project has the fewest
+    /// jobs running (fair share: a project's flood of launches takes turns with the others'
+    /// jobs rather than going first because it came first); then the oldest.
     /// A job with an exclusive key waits while another job with that key runs, and one
     /// waiting for its environment while it is built; jobs behind them go first meanwhile.
-    public func claimNext(worker: String, now: Date = Date()) async throws -> Job? {
+    /// A job that names worker groups goes only to a worker of one of them.
+    ///
+    /// A job goes to a worker with room for its weight; a job heavier than the worker's
+    /// whole capacity goes to it once it is idle, and runs there alone. Smaller jobs fill the
+    /// gaps, but not forever: once a job that does not fit has been queued for longer than
+    /// `room.reserveAfter`, the worker starts no job behind it (of lower priority, or of its
+    /// priority and younger) until it has, so its running jobs end and make room.
+    public func claimNext(worker: String, room: ClaimRoom = ClaimRoom(), now: Date = Date()) async throws -> Job? {
         guard let running = JobLifecycle.next(.queued, on: .claimed) else { return nil }
+        let overdue = now.timeIntervalSince1970 - room.reserveAfter.inSeconds
+        // An idle worker has room for any job; a busy one holds back what waits behind an
+        // overdue job that does not fit.
+        let fits: SQLQueryString = room.isIdle ? "1 = 1" : "q.weight <= \(bind: room.freeForks)"
+        let reserved: SQLQueryString =
+            room.isIdle
+            ? "1 = 1"
+            : """
+            NOT EXISTS (SELECT 1 FROM jobs h WHERE \(takeable("h", room: room, now: now))
+                AND h.weight > \(bind: room.freeForks) AND h.created_at < \(bind: overdue)
+                AND (h.priority > q.priority OR (h.priority = q.priority AND h.id < q.id)))
+            """
         let pick: SQLQueryString = """
-            SELECT q.id FROM jobs q WHERE q.status = \(status: .queued) AND q.slice_count = 0
-              AND (q.exclusive_key IS NULL
-                   OR NOT EXISTS (SELECT 1 FROM jobs r WHERE r.exclusive_key = q.exclusive_key AND r.status = \(status: .running)))
-              AND (q.waiting_for IS NULL
-                   OR NOT EXISTS (SELECT 1 FROM environment_builds b WHERE b.env_key = q.waiting_for
-                                  AND b.status = \(bind: EnvironmentBuild.Status.building.rawValue)
-                                  AND b.started_at > \(bind: now.timeIntervalSince1970 - EnvironmentRepository.staleBuild)))
+            SELECT q.id FROM jobs q WHERE \(takeable("q", room: room, now: now)) AND \(fits) AND \(reserved)
             ORDER BY q.priority DESC,
+                CASE WHEN q.created_at < \(bind: overdue) THEN 0 ELSE 1 END,
                 (SELECT COUNT(*) FROM jobs p WHERE p.project = q.project AND p.status = \(status: .running)),
                 q.id
             LIMIT 1\(store.forUpdateSkipLocked)
@@ -43,6 +59,38 @@ extension JobRepository {
         guard let job else { return nil }
         try await took(job, now: now)
         return job
+    }
+
+    /// The queued jobs (as `alias`) a worker of `room`'s groups may start now: not sliced,
+    /// not behind a running job with their exclusive key, not waiting for an environment
+    /// being built, and of no groups or one of the worker's. `alias` is written in this
+    /// file, never input.
+    private func takeable(_ alias: StaticString, room: ClaimRoom, now: Date) -> SQLQueryString {
+        let a = SQLQueryString(alias.description)
+        return """
+            \(a).status = \(status: .queued) AND \(a).slice_count = 0
+              AND (\(a).exclusive_key IS NULL
+                   OR NOT EXISTS (SELECT 1 FROM jobs r WHERE r.exclusive_key = \(a).exclusive_key AND r.status = \(status: .running)))
+              AND (\(a).waiting_for IS NULL
+                   OR NOT EXISTS (SELECT 1 FROM environment_builds b WHERE b.env_key = \(a).waiting_for
+                                  AND b.status = \(bind: EnvironmentBuild.Status.building.rawValue)
+                                  AND b.started_at > \(bind: now.timeIntervalSince1970 - EnvironmentRepository.staleBuild)))
+              AND (\(a).worker_groups = ''\(groupMatches(a, room.groups)))
+            """
+    }
+
+    /// ` OR` the job's groups (`,a,b,`) hold one of `groups`: a substring search, which
+    /// SQLite and PostgreSQL name differently.
+    private func groupMatches(_ alias: SQLQueryString, _ groups: [String]) -> SQLQueryString {
+        var matches: SQLQueryString = ""
+        for group in groups {
+            let needle = WorkerGroups.stored([group])
+            switch store.dialect {
+            case .sqlite: matches += " OR instr(\(alias).worker_groups, \(bind: needle)) > 0"
+            case .postgres: matches += " OR strpos(\(alias).worker_groups, \(bind: needle)) > 0"
+            }
+        }
+        return matches
     }
 
     /// What follows a claim: its sliced job moves on, its notifications go out, its

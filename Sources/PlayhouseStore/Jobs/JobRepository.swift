@@ -20,13 +20,14 @@ public struct JobRepository: Repository {
             return try await sql.raw(
                 """
                 INSERT INTO jobs (status, project, playbook, inventory, parameters, created_at, summary, parent_id, slice_count,
-                                  exclusive_key, template_id, launched_by, workflow_node_id, priority)
+                                  exclusive_key, template_id, launched_by, workflow_node_id, priority, worker_groups, weight)
                 VALUES (\(status: .queued), \(bind: parameters.project), \(bind: parameters.playbook),
                         \(bind: parameters.inventory), \(bind: JSONColumn.encode(parameters)),
                         \(bind: now.timeIntervalSince1970), \(bind: JSONColumn.encode(JobSummary())), \(bind: parentID),
                         \(bind: sliceCount), \(bind: sliceCount > 0 ? nil : parameters.exclusiveKey), \(bind: parameters.templateID),
                         \(bind: parameters.launchedBy), \(bind: parentID == nil ? parameters.workflowNodeID : nil),
-                        \(bind: parameters.priority ?? 0))
+                        \(bind: parameters.priority ?? 0), \(bind: WorkerGroups.stored(parameters.workerGroups ?? [])),
+                        \(bind: parameters.weight ?? ForkCapacity.weight(forks: parameters.forks, templateWeight: nil)))
                 RETURNING *
                 """
             ).inserted("job", as: Job.self)

@@ -627,6 +627,15 @@ enum Migrations {
         // out hands back to the provider to end its session too.
         "ALTER TABLE sessions ADD COLUMN sso_provider TEXT",
         "ALTER TABLE sessions ADD COLUMN id_token_sealed TEXT",
+        // Worker groups and capacity in forks: the groups a job may run on (`,a,b,`, empty for
+        // any: WorkerGroups.stored) and the forks it weighs; those a worker takes jobs of and
+        // the forks it runs at once; the groups an inventory's or a project's jobs run on.
+        "ALTER TABLE jobs ADD COLUMN worker_groups TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE jobs ADD COLUMN weight INTEGER NOT NULL DEFAULT 5",
+        "ALTER TABLE workers ADD COLUMN worker_groups TEXT NOT NULL DEFAULT ',default,'",
+        "ALTER TABLE workers ADD COLUMN capacity_forks INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE inventories ADD COLUMN worker_groups TEXT NOT NULL DEFAULT ''",
+        "CREATE TABLE project_worker_groups (project TEXT PRIMARY KEY, worker_groups TEXT NOT NULL)",
     ]
 
     static func render(_ step: MigrationStep, for dialect: Store.Dialect) -> String {

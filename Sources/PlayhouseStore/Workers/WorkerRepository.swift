@@ -6,16 +6,21 @@ import SQLKit
 public struct WorkerRepository: Repository {
     let store: Store
 
-    /// Records a worker that starts (or starts again) under `name`.
-    public func register(name: String, host: String, capacity: Int, now: Date = Date()) async throws {
+    /// Records a worker that starts (or starts again) under `name`: `capacity` jobs at once,
+    /// `capacityForks` forks at once, taking the jobs of `groups`.
+    public func register(
+        name: String, host: String, capacity: Int, groups: [String] = [WorkerGroups.defaultGroup], capacityForks: Int = 0,
+        now: Date = Date()
+    ) async throws {
         let time = now.timeIntervalSince1970
         try await sql.raw(
             """
-            INSERT INTO workers (name, host, capacity, state, started_at, last_heartbeat)
+            INSERT INTO workers (name, host, capacity, state, started_at, last_heartbeat, worker_groups, capacity_forks)
             VALUES (\(bind: name), \(bind: host), \(bind: capacity), \(bind: WorkerInfo.State.active.rawValue), \(bind: time),
-                    \(bind: time))
+                    \(bind: time), \(bind: WorkerGroups.stored(groups)), \(bind: capacityForks))
             ON CONFLICT (name) DO UPDATE SET host = excluded.host, capacity = excluded.capacity,
-                state = excluded.state, started_at = excluded.started_at, last_heartbeat = excluded.last_heartbeat
+                state = excluded.state, started_at = excluded.started_at, last_heartbeat = excluded.last_heartbeat,
+                worker_groups = excluded.worker_groups, capacity_forks = excluded.capacity_forks
             """
         ).run()
     }
@@ -46,12 +51,14 @@ public struct WorkerRepository: Repository {
         ).run()
     }
 
-    /// Every worker known, by name; one whose heartbeats stopped for `lease` shows as lost.
+    /// Every worker known, by name, with the jobs it runs and the forks they weigh; one
+    /// whose heartbeats stopped for `lease` shows as lost.
     public func list(lease: Duration, now: Date = Date()) async throws -> [WorkerInfo] {
         let cutoff = now.timeIntervalSince1970 - lease.inSeconds
         let rows = try await sql.raw(
             """
-            SELECT w.*, (SELECT COUNT(*) FROM jobs j WHERE j.worker = w.name AND j.status = \(status: .running)) AS running
+            SELECT w.*, (SELECT COUNT(*) FROM jobs j WHERE j.worker = w.name AND j.status = \(status: .running)) AS running,
+                (SELECT COALESCE(SUM(j.weight), 0) FROM jobs j WHERE j.worker = w.name AND j.status = \(status: .running)) AS used_forks
             FROM workers w ORDER BY w.name
             """
         ).all()
@@ -63,7 +70,8 @@ public struct WorkerRepository: Repository {
             return WorkerInfo(
                 name: try row["name"], host: try row["host"], capacity: try row["capacity"], state: state,
                 startedAt: try row.time("started_at"), lastHeartbeat: Date(timeIntervalSince1970: last),
-                runningJobs: try row["running"])
+                runningJobs: try row["running"], groups: WorkerGroups.names(stored: try row["worker_groups"]),
+                capacityForks: try row["capacity_forks"], usedForks: try row["used_forks"])
         }
     }
 }

@@ -212,6 +212,8 @@ function jobOptions(job) {
     job.verbosity && `-${"v".repeat(job.verbosity)}`, job.forks && `forks ${job.forks}`,
     job.timeout && `timeout ${job.timeout}s`, job.priority && `priority ${job.priority}`, vars && `vars ${vars}`,
     list(job.env_names) && `env ${list(job.env_names)}`,
+    list(job.worker_groups) && `worker groups ${list(job.worker_groups)}`,
+    job.weight !== (job.forks || 5) && `weight ${job.weight} forks`,
   ].filter(Boolean).join(" · ") || "—";
 }
 

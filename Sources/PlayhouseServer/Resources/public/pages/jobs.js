@@ -114,13 +114,19 @@ function jobRow(job) {
   const percent = (job.progress && job.progress.percent) || 0;
   return el("tr", { class: "job-row", "data-id": job.id },
     el("td", { class: "nowrap" }, el("a", { href: `/jobs/${job.id}`, text: `#${job.id}` }), sliceNote(job)),
-    el("td", {}, statusBadge(job.status)),
+    el("td", {}, statusBadge(job.status), waitingNote(job)),
     el("td", { text: job.project }),
     el("td", { class: "mono", text: job.playbook }),
     el("td", { class: "mono", text: inventoryLabel(job.inventory) }),
     el("td", { class: "nowrap", text: formatTime(job.created_at) }),
     el("td", { class: "nowrap", text: formatDuration(job) }),
     el("td", { class: "nowrap" }, miniBar(percent), ` ${percent}%`));
+}
+
+// A queued job says why it waits (its environment is being built, no worker of its groups).
+function waitingNote(job) {
+  if (job.status !== "queued" || !job.waiting_reason) return null;
+  return el("span", { class: "waiting-note", text: job.waiting_reason });
 }
 
 // A slice names its parent job; a sliced job says how many slices it has.

@@ -24,6 +24,9 @@ export default function renderTemplateEditor(main, { params, signal }) {
     forks: el("input", { id: "tpl-forks", type: "number", min: 1 }),
     priority: el("input", { id: "tpl-priority", type: "number", min: -100, max: 100, placeholder: "0" }),
     timeout: el("input", { id: "tpl-timeout", type: "number", min: 1, placeholder: "seconds" }),
+    workerGroups: el("input", { id: "tpl-worker-groups", type: "text", placeholder: "dmz, …" }),
+    workerGroup: el("input", { id: "tpl-worker-group", type: "text" }),
+    weight: el("input", { id: "tpl-weight", type: "number", min: 1, max: 500, placeholder: "its forks" }),
     credentials: el("input", { id: "tpl-credentials", type: "text", placeholder: "credential ids, comma separated" }),
     check: el("input", { id: "tpl-check", type: "checkbox" }),
     diff: el("input", { id: "tpl-diff", type: "checkbox" }),
@@ -48,6 +51,9 @@ export default function renderTemplateEditor(main, { params, signal }) {
       field("Tags", f.tags), field("Skip tags", f.skipTags), field("Verbosity", f.verbosity), field("Forks", f.forks),
       field("Priority", f.priority, "-100 to 100: a queued job of higher priority is taken first"),
       field("Timeout", f.timeout), field("Credentials", f.credentials),
+      field("Worker groups", f.workerGroups, "comma separated: where its jobs may run; empty: its inventory's, else its project's"),
+      field("Worker group", f.workerGroup, "the one of them its jobs run on, unless the launcher may choose"),
+      field("Weight", f.weight, "forks its jobs take of a worker's capacity, instead of their forks"),
       el("div", { class: "field checks" },
         el("label", { class: "check" }, f.check, " Check mode"), el("label", { class: "check" }, f.diff, " Show diffs"),
         el("label", { class: "check" }, f.allowConcurrent, " Allow concurrent runs"))),
@@ -86,6 +92,9 @@ export default function renderTemplateEditor(main, { params, signal }) {
     f.forks.value = t.forks || "";
     f.priority.value = t.priority || "";
     f.timeout.value = t.timeout || "";
+    f.workerGroups.value = (t.worker_groups || []).join(", ");
+    f.workerGroup.value = t.worker_group || "";
+    f.weight.value = t.weight || "";
     f.credentials.value = t.credentials.join(",");
     f.check.checked = t.check;
     f.diff.checked = t.diff;
@@ -109,6 +118,8 @@ export default function renderTemplateEditor(main, { params, signal }) {
         forks: f.forks.value === "" ? null : Number(f.forks.value),
         priority: f.priority.value === "" ? null : Number(f.priority.value),
         timeout: f.timeout.value === "" ? null : Number(f.timeout.value),
+        worker_groups: commaList(f.workerGroups.value), worker_group: f.workerGroup.value.trim() || null,
+        weight: f.weight.value === "" ? null : Number(f.weight.value),
         credentials: commaList(f.credentials.value).map(Number),
         allowed_vars: commaList(f.allowedVars.value),
         allowed_env: commaList(f.allowedEnv.value) };
