@@ -42,10 +42,11 @@ struct BenchServer {
     /// A fresh PostgreSQL with `playhouse serve --workers 0` and one `playhouse worker
     /// --capacity 2` on it, handed to `body` as the server; all stopped however `body` ends.
     static func withFleet<T>(
-        _ bench: BenchContext, name: String, ansibleBin: String, _ body: (BenchServer) async throws -> T
+        _ bench: BenchContext, name: String, ansibleBin: String, _ body: (BenchServer, TestPostgres.Server) async throws -> T
     ) async throws -> T {
-        try await TestPostgres.with { url in
-            try await with(bench, name: "\(name)-web", database: url, workers: 0) { server in
+        try await TestPostgres.withServer { database in
+            let url = database.url
+            return try await with(bench, name: "\(name)-web", database: url, workers: 0) { server in
                 let worker = try PlayhouseProcess(
                     [
                         "worker", "--database", url, "--projects", bench.projects, "--runs-dir", bench.scratch + "/runs-\(name)-worker",
@@ -53,7 +54,7 @@ struct BenchServer {
                     ],
                     log: bench.scratch + "/\(name)-worker.log", ansibleBin: ansibleBin)
                 do {
-                    let result = try await body(server)
+                    let result = try await body(server, database)
                     await worker.stop()
                     return result
                 } catch {

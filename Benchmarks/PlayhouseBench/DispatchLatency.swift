@@ -1,5 +1,6 @@
 import Foundation
 import PlayhouseCore
+import PlayhouseTestSupport
 
 /// Launch request → `ansible-playbook` process started. A shim in place of
 /// `ansible-playbook` writes bash's `$EPOCHREALTIME` (no fork) and the launch number, then
@@ -24,16 +25,55 @@ struct DispatchLatency {
             try await launchAll(server, shim: shim)
         }
         section.rows.append(row("embedded, SQLite (`serve --workers 2`)", sqlite))
-        let postgres = try await BenchServer.withFleet(bench, name: "dispatch", ansibleBin: shim.bin) { server in
-            try await launchAll(server, shim: shim)
+        let (postgres, restarted) = try await BenchServer.withFleet(bench, name: "dispatch", ansibleBin: shim.bin) { server, database in
+            (try await launchAll(server, shim: shim), try await launchAfterRestarts(server, database, shim: shim))
         }
         section.rows.append(row("PostgreSQL, `serve --workers 0` + `playhouse worker --capacity 2`", postgres))
+        section.rows.append(
+            row("the same, the first launch after each of \(restarts) `pg_ctl restart -m fast` (once health says ok)", restarted))
+        section.notes.append(
+            "After a PostgreSQL restart, `/api/v1/health` said ok again within "
+                + "\(Figure.ms(Stats.median(restarted.healthy))) (median; longest \(Figure.ms(restarted.healthy.max() ?? 0))) "
+                + "of `pg_ctl restart` returning.")
         report.sections.append(section)
+    }
+
+    /// Restarts of PostgreSQL under the fleet in the dispatch benchmark.
+    let restarts = 10
+
+    /// PostgreSQL restarted `restarts` times: after each, once the web process says it is
+    /// healthy again, one launch, timed as the others; the worker must have listened again
+    /// by then, or it hears of the job only at its next poll.
+    private func launchAfterRestarts(_ server: BenchServer, _ database: TestPostgres.Server, shim: StartShim) async throws -> Samples {
+        var samples = Samples()
+        for round in 0..<restarts {
+            try await database.restart(mode: "fast")
+            let restarted = Stats.now()
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await RawHTTP.request(port: server.port, "GET", "/api/v1/health").status != 200 {
+                guard ContinuousClock.now < deadline else { throw BenchError("health was not ok within 60 s of a restart") }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            samples.healthy.append(Stats.now() - restarted)
+            let number = warmup + launches + round
+            let sent = Stats.now()
+            let id = try await server.launch("noop.yml", inventory: "one-host", env: ["BENCH_LAUNCH": "\(number)"])
+            let answered = Stats.now()
+            let started = try await startTime(of: number, in: shim)
+            let job = try await server.waitFinished(id, poll: .milliseconds(20))
+            guard job["status"]?.stringValue == "successful" else { throw BenchError("dispatch job \(id) ended \(job.jsonString())") }
+            samples.answered.append(answered - sent)
+            samples.started.append(started - sent)
+        }
+        bench.log("dispatch after restarts: p50 \(Figure.ms(Stats.median(samples.started)))")
+        return samples
     }
 
     private struct Samples {
         var answered: [Double] = []
         var started: [Double] = []
+        /// After a restart, until health said ok.
+        var healthy: [Double] = []
     }
 
     private func row(_ name: String, _ samples: Samples) -> [String] {

@@ -25,7 +25,7 @@ struct WorkflowHandoff {
             try await runChains(server, shim: shim)
         }
         section.rows.append(row("embedded, SQLite (`serve --workers 2`)", embedded, target: 0.050))
-        let fleet = try await BenchServer.withFleet(bench, name: "workflow", ansibleBin: shim.bin) { server in
+        let fleet = try await BenchServer.withFleet(bench, name: "workflow", ansibleBin: shim.bin) { server, _ in
             try await runChains(server, shim: shim)
         }
         section.rows.append(row("PostgreSQL, `serve --workers 0` + `playhouse worker --capacity 2`", fleet, target: 0.100))

@@ -70,6 +70,16 @@ struct ProjectPageBrowserTests {
                         return shown["commit"] == .string(second)
                     }
                     #expect(try await browser.text(of: try await browser.find("#project-summary")).contains("file://\(repository)"))
+
+                    // An admin chooses the worker groups its jobs run on.
+                    #expect(try await browser.text(of: "#project-worker-groups") == "any group")
+                    try await browser.fill("#project-worker-groups-input", with: "dmz, lab")
+                    try await browser.click("#project-worker-groups-save")
+                    try await browser.waitUntil("the groups to be saved", timeout: .seconds(15)) {
+                        try await browser.text(of: "#project-worker-groups") == "dmz, lab"
+                    }
+                    let groups = try await RawHTTP.request(port: port, "GET", "/api/v1/projects/site/worker-groups")
+                    #expect(groups.json["worker_groups"] == .array([.string("dmz"), .string("lab")]))
                 }
             }
         }

@@ -1,4 +1,4 @@
-public import PlayhouseCore
+import PlayhouseCore
 import SQLKit
 
 extension WorkerRepository {

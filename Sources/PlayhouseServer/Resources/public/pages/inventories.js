@@ -2,6 +2,7 @@
 
 import { api } from "../api.js";
 import { el, field, formatTime, hideError, option, showError } from "../dom.js";
+import { commaList } from "./launch-fields.js";
 
 export default function renderInventories(main, { signal }) {
   document.title = "Inventories — Playhouse";
@@ -12,9 +13,11 @@ export default function renderInventories(main, { signal }) {
   const kind = el("select", { id: "inventory-kind" }, option("static"), option("script"), option("http"));
   const content = el("textarea", { id: "inventory-content", rows: 8, spellcheck: "false",
     placeholder: "[web]\nweb1 ansible_host=10.0.0.5" });
+  const groups = el("input", { id: "inventory-worker-groups", type: "text", placeholder: "dmz, windows" });
   const create = el("button", { id: "inventory-create", type: "submit", text: "Create" });
   const form = el("form", { id: "inventory-form", class: "form" },
-    el("div", { class: "form-grid" }, field("Name", name), field("Kind", kind)),
+    el("div", { class: "form-grid" }, field("Name", name), field("Kind", kind),
+      field("Worker groups", groups, "Its jobs run only on workers of these groups (comma-separated); empty: any.")),
     field("Content", content, "INI/YAML for static; a #! script printing --list JSON for script; "
       + "the URL for http (told who launches in X-Playhouse-User and X-Playhouse-Teams)"),
     el("div", { class: "actions" }, create));
@@ -34,7 +37,7 @@ export default function renderInventories(main, { signal }) {
     hideError(error);
     create.disabled = true;
     try {
-      await api("POST", "/api/v1/inventories", { body: { name: name.value, kind: kind.value, content: content.value }, signal });
+      await api("POST", "/api/v1/inventories", { body: { name: name.value, kind: kind.value, content: content.value, worker_groups: commaList(groups.value) }, signal });
       form.reset();
       await load();
     } catch (err) {

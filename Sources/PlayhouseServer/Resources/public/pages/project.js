@@ -3,8 +3,9 @@
 // record each fetch in the store, so the page polls and shows a refresh as it lands.
 
 import { api, session } from "../api.js";
-import { el, formatAgo, formatTime, hideError, showError } from "../dom.js";
+import { el, field, formatAgo, formatTime, hideError, showError } from "../dom.js";
 import { pollWhileVisible } from "../timers.js";
+import { commaList } from "./launch-fields.js";
 
 const HEADINGS = ["Worker", "Last fetch", "Commit", "Requirements cache", "Recorded"];
 
@@ -28,6 +29,8 @@ export default function renderProject(main, { params, signal }) {
       el("p", { class: "hint" }, "The project's playhouse.yml, or an environment an admin chose for it, pins its Ansible; "
         + "each job shows the one it ran with. Builds and their logs are on the ",
       el("a", { href: "/environments", text: "Environments" }), " page.")));
+
+  main.append(workerGroupsPanel(path, error, signal));
 
   // The environment changes only when an admin chooses another: read once.
   Promise.all([api("GET", "/api/v1/environments", { signal }),
@@ -163,4 +166,37 @@ function mirrorRow(mirror) {
     el("td", { class: "mirror-commit" }, commit),
     el("td", {}, requirements),
     el("td", { class: "nowrap", text: formatAgo(mirror.recorded_at) }));
+}
+
+// The worker groups the project's jobs run on (unless their template or inventory names
+// some): shown to everyone, changed by admins.
+function workerGroupsPanel(path, error, signal) {
+  const shown = el("span", { id: "project-worker-groups", text: "…" });
+  const panel = el("section", { id: "project-worker-groups-panel", class: "panel" }, el("h2", { text: "Worker groups" }),
+    el("p", {}, "Its jobs run on workers of: ", shown));
+  const show = (groups) => { shown.textContent = groups.length ? groups.join(", ") : "any group"; };
+  api("GET", `${path}/worker-groups`, { signal }).then((answer) => {
+    show(answer.worker_groups || []);
+    if (!session || session.role !== "admin") return;
+    const input = el("input", { id: "project-worker-groups-input", type: "text", placeholder: "dmz, windows",
+      value: (answer.worker_groups || []).join(", ") });
+    const save = el("button", { id: "project-worker-groups-save", type: "submit", text: "Save" });
+    const form = el("form", { class: "form" }, field("Groups", input, "Comma-separated; empty: any worker."),
+      el("div", { class: "actions" }, save));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      hideError(error);
+      save.disabled = true;
+      try {
+        const saved = await api("PUT", `${path}/worker-groups`, { body: { worker_groups: commaList(input.value) }, signal });
+        show(saved.worker_groups || []);
+      } catch (err) {
+        showError(error, err);
+      } finally {
+        save.disabled = false;
+      }
+    });
+    panel.append(form);
+  }).catch((err) => showError(error, err));
+  return panel;
 }
