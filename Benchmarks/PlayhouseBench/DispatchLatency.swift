@@ -55,15 +55,9 @@ struct DispatchLatency {
                 try await Task.sleep(for: .milliseconds(5))
             }
             samples.healthy.append(Stats.now() - restarted)
-            let number = warmup + launches + round
-            let sent = Stats.now()
-            let id = try await server.launch("noop.yml", inventory: "one-host", env: ["BENCH_LAUNCH": "\(number)"])
-            let answered = Stats.now()
-            let started = try await startTime(of: number, in: shim)
-            let job = try await server.waitFinished(id, poll: .milliseconds(20))
-            guard job["status"]?.stringValue == "successful" else { throw BenchError("dispatch job \(id) ended \(job.jsonString())") }
-            samples.answered.append(answered - sent)
-            samples.started.append(started - sent)
+            let (answered, started) = try await timedLaunch(warmup + launches + round, server, shim: shim)
+            samples.answered.append(answered)
+            samples.started.append(started)
         }
         bench.log("dispatch after restarts: p50 \(Figure.ms(Stats.median(samples.started)))")
         return samples
@@ -89,19 +83,26 @@ struct DispatchLatency {
         shim.clear()
         var samples = Samples()
         for number in 0..<(warmup + launches) {
-            let sent = Stats.now()
-            let id = try await server.launch("noop.yml", inventory: "one-host", env: ["BENCH_LAUNCH": "\(number)"])
-            let answered = Stats.now()
-            let started = try await startTime(of: number, in: shim)
-            let job = try await server.waitFinished(id, poll: .milliseconds(20))
-            guard job["status"]?.stringValue == "successful" else { throw BenchError("dispatch job \(id) ended \(job.jsonString())") }
+            let (answered, started) = try await timedLaunch(number, server, shim: shim)
             if number >= warmup {
-                samples.answered.append(answered - sent)
-                samples.started.append(started - sent)
+                samples.answered.append(answered)
+                samples.started.append(started)
             }
         }
         bench.log("dispatch: \(launches) launches, p50 \(Figure.ms(Stats.median(samples.started)))")
         return samples
+    }
+
+    /// Launch `number`, waited for to its end: seconds until the POST was answered, and
+    /// until `ansible-playbook` started.
+    private func timedLaunch(_ number: Int, _ server: BenchServer, shim: StartShim) async throws -> (answered: Double, started: Double) {
+        let sent = Stats.now()
+        let id = try await server.launch("noop.yml", inventory: "one-host", env: ["BENCH_LAUNCH": "\(number)"])
+        let answered = Stats.now()
+        let started = try await startTime(of: number, in: shim)
+        let job = try await server.waitFinished(id, poll: .milliseconds(20))
+        guard job["status"]?.stringValue == "successful" else { throw BenchError("dispatch job \(id) ended \(job.jsonString())") }
+        return (answered - sent, started - sent)
     }
 
     /// The shim's timestamp for launch `number`, once it is written.
