@@ -27,7 +27,9 @@ struct CapacityOptions: ParsableArguments {
 
     func validate() throws {
         guard capacityForks >= 1 else { throw ArgumentParser.ValidationError("--capacity-forks must be at least 1") }
-        guard reserveRoomAfter >= 0 else { throw ArgumentParser.ValidationError("--reserve-room-after must be 0 or more seconds") }
+        guard reserveRoomAfter.isFinite, (0...86_400).contains(reserveRoomAfter) else {
+            throw ArgumentParser.ValidationError("--reserve-room-after must be 0 to 86400 seconds")
+        }
     }
 
     /// Worker groups given as options, or else as the comma-separated `variable`; `default` when none.
