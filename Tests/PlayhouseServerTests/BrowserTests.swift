@@ -197,7 +197,7 @@ struct BrowserTests {
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
             let template = """
                 {"name":"greet","description":"Say hello to one web host","project":"demo","playbook":"hello.yml",
-                 "inventory":"inventory/local.ini","prompts":["verbosity"],
+                 "inventory":"inventory/local.ini","prompts":["verbosity","worker_group"],"worker_groups":["default","lab"],
                  "survey":[{"variable":"greeting","question":"Greeting","type":"text","required":true,"min":2,"default":"hi"},
                            {"variable":"host","question":"Which host","type":"choice","required":true,"default":"web1",
                             "choices_from":{"inventory":"inventory/local.ini","group":"web"}},
@@ -250,6 +250,12 @@ struct BrowserTests {
 
                     try await browser.fill("#survey-greeting", with: "howdy")
                     try await browser.select(value: "web2", in: "#survey-host")
+                    // The launcher chooses among the template's worker groups, and only those.
+                    #expect(
+                        try await browser.executeScript(
+                            "return [...document.querySelectorAll('#prompt-worker_group option')].map(o => o.value);")
+                            == .array(["", "default", "lab"].map(JSONValue.string)))
+                    try await browser.select(value: "default", in: "#prompt-worker_group")
                     try await browser.click("#tpl-launch")
                     try await browser.waitUntil("the job page", timeout: .seconds(30)) {
                         try await browser.currentPath().hasPrefix("/jobs/")
@@ -260,6 +266,7 @@ struct BrowserTests {
                     let job = try #require(try await store.jobs.list().first)
                     #expect(job.parameters.templateID == Int64(id))
                     #expect(job.parameters.extraVars == ["greeting": .string("howdy"), "host": .string("web2"), "loud": .bool(true)])
+                    #expect(job.workerGroups == ["default"], "the chosen group")
 
                     #expect(try await browser.isDisplayed(try await browser.find("#relaunch-failed")) == false, "no host failed")
                     try await browser.click("#relaunch")

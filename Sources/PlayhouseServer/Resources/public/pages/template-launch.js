@@ -1,7 +1,7 @@
 // Launching a template: the fields it lets the launcher change, its survey, its schedules.
 
 import { api, session } from "../api.js";
-import { el, field, formatTime, hideError, inventoryLabel, showError } from "../dom.js";
+import { el, field, formatTime, hideError, inventoryLabel, option, showError } from "../dom.js";
 import { navigate } from "../router.js";
 import { commaList, parseEnv, surveyInput, surveyValue } from "./launch-fields.js";
 import { forgeHookPanel } from "./template-forge-hook.js";
@@ -85,6 +85,14 @@ function promptInput(name, t) {
     case "credentials":
       return el("input", { id, type: "text", value: t.credentials.join(","), placeholder: "credential ids, comma separated" });
     case "tags": case "skip_tags": return el("input", { id, type: "text", value: (t[name] || []).join(",") });
+    case "worker_group": {
+      // The groups the template runs on are the only ones a launch may choose.
+      const groups = t.worker_groups || [];
+      if (!groups.length) return el("input", { id, type: "text", value: t.worker_group || "" });
+      const select = el("select", { id }, option("", "any of them"), ...groups.map((group) => option(group)));
+      select.value = t.worker_group || "";
+      return select;
+    }
     default: return el("input", { id, type: "text", value: t[name] || "" });
   }
 }
