@@ -56,6 +56,8 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // Only for ConnectionPoolError, which PostgresNIO passes on from its pool.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -176,7 +178,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PlayhouseStoreTests",
-            dependencies: ["PlayhouseStore", "PlayhouseTestSupport"],
+            dependencies: [
+                "PlayhouseStore", "PlayhouseTestSupport", .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,6 +4,7 @@ import PlayhouseCore
 import PlayhouseStore
 import PlayhouseTestSupport
 import Testing
+import _ConnectionPoolModule
 
 /// A store whose PostgreSQL goes away and comes back: statements fail at once meanwhile,
 /// the store says so, and once it reconnects it listens again and wakes everyone.
@@ -72,6 +73,15 @@ import Testing
                 }
             }
         }
+    }
+
+    /// A statement waiting on the pool the link retires when the database goes away fails
+    /// with the pool's own error, which PostgresNIO passes on as it is: that is the database
+    /// being away too, so a running job keeps its updates instead of ending "the run failed".
+    @Test func aRetiredPoolsErrorSaysTheDatabaseIsAway() {
+        #expect(Store.isUnavailable(ConnectionPoolError.poolShutdown))
+        #expect(Store.isUnavailable(ConnectionPoolError.connectionCreationCircuitBreakerTripped))
+        #expect(!Store.isUnavailable(ConnectionPoolError.requestCancelled))
     }
 
     @Test func writesSentAgainAfterALostAnswerAreStoredOnce() async throws {
