@@ -93,7 +93,10 @@ struct SessionRoutes: Sendable {
             identities.clear()
             if context.identity != nil { await dependencies.audit(context, .logout) }
             if let signOn, let provider = dependencies.signIn.provider(named: signOn.provider) {
-                let idToken = try signOn.idTokenSealed.map { String(decoding: try dependencies.secrets.open($0), as: UTF8.self) }
+                // A token sealed under another key is only a hint the provider goes without.
+                let idToken = signOn.idTokenSealed.flatMap { try? dependencies.secrets.open($0) }.map {
+                    String(decoding: $0, as: UTF8.self)
+                }
                 let back = SingleSignOnRoutes.siteAddress(request, dependencies) + "/login"
                 if let address = await provider.endSessionURL(idToken: idToken, postLogoutRedirectURI: back) {
                     response = try EndSessionResponse(endSessionURL: address).response(from: request, context: context)
