@@ -63,13 +63,13 @@ struct NotificationEmail: Sendable, Equatable {
         let width = facts.map(\.0.count).max() ?? 0
         var text = [title, ""] + facts.map { label, value in label + ":" + String(repeating: " ", count: width - label.count + 2) + value }
         var html = [
-            "<!DOCTYPE html>", "<html><head><meta charset=\"utf-8\"><title>\(escaped(title))</title></head>",
-            "<body style=\"font-family: sans-serif; color: #222;\">", "<h2 style=\"font-size: 18px;\">\(escaped(title))</h2>",
+            "<!DOCTYPE html>", "<html><head><meta charset=\"utf-8\"><title>\(HTMLText.escaped(title))</title></head>",
+            "<body style=\"font-family: sans-serif; color: #222;\">", "<h2 style=\"font-size: 18px;\">\(HTMLText.escaped(title))</h2>",
             "<table style=\"border-collapse: collapse;\">",
         ]
         html += facts.map { label, value in
-            "<tr><th style=\"text-align: left; padding: 2px 12px 2px 0; vertical-align: top;\">\(escaped(label))</th>"
-                + "<td style=\"padding: 2px 0; white-space: pre-wrap;\">\(escaped(value))</td></tr>"
+            "<tr><th style=\"text-align: left; padding: 2px 12px 2px 0; vertical-align: top;\">\(HTMLText.escaped(label))</th>"
+                + "<td style=\"padding: 2px 0; white-space: pre-wrap;\">\(HTMLText.escaped(value))</td></tr>"
         }
         html.append("</table>")
         if !recap.isEmpty {
@@ -92,17 +92,17 @@ struct NotificationEmail: Sendable, Equatable {
                 "<tr><th style=\"text-align: left;\">host</th>" + columns.map { "<th \(cell)>\($0)</th>" }.joined() + "</tr>",
             ]
             html += hosts.map { host in
-                "<tr><td>\(escaped(host))</td>" + numbers(recap[host]!).map { "<td \(cell)>\($0)</td>" }.joined() + "</tr>"
+                "<tr><td>\(HTMLText.escaped(host))</td>" + numbers(recap[host]!).map { "<td \(cell)>\($0)</td>" }.joined() + "</tr>"
             }
             html.append("</table>")
         }
         if let link {
             text += ["", "Open it: \(link)"]
-            html.append("<p><a href=\"\(escaped(link))\">Open it in Playhouse</a> (\(escaped(link)))</p>")
+            html.append("<p><a href=\"\(HTMLText.escaped(link))\">Open it in Playhouse</a> (\(HTMLText.escaped(link)))</p>")
         } else {
             let hint = "start Playhouse with --public-url for a link"
             text += ["", "In Playhouse at \(page) (\(hint))"]
-            html.append("<p>In Playhouse at \(escaped(page)) (\(hint))</p>")
+            html.append("<p>In Playhouse at \(HTMLText.escaped(page)) (\(hint))</p>")
         }
         html.append("</body></html>")
         return NotificationEmail(
@@ -112,22 +112,5 @@ struct NotificationEmail: Sendable, Equatable {
     /// `2026-11-30 09:05:00 UTC`.
     private static func time(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().dateTimeSeparator(.space).time(includingFractionalSeconds: false)) + " UTC"
-    }
-
-    /// `text` safe anywhere in HTML: in an element or in a quoted attribute.
-    static func escaped(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&#39;"
-            default: output.append(character)
-            }
-        }
-        return output
     }
 }

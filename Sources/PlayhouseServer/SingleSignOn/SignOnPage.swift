@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PlayhouseCore
 
 /// The two small pages the end of a sign-in through a provider answers with, rendered by
 /// the server: the browser comes from the provider's site, not from Playhouse's page.
@@ -8,7 +9,7 @@ enum SignOnPage {
     /// session cookie is `SameSite=Strict`, and a browser sends it only on a navigation this
     /// site starts, not on one that a redirect from the provider's site continues.
     static func signedIn(next: String) -> Response {
-        let target = escape(next)
+        let target = HTMLText.escaped(next)
         return html(
             status: .ok, title: "Signed in",
             head: #"<meta http-equiv="refresh" content="0;url=\#(target)">"#,
@@ -21,7 +22,7 @@ enum SignOnPage {
             status: failure.status, title: "Sign-in failed", head: "",
             body: #"""
                 <h1>Sign-in failed</h1>
-                <p id="sso-error" class="error" role="alert">\#(escape(failure.message))</p>
+                <p id="sso-error" class="error" role="alert">\#(HTMLText.escaped(failure.message))</p>
                 <p><a href="/login">Back to the sign-in page</a></p>
                 """#)
     }
@@ -42,21 +43,5 @@ enum SignOnPage {
             """
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
-    }
-
-    /// Text made safe inside HTML, attribute values included.
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 }
