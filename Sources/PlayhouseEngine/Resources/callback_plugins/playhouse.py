@@ -13,7 +13,6 @@ DOCUMENTATION = """
       - enabled by Playhouse for its own runs
 """
 
-import atexit
 import errno
 import json
 import os
@@ -28,10 +27,6 @@ from ansible.plugins.callback import CallbackBase
 # at a cut, recognising the cut by the mark (SecretMask.cutMark): keep the two alike.
 MAX_STRING = 16 * 1024
 MAX_ITEMS = 500
-# Host results are held at most this many seconds, and at most this many at once, before
-# they are written together.
-FLUSH_AFTER = 0.02
-MAX_HELD = 256
 
 
 def _trim(value, depth=0):
@@ -98,8 +93,6 @@ class CallbackModule(CallbackBase):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._lock = threading.Lock()
-        self._pending = []
-        self._held = threading.Condition(self._lock)
         self._fd = None
         self._play = None
         self._task = None
@@ -117,9 +110,6 @@ class CallbackModule(CallbackBase):
                 sys.stderr.flush()
                 os._exit(3)
             os.set_blocking(self._fd, True)
-            threading.Thread(target=self._flusher, name="playhouse-events", daemon=True).start()
-            # Results still held when Ansible exits (interrupted, or failing hard) are written.
-            atexit.register(self._flush)
 
     def _emit(self, event_type, host=None, changed=None, failed=None, message=None, data=None, task=None):
         if self._fd is None:
@@ -137,39 +127,10 @@ class CallbackModule(CallbackBase):
         }
         line = (json.dumps(event, default=str, ensure_ascii=False) + "\n").encode("utf-8", "replace")
         with self._lock:
-            self._pending.append(line)
-            # A host's results come by the hundred: held for up to FLUSH_AFTER seconds and
-            # written together, each write costs Playhouse one wake-up instead of one per
-            # event. Everything else (a task starting, the recap) goes out at once, after
-            # what was held, in order.
-            if event_type.startswith("runner_") and len(self._pending) < MAX_HELD:
-                if len(self._pending) == 1:
-                    self._held.notify()
-                return
-            self._write_pending()
-
-    def _flusher(self):
-        """Writes held results FLUSH_AFTER seconds after the first of them arrived."""
-        with self._lock:
-            while True:
-                while not self._pending:
-                    self._held.wait()
-                self._held.wait(FLUSH_AFTER)
-                self._write_pending()
-
-    def _flush(self):
-        with self._lock:
-            self._write_pending()
-
-    def _write_pending(self):
-        """Writes what is held; the caller holds the lock."""
-        if not self._pending:
-            return
-        view = memoryview(b"".join(self._pending))
-        self._pending.clear()
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
+            view = memoryview(line)
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
 
     # Playbook and play structure
 
