@@ -24,7 +24,7 @@ public enum TestPostgres {
         public func restart(mode: String) async throws {
             try await asNobody(
                 bin + "/pg_ctl",
-                ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "-m", mode, "restart", "-o", options])
+                ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "180", "-m", mode, "restart", "-o", options])
         }
 
         /// `pg_ctl stop -m fast`, waiting until it is down.
@@ -35,7 +35,7 @@ public enum TestPostgres {
         /// Starts the stopped server, waiting until it is up.
         public func start() async throws {
             try await asNobody(
-                bin + "/pg_ctl", ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "start", "-o", options])
+                bin + "/pg_ctl", ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "180", "start", "-o", options])
         }
     }
 
@@ -64,8 +64,9 @@ public enum TestPostgres {
             + (durable ? "" : " -c synchronous_commit=off")
         do {
             try await asNobody(bin + "/initdb", ["-D", folder + "/data", "--no-sync", "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+            // Three minutes: a fresh-clone CI starts dozens of servers at once on two cores.
             try await asNobody(
-                bin + "/pg_ctl", ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "30", "start", "-o", options])
+                bin + "/pg_ctl", ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "180", "start", "-o", options])
         } catch {
             try? FileManager.default.removeItem(atPath: folder)
             throw error
